@@ -1,0 +1,148 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One reading of a process's CPU time and memory, taken from Linux `/proc`.
+public struct ProcessSample: Sendable, Equatable {
+    /// User plus system CPU time consumed so far (`utime + stime` of `/proc/<pid>/stat`), in seconds.
+    public var cpuSeconds: Double
+    /// Resident set size now (`VmRSS` of `/proc/<pid>/status`), in bytes.
+    public var rssBytes: UInt64
+    /// Largest resident set size so far (`VmHWM` of `/proc/<pid>/status`), in bytes.
+    public var peakRSSBytes: UInt64
+
+    public init(cpuSeconds: Double, rssBytes: UInt64, peakRSSBytes: UInt64) {
+        self.cpuSeconds = cpuSeconds
+        self.rssBytes = rssBytes
+        self.peakRSSBytes = peakRSSBytes
+    }
+}
+
+/// Reads ``ProcessSample``s of running processes from Linux `/proc` (no sampling on other systems).
+public enum ProcessSampler {
+    /// A sample of process `pid`, or nil when it is gone: no such process, a zombie (exited, not yet reaped),
+    /// or `/proc` unreadable.
+    public static func sample(pid: Int32) -> ProcessSample? {
+        guard pid > 0,
+              let statText = readProcFile("/proc/\(pid)/stat"),
+              let stat = parseStat(statText),
+              stat.state != "Z", stat.state != "X", stat.state != "x"
+        else { return nil }
+        // A process can exit between the two reads; then it is gone too.
+        guard let statusText = readProcFile("/proc/\(pid)/status") else { return nil }
+        let memory = parseStatus(statusText)
+        let cpuSeconds = Double(stat.utimeTicks + stat.stimeTicks) / clockTicksPerSecond
+        return ProcessSample(cpuSeconds: cpuSeconds, rssBytes: memory.rssBytes, peakRSSBytes: memory.peakRSSBytes)
+    }
+
+    /// Fields of `/proc/<pid>/stat` that tracebench uses.
+    struct Stat: Equatable {
+        var state: Character
+        var utimeTicks: UInt64
+        var stimeTicks: UInt64
+    }
+
+    /// Parses `/proc/<pid>/stat`: `pid (comm) state ppid … utime stime …`.
+    ///
+    /// `comm` may itself contain spaces and `)`, so the fields are split after the *last* `)`; there, the state is
+    /// field 3 of proc(5), utime field 14 and stime field 15.
+    static func parseStat(_ text: String) -> Stat? {
+        guard let close = text.lastIndex(of: ")") else { return nil }
+        let fields = text[text.index(after: close)...].split(whereSeparator: { $0 == " " || $0 == "\n" })
+        // fields[0] is field 3 (state), so field k is fields[k - 3].
+        guard fields.count > 12, let state = fields[0].first, fields[0].count == 1,
+              let utime = UInt64(fields[11]), let stime = UInt64(fields[12])
+        else { return nil }
+        return Stat(state: state, utimeTicks: utime, stimeTicks: stime)
+    }
+
+    /// Parses `VmRSS` and `VmHWM` (reported in kB) out of `/proc/<pid>/status`; a missing line reads as 0.
+    static func parseStatus(_ text: String) -> (rssBytes: UInt64, peakRSSBytes: UInt64) {
+        var rss: UInt64 = 0
+        var hwm: UInt64 = 0
+        for line in text.split(separator: "\n") {
+            if line.hasPrefix("VmRSS:") {
+                rss = kilobytes(line.dropFirst("VmRSS:".count)) ?? 0
+            } else if line.hasPrefix("VmHWM:") {
+                hwm = kilobytes(line.dropFirst("VmHWM:".count)) ?? 0
+            }
+        }
+        return (rss, hwm)
+    }
+
+    /// Bytes of a `   12345 kB` value.
+    private static func kilobytes(_ value: Substring) -> UInt64? {
+        let parts = value.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        guard let number = parts.first.flatMap({ UInt64($0) }) else { return nil }
+        let unit = parts.count > 1 ? parts[1].lowercased() : "kb"
+        switch unit {
+        case "kb": return number &* 1024
+        case "mb": return number &* 1024 * 1024
+        case "b": return number
+        default: return number &* 1024
+        }
+    }
+
+    /// `sysconf(_SC_CLK_TCK)`: the unit of utime and stime (100 on practically every Linux).
+    static let clockTicksPerSecond: Double = {
+        #if os(Linux)
+        let ticks = sysconf(Int32(_SC_CLK_TCK))
+        return ticks > 0 ? Double(ticks) : 100
+        #else
+        return 100
+        #endif
+    }()
+
+    /// The whole content of a (procfs) file, or nil when it cannot be opened.
+    ///
+    /// Read with plain `read(2)` in a loop: procfs files report a size of 0, and this keeps the one read per call
+    /// cheap and free of Foundation.
+    static func readProcFile(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n > 0 {
+                bytes.append(contentsOf: chunk[0 ..< n])
+            } else if n == 0 {
+                break
+            } else if errno == EINTR {
+                continue
+            } else {
+                // ESRCH: the process exited after the open.
+                return nil
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// Resource usage of one process over a run, accumulated from ``ProcessSample``s.
+public struct ProcessUsage: Codable, Sendable, Equatable {
+    /// Largest resident set size seen (the maximum of every sample's `VmHWM` and `VmRSS`), in bytes.
+    public var peakRssBytes: UInt64
+    /// CPU time (user + system) at the latest sample, in seconds.
+    public var cpuSeconds: Double
+    /// Number of samples added.
+    public var samples: Int
+
+    public init(peakRssBytes: UInt64 = 0, cpuSeconds: Double = 0, samples: Int = 0) {
+        self.peakRssBytes = peakRssBytes
+        self.cpuSeconds = cpuSeconds
+        self.samples = samples
+    }
+
+    /// Folds in one sample, which must be newer than the ones before.
+    public mutating func add(_ s: ProcessSample) {
+        peakRssBytes = Swift.max(peakRssBytes, s.peakRSSBytes, s.rssBytes)
+        cpuSeconds = s.cpuSeconds
+        samples += 1
+    }
+}

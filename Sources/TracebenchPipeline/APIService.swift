@@ -1,0 +1,80 @@
+import Foundation
+import Hummingbird
+import TracebenchMeasure
+import TracebenchRedis
+import TracebenchScenario
+import Tracing
+
+/// The job-queue API of the design document (`emp-job-queue-api`): `POST /jobs` stores the job in Redis with
+/// its trace context and queues it, under a server span (Hummingbird's TracingMiddleware) and a
+/// `redis-submit-job` client span. `GET /health` answers `ok`.
+public struct APIService: Sendable {
+    /// Spans the API starts per job: the HTTP server span and `redis-submit-job`.
+    public static let spansPerJob = 2
+
+    let scenario: Scenario
+    let pool: RedisPool
+
+    public init(scenario: Scenario, pool: RedisPool) {
+        self.scenario = scenario
+        self.pool = pool
+    }
+
+    /// The router with tracing middleware and the job routes.
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.middlewares.add(TracingMiddleware())
+        router.get("/health") { _, _ in "ok" }
+        router.post("/jobs") { request, context -> EditedResponse<JobAccepted> in
+            let job = try await request.decode(as: JobRequest.self, context: context)
+            guard scenario.jobs.indices.contains(job.type) else {
+                throw HTTPError(.badRequest, message: "job type \(job.type) is not in the scenario's job mix")
+            }
+            let accepted = try submit(job)
+            return EditedResponse(status: .created, response: accepted)
+        }
+        return router
+    }
+
+    /// Stores and queues one job inside a `redis-submit-job` span, injecting that span's context into the job
+    /// hash (or, for the scenario's `drop_context_ratio` share of jobs, deliberately leaving it out).
+    func submit(_ job: JobRequest) throws -> JobAccepted {
+        let service = scenario.jobs[job.type].service
+        return try withSpan("redis-submit-job", ofKind: .client) { span in
+            span.attributes["db.system"] = "redis"
+            span.attributes["db.operation"] = "HSET+ZADD"
+            span.attributes["job.id"] = job.id
+            span.attributes["job.service"] = service
+            span.attributes["job.priority"] = job.priority
+            var random = SeededGenerator(seed: job.seed).derived(0xD809)
+            let dropContext = scenario.faults.dropContextRatio > 0 && random.nextUnit() < scenario.faults.dropContextRatio
+            let traceID = span.context.otelTraceID ?? ""
+            var fields: [(String, String)] = [
+                (JobKeys.Field.id, job.id),
+                (JobKeys.Field.service, service),
+                (JobKeys.Field.priority, String(job.priority)),
+                (JobKeys.Field.seed, String(job.seed)),
+                (JobKeys.Field.status, JobKeys.Status.pending),
+                (JobKeys.Field.intendedStart, String(job.intendedStartMicros)),
+                (JobKeys.Field.traceID, traceID),
+                (JobKeys.Field.traceSampled, span.context.otelIsSampled ? "1" : "0"),
+                (JobKeys.Field.contextDropped, dropContext ? "1" : "0"),
+                (JobKeys.Field.apiSpans, String(Self.spansPerJob)),
+            ]
+            if !dropContext {
+                let carrier = TraceContextCarrier.inject(span.context)
+                if !carrier.isEmpty { fields.append((JobKeys.Field.traceContext, TraceContextCarrier.encode(carrier))) }
+            }
+            fields.append((JobKeys.Field.submittedAt, String(WallClock.nowMicros())))
+            do {
+                try JobQueue(connection: pool.connection()).submit(id: job.id, priority: job.priority, fields: fields)
+            } catch {
+                span.setStatus(SpanStatus(code: .error, message: "\(error)"))
+                throw HTTPError(.serviceUnavailable, message: "\(error)")
+            }
+            return JobAccepted(id: job.id, traceID: traceID)
+        }
+    }
+}
+
+extension JobAccepted: ResponseEncodable {}

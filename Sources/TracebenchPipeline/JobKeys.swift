@@ -1,0 +1,46 @@
+/// The Redis data model of the traced job queue, as in the design document: a `job:{id}` hash per job and the
+/// `jobs:pending` sorted set scored by priority (workers take the highest first with ZPOPMAX/BZPOPMAX).
+public enum JobKeys {
+    /// The pending queue (ZSET: member = job id, score = priority).
+    public static let pending = "jobs:pending"
+    /// Pub/sub channel of job progress events (`<id> <status>`).
+    public static let progressChannel = "jobs:progress"
+    /// Counter of one run's finished jobs (completed or failed), so the coordinator can wait for the drain.
+    public static func finishedCounter(runID: String) -> String { "tracebench:\(runID):finished" }
+
+    /// The hash holding one job.
+    public static func job(_ id: String) -> String { "job:\(id)" }
+
+    /// Field names of the `job:{id}` hash.
+    public enum Field {
+        public static let id = "id"
+        public static let service = "service_required"
+        public static let priority = "priority"
+        public static let seed = "seed"
+        public static let status = "status"
+        /// W3C trace context as JSON (`{"traceparent": …, "tracestate": …}`), absent when the context was dropped.
+        public static let traceContext = "trace_context"
+        public static let traceID = "trace_id"
+        public static let traceSampled = "trace_sampled"
+        public static let contextDropped = "context_dropped"
+        public static let apiSpans = "api_spans"
+        public static let intendedStart = "intended_start_us"
+        public static let submittedAt = "submitted_at_us"
+        public static let claimedAt = "claimed_at_us"
+        public static let completedAt = "completed_at_us"
+        public static let attempts = "attempts"
+        public static let timeouts = "timeouts"
+        public static let workerID = "worker_id"
+        public static let workerSpans = "worker_spans"
+        public static let workerTraceID = "worker_trace_id"
+        public static let workerSampled = "worker_sampled"
+        public static let error = "error"
+    }
+
+    /// Values of the `status` field.
+    public enum Status {
+        public static let pending = "pending"
+        public static let completed = "completed"
+        public static let failed = "failed"
+    }
+}

@@ -1,0 +1,154 @@
+import Synchronization
+import TracebenchMeasure
+import TracebenchScenario
+import Tracing
+
+/// Runs one claimed job the way a worker of the design document does, with real spans: `job-claimed` and then
+/// one `process-job` per attempt, each holding the job type's simulated steps (e.g. `service-process-job` →
+/// `comfyui-call` → `model-download`) as nested child spans. Durations and failures come from the job's own
+/// seeded stream, so a run repeats exactly.
+public struct JobProcessor: Sendable {
+    /// What happened to a job, written back to its Redis hash.
+    public struct Outcome: Sendable {
+        public var succeeded: Bool
+        public var attempts: Int
+        public var timeouts: Int
+        /// Spans this worker started for the job (sampled or not).
+        public var spans: Int
+        public var traceID: String
+        public var sampled: Bool
+        public var error: String
+    }
+
+    let scenario: Scenario
+    let tracer: any Tracer
+    let workerID: String
+    let machineID: String
+
+    public init(scenario: Scenario, tracer: any Tracer, workerID: String, machineID: String) {
+        self.scenario = scenario
+        self.tracer = tracer
+        self.workerID = workerID
+        self.machineID = machineID
+    }
+
+    /// Processes the job whose hash is `fields`, continuing the trace stored in its `trace_context`.
+    public func process(id: String, fields: [String: String], claimedAtMicros: Int64) async -> Outcome {
+        let parent = fields[JobKeys.Field.traceContext].map { TraceContextCarrier.extract(TraceContextCarrier.decode($0)) } ?? .topLevel
+        let typeIndex = scenario.jobs.firstIndex { $0.service == fields[JobKeys.Field.service] } ?? 0
+        let jobType = scenario.jobs[typeIndex]
+        let priority = Int(fields[JobKeys.Field.priority] ?? "") ?? 0
+        let seed = UInt64(fields[JobKeys.Field.seed] ?? "") ?? 0
+        let submittedAt = Int64(fields[JobKeys.Field.submittedAt] ?? "") ?? claimedAtMicros
+
+        let claimed = tracer.startSpan("job-claimed", context: parent, ofKind: .consumer)
+        claimed.attributes["job.id"] = id
+        claimed.attributes["worker.id"] = workerID
+        claimed.attributes["job.wait_time_ms"] = Double(claimedAtMicros - submittedAt) / 1000
+        claimed.end()
+
+        let tally = SpanTally(initial: 1)
+        var outcome = Outcome(succeeded: false, attempts: 0, timeouts: 0, spans: 0, traceID: claimed.context.otelTraceID ?? "",
+                              sampled: claimed.context.otelIsSampled, error: "")
+        let random = SeededGenerator(seed: seed)
+        while outcome.attempts <= scenario.pipeline.maxRetries {
+            outcome.attempts += 1
+            let span = tracer.startSpan("process-job", context: parent, ofKind: .internal)
+            tally.add(1)
+            span.attributes["job.id"] = id
+            span.attributes["job.service"] = jobType.service
+            span.attributes["job.priority"] = priority
+            span.attributes["worker.id"] = workerID
+            span.attributes["machine.id"] = machineID
+            span.attributes["job.attempt"] = outcome.attempts
+            let started = WallClock.nowMicros()
+            do {
+                try await runAttempt(jobType.steps, parent: span.context, random: random.derived(UInt64(outcome.attempts)), tally: tally)
+                span.attributes["job.processing_time_ms"] = Double(WallClock.nowMicros() - started) / 1000
+                span.setStatus(SpanStatus(code: .ok))
+                span.end()
+                outcome.succeeded = true
+                outcome.error = ""
+                break
+            } catch {
+                let failure = error as? StepFailure ?? StepFailure(kind: .injected, step: "process-job")
+                if failure.kind == .timeout { outcome.timeouts += 1 }
+                span.attributes["error.type"] = failure.kind.rawValue
+                span.recordError(failure)
+                span.setStatus(SpanStatus(code: .error, message: failure.description))
+                span.end()
+                outcome.error = failure.description
+            }
+        }
+        outcome.spans = tally.value
+        return outcome
+    }
+
+    /// Runs the steps of one attempt, cut off by the scenario's job timeout when one is set.
+    private func runAttempt(_ steps: [StepSpec], parent: ServiceContext, random: SeededGenerator, tally: SpanTally) async throws {
+        let timeoutMs = scenario.pipeline.jobTimeoutMs
+        guard timeoutMs > 0 else {
+            var random = random
+            for step in steps { try await run(step, parent: parent, random: &random, tally: tally) }
+            return
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                var random = random
+                for step in steps { try await run(step, parent: parent, random: &random, tally: tally) }
+            }
+            group.addTask {
+                try await Task.sleep(for: .microseconds(Int64(timeoutMs * 1000)))
+                throw StepFailure(kind: .timeout, step: "process-job")
+            }
+            defer { group.cancelAll() }
+            try await group.next()
+        }
+    }
+
+    /// One step: a span lasting the step's own simulated time, then its children in sequence.
+    private func run(_ step: StepSpec, parent: ServiceContext, random: inout SeededGenerator, tally: SpanTally) async throws {
+        let span = tracer.startSpan(step.name, context: parent, ofKind: .internal)
+        tally.add(1)
+        defer { span.end() }
+        let millis = step.duration.sample(using: &random) * scenario.timeScale
+        let fails = step.errorRatio > 0 && random.nextUnit() < step.errorRatio
+        do {
+            if millis > 0 {
+                do {
+                    try await Task.sleep(for: .microseconds(Int64(millis * 1000)))
+                } catch {
+                    throw StepFailure(kind: .timeout, step: step.name)
+                }
+            }
+            if fails {
+                let failure = StepFailure(kind: .injected, step: step.name)
+                span.attributes["error.type"] = failure.kind.rawValue
+                span.recordError(failure)
+                throw failure
+            }
+            for child in step.children { try await run(child, parent: span.context, random: &random, tally: tally) }
+            span.setStatus(SpanStatus(code: .ok))
+        } catch let failure as StepFailure {
+            // The failing span and every ancestor carry status ERROR (error attribution up the tree).
+            span.setStatus(SpanStatus(code: .error, message: failure.description))
+            throw failure
+        }
+    }
+}
+
+/// Why a step or attempt failed.
+struct StepFailure: Error, CustomStringConvertible {
+    enum Kind: String { case injected, timeout }
+    var kind: Kind
+    var step: String
+    var description: String { kind == .timeout ? "timeout in \(step)" : "injected failure in \(step)" }
+}
+
+/// Counts the spans a job started, across the tasks of a timed attempt.
+final class SpanTally: Sendable {
+    private let count: Atomic<Int>
+    init(initial: Int) { count = Atomic(initial) }
+    func add(_ n: Int) { count.add(n, ordering: .relaxed) }
+    var value: Int { count.load(ordering: .relaxed) }
+}

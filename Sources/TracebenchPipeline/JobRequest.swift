@@ -1,0 +1,31 @@
+/// The body of `POST /jobs`: one synthetic job, fully determined by the coordinator's seeded choices.
+public struct JobRequest: Codable, Sendable, Equatable {
+    public var id: String
+    /// Index into the scenario's `jobs` list.
+    public var type: Int
+    public var priority: Int
+    /// Seed of this job's own random stream (durations, errors, context drop).
+    public var seed: UInt64
+    /// When the load generator intended to submit it (µs since the epoch).
+    public var intendedStartMicros: Int64
+
+    public init(id: String, type: Int, priority: Int, seed: UInt64, intendedStartMicros: Int64) {
+        self.id = id
+        self.type = type
+        self.priority = priority
+        self.seed = seed
+        self.intendedStartMicros = intendedStartMicros
+    }
+}
+
+/// The body of a successful `POST /jobs` response.
+public struct JobAccepted: Codable, Sendable, Equatable {
+    public var id: String
+    /// The API's trace id (empty when tracing is off or the root was not recorded).
+    public var traceID: String
+
+    public init(id: String, traceID: String) {
+        self.id = id
+        self.traceID = traceID
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import TracebenchRedis
+import Tracing
+
+/// Entry points of the pipeline's child processes (`tracebench api`, `tracebench worker`).
+///
+/// Each process bootstraps its own tracer (own `service.name`, own memory), runs its services in a ServiceGroup
+/// that shuts down gracefully on SIGTERM/SIGINT (the server or worker loop first, then the span exporter, which
+/// flushes), and prints one `READY …` line on stdout when it can take work.
+public enum PipelineProcess {
+    /// `service.name` of the API process.
+    public static let apiServiceName = "emp-job-queue-api"
+    /// `service.name` of worker processes.
+    public static let workerServiceName = "emp-worker"
+
+    /// Runs the API server until SIGTERM. Prints `READY <port>` once listening on 127.0.0.1.
+    public static func runAPI(configuration: ChildConfiguration) async throws {
+        let backend = try bootstrapTracing(configuration, serviceName: apiServiceName, instance: "api")
+        let pool = try RedisPool(url: try RedisURL(parsing: configuration.redisURL), size: 4)
+        defer { pool.close() }
+        let api = APIService(scenario: configuration.scenario, pool: pool)
+        let app = Application(
+            router: api.router(),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: nil),
+            onServerRunning: { channel in
+                announceReady(String(channel.localAddress?.port ?? 0))
+            },
+            logger: quietLogger("api")
+        )
+        try await runGroup([backend.service, app], label: "api")
+    }
+
+    /// Runs worker number `index` until SIGTERM. Prints `READY worker-<index>` once its claim loop starts.
+    public static func runWorker(configuration: ChildConfiguration, index: Int) async throws {
+        let workerID = "worker-\(index)"
+        let backend = try bootstrapTracing(configuration, serviceName: workerServiceName, instance: workerID)
+        let processor = JobProcessor(scenario: configuration.scenario, tracer: backend.tracer, workerID: workerID, machineID: machineID())
+        let worker = try WorkerService(
+            scenario: configuration.scenario, processor: processor,
+            redisURL: try RedisURL(parsing: configuration.redisURL), runID: configuration.runID, workerID: workerID
+        )
+        announceReady(workerID)
+        try await runGroup([backend.service, worker], label: workerID)
+    }
+
+    static func bootstrapTracing(_ configuration: ChildConfiguration, serviceName: String, instance: String) throws -> TracingBackend {
+        let backend = try TracingBackend.make(
+            spec: configuration.scenario.tracing, serviceName: serviceName, endpoint: configuration.otlpEndpoint,
+            extraResource: ["machine.id": machineID(), "service.instance.id": instance, "tracebench.run_id": configuration.runID]
+        )
+        InstrumentationSystem.bootstrap(backend.tracer)
+        return backend
+    }
+
+    /// Runs services in order; shutdown runs in reverse, so the exporter (first) flushes after the rest stopped.
+    static func runGroup(_ services: [(any Service)?], label: String) async throws {
+        let group = ServiceGroup(configuration: .init(
+            services: services.compactMap { $0 }.map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: quietLogger(label)
+        ))
+        try await group.run()
+    }
+
+    /// `MACHINE_ID` from the environment, else `tracebench-<hostname>`.
+    static func machineID() -> String {
+        ProcessInfo.processInfo.environment["MACHINE_ID"] ?? "tracebench-\(ProcessInfo.processInfo.hostName)"
+    }
+
+    static func announceReady(_ detail: String) {
+        FileHandle.standardOutput.write(Data("READY \(detail)\n".utf8))
+    }
+
+    static func quietLogger(_ label: String) -> Logger {
+        var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = .warning
+        return logger
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import TracebenchMeasure
+
+/// The short human summary printed after a run.
+public enum Summary {
+    public static func text(_ results: RunResults, path: String) -> String {
+        func ms(_ micros: UInt64) -> String { String(format: "%.1f", Double(micros) / 1000) }
+        var lines: [String] = []
+        let jobs = results.jobs
+        lines.append("tracebench \(results.scenario.name): \(results.status) — results in \(path)")
+        lines.append("  jobs      submitted \(jobs.submitted), completed \(jobs.completed), failed \(jobs.failed), pending \(jobs.pending); dropped arrivals \(jobs.droppedArrivals), submit errors \(jobs.submitErrors), retries \(jobs.retries), timeouts \(jobs.timeouts)")
+        let t = results.traces
+        lines.append(String(format: "  traces    expected %d, received %d, complete %d (%.2f%%), orphan spans %d, broken context %d, max depth %d",
+                            t.expected, t.received, t.complete, t.completeness * 100, t.orphanSpans, t.brokenContext, t.maxDepth))
+        let s = results.sampling
+        lines.append(String(format: "  sampling  configured %.3f, observed %.4f [%.4f, %.4f] over %d jobs", s.configuredRatio, s.observedRatio, s.ciLow, s.ciHigh, s.trials))
+        lines.append("  spans     created \(results.spans.created), exported \(results.spans.exported), received \(results.spans.received), dropped \(results.spans.dropped)")
+        let tp = results.throughput
+        lines.append(String(format: "  rate      %.1f jobs/s submitted, %.1f jobs/s completed, %.0f traces/min and %.0f spans/s at the sink", tp.jobsSubmittedPerSecond, tp.jobsCompletedPerSecond, tp.tracesPerMinute, tp.spansPerSecond))
+        lines.append("  latency   (ms)          p50      p90      p99      max    count")
+        for phase in ["submit", "queue_wait", "processing", "end_to_end", "visibility"] {
+            guard let l = results.latency[phase] else { continue }
+            lines.append("            " + phase.padding(toLength: 12, withPad: " ", startingAt: 0)
+                + [ms(l.p50), ms(l.p90), ms(l.p99), ms(l.max)].map { $0.leftPadded(9) }.joined() + String(l.count).leftPadded(9))
+        }
+        let processes = results.resources.keys.sorted()
+        if !processes.isEmpty {
+            lines.append("  resources " + processes.map { name in
+                let usage = results.resources[name]!
+                return String(format: "%@ %.0f MB %.2f s", name, Double(usage.peakRssBytes) / 1_048_576, usage.cpuSeconds)
+            }.joined(separator: "; "))
+        }
+        for problem in results.problems { lines.append("  problem   \(problem)") }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}

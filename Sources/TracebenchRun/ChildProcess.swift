@@ -1,0 +1,103 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A pipeline process (`tracebench api` / `tracebench worker`) started by the coordinator.
+///
+/// Its stdout is read for the one `READY …` line; its stderr goes to a log file whose tail is quoted when the
+/// process fails. It is stopped with SIGTERM (graceful: spans flushed), SIGKILL only after a timeout.
+final class ChildProcess: Sendable {
+    let name: String
+    let logPath: String
+    private let process: Process
+    private let readyLine: AsyncStream<String>
+
+    init(name: String, executable: String, arguments: [String], logPath: String) throws {
+        self.name = name
+        self.logPath = logPath
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        process.standardInput = FileHandle.nullDevice
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        let (stream, continuation) = AsyncStream.makeStream(of: String.self)
+        readyLine = stream
+        let buffer = Mutex<[UInt8]>([])
+        stdout.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+                continuation.finish()
+                return
+            }
+            // Yield each complete line; keep reading afterwards so the pipe never fills.
+            let lines: [String] = buffer.withLock { pending in
+                pending.append(contentsOf: data)
+                var complete: [String] = []
+                while let newline = pending.firstIndex(of: 0x0A) {
+                    complete.append(String(decoding: pending[..<newline], as: UTF8.self))
+                    pending.removeSubrange(...newline)
+                }
+                return complete
+            }
+            for line in lines { continuation.yield(line) }
+        }
+        self.process = process
+        try process.run()
+    }
+
+    var pid: Int32 { process.processIdentifier }
+    var isRunning: Bool { process.isRunning }
+    var exitStatus: Int32 { process.terminationStatus }
+
+    /// Waits for the `READY <detail>` line; returns `<detail>`. Throws if the process exits first or times out.
+    func waitUntilReady(timeout: Duration) async throws -> String {
+        let lines = readyLine
+        let name = name
+        return try await withThrowingTaskGroup(of: String?.self) { group in
+            group.addTask {
+                for await line in lines where line.hasPrefix("READY") {
+                    return String(line.dropFirst("READY".count)).trimmingCharacters(in: .whitespaces)
+                }
+                return nil
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            if let detail = try await group.next() ?? nil { return detail }
+            throw RunFailure.component("\(name) did not become ready: \(self.isRunning ? "no READY line within \(timeout)" : "exited with status \(self.exitStatus)")\(self.logTail())")
+        }
+    }
+
+    /// Sends SIGTERM and waits up to `timeout` for a graceful exit, then SIGKILLs. Returns true if it exited
+    /// by itself with status 0.
+    func stop(timeout: Duration) async -> Bool {
+        if process.isRunning { kill(pid, SIGTERM) }
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        if process.isRunning {
+            kill(pid, SIGKILL)
+            process.waitUntilExit()
+            return false
+        }
+        process.waitUntilExit()
+        return process.terminationReason == .exit && process.terminationStatus == 0
+    }
+
+    /// The last lines of the process's stderr, for error messages (empty when it wrote nothing).
+    func logTail(lines: Int = 8) -> String {
+        guard let text = try? String(contentsOfFile: logPath, encoding: .utf8), !text.isEmpty else { return "" }
+        let tail = text.split(separator: "\n").suffix(lines).joined(separator: "\n    ")
+        return "\n    " + tail
+    }
+}

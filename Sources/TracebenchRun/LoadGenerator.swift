@@ -1,0 +1,128 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import Synchronization
+import TracebenchMeasure
+import TracebenchPipeline
+import TracebenchScenario
+
+/// The open-model load generator: submits jobs to the API at their intended times from an ``ArrivalSchedule``,
+/// never waiting for responses to decide when to send (no coordinated omission). Submit latency is measured
+/// from the intended start, as wrk2 does; arrivals that find `max_in_flight` submissions outstanding are dropped
+/// and counted (k6's dropped_iterations); jobs intended during warm-up are excluded from latency.
+final class LoadGenerator: Sendable {
+    /// What the load generator observed.
+    struct Tally: Sendable {
+        var acceptedJobIDs: [String] = []
+        var submitLatency = LatencyHistogram()
+        var droppedArrivals = 0
+        var lateStarts = 0
+        var submitErrors = 0
+        var lastError = ""
+        var inFlight = 0
+        var started = 0
+    }
+
+    let scenario: Scenario
+    let runID: String
+    let apiURL: String
+    let client: HTTPClient
+    private let tally = Mutex(Tally())
+
+    init(scenario: Scenario, runID: String, apiURL: String, client: HTTPClient) {
+        self.scenario = scenario
+        self.runID = runID
+        self.apiURL = apiURL
+        self.client = client
+    }
+
+    /// A copy of the counts so far.
+    var snapshot: Tally { tally.withLock { $0 } }
+
+    /// Offers the whole schedule (or until `stop` is raised); returns when every started submission finished.
+    /// `startMicros` is the wall-clock time of offset 0.
+    func run(schedule: ArrivalSchedule, startMicros: Int64, stop: StopSignal) async {
+        let startInstant = ContinuousClock.now + .microseconds(startMicros - WallClock.nowMicros())
+        let warmupNanos = UInt64(scenario.warmupSeconds * 1e9)
+        let maxInFlight = scenario.load.maxInFlight
+        let picker = JobPicker(scenario: scenario)
+        await withDiscardingTaskGroup { group in
+            for (index, offset) in schedule.offsetsNanos.enumerated() {
+                if stop.isRaised { break }
+                let intended = startInstant + .nanoseconds(Int64(offset))
+                if intended > ContinuousClock.now {
+                    try? await Task.sleep(until: intended, clock: .continuous)
+                    if stop.isRaised { break }
+                }
+                let intendedMicros = startMicros + Int64(offset / 1000)
+                let admitted = tally.withLock { state -> Bool in
+                    guard state.inFlight < maxInFlight else {
+                        state.droppedArrivals += 1
+                        return false
+                    }
+                    state.inFlight += 1
+                    state.started += 1
+                    if WallClock.nowMicros() - intendedMicros > 1000 { state.lateStarts += 1 }
+                    return true
+                }
+                guard admitted else { continue }
+                let job = picker.job(index: index, id: "\(runID)-\(index)", intendedStartMicros: intendedMicros)
+                let measured = offset >= warmupNanos
+                group.addTask {
+                    await self.submit(job, measured: measured)
+                }
+            }
+        }
+    }
+
+    private func submit(_ job: JobRequest, measured: Bool) async {
+        var request = HTTPClientRequest(url: apiURL + "/jobs")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        let failure: String?
+        do {
+            let body = try JSONEncoder().encode(job)
+            request.body = .bytes(ByteBuffer(bytes: body))
+            let response = try await client.execute(request, timeout: .seconds(30))
+            _ = try await response.body.collect(upTo: 1 << 20)
+            failure = response.status == .created ? nil : "HTTP \(response.status.code)"
+        } catch {
+            failure = "\(error)"
+        }
+        let finished = WallClock.nowMicros()
+        tally.withLock { state in
+            state.inFlight -= 1
+            if let failure {
+                state.submitErrors += 1
+                state.lastError = failure
+            } else {
+                state.acceptedJobIDs.append(job.id)
+                if measured { state.submitLatency.record(microseconds: finished - job.intendedStartMicros) }
+            }
+        }
+    }
+}
+
+/// Chooses each job's type (by weight), priority and seed from the scenario's seeded stream.
+struct JobPicker: Sendable {
+    let scenario: Scenario
+    private let cumulativeWeights: [Double]
+    private let random: SeededGenerator
+
+    init(scenario: Scenario) {
+        self.scenario = scenario
+        var sum = 0.0
+        cumulativeWeights = scenario.jobs.map { sum += $0.weight; return sum }
+        random = SeededGenerator(seed: scenario.seed).derived(0x10B5)
+    }
+
+    func job(index: Int, id: String, intendedStartMicros: Int64) -> JobRequest {
+        var random = random.derived(UInt64(index))
+        let total = cumulativeWeights.last ?? 1
+        let point = random.nextUnit() * total
+        let type = cumulativeWeights.firstIndex { point < $0 } ?? (scenario.jobs.count - 1)
+        let spec = scenario.jobs[type]
+        let priority = spec.priorityMin + Int(random.next() % UInt64(spec.priorityMax - spec.priorityMin + 1))
+        return JobRequest(id: id, type: type, priority: priority, seed: random.next(), intendedStartMicros: intendedStartMicros)
+    }
+}

@@ -1,0 +1,97 @@
+import TracebenchMeasure
+import TracebenchResults
+import TracebenchScenario
+import TracebenchSink
+
+/// Turns what a run observed (ledger, received spans, load tally, resource samples) into ``RunResults``.
+enum ResultsAssembly {
+    static func fill(
+        _ results: inout RunResults, scenario: Scenario, ledger: [LedgerEntry], figures: TraceCheck.Figures,
+        load: LoadGenerator.Tally, sink: TraceStore.Snapshot?, windowSeconds: Double
+    ) {
+        // Jobs: the ledger balances by construction (every accepted job is exactly one of the three).
+        var jobs = JobCounts()
+        jobs.submitted = ledger.count
+        jobs.completed = ledger.count { $0.status == "completed" }
+        jobs.failed = ledger.count { $0.status == "failed" }
+        jobs.pending = jobs.submitted - jobs.completed - jobs.failed
+        jobs.droppedArrivals = load.droppedArrivals
+        jobs.lateStarts = load.lateStarts
+        jobs.submitErrors = load.submitErrors
+        jobs.retries = ledger.reduce(0) { $0 + max(0, $1.attempts - 1) }
+        jobs.timeouts = ledger.reduce(0) { $0 + $1.timeouts }
+        results.jobs = jobs
+
+        // Latency phases from the ledger's timestamps (warm-up excluded).
+        let warmupEnd = (ledger.map(\.intendedStartMicros).filter { $0 > 0 }.min() ?? 0) + Int64(scenario.warmupSeconds * 1e6)
+        var queueWait = LatencyHistogram(), processing = LatencyHistogram(), endToEnd = LatencyHistogram()
+        for entry in ledger where entry.isFinished && entry.intendedStartMicros >= warmupEnd {
+            queueWait.record(microseconds: entry.claimedAtMicros - entry.submittedAtMicros)
+            processing.record(microseconds: entry.completedAtMicros - entry.claimedAtMicros)
+            endToEnd.record(microseconds: entry.completedAtMicros - entry.intendedStartMicros)
+        }
+        results.latency = [
+            "submit": load.submitLatency.summary(),
+            "queue_wait": queueWait.summary(),
+            "processing": processing.summary(),
+            "end_to_end": endToEnd.summary(),
+        ]
+        if sink != nil { results.latency["visibility"] = figures.visibility.summary() }
+
+        var throughput = Throughput()
+        throughput.windowSeconds = windowSeconds
+        if windowSeconds > 0 {
+            throughput.jobsSubmittedPerSecond = Double(jobs.submitted) / windowSeconds
+            throughput.jobsCompletedPerSecond = Double(jobs.completed + jobs.failed) / windowSeconds
+            if let sink {
+                throughput.tracesPerMinute = Double(Set(sink.spans.map(\.traceID)).count) / windowSeconds * 60
+                throughput.spansPerSecond = Double(sink.spans.count) / windowSeconds
+            }
+        }
+        results.throughput = throughput
+
+        guard let sink else {
+            results.spans.created = figures.spansCreated
+            return
+        }
+        // Traces against the ledger.
+        var traces = TraceFigures()
+        traces.expected = figures.tracesExpected
+        traces.received = figures.tracesReceived
+        traces.complete = figures.tracesComplete
+        traces.completeness = figures.tracesExpected == 0 ? 1 : Double(figures.tracesComplete) / Double(figures.tracesExpected)
+        traces.orphanSpans = figures.orphanSpans
+        traces.brokenContext = figures.brokenContext
+        traces.brokenContextShare = .wilson(successes: figures.brokenContext, trials: figures.contextChecked)
+        traces.depth = Dictionary(uniqueKeysWithValues: figures.depthCounts.map { (String($0.key), $0.value) })
+        traces.maxDepth = figures.depthCounts.keys.max() ?? 0
+        traces.errorSpans = figures.errorSpans
+        traces.tracesWithErrors = figures.tracesWithErrors
+        traces.errorAttribution = .wilson(successes: figures.errorSpansAttributed, trials: figures.errorSpansWithParent)
+        results.traces = traces
+
+        let observed = ProportionEstimate.wilson(successes: figures.sampledRootsReceived, trials: ledger.count)
+        var sampling = SamplingFigures()
+        sampling.configuredRatio = scenario.tracing.configuredRatio
+        sampling.observedRatio = observed.ratio
+        sampling.ciLow = observed.ciLow
+        sampling.ciHigh = observed.ciHigh
+        sampling.decidedRatio = ledger.isEmpty ? 0 : Double(figures.sampledRootsDecided) / Double(ledger.count)
+        sampling.trials = ledger.count
+        results.sampling = sampling
+
+        var spans = SpanCounts()
+        spans.created = figures.spansCreated
+        spans.exported = figures.spansExpectedExported
+        spans.received = figures.spansReceived
+        spans.dropped = max(0, spans.exported - spans.received)
+        results.spans = spans
+
+
+        var sinkCounts = SinkCounts()
+        sinkCounts.requests = sink.requests
+        sinkCounts.bodyBytes = sink.bodyBytes
+        sinkCounts.rejected = Dictionary(uniqueKeysWithValues: sink.rejected.map { ($0.key.rawValue, $0.value) })
+        results.sink = sinkCounts
+    }
+}

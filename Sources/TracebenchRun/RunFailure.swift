@@ -1,0 +1,32 @@
+/// Why a run could not start or could not finish cleanly, each with its own exit code (as k6 has one per
+/// failure class).
+public enum RunFailure: Error, Sendable, CustomStringConvertible {
+    /// The scenario file is invalid (exit 2).
+    case scenario(String)
+    /// Something the run needs is missing or unreachable before it starts: redis-server not installed, Redis
+    /// refusing connections, the executable not found (exit 3).
+    case environment(String)
+    /// A pipeline component failed during the run (exit 4).
+    case component(String)
+
+    public var description: String {
+        switch self {
+        case .scenario(let m), .environment(let m), .component(let m): m
+        }
+    }
+}
+
+/// Process exit codes of `tracebench`.
+public enum ExitCode {
+    public static let ok: Int32 = 0
+    /// Unexpected internal error.
+    public static let internalError: Int32 = 1
+    /// Invalid scenario file or command line.
+    public static let invalidInput: Int32 = 2
+    /// Missing or unreachable dependency (redis-server, Redis, collector) before the run started.
+    public static let environment: Int32 = 3
+    /// The run ran but a component failed (results written, flagged `failed`).
+    public static let componentFailed: Int32 = 4
+    /// The run was interrupted by SIGINT/SIGTERM (results written, flagged `interrupted`).
+    public static let interrupted: Int32 = 130
+}

@@ -1,0 +1,37 @@
+import Dispatch
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Raised by SIGINT or SIGTERM (or by the coordinator itself): the run stops offering load, shuts the pipeline
+/// down gracefully and still writes its results, flagged `interrupted`.
+final class StopSignal: Sendable {
+    private let raised = Atomic<Bool>(false)
+
+    init() {}
+
+    var isRaised: Bool { raised.load(ordering: .relaxed) }
+
+    func raise() { raised.store(true, ordering: .relaxed) }
+
+    /// Routes SIGINT and SIGTERM to ``raise()`` instead of killing the process; keep the returned sources
+    /// and hand them to ``removeHandlers(_:)`` when done.
+    func installHandlers() -> [any DispatchSourceSignal] {
+        [SIGINT, SIGTERM].map { signalNumber in
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { [self] in raise() }
+            source.resume()
+            return source
+        }
+    }
+
+    /// Restores default signal handling.
+    func removeHandlers(_ sources: [any DispatchSourceSignal]) {
+        sources.forEach { $0.cancel() }
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
+    }
+}

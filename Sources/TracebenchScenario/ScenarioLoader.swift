@@ -1,0 +1,126 @@
+import Foundation
+import Yams
+
+/// Reads a scenario YAML file into a validated ``Scenario``, strictly.
+///
+/// The document is composed into a `Yams.Node` tree and walked by hand: every scalar is read as the text that
+/// was written (so `mode: off` stays the string `off` instead of YAML 1.1's `false`), every key is checked
+/// against the schema, and every problem is collected — unknown keys (with a suggestion when one is near),
+/// wrong types, missing required keys and impossible values — each with its file, key path, line and column.
+public enum ScenarioLoader {
+    /// Loads the scenario at `path`. A file that cannot be read is one problem on line 0.
+    public static func load(path: String) throws(ScenarioError) -> Scenario {
+        try parse(yaml: readText(path: path), file: path)
+    }
+
+    /// Parses a scenario from YAML text; `file` names it in problems and gives the default `name`
+    /// (its base name without extension).
+    public static func parse(yaml: String, file: String) throws(ScenarioError) -> Scenario {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch {
+            throw ScenarioError(problems: [syntaxProblem(error, yaml: yaml, file: file)])
+        }
+        guard let root, !YAMLField(node: root, path: "").isNull else {
+            throw ScenarioError(problems: [ScenarioProblem(
+                file: file, keyPath: "(root)", line: 1, column: 1,
+                message: "the document is empty; expected a mapping with at least duration_s, load and jobs"
+            )])
+        }
+        let reader = YAMLReader(file: file)
+        let parser = ScenarioParser(reader: reader, defaultName: defaultName(forFile: file))
+        let scenario = parser.scenario(YAMLField(node: root, path: ""))
+        guard let scenario, reader.problems.isEmpty else {
+            throw ScenarioError(problems: reader.sortedProblems)
+        }
+        return scenario
+    }
+
+    /// The file's base name without its extension (`scenarios/smoke.yaml` → `smoke`), or `scenario`.
+    static func defaultName(forFile file: String) -> String {
+        let base = file.split(separator: "/").last.map(String.init) ?? ""
+        let stem = base.lastIndex(of: ".").map { base[..<$0] }.map(String.init) ?? base
+        return stem.isEmpty ? "scenario" : stem
+    }
+
+    private static func readText(path: String) throws(ScenarioError) -> String {
+        func unreadable(_ reason: String) -> ScenarioError {
+            ScenarioError(problems: [ScenarioProblem(file: path, keyPath: "(root)", line: 0, column: 0, message: reason)])
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw unreadable("cannot read the scenario file: no such file")
+        }
+        guard !isDirectory.boolValue else {
+            throw unreadable("cannot read the scenario file: it is a directory")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw unreadable("cannot read the scenario file: permission denied or I/O error")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw unreadable("cannot read the scenario file: it is not UTF-8 text")
+        }
+        return text
+    }
+
+    /// A Yams parse error as one problem at the position Yams reports.
+    static func syntaxProblem(_ error: any Error, yaml: String, file: String) -> ScenarioProblem {
+        func problem(_ message: String, _ position: (line: Int, column: Int)?) -> ScenarioProblem {
+            ScenarioProblem(
+                file: file, keyPath: "(root)", line: position?.line ?? 1, column: position?.column ?? 1, message: message
+            )
+        }
+        func explain(_ problem: String, _ context: YamlError.Context?) -> String {
+            guard let context else { return "YAML syntax error: \(problem)" }
+            return "YAML syntax error: \(problem) (\(context.text) at line \(context.mark.line), column \(context.mark.column))"
+        }
+        guard let yamlError = error as? YamlError else {
+            return problem("YAML syntax error: \(error)", nil)
+        }
+        switch yamlError {
+        case let .scanner(context, message, mark, _), let .parser(context, message, mark, _),
+             let .composer(context, message, mark, _):
+            return problem(explain(message, context), (mark.line, mark.column))
+        case let .reader(message, offset, _, _):
+            return problem("YAML syntax error: \(message)", offset.flatMap { position(ofCharacterOffset: $0, in: yaml) })
+        case let .duplicatedKeysInMapping(duplicates, context):
+            // Yams points at the first occurrence; show the repeat, which is the line to fix, when it can be found.
+            let keys = duplicates.sorted()
+            let first = (line: context.mark.line, column: context.mark.column)
+            let repeated = keys.first.flatMap { repeatedKey($0, after: first, in: yaml) }
+            let list = keys.map { "'\($0)'" }.joined(separator: ", ")
+            let origin = repeated == nil ? "" : " (first at line \(first.line))"
+            return problem("duplicate key \(list)\(origin): each key may appear only once in a mapping", repeated ?? first)
+        default:
+            return problem("YAML syntax error: \(yamlError)", nil)
+        }
+    }
+
+    /// The next line after `first` that has `key:` at the same column, as block mappings write it.
+    private static func repeatedKey(
+        _ key: String, after first: (line: Int, column: Int), in yaml: String
+    ) -> (line: Int, column: Int)? {
+        let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
+        guard first.line >= 1, first.line < lines.count else { return nil }
+        for index in first.line..<lines.count {
+            let text = lines[index]
+            guard text.count >= first.column - 1 else { continue }
+            let rest = text.dropFirst(first.column - 1)
+            let indent = text.prefix(first.column - 1)
+            guard indent.allSatisfy({ $0 == " " || $0 == "-" }), rest.hasPrefix(key) else { continue }
+            if rest.dropFirst(key.count).drop(while: { $0 == " " }).first == ":" {
+                return (index + 1, first.column)
+            }
+        }
+        return nil
+    }
+
+    private static func position(ofCharacterOffset offset: Int, in text: String) -> (line: Int, column: Int)? {
+        guard let end = text.index(text.startIndex, offsetBy: offset, limitedBy: text.endIndex) else { return nil }
+        let before = text[..<end]
+        let line = before.reduce(1) { $1 == "\n" ? $0 + 1 : $0 }
+        let column = before.count - (before.lastIndex(of: "\n").map { before.distance(from: before.startIndex, to: $0) + 1 } ?? 0)
+        return (line, column + 1)
+    }
+}

@@ -1,0 +1,122 @@
+import TracebenchRedis
+import Foundation
+import Yams
+
+/// The `tracing`, `faults` and `redis` sections.
+extension ScenarioParser {
+    static let tracingKeys = ["mode", "protocol", "sampler", "ratio", "batch", "endpoint", "headers", "resource_attributes"]
+    static let batchKeys = ["schedule_delay_ms", "max_queue_size", "max_export_batch_size", "export_timeout_ms"]
+
+    func tracing(_ field: YAMLField) -> TracingSpec? {
+        guard let map = reader.mapping(field, known: Self.tracingKeys) else { return nil }
+        let d = TracingSpec()
+        var spec = d
+        spec.mode = reader.choice(map, "mode", default: d.mode, what: "tracing mode") ?? d.mode
+        spec.protocol = reader.value(map, "protocol", default: d.protocol) { field -> TracingSpec.WireProtocol? in
+            if field.text == "grpc", !field.isNull {
+                reader.report("protocol grpc is not supported yet (use http/protobuf or http/json)", at: field)
+                return nil
+            }
+            return reader.choice(field, what: "protocol")
+        } ?? d.protocol
+        spec.sampler = reader.choice(map, "sampler", default: d.sampler, what: "sampler") ?? d.sampler
+        spec.ratio = reader.number(map, "ratio", default: d.ratio, .ratio) ?? d.ratio
+        spec.batch = section(map, "batch", default: d.batch) { batch($0) }
+        spec.endpoint = reader.value(map, "endpoint", default: d.endpoint) { endpoint($0) } ?? d.endpoint
+        spec.headers = section(map, "headers", default: d.headers) { stringMap($0, keysAreHeaderNames: true) }
+        spec.resourceAttributes = section(map, "resource_attributes", default: d.resourceAttributes) {
+            stringMap($0, keysAreHeaderNames: false)
+        }
+        return spec
+    }
+
+    private func batch(_ field: YAMLField) -> TracingSpec.Batch? {
+        guard let map = reader.mapping(field, known: Self.batchKeys) else { return nil }
+        let d = TracingSpec.Batch()
+        let rule = NumberRule.positive
+        let delay = reader.integer(map, "schedule_delay_ms", default: d.scheduleDelayMs, rule)
+        let queue = reader.integer(map, "max_queue_size", default: d.maxQueueSize, rule)
+        let exportBatch = reader.integer(map, "max_export_batch_size", default: d.maxExportBatchSize, rule)
+        let timeout = reader.integer(map, "export_timeout_ms", default: d.exportTimeoutMs, rule)
+        if let queue, let exportBatch, exportBatch > queue {
+            if let field = map["max_export_batch_size"] {
+                reader.report("must be at most max_queue_size (\(queue)), got \(field.text ?? "")", at: field)
+            } else if let field = map["max_queue_size"] {
+                reader.report("must be at least max_export_batch_size (\(exportBatch)), got \(field.text ?? "")", at: field)
+            }
+        }
+        return TracingSpec.Batch(
+            scheduleDelayMs: delay ?? d.scheduleDelayMs, maxQueueSize: queue ?? d.maxQueueSize,
+            maxExportBatchSize: exportBatch ?? d.maxExportBatchSize, exportTimeoutMs: timeout ?? d.exportTimeoutMs
+        )
+    }
+
+    /// Empty (the embedded sink) or an `http://` / `https://` URL with a host.
+    private func endpoint(_ field: YAMLField) -> String? {
+        guard let text = reader.string(field, allowEmpty: true) else { return nil }
+        if text.isEmpty { return text }
+        let components = URLComponents(string: text)
+        let scheme = components?.scheme?.lowercased()
+        guard let components, scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty else {
+            reader.report("expected an empty string or an http:// or https:// URL, got '\(text)'", at: field)
+            return nil
+        }
+        return text
+    }
+
+    /// A string → string mapping (`headers`, `resource_attributes`); keys may contain dots.
+    private func stringMap(_ field: YAMLField, keysAreHeaderNames: Bool) -> [String: String]? {
+        guard let pairs = reader.pairs(field) else { return nil }
+        var result: [String: String] = [:]
+        for (key, keyMark, value) in pairs {
+            if key.isEmpty {
+                reader.report("keys must not be empty", path: value.path, mark: keyMark)
+                continue
+            }
+            if keysAreHeaderNames, !key.allSatisfy(Self.isHeaderNameCharacter) {
+                reader.report("'\(key)' is not a valid HTTP header name", path: value.path, mark: keyMark)
+                continue
+            }
+            guard let text = reader.scalarText(value, expected: "a string") else { continue }
+            if keysAreHeaderNames, text.contains(where: { $0 == "\r" || $0 == "\n" }) {
+                reader.report("header values must not contain line breaks", at: value)
+                continue
+            }
+            result[key] = text
+        }
+        return result
+    }
+
+    /// RFC 9110 `tchar`.
+    private static func isHeaderNameCharacter(_ character: Character) -> Bool {
+        guard character.isASCII else { return false }
+        return character.isLetter || character.isNumber || "!#$%&'*+-.^_`|~".contains(character)
+    }
+
+    // MARK: faults
+
+    func faults(_ field: YAMLField) -> FaultSpec? {
+        guard let map = reader.mapping(field, known: ["drop_context_ratio"]) else { return nil }
+        let d = FaultSpec()
+        return FaultSpec(dropContextRatio: reader.number(map, "drop_context_ratio", default: d.dropContextRatio, .ratio) ?? d.dropContextRatio)
+    }
+
+    // MARK: redis
+
+    func redis(_ field: YAMLField) -> RedisSpec? {
+        guard let map = reader.mapping(field, known: ["url"]) else { return nil }
+        let url = reader.value(map, "url", default: "") { field -> String? in
+            guard let text = reader.string(field, allowEmpty: true) else { return nil }
+            guard !text.isEmpty else { return text }
+            do throws(RedisError) {
+                _ = try RedisURL(parsing: text)
+                return text
+            } catch {
+                guard case .badURL(let reason) = error else { return nil }
+                reader.report(reason, at: field)
+                return nil
+            }
+        }
+        return RedisSpec(url: url ?? "")
+    }
+}

@@ -1,0 +1,157 @@
+import Yams
+
+/// Turns a composed scenario document into a ``Scenario``: the schema of each section, its defaults and its
+/// validation rules. Problems go to the ``YAMLReader``; values that are wrong are replaced by defaults so the
+/// walk can go on and find every other problem too.
+///
+/// This file holds the top level, `load` and `pipeline`; `jobs` and `tracing`/`faults`/`redis` have their own.
+struct ScenarioParser {
+    let reader: YAMLReader
+    /// Used when the file has no `name`.
+    let defaultName: String
+
+    /// Deepest trace allowed: `3 + ` the deepest nesting of steps.
+    static let maximumTraceDepth = 32
+    /// Spans above the first step: submit, the queue hop and `process-job`.
+    static let spansAboveSteps = 3
+
+    static let rootKeys = [
+        "name", "duration_s", "warmup_s", "seed", "time_scale", "drain_timeout_s",
+        "load", "pipeline", "jobs", "tracing", "faults", "redis",
+    ]
+
+    /// The whole scenario, or nil when the root is not a mapping (already reported).
+    func scenario(_ root: YAMLField) -> Scenario? {
+        guard case .mapping = root.node else {
+            reader.report("expected the document to be a mapping of scenario keys, got \(root.shape)", at: root)
+            return nil
+        }
+        guard let map = reader.mapping(root, known: Self.rootKeys) else { return nil }
+
+        let name = reader.value(map, "name", default: defaultName) { field -> String? in
+            guard let name = reader.string(field, allowEmpty: false) else { return nil }
+            guard !name.contains("/") else {
+                reader.report("must not contain '/' (it becomes part of result file names), got '\(name)'", at: field)
+                return nil
+            }
+            return name
+        }
+        let duration = reader.number(map, "duration_s", default: nil, .positive(atMost: 86_400))
+        let warmup = reader.number(map, "warmup_s", default: 0, .nonNegative)
+        if let duration, let warmup, warmup >= duration, let field = map["warmup_s"] {
+            reader.report("must be less than duration_s (\(displayNumber(duration))), got \(field.text ?? "")", at: field)
+        }
+        let seed = reader.value(map, "seed", default: 1) { reader.unsignedInteger($0) }
+        let timeScale = reader.number(map, "time_scale", default: 1, .positive(atMost: 1000))
+        let drainTimeout = reader.number(map, "drain_timeout_s", default: 30, .positive)
+
+        let load = reader.value(map, "load", default: nil) { self.load($0) }
+        let pipeline = section(map, "pipeline", default: PipelineSpec()) { self.pipeline($0) }
+        let jobs = reader.value(map, "jobs", default: nil) { self.jobs($0) }
+        let tracing = section(map, "tracing", default: TracingSpec()) { self.tracing($0) }
+        let faults = section(map, "faults", default: FaultSpec()) { self.faults($0) }
+        let redis = section(map, "redis", default: RedisSpec()) { self.redis($0) }
+
+        return Scenario(
+            name: name ?? defaultName, durationSeconds: duration ?? 1, warmupSeconds: warmup ?? 0, seed: seed ?? 1,
+            timeScale: timeScale ?? 1, drainTimeoutSeconds: drainTimeout ?? 30, load: load ?? LoadSpec(),
+            pipeline: pipeline, jobs: jobs ?? [], tracing: tracing, faults: faults, redis: redis
+        )
+    }
+
+    /// An optional section: absent or empty (`pipeline:` with nothing under it) means all defaults.
+    func section<T>(_ map: YAMLMapping, _ key: String, default defaultValue: T, _ read: (YAMLField) -> T?) -> T {
+        guard let field = map[key], !field.isNull else { return defaultValue }
+        return read(field) ?? defaultValue
+    }
+
+    /// Reports `key` when it is present but only means something for another setting.
+    func reportInapplicable(_ map: YAMLMapping, _ keys: [String], onlyFor condition: String, current: String) {
+        for key in keys {
+            if let field = map[key] {
+                reader.report("applies only to \(condition) (this one is \(current)); remove it", path: field.path, mark: field.mark)
+            }
+        }
+    }
+
+    // MARK: load
+
+    static let loadKeys = ["arrival", "rate_per_s", "from_per_s", "to_per_s", "steps", "max_in_flight"]
+
+    func load(_ field: YAMLField) -> LoadSpec? {
+        guard let map = reader.mapping(field, known: Self.loadKeys) else { return nil }
+        let defaults = LoadSpec()
+        let arrival: LoadSpec.Arrival? = reader.choice(map, "arrival", default: .constant, what: "arrival")
+        var spec = LoadSpec(arrival: arrival ?? .constant)
+
+        let needsRate = arrival == .constant || arrival == .poisson
+        let rateRule = needsRate
+            ? NumberRule("must be greater than 0 for arrival \(arrival?.rawValue ?? "")") { $0 > 0 }
+            : .nonNegative
+        spec.ratePerSecond = reader.number(map, "rate_per_s", default: needsRate ? nil : defaults.ratePerSecond, rateRule)
+            ?? defaults.ratePerSecond
+
+        if let arrival, arrival != .ramp {
+            reportInapplicable(map, ["from_per_s", "to_per_s"], onlyFor: "arrival: ramp", current: arrival.rawValue)
+        } else if arrival == .ramp {
+            let from = reader.number(map, "from_per_s", default: 0, .nonNegative)
+            let to = reader.number(map, "to_per_s", default: nil, .nonNegative)
+            if let from, let to, from + to <= 0, let toField = map["to_per_s"] {
+                reader.report("from_per_s + to_per_s must be greater than 0 (a ramp from 0 to 0 offers no load)", at: toField)
+            }
+            spec.fromPerSecond = from ?? 0
+            spec.toPerSecond = to ?? 0
+        }
+
+        if let arrival, arrival != .steps {
+            reportInapplicable(map, ["steps"], onlyFor: "arrival: steps", current: arrival.rawValue)
+        } else if arrival == .steps {
+            spec.steps = reader.value(map, "steps", default: nil) { loadSteps($0) } ?? []
+        }
+
+        spec.maxInFlight = reader.integer(map, "max_in_flight", default: defaults.maxInFlight, .between(1, 100_000))
+            ?? defaults.maxInFlight
+        return spec
+    }
+
+    private func loadSteps(_ field: YAMLField) -> [LoadSpec.Step]? {
+        guard let elements = reader.sequence(field) else { return nil }
+        guard !elements.isEmpty else {
+            reader.report("must list at least one step for arrival: steps", atHeadOf: field)
+            return nil
+        }
+        var allValid = true
+        let steps = elements.map { element -> LoadSpec.Step in
+            guard let map = reader.mapping(element, known: ["rate_per_s", "duration_s"]) else {
+                allValid = false
+                return LoadSpec.Step(ratePerSecond: 0, durationSeconds: 1)
+            }
+            let rate = reader.number(map, "rate_per_s", default: nil, .nonNegative)
+            let duration = reader.number(map, "duration_s", default: nil, .positive)
+            if rate == nil || duration == nil { allValid = false }
+            return LoadSpec.Step(ratePerSecond: rate ?? 0, durationSeconds: duration ?? 1)
+        }
+        if allValid, steps.allSatisfy({ $0.ratePerSecond == 0 }) {
+            reader.report("every step has rate_per_s 0; at least one needs a rate above 0", atHeadOf: field)
+        }
+        return steps
+    }
+
+    // MARK: pipeline
+
+    static let pipelineKeys = ["workers", "concurrency_per_worker", "poll_interval_ms", "max_retries", "job_timeout_ms"]
+
+    func pipeline(_ field: YAMLField) -> PipelineSpec? {
+        guard let map = reader.mapping(field, known: Self.pipelineKeys) else { return nil }
+        let d = PipelineSpec()
+        return PipelineSpec(
+            workers: reader.integer(map, "workers", default: d.workers, .between(1, 64)) ?? d.workers,
+            concurrencyPerWorker: reader.integer(map, "concurrency_per_worker", default: d.concurrencyPerWorker, .between(1, 10_000))
+                ?? d.concurrencyPerWorker,
+            pollIntervalMs: reader.number(map, "poll_interval_ms", default: d.pollIntervalMs, .positive(atMost: 10_000))
+                ?? d.pollIntervalMs,
+            maxRetries: reader.integer(map, "max_retries", default: d.maxRetries, .between(0, 10)) ?? d.maxRetries,
+            jobTimeoutMs: reader.number(map, "job_timeout_ms", default: d.jobTimeoutMs, .nonNegative) ?? d.jobTimeoutMs
+        )
+    }
+}

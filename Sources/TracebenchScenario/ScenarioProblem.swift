@@ -1,0 +1,39 @@
+/// One thing wrong with a scenario file: where it is (file, key path, line, column) and what is wrong.
+///
+/// `keyPath` names the offending value the way a person would write it, e.g. `load.rate_per_s` or
+/// `jobs[0].steps[1].error_ratio`; `(root)` stands for the document itself. `line` and `column` count from 1;
+/// `line` is 0 when the file could not be read at all.
+public struct ScenarioProblem: Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    public var keyPath: String
+    public var line: Int
+    public var column: Int
+    public var message: String
+
+    public init(file: String, keyPath: String, line: Int, column: Int, message: String) {
+        self.file = file
+        self.keyPath = keyPath
+        self.line = line
+        self.column = column
+        self.message = message
+    }
+
+    /// `<file>:<line>:<column>: <keyPath>: <message>`, the shape compilers use, so editors can jump to it.
+    public var description: String {
+        "\(file):\(line):\(column): \(keyPath): \(message)"
+    }
+}
+
+/// Every problem found in a scenario file, in document order (the loader never stops at the first one).
+public struct ScenarioError: Error, Sendable, CustomStringConvertible {
+    public var problems: [ScenarioProblem]
+
+    public init(problems: [ScenarioProblem]) {
+        self.problems = problems
+    }
+
+    /// One problem per line.
+    public var description: String {
+        problems.map(\.description).joined(separator: "\n")
+    }
+}

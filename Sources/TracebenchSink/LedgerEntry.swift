@@ -1,0 +1,52 @@
+/// What the pipeline says happened to one job (read back from its `job:{id}` hash): the ground truth that
+/// received spans are checked against.
+public struct LedgerEntry: Sendable, Equatable {
+    public var jobID: String
+    /// `completed`, `failed` or `pending`.
+    public var status: String
+    /// The API's trace id (empty when tracing produced none, e.g. always_off).
+    public var traceID: String
+    public var traceSampled: Bool
+    public var contextDropped: Bool
+    public var apiSpans: Int
+    /// Spans the worker started (0 until the job finished).
+    public var workerSpans: Int
+    public var workerTraceID: String
+    public var workerSampled: Bool
+    public var attempts: Int
+    public var timeouts: Int
+    /// Timestamps in µs since the epoch (0 when not reached).
+    public var intendedStartMicros: Int64
+    public var submittedAtMicros: Int64
+    public var claimedAtMicros: Int64
+    public var completedAtMicros: Int64
+
+    public init(
+        jobID: String, status: String, traceID: String = "", traceSampled: Bool = false, contextDropped: Bool = false,
+        apiSpans: Int = 0, workerSpans: Int = 0, workerTraceID: String = "", workerSampled: Bool = false,
+        attempts: Int = 0, timeouts: Int = 0, intendedStartMicros: Int64 = 0, submittedAtMicros: Int64 = 0,
+        claimedAtMicros: Int64 = 0, completedAtMicros: Int64 = 0
+    ) {
+        self.jobID = jobID
+        self.status = status
+        self.traceID = traceID
+        self.traceSampled = traceSampled
+        self.contextDropped = contextDropped
+        self.apiSpans = apiSpans
+        self.workerSpans = workerSpans
+        self.workerTraceID = workerTraceID
+        self.workerSampled = workerSampled
+        self.attempts = attempts
+        self.timeouts = timeouts
+        self.intendedStartMicros = intendedStartMicros
+        self.submittedAtMicros = submittedAtMicros
+        self.claimedAtMicros = claimedAtMicros
+        self.completedAtMicros = completedAtMicros
+    }
+
+    /// Whether a worker finished the job (successfully or not).
+    public var isFinished: Bool { status == "completed" || status == "failed" }
+
+    /// Spans expected in the API's trace: the API's own plus, when the context reached the worker, the worker's.
+    public var expectedSpansInAPITrace: Int { apiSpans + (contextDropped ? 0 : workerSpans) }
+}

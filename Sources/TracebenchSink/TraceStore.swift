@@ -1,0 +1,50 @@
+import Synchronization
+
+/// Every span the sink accepted, plus counts of what it refused, shared between the HTTP handlers and the
+/// coordinator that reads it after the run.
+public final class TraceStore: Sendable {
+    /// Why a request was refused (each gets a 4xx and a count; the sink never crashes on input).
+    public enum Rejection: String, Sendable, CaseIterable, Codable {
+        case malformed
+        case tooLarge = "too_large"
+        case unsupportedMediaType = "unsupported_media_type"
+        case badEncoding = "bad_encoding"
+    }
+
+    /// A consistent copy of the store's contents.
+    public struct Snapshot: Sendable {
+        public var spans: [ReceivedSpan]
+        public var requests: Int
+        public var bodyBytes: Int
+        public var rejected: [Rejection: Int]
+        /// Receive time of the first and last accepted request (ns since the epoch; 0 when none).
+        public var firstReceivedNanos: UInt64
+        public var lastReceivedNanos: UInt64
+    }
+
+    private let state = Mutex(Snapshot(spans: [], requests: 0, bodyBytes: 0, rejected: [:], firstReceivedNanos: 0, lastReceivedNanos: 0))
+
+    public init() {}
+
+    /// Records an accepted request and its spans.
+    public func accept(_ spans: [ReceivedSpan], bodyBytes: Int, receivedNanos: UInt64) {
+        state.withLock { state in
+            state.spans.append(contentsOf: spans)
+            state.requests += 1
+            state.bodyBytes += bodyBytes
+            if state.firstReceivedNanos == 0 { state.firstReceivedNanos = receivedNanos }
+            state.lastReceivedNanos = max(state.lastReceivedNanos, receivedNanos)
+        }
+    }
+
+    /// Counts a refused request.
+    public func reject(_ reason: Rejection) {
+        state.withLock { $0.rejected[reason, default: 0] += 1 }
+    }
+
+    /// Number of spans accepted so far.
+    public var spanCount: Int { state.withLock { $0.spans.count } }
+
+    /// A copy of everything received so far.
+    public func snapshot() -> Snapshot { state.withLock { $0 } }
+}

@@ -1,0 +1,123 @@
+import ArgumentParser
+import Foundation
+import TracebenchPipeline
+import TracebenchResults
+import TracebenchRun
+import TracebenchScenario
+
+/// The `tracebench` command line: a thin layer over the library modules.
+@main
+struct Tracebench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tracebench",
+        abstract: "Load generator and benchmark harness for distributed tracing of a Redis-backed job queue.",
+        subcommands: [Run.self, Validate.self, API.self, Worker.self]
+    )
+}
+
+/// `tracebench run SCENARIO`: the whole traced pipeline, measured.
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a scenario: drive jobs through the traced pipeline and write a results file.",
+        discussion: """
+        Exit codes: 0 ok, 2 invalid scenario or arguments, 3 missing/unreachable dependency (redis-server, Redis), \
+        4 a component failed during the run (results written, status "failed"), 130 interrupted (results written, \
+        status "interrupted").
+        """
+    )
+
+    @Argument(help: "Scenario file (YAML), e.g. scenarios/peak.yaml.")
+    var scenario: String
+
+    @Option(help: "Redis to use, redis://[:password@]host:port[/db] (default: $REDIS_URL, else the scenario's redis.url, else a private redis-server).")
+    var redis: String?
+
+    @Option(help: "Write the results to this file instead of results/<scenario>-<UTC time>.json.")
+    var out: String?
+
+    @Option(help: "Directory for results files.")
+    var resultsDir = "results"
+
+    @Flag(help: "No live progress line.")
+    var quiet = false
+
+    func run() async throws {
+        let loaded: Scenario
+        do {
+            loaded = try ScenarioLoader.load(path: scenario)
+        } catch {
+            FileHandle.standardError.write(Data("\(error.description)\n".utf8))
+            throw ExitCode(TracebenchRun.ExitCode.invalidInput)
+        }
+        let options = RunOptions(
+            redisURL: redis ?? ProcessInfo.processInfo.environment["REDIS_URL"].flatMap { $0.isEmpty ? nil : $0 },
+            resultsDirectory: resultsDir, outputPath: out, executablePath: Self.executablePath(), progress: !quiet
+        )
+        do {
+            let outcome = try await RunCoordinator.run(scenario: loaded, options: options)
+            print(Summary.text(outcome.results, path: outcome.path))
+            if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+        } catch let failure as RunFailure {
+            FileHandle.standardError.write(Data("tracebench: \(failure.description)\n".utf8))
+            switch failure {
+            case .scenario: throw ExitCode(TracebenchRun.ExitCode.invalidInput)
+            case .environment: throw ExitCode(TracebenchRun.ExitCode.environment)
+            case .component: throw ExitCode(TracebenchRun.ExitCode.componentFailed)
+            }
+        }
+    }
+
+    /// This very binary, started again for the API and worker processes.
+    static func executablePath() -> String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+}
+
+/// `tracebench validate SCENARIO…`: check scenario files without running anything.
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Check scenario files; print every problem with file, line and key path.")
+
+    @Argument(help: "Scenario files.")
+    var scenarios: [String]
+
+    func run() throws {
+        var failed = false
+        for path in scenarios {
+            do {
+                let scenario = try ScenarioLoader.load(path: path)
+                print("\(path): ok (\(scenario.name), \(scenario.jobs.count) job types, \(scenario.durationSeconds) s)")
+            } catch {
+                FileHandle.standardError.write(Data("\(error.description)\n".utf8))
+                failed = true
+            }
+        }
+        if failed { throw ExitCode(TracebenchRun.ExitCode.invalidInput) }
+    }
+}
+
+/// `tracebench api`: the pipeline's API process (started by `run`).
+struct API: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "(internal) The job API process; started by `tracebench run`.")
+
+    @Option(help: "Child configuration file written by `tracebench run`.")
+    var config: String
+
+    func run() async throws {
+        try await PipelineProcess.runAPI(configuration: try ChildConfiguration.read(from: config))
+    }
+}
+
+/// `tracebench worker`: one of the pipeline's worker processes (started by `run`).
+struct Worker: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "(internal) A worker process; started by `tracebench run`.")
+
+    @Option(help: "Child configuration file written by `tracebench run`.")
+    var config: String
+
+    @Option(help: "Worker number (worker.id = worker-<index>).")
+    var index = 0
+
+    func run() async throws {
+        try await PipelineProcess.runWorker(configuration: try ChildConfiguration.read(from: config), index: index)
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+import TracebenchRedis
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `tracebench` executable as a user meets it: exit codes per failure class, errors naming file, line and
+/// key path, and results written even when a run is interrupted or Redis dies.
+@Suite("tracebench CLI", .serialized)
+struct CLITests {
+    struct Finished {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs tracebench; `whileRunning` gets the pid once started.
+    func tracebench(_ arguments: [String], environment: [String: String] = [:], whileRunning: ((Int32) async -> Void)? = nil) async throws -> Finished {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestSupport.tracebenchBinary)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: TestSupport.packageRoot)
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        let out = TestSupport.temporaryPath(".out"), err = TestSupport.temporaryPath(".err")
+        FileManager.default.createFile(atPath: out, contents: nil)
+        FileManager.default.createFile(atPath: err, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: out); try? FileManager.default.removeItem(atPath: err) }
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
+        try process.run()
+        if let whileRunning { await whileRunning(process.processIdentifier) }
+        while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        return Finished(status: process.terminationStatus,
+                        stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
+                        stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
+    }
+
+    @Test func invalidScenarioExitsTwoNamingFileLineAndKeyPath() async throws {
+        let path = TestSupport.temporaryPath(".yaml")
+        try """
+        duration_s: 5
+        load:
+          rate_per_s: -3
+        jobs: []
+        tracing:
+          sampler: sometimes
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = try await tracebench(["run", path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("\(path):3:"), "\(result.stderr)")
+        #expect(result.stderr.contains("load.rate_per_s"))
+        #expect(result.stderr.contains("jobs"))
+        #expect(result.stderr.contains("tracing.sampler"))
+        let validate = try await tracebench(["validate", path, "scenarios/smoke.yaml", "scenarios/peak.yaml"])
+        #expect(validate.status == 2)
+        #expect(validate.stdout.contains("scenarios/peak.yaml: ok"))
+    }
+
+    @Test func unreachableRedisExitsThree() async throws {
+        let port = FreePort.loopback()
+        let result = try await tracebench(["run", "scenarios/smoke.yaml", "--quiet", "--out", TestSupport.temporaryPath(".json")],
+                                          environment: ["REDIS_URL": "redis://:topsecret@127.0.0.1:\(port)/0"])
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(result.stderr.contains("127.0.0.1:\(port)"))
+        #expect(!result.stderr.contains("topsecret") && !result.stdout.contains("topsecret"))
+    }
+
+    @Test func interruptedRunStillWritesFlaggedResults() async throws {
+        let out = TestSupport.temporaryPath(".json")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let result = try await tracebench(["run", "scenarios/smoke.yaml", "--quiet", "--out", out]) { pid in
+            try? await Task.sleep(for: .seconds(4))
+            kill(pid, SIGINT)
+        }
+        #expect(result.status == 130, "\(result.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any] ?? [:]
+        #expect(json["status"] as? String == "interrupted")
+        let jobs = json["jobs"] as? [String: Int] ?? [:]
+        #expect((jobs["submitted"] ?? 0) > 0)
+        #expect(jobs["submitted"] == (jobs["completed"] ?? 0) + (jobs["failed"] ?? 0) + (jobs["pending"] ?? 0))
+    }
+
+    @Test func redisDyingMidRunIsFlaggedAndResultsAreWritten() async throws {
+        let server = try RedisServer()
+        let out = TestSupport.temporaryPath(".json")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let result = try await tracebench(["run", "scenarios/smoke.yaml", "--quiet", "--out", out, "--redis", server.url.secretURL]) { _ in
+            try? await Task.sleep(for: .seconds(4))
+            server.stop()
+        }
+        #expect(result.status == 4, "\(result.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any] ?? [:]
+        #expect(json["status"] as? String == "failed")
+        #expect(!((json["problems"] as? [String]) ?? []).isEmpty)
+    }
+}

@@ -1,0 +1,253 @@
+import Foundation
+import Testing
+@testable import TracebenchMeasure
+
+@Suite("LatencyHistogram")
+struct LatencyHistogramTests {
+    private func uniform(_ range: ClosedRange<Int64>) -> LatencyHistogram {
+        var histogram = LatencyHistogram()
+        for value in range { histogram.record(microseconds: value) }
+        return histogram
+    }
+
+    @Test func percentilesOfUniformData() {
+        let summary = uniform(1 ... 1000).summary()
+        #expect(summary.count == 1000)
+        #expect(abs(Double(summary.p50) - 500) <= 0.5)
+        #expect(abs(Double(summary.p90) - 900) <= 0.9)
+        #expect(abs(Double(summary.p99) - 990) <= 1)
+        #expect(summary.max == 1000)
+        #expect(abs(summary.mean - 500.5) < 0.5)
+    }
+
+    @Test func percentilesKeepThreeSignificantDigitsAtLargeValues() {
+        var histogram = LatencyHistogram()
+        for i in 1 ... 1000 { histogram.record(microseconds: Int64(i) * 1000) }  // 1 ms … 1 s
+        let summary = histogram.summary()
+        #expect(abs(Double(summary.p50) - 500_000) / 500_000 < 0.001)
+        #expect(abs(Double(summary.p99) - 990_000) / 990_000 < 0.001)
+        #expect(summary.max == 1_000_000)
+    }
+
+    @Test func emptySummaryIsAllZeros() {
+        let histogram = LatencyHistogram()
+        #expect(histogram.count == 0)
+        #expect(histogram.summary() == LatencySummary(count: 0, p50: 0, p90: 0, p99: 0, max: 0, mean: 0))
+    }
+
+    @Test func mergeEqualsRecordingEverything() {
+        var low = uniform(1 ... 500)
+        low.record(microseconds: -3)
+        var high = uniform(501 ... 1000)
+        high.record(microseconds: 5_000_000_000)
+        var all = uniform(1 ... 1000)
+        all.record(microseconds: -3)
+        all.record(microseconds: 5_000_000_000)
+
+        low.merge(high)
+        #expect(low.count == 1002)
+        #expect(low.negative == 1)
+        #expect(low.clamped == 1)
+        #expect(low.summary() == all.summary())
+    }
+
+    @Test func mergingAnEmptyHistogramChangesNothing() {
+        var histogram = uniform(1 ... 100)
+        let before = histogram.summary()
+        histogram.merge(LatencyHistogram())
+        #expect(histogram.summary() == before)
+        var empty = LatencyHistogram()
+        empty.merge(histogram)
+        #expect(empty.summary() == before)
+    }
+
+    @Test func valuesAboveOneHourClampToTheMaximum() {
+        var histogram = LatencyHistogram()
+        histogram.record(microseconds: 100)
+        histogram.record(microseconds: 7_200_000_000)  // 2 h
+        histogram.record(microseconds: .max)
+        histogram.record(microseconds: 3_600_000_000)  // exactly 1 h: not clamped
+        #expect(histogram.count == 4)
+        #expect(histogram.clamped == 2)
+        #expect(histogram.summary().max == LatencyHistogram.highestTrackableMicroseconds)
+    }
+
+    @Test func negativeValuesRecordAsZero() {
+        var histogram = LatencyHistogram()
+        histogram.record(microseconds: -5)
+        histogram.record(microseconds: .min)
+        #expect(histogram.count == 2)
+        #expect(histogram.negative == 2)
+        #expect(histogram.clamped == 0)
+        let summary = histogram.summary()
+        #expect(summary.p50 == 0 && summary.max == 0 && summary.mean == 0)
+    }
+
+    @Test func summaryRoundTripsThroughJSON() throws {
+        let summary = uniform(1 ... 1000).summary()
+        let decoded = try JSONDecoder().decode(LatencySummary.self, from: JSONEncoder().encode(summary))
+        #expect(decoded == summary)
+    }
+}
+
+@Suite("Wilson interval")
+struct WilsonIntervalTests {
+    private func expectClose(_ actual: Double, _ expected: Double, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(abs(actual - expected) < 0.0005, "\(actual) is not \(expected) to 3 decimals", sourceLocation: sourceLocation)
+    }
+
+    @Test(arguments: [
+        (0, 10, 0.0, 0.0, 0.2775),
+        (5, 10, 0.5, 0.2366, 0.7634),
+        (81, 263, 0.3080, 0.2553, 0.3662),
+        (10, 10, 1.0, 0.7225, 1.0),
+        (1, 1000, 0.001, 0.0002, 0.0057),
+    ])
+    func knownValues(successes: Int, trials: Int, ratio: Double, low: Double, high: Double) {
+        let estimate = ProportionEstimate.wilson(successes: successes, trials: trials)
+        #expect(estimate.successes == successes)
+        #expect(estimate.trials == trials)
+        expectClose(estimate.ratio, ratio)
+        expectClose(estimate.ciLow, low)
+        expectClose(estimate.ciHigh, high)
+    }
+
+    @Test func boundsAreExactAtTheExtremes() {
+        #expect(ProportionEstimate.wilson(successes: 0, trials: 7).ciLow == 0)
+        #expect(ProportionEstimate.wilson(successes: 7, trials: 7).ciHigh == 1)
+    }
+
+    @Test func noTrialsMeansNothingIsKnown() {
+        let estimate = ProportionEstimate.wilson(successes: 0, trials: 0)
+        #expect(estimate == ProportionEstimate(successes: 0, trials: 0, ratio: 0, ciLow: 0, ciHigh: 1))
+    }
+
+    @Test func widerZWidensTheInterval() {
+        let narrow = ProportionEstimate.wilson(successes: 30, trials: 100, z: 1)
+        let wide = ProportionEstimate.wilson(successes: 30, trials: 100, z: 3)
+        #expect(wide.ciLow < narrow.ciLow && narrow.ciHigh < wide.ciHigh)
+        #expect(narrow.ciLow < 0.3 && 0.3 < narrow.ciHigh)
+    }
+}
+
+@Suite("ProcessSampler")
+struct ProcessSamplerTests {
+    /// Starts `executable` with `arguments`, or records an issue if it cannot.
+    private func spawn(_ executable: String, _ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        try process.run()
+        return process
+    }
+
+    /// Kills `process` and reaps it. SIGKILL, not `terminate()`: on Linux, Foundation's `Process` started from a
+    /// Dispatch/Swift-concurrency thread passes that thread's signal mask on, so the child has SIGTERM blocked
+    /// (swiftlang/swift-corelibs-foundation#4772).
+    private func kill(_ process: Process) {
+        _ = Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    private var sleepPath: String {
+        FileManager.default.isExecutableFile(atPath: "/bin/sleep") ? "/bin/sleep" : "/usr/bin/sleep"
+    }
+
+    @Test func currentProcess() throws {
+        // Burn a little CPU so that at least one clock tick is accounted.
+        var x = 0.0
+        for i in 0 ..< 2_000_000 { x += Double(i).squareRoot() }
+        #expect(x > 0)
+        let sample = try #require(ProcessSampler.sample(pid: getpid()))
+        #expect(sample.cpuSeconds > 0)
+        #expect(sample.rssBytes > 1_000_000)
+        #expect(sample.peakRSSBytes >= sample.rssBytes)
+    }
+
+    @Test func childProcessUntilItIsGone() throws {
+        let child = try spawn(sleepPath, ["30"])
+        let pid = child.processIdentifier
+        let sample = ProcessSampler.sample(pid: pid)
+        kill(child)
+        let running = try #require(sample)
+        #expect(running.rssBytes > 0)
+        #expect(running.cpuSeconds >= 0)
+        #expect(ProcessSampler.sample(pid: pid) == nil)
+    }
+
+    @Test func commandNameWithSpacesAndParentheses() throws {
+        // comm is the executable's file name: a symlink named `a) (b c)` runs sleep under that name.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tracebench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let link = directory.appendingPathComponent("a) (b c) 1 2")
+        try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: sleepPath)
+        let child = try spawn(link.path, ["30"])
+        defer { kill(child) }
+        let comm = try String(contentsOfFile: "/proc/\(child.processIdentifier)/comm", encoding: .utf8)
+        #expect(comm.contains(")"))
+        let sample = try #require(ProcessSampler.sample(pid: child.processIdentifier))
+        #expect(sample.rssBytes > 0)
+    }
+
+    @Test func parseStatFromTheLastParenthesis() throws {
+        var fields = ["R", "1"] + Array(repeating: "0", count: 9) + ["250", "50"] + Array(repeating: "7", count: 30)
+        fields[0] = "S"
+        let line = "4242 (evil) S 1 2 (x)) " + fields.joined(separator: " ") + "\n"
+        let stat = try #require(ProcessSampler.parseStat(line))
+        #expect(stat == ProcessSampler.Stat(state: "S", utimeTicks: 250, stimeTicks: 50))
+        #expect(ProcessSampler.parseStat("garbage") == nil)
+        #expect(ProcessSampler.parseStat("1 (x) S 1 2") == nil)
+    }
+
+    @Test func parseStatus() {
+        let text = "Name:\tx\nVmPeak:\t  9999 kB\nVmHWM:\t    2004 kB\nVmRSS:\t    1000 kB\nThreads:\t1\n"
+        let memory = ProcessSampler.parseStatus(text)
+        #expect(memory.rssBytes == 1000 * 1024)
+        #expect(memory.peakRSSBytes == 2004 * 1024)
+        #expect(ProcessSampler.parseStatus("Name:\tzombie\n") == (0, 0))
+    }
+
+    @Test func goneOrInvalidPids() {
+        #expect(ProcessSampler.sample(pid: 0) == nil)
+        #expect(ProcessSampler.sample(pid: -1) == nil)
+        #expect(ProcessSampler.sample(pid: Int32.max) == nil)
+    }
+
+    @Test func usageKeepsPeakAndLatestCPU() {
+        var usage = ProcessUsage()
+        usage.add(ProcessSample(cpuSeconds: 1, rssBytes: 100, peakRSSBytes: 300))
+        usage.add(ProcessSample(cpuSeconds: 2, rssBytes: 500, peakRSSBytes: 400))  // RSS above a stale HWM
+        usage.add(ProcessSample(cpuSeconds: 3, rssBytes: 50, peakRSSBytes: 200))
+        #expect(usage == ProcessUsage(peakRssBytes: 500, cpuSeconds: 3, samples: 3))
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func resourceMonitorSamplesABusyChild() async throws {
+        let busy = try spawn("/bin/sh", ["-c", "while :; do :; done"])
+        defer { kill(busy) }
+        let monitor = ResourceMonitor()
+        monitor.watch(name: "busy", pid: busy.processIdentifier)
+        monitor.watch(name: "gone", pid: Int32.max)
+        monitor.start()
+        monitor.start()  // idempotent
+        try await Task.sleep(for: .milliseconds(2200))
+        monitor.stop()
+        let usage = monitor.usage()
+        let busyUsage = try #require(usage["busy"])
+        #expect(busyUsage.samples >= 2)
+        #expect(busyUsage.cpuSeconds > 0)
+        #expect(busyUsage.peakRssBytes > 0)
+        #expect(usage["gone"] == ProcessUsage())
+    }
+
+    @Test func resourceMonitorSampleNowAndStop() throws {
+        let monitor = ResourceMonitor(interval: .milliseconds(10))
+        monitor.watch(name: "self", pid: getpid())
+        monitor.sampleNow()
+        monitor.sampleNow()
+        #expect(monitor.usage()["self"]?.samples == 2)
+        monitor.stop()  // never started: harmless
+        #expect(monitor.usage()["self"]?.samples == 2)
+    }
+}
