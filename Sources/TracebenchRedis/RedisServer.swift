@@ -49,10 +49,15 @@ public final class RedisServer: Sendable {
         throw .launch(lastFailure)
     }
 
-    /// Stops the server (SIGTERM, then SIGKILL after 5 s) and waits for it to exit.
+    /// Stops the server (SHUTDOWN NOSAVE, then SIGKILL after 5 s) and waits for it to exit.
+    ///
+    /// SHUTDOWN rather than SIGTERM: a child started by Foundation's Process from a Dispatch thread inherits a
+    /// signal mask that blocks SIGTERM (swift-corelibs-foundation#4772).
     public func stop() {
         guard process.isRunning else { return }
-        kill(pid, SIGTERM)
+        if let connection = try? RedisConnection(url: url, timeoutSeconds: 1) {
+            _ = try? connection.command(["SHUTDOWN", "NOSAVE"])
+        }
         let deadline = Date().addingTimeInterval(5)
         while process.isRunning, Date() < deadline { usleep(10_000) }
         if process.isRunning { kill(pid, SIGKILL) }

@@ -20,7 +20,10 @@ final class StopSignal: Sendable {
     /// and hand them to ``removeHandlers(_:)`` when done.
     func installHandlers() -> [any DispatchSourceSignal] {
         [SIGINT, SIGTERM].map { signalNumber in
+            #if canImport(Darwin)
+            // On Linux libdispatch installs its own handler; SIG_IGN there would discard the signal.
             signal(signalNumber, SIG_IGN)
+            #endif
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler { [self] in raise() }
             source.resume()

@@ -47,6 +47,7 @@ public struct LedgerEntry: Sendable, Equatable {
     /// Whether a worker finished the job (successfully or not).
     public var isFinished: Bool { status == "completed" || status == "failed" }
 
-    /// Spans expected in the API's trace: the API's own plus, when the context reached the worker, the worker's.
-    public var expectedSpansInAPITrace: Int { apiSpans + (contextDropped ? 0 : workerSpans) }
+    /// Spans the job's trace should hold: the API's own plus the worker's. When the context was dropped the
+    /// worker's spans land in another trace, so the API's trace is incomplete — as it should be counted.
+    public var expectedSpansInAPITrace: Int { apiSpans + workerSpans }
 }

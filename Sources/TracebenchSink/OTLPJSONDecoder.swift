@@ -40,21 +40,32 @@ enum OTLPJSONDecoder {
         return spans
     }
 
+    /// OTLP/JSON requires hex ids, but swift-otel 1.6's JSON exporter sends protobuf's default base64
+    /// (`AAECAwQFBgcICQoLDA0ODw==`): accept exactly `count` bytes of base64 as well, so such exports are measured.
+    static func base64Bytes(_ text: String, count: Int) -> [UInt8]? {
+        guard text.count == (count + 2) / 3 * 4, let data = Data(base64Encoded: text), data.count == count else { return nil }
+        return Array(data)
+    }
+
+    static func base64SpanID(_ text: String) -> UInt64? {
+        base64Bytes(text, count: 8).map { $0.reduce(0) { $0 << 8 | UInt64($1) } }
+    }
+
     static func decodeSpan(_ span: Object, serviceName: String, receivedNanos: UInt64) throws(OTLPDecodeError)
         -> ReceivedSpan
     {
         let traceHex = try string(span, "traceId", "trace_id") ?? ""
-        guard let traceID = TraceID(hex: traceHex) else {
+        guard let traceID = TraceID(hex: traceHex) ?? base64Bytes(traceHex, count: 16).flatMap({ TraceID(bytes: $0) }) else {
             throw .malformed("traceId \(quoted(traceHex)) is not 32 hex digits")
         }
         let spanHex = try string(span, "spanId", "span_id") ?? ""
-        guard let spanID = parseSpanIDHex(spanHex) else {
+        guard let spanID = parseSpanIDHex(spanHex) ?? base64SpanID(spanHex) else {
             throw .malformed("spanId \(quoted(spanHex)) is not 16 hex digits")
         }
         let parentHex = try string(span, "parentSpanId", "parent_span_id") ?? ""
         var parentSpanID: UInt64 = 0
         if !parentHex.isEmpty {
-            guard let parsed = parseSpanIDHex(parentHex) else {
+            guard let parsed = parseSpanIDHex(parentHex) ?? base64SpanID(parentHex) else {
                 throw .malformed("parentSpanId \(quoted(parentHex)) is not empty or 16 hex digits")
             }
             parentSpanID = parsed

@@ -8,6 +8,28 @@ import TracebenchScenario
 /// The `tracebench` command line: a thin layer over the library modules.
 @main
 struct Tracebench: AsyncParsableCommand {
+    static func main() async {
+        unblockSignals()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+
+    /// A process started by Foundation's Process from a Dispatch thread inherits a mask blocking SIGTERM/SIGINT
+    /// (swift-corelibs-foundation#4772); clear it so graceful shutdown and interruption work in every child.
+    static func unblockSignals() {
+        var all = sigset_t()
+        sigfillset(&all)
+        pthread_sigmask(SIG_UNBLOCK, &all, nil)
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "tracebench",
         abstract: "Load generator and benchmark harness for distributed tracing of a Redis-backed job queue.",

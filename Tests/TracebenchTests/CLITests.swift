@@ -89,7 +89,7 @@ struct CLITests {
         defer { try? FileManager.default.removeItem(atPath: out) }
         let result = try await tracebench(["run", "scenarios/smoke.yaml", "--quiet", "--out", out, "--redis", server.url.secretURL]) { _ in
             try? await Task.sleep(for: .seconds(4))
-            server.stop()
+            kill(server.pid, SIGKILL)
         }
         #expect(result.status == 4, "\(result.stderr)")
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any] ?? [:]

@@ -416,7 +416,7 @@ private func jsonSpan(_ fields: String, trace: String = #""traceId":"0af7651916c
         let badTrace = [#""traceId":"0af7651916cd43dd8448eb211c80319""#,         // 31 digits
                         #""traceId":"0af7651916cd43dd8448eb211c80319c00""#,      // 34 digits
                         #""traceId":"0af7651916cd43dd8448eb211c80319z""#,        // not hex
-                        #""traceId":"CvdlGRbNQ92ESOshHIAxnA==""#,                // base64, not hex
+                        #""traceId":"CvdlGRbNQ92ESOshHIAx""#,                    // base64 of 15 bytes
                         #""traceId":"""#, #""other":1"#]                         // empty, missing
         for trace in badTrace {
             #expect(isMalformed(jsonError(jsonSpan("", trace: trace))), "\(trace)")
@@ -427,6 +427,15 @@ private func jsonSpan(_ fields: String, trace: String = #""traceId":"0af7651916c
         }
         #expect(isMalformed(jsonError(jsonSpan(#""parentSpanId":"00f067aa""#))))
         #expect(isMalformed(jsonError(jsonSpan(#""parentSpanId":"00f067aa0ba902bq""#))))
+    }
+
+    /// swift-otel 1.6 sends base64 ids in OTLP/JSON (protobuf's default mapping, not the OTLP spec's hex).
+    @Test func acceptsBase64IdsAsSwiftOTelSendsThem() throws {
+        let body = #"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"CvdlGRbNQ92ESOshHIAxnA==","spanId":"t61rcWkgMzE=","parentSpanId":"APBnqgupArc=","name":"x"}]}]}]}"#
+        let spans = try OTLPDecoder.decodeJSON(Array(body.utf8), receivedNanos: 1)
+        #expect(spans.first?.traceID.hex == "0af7651916cd43dd8448eb211c80319c")
+        #expect(spans.first.map { spanIDHex($0.spanID) } == "b7ad6b7169203331")
+        #expect(spans.first.map { spanIDHex($0.parentSpanID) } == "00f067aa0ba902b7")
     }
 
     @Test func rejectsWrongTypes() {
