@@ -12,6 +12,8 @@ public enum Summary {
         let t = results.traces
         lines.append(String(format: "  traces    expected %d, received %d, complete %d (%.2f%%), orphan spans %d, broken context %d, max depth %d",
                             t.expected, t.received, t.complete, t.completeness * 100, t.orphanSpans, t.brokenContext, t.maxDepth))
+        lines.append(String(format: "  errors    %d error spans in %d traces; error attribution %.3f [%.3f, %.3f]",
+                            t.errorSpans, t.tracesWithErrors, t.errorAttribution.ratio, t.errorAttribution.ciLow, t.errorAttribution.ciHigh))
         let s = results.sampling
         lines.append(String(format: "  sampling  configured %.3f, observed %.4f [%.4f, %.4f] over %d jobs", s.configuredRatio, s.observedRatio, s.ciLow, s.ciHigh, s.trials))
         lines.append("  spans     created \(results.spans.created), exported \(results.spans.exported), received \(results.spans.received), dropped \(results.spans.dropped)")

@@ -16,8 +16,11 @@ enum EnvironmentProbe {
         )
     }
 
-    /// The compiler that built this binary.
+    /// The installed toolchain (`swift --version`), else the compiler that built this binary.
     static func swiftVersion() -> String {
+        if let line = run("/usr/bin/env", ["swift", "--version"])?.split(separator: "\n").first(where: { $0.contains("Swift version") }) {
+            return String(line)
+        }
         #if compiler(>=6.3)
         return "6.3+"
         #elseif compiler(>=6.2)

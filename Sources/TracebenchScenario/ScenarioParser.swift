@@ -4,7 +4,8 @@ import Yams
 /// validation rules. Problems go to the ``YAMLReader``; values that are wrong are replaced by defaults so the
 /// walk can go on and find every other problem too.
 ///
-/// This file holds the top level, `load` and `pipeline`; `jobs` and `tracing`/`faults`/`redis` have their own.
+/// This file holds the top level, `load` and `pipeline`; `jobs`, `tracing`/`faults`/`redis` and
+/// `overhead`/`calibration` have their own.
 struct ScenarioParser {
     let reader: YAMLReader
     /// Used when the file has no `name`.
@@ -17,7 +18,7 @@ struct ScenarioParser {
 
     static let rootKeys = [
         "name", "duration_s", "warmup_s", "seed", "time_scale", "drain_timeout_s",
-        "load", "pipeline", "jobs", "tracing", "faults", "redis",
+        "load", "pipeline", "jobs", "tracing", "faults", "redis", "overhead", "calibration",
     ]
 
     /// The whole scenario, or nil when the root is not a mapping (already reported).
@@ -51,11 +52,14 @@ struct ScenarioParser {
         let tracing = section(map, "tracing", default: TracingSpec()) { self.tracing($0) }
         let faults = section(map, "faults", default: FaultSpec()) { self.faults($0) }
         let redis = section(map, "redis", default: RedisSpec()) { self.redis($0) }
+        let overhead = overheadSection(map)
+        let calibration = section(map, "calibration", default: CalibrationSpec()) { self.calibration($0) }
 
         return Scenario(
             name: name ?? defaultName, durationSeconds: duration ?? 1, warmupSeconds: warmup ?? 0, seed: seed ?? 1,
             timeScale: timeScale ?? 1, drainTimeoutSeconds: drainTimeout ?? 30, load: load ?? LoadSpec(),
-            pipeline: pipeline, jobs: jobs ?? [], tracing: tracing, faults: faults, redis: redis
+            pipeline: pipeline, jobs: jobs ?? [], tracing: tracing, faults: faults, redis: redis,
+            overhead: overhead, calibration: calibration
         )
     }
 

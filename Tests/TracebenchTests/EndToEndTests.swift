@@ -103,6 +103,35 @@ struct EndToEndTests {
         #expect(r.traces.completeness == 1.0)
     }
 
+    @Test("a job timeout cuts a 300 ms step at 100 ms and counts the timeout")
+    func timeouts() async throws {
+        var scenario = try TestSupport.scenario("smoke")
+        scenario.timeScale = 1
+        scenario.durationSeconds = 2
+        scenario.warmupSeconds = 0
+        scenario.load.ratePerSecond = 10
+        scenario.pipeline.jobTimeoutMs = 100
+        scenario.jobs = [JobTypeSpec(service: "slow", steps: [StepSpec(name: "sleep-300ms", duration: .fixed(300))])]
+        let r = try await run(scenario).0.results
+        #expect(r.jobs.failed == r.jobs.submitted && r.jobs.timeouts == r.jobs.submitted)
+        let processing = r.latency["processing"]!
+        #expect(processing.p50 >= 100_000 && processing.max < 150_000, "processing \(processing)")
+        #expect(r.traces.completeness == 1.0 && r.traces.errorAttribution.ratio == 1.0)
+    }
+
+    @Test("mode sdk samples and processes but exports nothing: nothing expected, nothing dropped")
+    func sdkModeExportsNothing() async throws {
+        var scenario = try TestSupport.scenario("smoke")
+        scenario.durationSeconds = 2
+        scenario.tracing.mode = .sdk
+        let r = try await run(scenario).0.results
+        #expect(r.jobs.completed == r.jobs.submitted && r.jobs.submitted > 0)
+        #expect(r.spans.created > 0 && r.spans.exported == 0 && r.spans.received == 0 && r.spans.dropped == 0)
+        #expect(r.traces.expected == 0 && r.traces.completeness == 1.0)
+        // The SDK still decided to sample every root (always_on), though nothing reached the sink.
+        #expect(r.sampling.decidedRatio == 1.0 && r.sampling.observedRatio == 0)
+    }
+
     @Test("traceidratio 0.25: the observed root share matches the configured ratio; sampled traces stay complete")
     func samplingRatio() async throws {
         var scenario = try TestSupport.scenario("smoke")
