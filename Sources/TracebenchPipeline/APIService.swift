@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import TracebenchMeasure
 import TracebenchRedis
@@ -14,15 +15,18 @@ public struct APIService: Sendable {
 
     let scenario: Scenario
     let pool: RedisPool
+    let arms: TracingArms
 
-    public init(scenario: Scenario, pool: RedisPool) {
+    public init(scenario: Scenario, pool: RedisPool, arms: TracingArms) {
         self.scenario = scenario
         self.pool = pool
+        self.arms = arms
     }
 
-    /// The router with tracing middleware and the job routes.
+    /// The router: arm scoping and timing (outermost), tracing middleware, then the job routes.
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
+        router.middlewares.add(ArmMiddleware(arms: arms))
         router.middlewares.add(TracingMiddleware())
         router.get("/health") { _, _ in "ok" }
         router.post("/jobs") { request, context -> EditedResponse<JobAccepted> in
@@ -60,6 +64,7 @@ public struct APIService: Sendable {
                 (JobKeys.Field.traceSampled, span.context.otelIsSampled ? "1" : "0"),
                 (JobKeys.Field.contextDropped, dropContext ? "1" : "0"),
                 (JobKeys.Field.apiSpans, String(Self.spansPerJob)),
+                (JobKeys.Field.arm, String(job.arm)),
             ]
             if !dropContext {
                 let carrier = TraceContextCarrier.inject(span.context)
@@ -78,3 +83,32 @@ public struct APIService: Sendable {
 }
 
 extension JobAccepted: ResponseEncodable {}
+
+/// Runs each request under its arm's tracer (`x-tracebench-arm`, overhead runs only) and reports the server-side
+/// time of the whole request — tracing middleware and handler included — in `x-tracebench-server-ns`.
+struct ArmMiddleware<Context: RequestContext>: RouterMiddleware {
+    static var armHeader: HTTPField.Name { HTTPField.Name("x-tracebench-arm")! }
+    static var serverTimeHeader: HTTPField.Name { HTTPField.Name("x-tracebench-server-ns")! }
+
+    let arms: TracingArms
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        var response: Response
+        if arms.arms.count > 1 {
+            let index = request.headers[Self.armHeader].flatMap { Int($0) } ?? 0
+            response = try await withTracer(arms.arm(index).tracer) { try await next(request, context) }
+        } else {
+            response = try await next(request, context)
+        }
+        let elapsed = ContinuousClock.now - start
+        response.headers[Self.serverTimeHeader] = String(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        return response
+    }
+}
+
+/// Names of the HTTP headers the load generator and the API share.
+public enum ArmHeaders {
+    public static let arm = "x-tracebench-arm"
+    public static let serverNanos = "x-tracebench-server-ns"
+}

@@ -35,6 +35,10 @@ public enum JobKeys {
         public static let workerTraceID = "worker_trace_id"
         public static let workerSampled = "worker_sampled"
         public static let error = "error"
+        /// Overhead runs: index of the job's arm in `overhead.arms`.
+        public static let arm = "arm"
+        /// Worker time spent on the job from claim to result, in ns (monotonic clock).
+        public static let processNanos = "process_ns"
     }
 
     /// Values of the `status` field.

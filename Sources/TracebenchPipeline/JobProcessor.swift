@@ -21,27 +21,61 @@ public struct JobProcessor: Sendable {
     }
 
     let scenario: Scenario
-    let tracer: any Tracer
+    let arms: TracingArms
     let workerID: String
     let machineID: String
 
-    public init(scenario: Scenario, tracer: any Tracer, workerID: String, machineID: String) {
+    public init(scenario: Scenario, arms: TracingArms, workerID: String, machineID: String) {
         self.scenario = scenario
-        self.tracer = tracer
+        self.arms = arms
         self.workerID = workerID
         self.machineID = machineID
     }
 
-    /// Processes the job whose hash is `fields`, continuing the trace stored in its `trace_context`.
+    /// Processes the job whose hash is `fields` with its arm's tracer, continuing the trace in its `trace_context`.
     public func process(id: String, fields: [String: String], claimedAtMicros: Int64) async -> Outcome {
-        let parent = fields[JobKeys.Field.traceContext].map { TraceContextCarrier.extract(TraceContextCarrier.decode($0)) } ?? .topLevel
+        let arm = arms.arm(Int(fields[JobKeys.Field.arm] ?? "") ?? 0)
+        let run = Run(tracer: arm.tracer, timeScale: scenario.timeScale,
+                      injectMicros: arm.mode == .off ? 0 : scenario.calibration.injectMicrosPerSpan)
+        return await run.process(id: id, fields: fields, claimedAtMicros: claimedAtMicros, processor: self)
+    }
+
+    /// One job's processing with one tracer.
+    struct Run: Sendable {
+        let tracer: any Tracer
+        let timeScale: Double
+        /// Calibration: busy-wait inside every span (traced arms only).
+        let injectMicros: Double
+
+        func startSpan(_ name: String, context: ServiceContext, kind: SpanKind) -> any Span {
+            let span = tracer.startSpan(name, context: context, ofKind: kind)
+            if injectMicros > 0 { Self.busyWait(micros: injectMicros) }
+            return span
+        }
+
+        /// Spins (no sleep, no yield) for a known time: the calibration's injected cost.
+        @inline(never)
+        static func busyWait(micros: Double) {
+            let end = ContinuousClock.now + .nanoseconds(Int64(micros * 1000))
+            while ContinuousClock.now < end {}
+        }
+    }
+}
+
+extension JobProcessor.Run {
+    func process(id: String, fields: [String: String], claimedAtMicros: Int64, processor: JobProcessor) async -> JobProcessor.Outcome {
+        let scenario = processor.scenario
+        let workerID = processor.workerID
+        let machineID = processor.machineID
+        typealias Outcome = JobProcessor.Outcome
+        let parent = fields[JobKeys.Field.traceContext].map { TraceContextCarrier.extract(TraceContextCarrier.decode($0), tracer: tracer) } ?? .topLevel
         let typeIndex = scenario.jobs.firstIndex { $0.service == fields[JobKeys.Field.service] } ?? 0
         let jobType = scenario.jobs[typeIndex]
         let priority = Int(fields[JobKeys.Field.priority] ?? "") ?? 0
         let seed = UInt64(fields[JobKeys.Field.seed] ?? "") ?? 0
         let submittedAt = Int64(fields[JobKeys.Field.submittedAt] ?? "") ?? claimedAtMicros
 
-        let claimed = tracer.startSpan("job-claimed", context: parent, ofKind: .consumer)
+        let claimed = startSpan("job-claimed", context: parent, kind: .consumer)
         claimed.attributes["job.id"] = id
         claimed.attributes["worker.id"] = workerID
         claimed.attributes["job.wait_time_ms"] = Double(claimedAtMicros - submittedAt) / 1000
@@ -53,7 +87,7 @@ public struct JobProcessor: Sendable {
         let random = SeededGenerator(seed: seed)
         while outcome.attempts <= scenario.pipeline.maxRetries {
             outcome.attempts += 1
-            let span = tracer.startSpan("process-job", context: parent, ofKind: .internal)
+            let span = startSpan("process-job", context: parent, kind: .internal)
             tally.add(1)
             span.attributes["job.id"] = id
             span.attributes["job.service"] = jobType.service
@@ -63,7 +97,8 @@ public struct JobProcessor: Sendable {
             span.attributes["job.attempt"] = outcome.attempts
             let started = WallClock.nowMicros()
             do {
-                try await runAttempt(jobType.steps, parent: span.context, random: random.derived(UInt64(outcome.attempts)), tally: tally)
+                try await runAttempt(jobType.steps, parent: span.context, random: random.derived(UInt64(outcome.attempts)), tally: tally,
+                                     timeoutMs: scenario.pipeline.jobTimeoutMs)
                 span.attributes["job.processing_time_ms"] = Double(WallClock.nowMicros() - started) / 1000
                 span.setStatus(SpanStatus(code: .ok))
                 span.end()
@@ -85,8 +120,7 @@ public struct JobProcessor: Sendable {
     }
 
     /// Runs the steps of one attempt, cut off by the scenario's job timeout when one is set.
-    private func runAttempt(_ steps: [StepSpec], parent: ServiceContext, random: SeededGenerator, tally: SpanTally) async throws {
-        let timeoutMs = scenario.pipeline.jobTimeoutMs
+    private func runAttempt(_ steps: [StepSpec], parent: ServiceContext, random: SeededGenerator, tally: SpanTally, timeoutMs: Double) async throws {
         guard timeoutMs > 0 else {
             var random = random
             for step in steps { try await run(step, parent: parent, random: &random, tally: tally) }
@@ -108,10 +142,10 @@ public struct JobProcessor: Sendable {
 
     /// One step: a span lasting the step's own simulated time, then its children in sequence.
     private func run(_ step: StepSpec, parent: ServiceContext, random: inout SeededGenerator, tally: SpanTally) async throws {
-        let span = tracer.startSpan(step.name, context: parent, ofKind: .internal)
+        let span = startSpan(step.name, context: parent, kind: .internal)
         tally.add(1)
         defer { span.end() }
-        let millis = step.duration.sample(using: &random) * scenario.timeScale
+        let millis = step.duration.sample(using: &random) * timeScale
         let fails = step.errorRatio > 0 && random.nextUnit() < step.errorRatio
         do {
             if millis > 0 {

@@ -8,8 +8,11 @@ public struct JobRequest: Codable, Sendable, Equatable {
     public var seed: UInt64
     /// When the load generator intended to submit it (µs since the epoch).
     public var intendedStartMicros: Int64
+    /// Overhead runs: the job's arm (index into `overhead.arms`); 0 otherwise.
+    public var arm: Int
 
-    public init(id: String, type: Int, priority: Int, seed: UInt64, intendedStartMicros: Int64) {
+    public init(id: String, type: Int, priority: Int, seed: UInt64, intendedStartMicros: Int64, arm: Int = 0) {
+        self.arm = arm
         self.id = id
         self.type = type
         self.priority = priority

@@ -18,10 +18,10 @@ public enum PipelineProcess {
 
     /// Runs the API server until SIGTERM. Prints `READY <port>` once listening on 127.0.0.1.
     public static func runAPI(configuration: ChildConfiguration) async throws {
-        let backend = try bootstrapTracing(configuration, serviceName: apiServiceName, instance: "api")
+        let arms = try bootstrapTracing(configuration, serviceName: apiServiceName, instance: "api")
         let pool = try RedisPool(url: try RedisURL(parsing: configuration.redisURL), size: 4)
         defer { pool.close() }
-        let api = APIService(scenario: configuration.scenario, pool: pool)
+        let api = APIService(scenario: configuration.scenario, pool: pool, arms: arms)
         let app = Application(
             router: api.router(),
             configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: nil),
@@ -30,35 +30,37 @@ public enum PipelineProcess {
             },
             logger: quietLogger("api")
         )
-        try await runGroup([backend.service, app], label: "api")
+        try await runGroup(arms.services + [app], label: "api")
     }
 
     /// Runs worker number `index` until SIGTERM. Prints `READY worker-<index>` once its claim loop starts.
     public static func runWorker(configuration: ChildConfiguration, index: Int) async throws {
         let workerID = "worker-\(index)"
-        let backend = try bootstrapTracing(configuration, serviceName: workerServiceName, instance: workerID)
-        let processor = JobProcessor(scenario: configuration.scenario, tracer: backend.tracer, workerID: workerID, machineID: machineID())
+        let arms = try bootstrapTracing(configuration, serviceName: workerServiceName, instance: workerID)
+        let processor = JobProcessor(scenario: configuration.scenario, arms: arms, workerID: workerID, machineID: machineID())
         let worker = try WorkerService(
             scenario: configuration.scenario, processor: processor,
             redisURL: try RedisURL(parsing: configuration.redisURL), runID: configuration.runID, workerID: workerID
         )
         announceReady(workerID)
-        try await runGroup([backend.service, worker], label: workerID)
+        try await runGroup(arms.services + [worker], label: workerID)
     }
 
-    static func bootstrapTracing(_ configuration: ChildConfiguration, serviceName: String, instance: String) throws -> TracingBackend {
-        let backend = try TracingBackend.make(
-            spec: configuration.scenario.tracing, serviceName: serviceName, endpoint: configuration.otlpEndpoint,
+    /// Builds every arm's tracer; the first arm's becomes the process's global tracer (the others are scoped
+    /// per job with `withTracer`).
+    static func bootstrapTracing(_ configuration: ChildConfiguration, serviceName: String, instance: String) throws -> TracingArms {
+        let arms = try TracingArms.make(
+            scenario: configuration.scenario, serviceName: serviceName, endpoint: configuration.otlpEndpoint,
             extraResource: ["machine.id": machineID(), "service.instance.id": instance, "tracebench.run_id": configuration.runID]
         )
-        InstrumentationSystem.bootstrap(backend.tracer)
-        return backend
+        InstrumentationSystem.bootstrap(arms.arm(0).tracer)
+        return arms
     }
 
-    /// Runs services in order; shutdown runs in reverse, so the exporter (first) flushes after the rest stopped.
-    static func runGroup(_ services: [(any Service)?], label: String) async throws {
+    /// Runs services in order; shutdown runs in reverse, so the exporters (first) flush after the rest stopped.
+    static func runGroup(_ services: [any Service], label: String) async throws {
         let group = ServiceGroup(configuration: .init(
-            services: services.compactMap { $0 }.map { .init(service: $0) },
+            services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: quietLogger(label)
         ))

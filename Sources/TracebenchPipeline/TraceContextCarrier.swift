@@ -1,21 +1,22 @@
 import Foundation
 import Instrumentation
 import ServiceContextModule
+import Tracing
 
 /// Injects and extracts W3C trace context through a `[String: String]` carrier, stored in Redis as JSON in the
 /// job hash's `trace_context` field (what the design document's `propagation.inject(context, {})` produces).
 public enum TraceContextCarrier {
-    /// The carrier for `context`, as the configured propagators write it (empty when nothing is propagated).
-    public static func inject(_ context: ServiceContext) -> [String: String] {
+    /// The carrier for `context`, as `tracer`'s propagators write it (empty when nothing is propagated).
+    public static func inject(_ context: ServiceContext, tracer: any Tracer = InstrumentationSystem.tracer) -> [String: String] {
         var carrier: [String: String] = [:]
-        InstrumentationSystem.instrument.inject(context, into: &carrier, using: DictionaryInjector())
+        tracer.inject(context, into: &carrier, using: DictionaryInjector())
         return carrier
     }
 
     /// A context continuing the one in `carrier` (top-level when the carrier holds none).
-    public static func extract(_ carrier: [String: String]) -> ServiceContext {
+    public static func extract(_ carrier: [String: String], tracer: any Tracer = InstrumentationSystem.tracer) -> ServiceContext {
         var context = ServiceContext.topLevel
-        InstrumentationSystem.instrument.extract(carrier, into: &context, using: DictionaryExtractor())
+        tracer.extract(carrier, into: &context, using: DictionaryExtractor())
         return context
     }
 

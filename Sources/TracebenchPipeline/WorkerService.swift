@@ -68,7 +68,10 @@ public final class WorkerService: Service, Sendable {
     }
 
     private func handle(id: String, fields: [String: String], claimedAt: Int64) async {
+        let started = ContinuousClock.now
         let outcome = await processor.process(id: id, fields: fields, claimedAtMicros: claimedAt)
+        let elapsed = ContinuousClock.now - started
+        let processNanos = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
         let status = outcome.succeeded ? JobKeys.Status.completed : JobKeys.Status.failed
         var result: [(String, String)] = [
             (JobKeys.Field.claimedAt, String(claimedAt)),
@@ -79,6 +82,7 @@ public final class WorkerService: Service, Sendable {
             (JobKeys.Field.workerSpans, String(outcome.spans)),
             (JobKeys.Field.workerTraceID, outcome.traceID),
             (JobKeys.Field.workerSampled, outcome.sampled ? "1" : "0"),
+            (JobKeys.Field.processNanos, String(processNanos)),
         ]
         if !outcome.error.isEmpty { result.append((JobKeys.Field.error, outcome.error)) }
         do {

@@ -30,6 +30,12 @@ public struct RunResults: Codable, Sendable {
     public var resources: [String: ProcessUsage] = [:]
     public var spans = SpanCounts()
     public var sink = SinkCounts()
+    /// Overhead runs: per instrumented arm, what tracing costs against the baseline arm.
+    public var overhead: [String: ArmOverhead]?
+    /// Overhead runs: the design document's budgets and each arm's verdict.
+    public var budgets: Budgets?
+    /// Overhead runs: the resource phase's blocks, as measured.
+    public var resourceBlocks: [ResourceBlock]?
 
     public init(scenario: Scenario, tracingEffective: TracingEffective, environment: EnvironmentInfo) {
         self.scenario = scenario

@@ -32,6 +32,27 @@ public enum Summary {
                 return String(format: "%@ %.0f MB %.2f s", name, Double(usage.peakRssBytes) / 1_048_576, usage.cpuSeconds)
             }.joined(separator: "; "))
         }
+        if let overhead = results.overhead {
+            lines.append("  overhead  (µs, arm − \(overhead.values.first?.baseline ?? "baseline"); median [95 % CI], p99)")
+            for arm in overhead.keys.sorted() {
+                let o = overhead[arm]!
+                func show(_ f: OverheadFigure) -> String {
+                    String(format: "%8.1f [%7.1f, %7.1f] p99 %8.1f", f.estimate, f.ciLow, f.ciHigh, f.p99Estimate)
+                }
+                lines.append("    \(arm.padding(toLength: 5, withPad: " ", startingAt: 0)) per request \(show(o.perRequestUs))  n=\(o.perRequestUs.samples)")
+                lines.append("          per job     \(show(o.perJobUs))  n=\(o.perJobUs.samples)")
+                lines.append(String(format: "          per span    %@  (%.1f worker spans/job)", show(o.perSpanUs), o.spansPerJob))
+                if let cpu = o.cpuUsPerJob {
+                    lines.append(String(format: "          cpu/job     %8.1f [%7.1f, %7.1f] µs over %d blocks", cpu.estimate, cpu.ciLow, cpu.ciHigh, cpu.samples))
+                }
+                if let rss = o.rssDeltaBytes {
+                    lines.append(String(format: "          rss delta   %8.2f [%7.2f, %7.2f] MB", rss.estimate / 1_048_576, rss.ciLow / 1_048_576, rss.ciHigh / 1_048_576))
+                }
+                if let verdict = results.budgets?.verdicts[arm] {
+                    lines.append("          budget      \(verdict) (per-request upper bound vs \(results.budgets!.targetMs) ms target, \(results.budgets!.currentMs) ms current)")
+                }
+            }
+        }
         for problem in results.problems { lines.append("  problem   \(problem)") }
         return lines.joined(separator: "\n")
     }

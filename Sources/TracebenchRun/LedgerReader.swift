@@ -24,7 +24,7 @@ enum LedgerReader {
         func int(_ key: String) -> Int { Int(fields[key] ?? "") ?? 0 }
         func micros(_ key: String) -> Int64 { Int64(fields[key] ?? "") ?? 0 }
         let status = fields[F.status] ?? JobKeys.Status.pending
-        return LedgerEntry(
+        var entry = LedgerEntry(
             jobID: id,
             status: status == JobKeys.Status.completed || status == JobKeys.Status.failed ? status : JobKeys.Status.pending,
             traceID: fields[F.traceID] ?? "",
@@ -41,5 +41,8 @@ enum LedgerReader {
             claimedAtMicros: micros(F.claimedAt),
             completedAtMicros: micros(F.completedAt)
         )
+        entry.arm = int(F.arm)
+        entry.processNanos = micros(F.processNanos)
+        return entry
     }
 }

@@ -21,19 +21,25 @@ final class LoadGenerator: Sendable {
         var lastError = ""
         var inFlight = 0
         var started = 0
+        /// Overhead runs, per arm (measured jobs only): client submit latency and the API's server time, in ns.
+        var armSubmitNanos: [SampleHistogram] = []
+        var armServerNanos: [SampleHistogram] = []
     }
 
     let scenario: Scenario
     let runID: String
     let apiURL: String
     let client: HTTPClient
-    private let tally = Mutex(Tally())
+    private let tally: Mutex<Tally>
 
     init(scenario: Scenario, runID: String, apiURL: String, client: HTTPClient) {
         self.scenario = scenario
         self.runID = runID
         self.apiURL = apiURL
         self.client = client
+        let arms = scenario.overhead?.arms.count ?? 1
+        tally = Mutex(Tally(armSubmitNanos: Array(repeating: SampleHistogram(), count: arms),
+                            armServerNanos: Array(repeating: SampleHistogram(), count: arms)))
     }
 
     /// A copy of the counts so far.
@@ -79,13 +85,16 @@ final class LoadGenerator: Sendable {
         var request = HTTPClientRequest(url: apiURL + "/jobs")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: ArmHeaders.arm, value: String(job.arm))
         let failure: String?
+        var serverNanos: UInt64?
         do {
             let body = try JSONEncoder().encode(job)
             request.body = .bytes(ByteBuffer(bytes: body))
             let response = try await client.execute(request, timeout: .seconds(30))
             _ = try await response.body.collect(upTo: 1 << 20)
             failure = response.status == .created ? nil : "HTTP \(response.status.code)"
+            serverNanos = response.headers.first(name: ArmHeaders.serverNanos).flatMap { UInt64($0) }
         } catch {
             failure = "\(error)"
         }
@@ -97,7 +106,13 @@ final class LoadGenerator: Sendable {
                 state.lastError = failure
             } else {
                 state.acceptedJobIDs.append(job.id)
-                if measured { state.submitLatency.record(microseconds: finished - job.intendedStartMicros) }
+                if measured {
+                    state.submitLatency.record(microseconds: finished - job.intendedStartMicros)
+                    if state.armSubmitNanos.indices.contains(job.arm) {
+                        state.armSubmitNanos[job.arm].record(nanoseconds: UInt64(max(0, finished - job.intendedStartMicros)) * 1000)
+                        if let serverNanos { state.armServerNanos[job.arm].record(nanoseconds: serverNanos) }
+                    }
+                }
             }
         }
     }
@@ -123,6 +138,9 @@ struct JobPicker: Sendable {
         let type = cumulativeWeights.firstIndex { point < $0 } ?? (scenario.jobs.count - 1)
         let spec = scenario.jobs[type]
         let priority = spec.priorityMin + Int(random.next() % UInt64(spec.priorityMax - spec.priorityMin + 1))
-        return JobRequest(id: id, type: type, priority: priority, seed: random.next(), intendedStartMicros: intendedStartMicros)
+        let seed = random.next()
+        let armCount = UInt64(scenario.overhead?.arms.count ?? 1)
+        let arm = armCount > 1 ? Int(random.next() % armCount) : 0
+        return JobRequest(id: id, type: type, priority: priority, seed: seed, intendedStartMicros: intendedStartMicros, arm: arm)
     }
 }

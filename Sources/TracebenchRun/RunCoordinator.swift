@@ -100,74 +100,43 @@ public enum RunCoordinator {
         }
 
         let workDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("tracebench-\(runID)").path
-        try? FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: workDirectory) }
-        let configPath = workDirectory + "/child.json"
         do {
-            try ChildConfiguration(runID: runID, scenario: scenario, redisURL: redisURL.secretURL, otlpEndpoint: endpoint).write(to: configPath)
+            try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
         } catch {
-            throw .environment("cannot write \(configPath): \(error)")
+            throw .environment("cannot create \(workDirectory): \(error)")
         }
+        defer { try? FileManager.default.removeItem(atPath: workDirectory) }
 
         let monitor = ResourceMonitor()
         monitor.watch(name: "coordinator", pid: getpid())
         if let ownRedis { monitor.watch(name: "redis", pid: ownRedis.pid) }
         monitor.start()
-
-        var children: [ChildProcess] = []
-        var load = LoadGenerator.Tally()
-        var windowSeconds = 0.0
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(
             connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(8, min(scenario.load.maxInFlight, 512)))
         ))
-        do {
-            // Pipeline processes.
-            let api = try ChildProcess(name: "api", executable: options.executablePath,
-                                       arguments: ["api", "--config", configPath], logPath: workDirectory + "/api.log")
-            children.append(api)
-            for index in 0..<scenario.pipeline.workers {
-                children.append(try ChildProcess(name: "worker-\(index)", executable: options.executablePath,
-                                                 arguments: ["worker", "--config", configPath, "--index", String(index)],
-                                                 logPath: workDirectory + "/worker-\(index).log"))
-            }
-            let apiPort = try await api.waitUntilReady(timeout: .seconds(60))
-            for child in children.dropFirst() { _ = try await child.waitUntilReady(timeout: .seconds(60)) }
-            for child in children { monitor.watch(name: child.name, pid: child.pid) }
 
-            // Load, then drain.
-            let generator = LoadGenerator(scenario: scenario, runID: runID, apiURL: "http://127.0.0.1:\(apiPort)", client: httpClient)
-            let schedule = ArrivalSchedule(load: scenario.load, durationSeconds: scenario.durationSeconds, seed: scenario.seed)
-            let display = ProgressDisplay(enabled: options.progress)
-            let startMicros = WallClock.nowMicros() + 100_000
-            let progressTask = Task {
-                await display.run(generator: generator, sink: sink, control: control, runID: runID, startMicros: startMicros, stop: stop)
-            }
-            await generator.run(schedule: schedule, startMicros: startMicros, stop: stop)
-            windowSeconds = min(scenario.durationSeconds, Double(WallClock.nowMicros() - startMicros) / 1e6)
-            load = generator.snapshot
-            try await drain(expected: load.acceptedJobIDs.count, control: control, runID: runID, timeout: scenario.drainTimeoutSeconds, stop: stop, children: children, results: &results)
-            progressTask.cancel()
-            await progressTask.value
-            display.finish()
-        } catch let failure as RunFailure {
-            results.problems.append(failure.description)
-        } catch {
-            results.problems.append("\(error)")
-        }
-        if load.submitErrors > 0 {
-            results.problems.append("\(load.submitErrors) submissions failed (last: \(load.lastError))")
-        }
+        // The measured phase (for overhead runs: the inline phase, every arm in the same processes).
+        let phase = PipelinePhase(scenario: scenario, runID: runID, redisURL: redisURL, endpoint: endpoint,
+                                  executablePath: options.executablePath, workDirectory: workDirectory)
+        let outcome = await phase.run(monitor: monitor, httpClient: httpClient, control: control, sink: sink, stop: stop, progress: options.progress)
+        results.problems.append(contentsOf: outcome.problems)
+        let load = outcome.load
+        let windowSeconds = outcome.windowSeconds
+        try? await Task.sleep(for: .milliseconds(200))
+        let snapshot = sink?.store.snapshot()
 
-        // Shut down: client, then API and workers gracefully (their exporters flush), then the sink.
-        monitor.sampleNow()
-        try? await httpClient.shutdown()
-        for child in children {
-            let clean = await child.stop(timeout: .seconds(Int64(scenario.tracing.batch.exportTimeoutMs / 1000) + 10))
-            if !clean { results.problems.append("\(child.name) did not exit cleanly (status \(child.exitStatus))\(child.logTail())") }
+        // Overhead runs: the resource phase, whole processes per arm (the sink keeps receiving the otlp arm).
+        var blocks: [ResourceBlock] = []
+        if let overhead = scenario.overhead, overhead.blocks > 0, outcome.problems.isEmpty, !stop.isRaised {
+            blocks = await ResourceBlocks.run(
+                scenario: scenario, overhead: overhead, runID: runID, redisURL: redisURL, endpoint: endpoint,
+                executablePath: options.executablePath, workDirectory: workDirectory, httpClient: httpClient,
+                control: control, sink: sink, stop: stop, problems: &results.problems
+            )
         }
         monitor.stop()
-        try? await Task.sleep(for: .milliseconds(200))
         await sink?.stop()
+        try? await httpClient.shutdown()
 
         // Ground truth, trace check, results.
         var ledger: [LedgerEntry] = []
@@ -176,10 +145,18 @@ public enum RunCoordinator {
         } catch {
             results.problems.append("cannot read the job ledger from Redis: \(error); job and trace figures are missing")
         }
-        let snapshot = sink?.store.snapshot()
-        let figures = TraceCheck.check(ledger: ledger, spans: snapshot?.spans ?? [], exporting: scenario.tracing.mode == .otlp)
+        let armModes = scenario.overhead?.arms ?? [scenario.tracing.mode]
+        let figures = TraceCheck.check(ledger: ledger, spans: snapshot?.spans ?? []) { entry in
+            (armModes.indices.contains(entry.arm) ? armModes[entry.arm] : armModes[0]) == .otlp
+        }
         ResultsAssembly.fill(&results, scenario: scenario, ledger: ledger, figures: figures, load: load, sink: snapshot, windowSeconds: windowSeconds)
         results.resources = monitor.usage()
+        if let overhead = scenario.overhead {
+            let analysis = OverheadAnalysis.analyze(scenario: scenario, overhead: overhead, ledger: ledger, load: load, blocks: blocks)
+            results.overhead = analysis.overhead
+            results.budgets = analysis.budgets
+            results.resourceBlocks = blocks
+        }
         results.finishedAt = ResultsFile.timestamp()
 
         let exitCode: Int32
@@ -199,29 +176,5 @@ public enum RunCoordinator {
             throw .environment("cannot write results to \(path): \(error)")
         }
         return RunOutcome(results: results, path: path, exitCode: exitCode)
-    }
-
-    /// Waits until the workers finished every accepted job, the drain timeout passes, or the run is stopped.
-    static func drain(expected: Int, control: RedisConnection, runID: String, timeout: Double, stop: StopSignal,
-                      children: [ChildProcess], results: inout RunResults) async throws {
-        let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
-        let counter = JobKeys.finishedCounter(runID: runID)
-        while !stop.isRaised {
-            let finished: Int
-            do {
-                finished = Int(try control.command(["GET", counter]).orThrow().int ?? 0)
-            } catch {
-                throw RunFailure.component("Redis failed while draining: \(error)")
-            }
-            if finished >= expected { return }
-            if let dead = children.first(where: { !$0.isRunning }) {
-                throw RunFailure.component("\(dead.name) exited during the run (status \(dead.exitStatus))\(dead.logTail())")
-            }
-            if ContinuousClock.now >= deadline {
-                results.problems.append("drain timeout: \(expected - finished) jobs still pending after \(timeout) s")
-                return
-            }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
     }
 }

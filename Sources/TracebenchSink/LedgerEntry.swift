@@ -20,6 +20,10 @@ public struct LedgerEntry: Sendable, Equatable {
     public var submittedAtMicros: Int64
     public var claimedAtMicros: Int64
     public var completedAtMicros: Int64
+    /// Overhead runs: the job's arm (index into `overhead.arms`).
+    public var arm: Int = 0
+    /// Worker time on the job (claim → result), monotonic ns.
+    public var processNanos: Int64 = 0
 
     public init(
         jobID: String, status: String, traceID: String = "", traceSampled: Bool = false, contextDropped: Bool = false,

@@ -34,6 +34,11 @@ public struct TraceCheck: Sendable {
 
     /// Checks `spans` against `ledger`. `exporting` is false when the run exports nothing (mode off or sdk).
     public static func check(ledger: [LedgerEntry], spans: [ReceivedSpan], exporting: Bool) -> Figures {
+        check(ledger: ledger, spans: spans) { _ in exporting }
+    }
+
+    /// Checks `spans` against `ledger`; `exports` says whether a job's arm exports (overhead runs mix arms).
+    public static func check(ledger: [LedgerEntry], spans: [ReceivedSpan], exports: (LedgerEntry) -> Bool) -> Figures {
         var figures = Figures()
         figures.jobs = ledger.count
         figures.spansReceived = spans.count
@@ -73,6 +78,7 @@ public struct TraceCheck: Sendable {
         }
 
         for entry in ledger {
+            let exporting = exports(entry)
             figures.spansCreated += entry.apiSpans + entry.workerSpans
             if exporting {
                 figures.spansExpectedExported += (entry.traceSampled ? entry.apiSpans : 0) + (entry.workerSampled ? entry.workerSpans : 0)

@@ -1,0 +1,115 @@
+import TracebenchMeasure
+
+/// One overhead figure: the difference (arm − baseline) of medians with its 95 % bootstrap interval, the
+/// difference of p99s, and the samples behind it; microseconds.
+public struct OverheadFigure: Codable, Sendable, Equatable {
+    public var estimate: Double
+    public var ciLow: Double
+    public var ciHigh: Double
+    public var p99Estimate: Double
+    /// Samples in the smaller of the two arms.
+    public var samples: Int
+
+    public init(median: DifferenceEstimate, p99: DifferenceEstimate) {
+        estimate = median.estimate
+        ciLow = median.ciLow
+        ciHigh = median.ciHigh
+        p99Estimate = p99.estimate
+        samples = median.samples
+    }
+
+    public init(estimate: Double, ciLow: Double, ciHigh: Double, p99Estimate: Double, samples: Int) {
+        self.estimate = estimate
+        self.ciLow = ciLow
+        self.ciHigh = ciHigh
+        self.p99Estimate = p99Estimate
+        self.samples = samples
+    }
+
+    /// This figure divided by `divisor` (per job → per span).
+    public func divided(by divisor: Double) -> OverheadFigure {
+        guard divisor > 0 else { return self }
+        return OverheadFigure(estimate: estimate / divisor, ciLow: ciLow / divisor, ciHigh: ciHigh / divisor,
+                              p99Estimate: p99Estimate / divisor, samples: samples)
+    }
+}
+
+/// Median and p99 differences of one latency phase between an arm and the baseline.
+public struct PhaseDifference: Codable, Sendable, Equatable {
+    public var p50: DifferenceEstimate
+    public var p99: DifferenceEstimate
+
+    public init(p50: DifferenceEstimate, p99: DifferenceEstimate) {
+        self.p50 = p50
+        self.p99 = p99
+    }
+}
+
+/// What tracing costs in one arm, against the baseline arm.
+public struct ArmOverhead: Codable, Sendable, Equatable {
+    public var baseline: String
+    /// Inline: API server time per request (tracing middleware, `redis-submit-job`, context injection).
+    public var perRequestUs: OverheadFigure
+    /// Inline: worker time per job from claim to result (context extraction and every worker span).
+    public var perJobUs: OverheadFigure
+    /// `per_job_us` ÷ worker spans per job.
+    public var perSpanUs: OverheadFigure
+    public var spansPerJob: Double
+    /// Inline phases as the client and ledger see them: `submit`, `queue_and_processing`, `end_to_end`.
+    public var phases: [String: PhaseDifference]
+    /// Resource phase (block A/B): extra CPU µs per job of the API and workers, exporter included.
+    public var cpuUsPerJob: DifferenceEstimate?
+    /// Resource phase: extra peak RSS of the API and workers together.
+    public var rssDeltaBytes: DifferenceEstimate?
+
+    public init(baseline: String, perRequestUs: OverheadFigure, perJobUs: OverheadFigure, perSpanUs: OverheadFigure,
+                spansPerJob: Double, phases: [String: PhaseDifference], cpuUsPerJob: DifferenceEstimate?, rssDeltaBytes: DifferenceEstimate?) {
+        self.baseline = baseline
+        self.perRequestUs = perRequestUs
+        self.perJobUs = perJobUs
+        self.perSpanUs = perSpanUs
+        self.spansPerJob = spansPerJob
+        self.phases = phases
+        self.cpuUsPerJob = cpuUsPerJob
+        self.rssDeltaBytes = rssDeltaBytes
+    }
+}
+
+/// One block of the resource phase: one arm's processes alone for `block_seconds`.
+public struct ResourceBlock: Codable, Sendable, Equatable {
+    public var block: Int
+    public var arm: String
+    public var jobs: Int
+    /// CPU seconds of the API and workers.
+    public var cpuSeconds: Double
+    /// Sum of the API's and workers' peak RSS.
+    public var peakRssBytes: UInt64
+
+    public init(block: Int, arm: String, jobs: Int, cpuSeconds: Double, peakRssBytes: UInt64) {
+        self.block = block
+        self.arm = arm
+        self.jobs = jobs
+        self.cpuSeconds = cpuSeconds
+        self.peakRssBytes = peakRssBytes
+    }
+
+    public var cpuMicrosPerJob: Double { jobs > 0 ? cpuSeconds * 1e6 / Double(jobs) : 0 }
+}
+
+/// The design document's overhead promises and each arm's verdict.
+public struct Budgets: Codable, Sendable, Equatable {
+    /// "<5 ms added latency per request" (today) and "<2 ms" (target).
+    public var currentMs = 5.0
+    public var targetMs = 2.0
+    /// Per arm: `meets_target`, `meets_current` or `over_budget`, judged on the upper end of the per-request
+    /// interval (so a verdict holds with 95 % confidence).
+    public var verdicts: [String: String] = [:]
+
+    public init() {}
+
+    public static func verdict(perRequestUpperMicros: Double, budgets: Budgets = Budgets()) -> String {
+        if perRequestUpperMicros < budgets.targetMs * 1000 { return "meets_target" }
+        if perRequestUpperMicros < budgets.currentMs * 1000 { return "meets_current" }
+        return "over_budget"
+    }
+}

@@ -1,0 +1,108 @@
+import AsyncHTTPClient
+import Foundation
+import TracebenchMeasure
+import TracebenchPipeline
+import TracebenchRedis
+import TracebenchScenario
+import TracebenchSink
+
+/// One lifetime of the pipeline: start the API and worker processes for a scenario, offer its load, drain the
+/// queue, stop the processes gracefully (their exporters flush). A run has one; an overhead run adds one per
+/// resource block.
+struct PipelinePhase: Sendable {
+    /// What the phase observed.
+    struct Outcome: Sendable {
+        var load = LoadGenerator.Tally()
+        var windowSeconds = 0.0
+        var problems: [String] = []
+        /// Names and pids of the processes it ran.
+        var processes: [(name: String, pid: Int32)] = []
+    }
+
+    let scenario: Scenario
+    let runID: String
+    let redisURL: RedisURL
+    let endpoint: String
+    let executablePath: String
+    let workDirectory: String
+
+    /// Runs the phase. `monitor` gets every pipeline process to sample; `sink` only feeds the progress line.
+    func run(monitor: ResourceMonitor, httpClient: HTTPClient, control: RedisConnection, sink: OTLPSink?,
+             stop: StopSignal, progress: Bool) async -> Outcome {
+        var outcome = Outcome()
+        let configPath = "\(workDirectory)/\(runID).json"
+        var children: [ChildProcess] = []
+        do {
+            try ChildConfiguration(runID: runID, scenario: scenario, redisURL: redisURL.secretURL, otlpEndpoint: endpoint).write(to: configPath)
+            let api = try ChildProcess(name: "api", executable: executablePath,
+                                       arguments: ["api", "--config", configPath], logPath: "\(workDirectory)/\(runID)-api.log")
+            children.append(api)
+            for index in 0..<scenario.pipeline.workers {
+                children.append(try ChildProcess(name: "worker-\(index)", executable: executablePath,
+                                                 arguments: ["worker", "--config", configPath, "--index", String(index)],
+                                                 logPath: "\(workDirectory)/\(runID)-worker-\(index).log"))
+            }
+            let apiPort = try await api.waitUntilReady(timeout: .seconds(60))
+            for child in children.dropFirst() { _ = try await child.waitUntilReady(timeout: .seconds(60)) }
+            for child in children {
+                monitor.watch(name: child.name, pid: child.pid)
+                outcome.processes.append((child.name, child.pid))
+            }
+
+            // Load, then drain.
+            let generator = LoadGenerator(scenario: scenario, runID: runID, apiURL: "http://127.0.0.1:\(apiPort)", client: httpClient)
+            let schedule = ArrivalSchedule(load: scenario.load, durationSeconds: scenario.durationSeconds, seed: scenario.seed)
+            let display = ProgressDisplay(enabled: progress)
+            let startMicros = WallClock.nowMicros() + 100_000
+            let progressTask = Task {
+                await display.run(generator: generator, sink: sink, control: control, runID: runID, startMicros: startMicros, stop: stop)
+            }
+            await generator.run(schedule: schedule, startMicros: startMicros, stop: stop)
+            outcome.windowSeconds = min(scenario.durationSeconds, Double(WallClock.nowMicros() - startMicros) / 1e6)
+            outcome.load = generator.snapshot
+            do {
+                try await drain(expected: outcome.load.acceptedJobIDs.count, control: control, stop: stop, children: children, problems: &outcome.problems)
+            } catch {
+                outcome.problems.append("\(error)")
+            }
+            progressTask.cancel()
+            await progressTask.value
+            display.finish()
+        } catch {
+            outcome.problems.append("\(error)")
+        }
+        if outcome.load.submitErrors > 0 {
+            outcome.problems.append("\(outcome.load.submitErrors) submissions failed (last: \(outcome.load.lastError))")
+        }
+        monitor.sampleNow()
+        for child in children {
+            let clean = await child.stop(timeout: .seconds(Int64(scenario.tracing.batch.exportTimeoutMs / 1000) + 10))
+            if !clean { outcome.problems.append("\(child.name) did not exit cleanly (status \(child.exitStatus))\(child.logTail())") }
+        }
+        return outcome
+    }
+
+    /// Waits until the workers finished every accepted job, the drain timeout passes, or the run is stopped.
+    private func drain(expected: Int, control: RedisConnection, stop: StopSignal, children: [ChildProcess], problems: inout [String]) async throws {
+        let timeout = scenario.drainTimeoutSeconds
+        let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
+        let counter = JobKeys.finishedCounter(runID: runID)
+        while !stop.isRaised {
+            let finished: Int
+            do {
+                finished = Int(try control.command(["GET", counter]).orThrow().int ?? 0)
+            } catch {
+                throw RunFailure.component("Redis failed while draining: \(error)")
+            }
+            if finished >= expected { return }
+            if let dead = children.first(where: { !$0.isRunning }) {
+                throw RunFailure.component("\(dead.name) exited during the run (status \(dead.exitStatus))\(dead.logTail())")
+            }
+            if ContinuousClock.now >= deadline {
+                problems.append("drain timeout: \(expected - finished) jobs still pending after \(timeout) s")
+                return
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+    }
+}
