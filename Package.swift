@@ -11,6 +11,10 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tracebench", targets: ["tracebench"]),
+        // Libraries for Benchmarks/ (a separate package, so its dependencies never slow this build).
+        .library(name: "TracebenchPipeline", targets: ["TracebenchPipeline"]),
+        .library(name: "TracebenchSink", targets: ["TracebenchSink"]),
+        .library(name: "TracebenchMeasure", targets: ["TracebenchMeasure"]),
     ],
     dependencies: [
         .package(url: "https://github.com/swift-otel/swift-otel", exact: "1.6.0", traits: ["OTLPHTTP"]),
