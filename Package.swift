@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "TracebenchPipeline", targets: ["TracebenchPipeline"]),
         .library(name: "TracebenchSink", targets: ["TracebenchSink"]),
         .library(name: "TracebenchMeasure", targets: ["TracebenchMeasure"]),
+        .library(name: "TracebenchScenario", targets: ["TracebenchScenario"]),
     ],
     dependencies: [
         .package(url: "https://github.com/swift-otel/swift-otel", exact: "1.6.0", traits: ["OTLPHTTP"]),
@@ -48,7 +49,7 @@ let package = Package(
         // MARK: Library modules, in the order data flows
         .target(
             name: "TracebenchScenario",
-            dependencies: ["TracebenchRedis", .product(name: "Yams", package: "Yams")],
+            dependencies: ["TracebenchRedis", "TracebenchMeasure", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         .target(

@@ -69,7 +69,7 @@ public enum OverheadStatistics {
             return DifferenceEstimate(estimate: estimate, ciLow: estimate, ciHigh: estimate, samples: samples)
         }
 
-        var generator = SplitMix64Generator(seed: seed)
+        var generator = SeededGenerator(seed: seed)
         var baseTally = [UInt32](repeating: 0, count: baseArm.resampler.values.count)
         var treatTally = [UInt32](repeating: 0, count: treatArm.resampler.values.count)
         var differences = [Double](repeating: 0, count: iterations)
@@ -159,7 +159,7 @@ private struct BootstrapArm {
     /// The quantile of one resample, rescaled for m-out-of-n, in ns. `tally` (one slot per distinct value) is
     /// scratch space, reused across calls.
     @inline(__always)
-    func resampledQuantile(tally: inout [UInt32], using generator: inout SplitMix64Generator) -> Double {
+    func resampledQuantile(tally: inout [UInt32], using generator: inout SeededGenerator) -> Double {
         tally.withUnsafeMutableBufferPointer { counts in
             counts.update(repeating: 0)
             resampler.tallyDraws(drawCount, into: counts, using: &generator)
@@ -173,23 +173,5 @@ private struct BootstrapArm {
             }
             return point + scale * (resampler.values[index] - point)
         }
-    }
-}
-
-/// SplitMix64: a tiny, fast, reproducible generator for the bootstrap (TracebenchMeasure does not depend on the
-/// scenario module's `SeededGenerator`).
-struct SplitMix64Generator: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

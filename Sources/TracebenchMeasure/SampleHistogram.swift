@@ -152,7 +152,7 @@ public struct SampleHistogram: Sendable {
         /// bootstrap, written against concrete types and raw buffers so that it stays fast in debug builds too (same
         /// draws as ``drawIndex(using:)`` with the same generator). Requires a non-empty distribution and
         /// `tally.count == values.count`.
-        func tallyDraws(_ drawCount: Int, into tally: UnsafeMutableBufferPointer<UInt32>, using generator: inout SplitMix64Generator) {
+        func tallyDraws(_ drawCount: Int, into tally: UnsafeMutableBufferPointer<UInt32>, using generator: inout SeededGenerator) {
             let total = count
             let shift = guideShift
             guide.withUnsafeBufferPointer { guide in

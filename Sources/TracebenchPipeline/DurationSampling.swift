@@ -1,3 +1,4 @@
+import TracebenchMeasure
 import Foundation
 import TracebenchScenario
 

@@ -1,3 +1,4 @@
+import TracebenchMeasure
 /// The intended start times of an open-model load: computed up front from the scenario, never from responses.
 ///
 /// Because the schedule exists before the first request is sent, a slow system cannot slow the load down

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TracebenchMeasure
 @testable import TracebenchSink
 
 // Decoder tests for the sink's OTLP receiver. The fixtures at the bottom were produced by the official
@@ -128,17 +129,6 @@ private func isMalformed(_ error: OTLPDecodeError?) -> Bool {
     return false
 }
 
-/// SplitMix64, so the fuzz cases are the same on every run.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 // MARK: - Ids
 
@@ -346,7 +336,7 @@ private struct SplitMix64: RandomNumberGenerator {
     }
 
     @Test func randomAndMutatedInputsNeverCrash() {
-        var rng = SplitMix64(state: 0x7ace_be9c)
+        var rng = SeededGenerator(seed: 0x7ace_be9c)
         var accepted = 0
         for _ in 0 ..< 3_000 {
             let bytes = (0 ..< Int.random(in: 0 ... 300, using: &rng)).map { _ in UInt8.random(in: 0 ... 255, using: &rng) }
@@ -463,7 +453,7 @@ private func jsonSpan(_ fields: String, trace: String = #""traceId":"0af7651916c
         for cut in 0 ..< full.count {
             #expect(throws: OTLPDecodeError.self) { try OTLPDecoder.decodeJSON(Array(full[..<cut]), receivedNanos: 0) }
         }
-        var rng = SplitMix64(state: 99)
+        var rng = SeededGenerator(seed: 99)
         for _ in 0 ..< 500 {
             var bytes = full
             for _ in 0 ..< 3 { bytes[Int.random(in: 0 ..< bytes.count, using: &rng)] = UInt8.random(in: 0 ... 255, using: &rng) }
@@ -476,7 +466,7 @@ private func jsonSpan(_ fields: String, trace: String = #""traceId":"0af7651916c
 
 @Suite struct GzipTests {
     @Test func roundTrips() throws {
-        var rng = SplitMix64(state: 3)
+        var rng = SeededGenerator(seed: 3)
         let noise = (0 ..< 200_000).map { _ in UInt8.random(in: 0 ... 255, using: &rng) }
         for data in [[], Array("hello".utf8), Fixtures.proto, noise, [UInt8](repeating: 7, count: 1_000_000)] {
             let packed = Gzip.deflate(data)
@@ -503,7 +493,7 @@ private func jsonSpan(_ fields: String, trace: String = #""traceId":"0af7651916c
         for (index, data) in cases.enumerated() {
             #expect(throws: GzipError.corrupt, "case \(index)") { try Gzip.inflate(data, limit: 1 << 20) }
         }
-        var rng = SplitMix64(state: 11)
+        var rng = SeededGenerator(seed: 11)
         for _ in 0 ..< 300 {
             var bytes = good
             bytes[Int.random(in: 10 ..< bytes.count, using: &rng)] = UInt8.random(in: 0 ... 255, using: &rng)

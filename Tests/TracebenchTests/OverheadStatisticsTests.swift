@@ -6,7 +6,7 @@ import Testing
 private func exponentialArm(
     count: Int, meanMicroseconds: Double, shiftMicroseconds: Double = 0, seed: UInt64
 ) -> SampleHistogram {
-    var generator = SplitMix64Generator(seed: seed)
+    var generator = SeededGenerator(seed: seed)
     var histogram = SampleHistogram()
     for _ in 0..<count {
         let unit = Double(generator.next() >> 11) * 0x1.0p-53  // [0, 1)
@@ -39,7 +39,7 @@ struct SampleHistogramTests {
         #expect(histogram.percentile(50) == 0)
         let resampler = histogram.resampler()
         #expect(resampler.count == 0)
-        var generator = SplitMix64Generator(seed: 1)
+        var generator = SeededGenerator(seed: 1)
         #expect(resampler.draw(using: &generator) == 0)
         #expect(resampler.quantile(0.5) == 0)
     }
@@ -89,7 +89,7 @@ struct SampleHistogramTests {
         let resampler = histogram.resampler()
         #expect(resampler.values.count == 4)
 
-        var generator = SplitMix64Generator(seed: 42)
+        var generator = SeededGenerator(seed: 42)
         let draws = 100_000
         var observed: [Double: Int] = [:]
         for _ in 0..<draws { observed[resampler.draw(using: &generator), default: 0] += 1 }
