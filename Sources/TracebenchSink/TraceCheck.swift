@@ -32,11 +32,6 @@ public struct TraceCheck: Sendable {
         public var visibility = LatencyHistogram()
     }
 
-    /// Checks `spans` against `ledger`. `exporting` is false when the run exports nothing (mode off or sdk).
-    public static func check(ledger: [LedgerEntry], spans: [ReceivedSpan], exporting: Bool) -> Figures {
-        check(ledger: ledger, spans: spans) { _ in exporting }
-    }
-
     /// Checks `spans` against `ledger`; `exports` says whether a job's arm exports (overhead runs mix arms).
     public static func check(ledger: [LedgerEntry], spans: [ReceivedSpan], exports: (LedgerEntry) -> Bool) -> Figures {
         var figures = Figures()
