@@ -11,3 +11,9 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+# rotel (a Rust OTLP collector from PyPI) for the collector tests; they are skipped when it cannot be installed.
+if ! python3 -c 'import rotel' >/dev/null 2>&1; then
+  echo "installing: rotel (pip)" >&2
+  python3 -m pip install -q --pre rotel >/dev/null 2>&1 || echo "warning: pip install rotel failed; collector tests will be skipped" >&2
+fi
+dpkg -s libpython3.11 >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpython3.11 >/dev/null; } || true

@@ -124,7 +124,7 @@ public enum ProcessSampler {
     }
 }
 
-/// Resource usage of one process over a run, accumulated from ``ProcessSample``s.
+/// What a watched process used over a run: peak and average memory, CPU time and CPU load.
 public struct ProcessUsage: Codable, Sendable, Equatable {
     /// Largest resident set size seen (the maximum of every sample's `VmHWM` and `VmRSS`), in bytes.
     public var peakRssBytes: UInt64
@@ -132,6 +132,20 @@ public struct ProcessUsage: Codable, Sendable, Equatable {
     public var cpuSeconds: Double
     /// Number of samples added.
     public var samples: Int
+    /// Mean and largest `VmRSS` over the samples, in bytes.
+    public var rssBytesAvg: Double = 0
+    public var rssBytesMax: UInt64 = 0
+    /// CPU load in percent of one core: over the whole sampled span, and the largest between two samples.
+    public var cpuPercentAvg: Double = 0
+    public var cpuPercentMax: Double = 0
+
+    private var first: (cpu: Double, nanos: UInt64)?
+    private var last: (cpu: Double, nanos: UInt64)?
+    private var rssSum: Double = 0
+
+    enum CodingKeys: String, CodingKey {
+        case peakRssBytes, cpuSeconds, samples, rssBytesAvg, rssBytesMax, cpuPercentAvg, cpuPercentMax
+    }
 
     public init(peakRssBytes: UInt64 = 0, cpuSeconds: Double = 0, samples: Int = 0) {
         self.peakRssBytes = peakRssBytes
@@ -139,10 +153,34 @@ public struct ProcessUsage: Codable, Sendable, Equatable {
         self.samples = samples
     }
 
-    /// Folds in one sample, which must be newer than the ones before.
-    public mutating func add(_ s: ProcessSample) {
+    /// Folds in one sample taken at `nanos` (a monotonic clock), which must be newer than the ones before.
+    public mutating func add(_ s: ProcessSample, atNanos nanos: UInt64 = ProcessUsage.monotonicNanos()) {
         peakRssBytes = Swift.max(peakRssBytes, s.peakRSSBytes, s.rssBytes)
         cpuSeconds = s.cpuSeconds
         samples += 1
+        rssSum += Double(s.rssBytes)
+        rssBytesAvg = rssSum / Double(samples)
+        rssBytesMax = Swift.max(rssBytesMax, s.rssBytes)
+        if let last, nanos > last.nanos {
+            cpuPercentMax = Swift.max(cpuPercentMax, (s.cpuSeconds - last.cpu) / (Double(nanos - last.nanos) / 1e9) * 100)
+        }
+        if let first, nanos > first.nanos {
+            cpuPercentAvg = (s.cpuSeconds - first.cpu) / (Double(nanos - first.nanos) / 1e9) * 100
+        }
+        if first == nil { first = (s.cpuSeconds, nanos) }
+        last = (s.cpuSeconds, nanos)
+    }
+
+    public static func == (a: ProcessUsage, b: ProcessUsage) -> Bool {
+        a.peakRssBytes == b.peakRssBytes && a.cpuSeconds == b.cpuSeconds && a.samples == b.samples
+            && a.rssBytesAvg == b.rssBytesAvg && a.rssBytesMax == b.rssBytesMax
+            && a.cpuPercentAvg == b.cpuPercentAvg && a.cpuPercentMax == b.cpuPercentMax
+    }
+
+    /// CLOCK_MONOTONIC in nanoseconds.
+    public static func monotonicNanos() -> UInt64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
     }
 }

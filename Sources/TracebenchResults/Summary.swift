@@ -32,6 +32,11 @@ public enum Summary {
                 return String(format: "%@ %.0f MB %.2f s", name, Double(usage.peakRssBytes) / 1_048_576, usage.cpuSeconds)
             }.joined(separator: "; "))
         }
+        if let c = results.collector {
+            lines.append(String(format: "  collector in %d spans, out %d, dropped %d; CPU %.1f%% avg %.1f%% max; RSS %.0f MB avg %.0f MB max; visibility p99 %.0f ms; %.0f B/trace",
+                                c.spansIn, c.spansOut, c.dropped, c.cpuPercentAvg, c.cpuPercentMax, c.rssBytesAvg / 1_048_576,
+                                Double(c.rssBytesMax) / 1_048_576, c.visibilityP99Ms, c.bytesPerTrace))
+        }
         if let overhead = results.overhead {
             lines.append("  overhead  (µs, arm − \(overhead.values.first?.baseline ?? "baseline"); median [95 % CI], p99)")
             for arm in overhead.keys.sorted() {

@@ -71,10 +71,13 @@ public enum RunCoordinator {
             throw .environment("Redis at \(redisURL.redacted): \(error)")
         }
 
-        // Sink: the embedded receiver unless the scenario exports elsewhere.
+        // Sink: the embedded receiver unless the scenario exports elsewhere (an attached collector, an endpoint).
         let sink: OTLPSink?
-        let endpoint: String
-        if scenario.tracing.endpoint.isEmpty {
+        var endpoint: String
+        if let attach = scenario.collector?.attach {
+            sink = nil
+            endpoint = attach.endpoint
+        } else if scenario.tracing.endpoint.isEmpty || scenario.collector?.launch != nil {
             let embedded = OTLPSink()
             do {
                 let port = try await embedded.start()
@@ -110,6 +113,26 @@ public enum RunCoordinator {
         let monitor = ResourceMonitor()
         monitor.watch(name: "coordinator", pid: getpid())
         if let ownRedis { monitor.watch(name: "redis", pid: ownRedis.pid) }
+
+        // The collector under test: SDK → collector → sink.
+        var collector: CollectorProcess?
+        if let launch = scenario.collector?.launch {
+            let sinkURL = String(endpoint.dropLast("/v1/traces".count))
+            do {
+                collector = try await CollectorProcess.launch(launch, sinkURL: sinkURL, executablePath: options.executablePath, workDirectory: workDirectory)
+            } catch let failure as RunFailure {
+                await sink?.stop()
+                throw failure
+            } catch {
+                await sink?.stop()
+                throw .environment("\(error)")
+            }
+            endpoint = collector!.endpoint
+            monitor.watch(name: "collector", pid: collector!.child.pid)
+        } else if let pid = scenario.collector?.attach?.pid, pid > 0 {
+            monitor.watch(name: "collector", pid: Int32(pid))
+        }
+        results.tracingEffective.endpoint = endpoint
         monitor.start()
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(
             connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(8, min(scenario.load.maxInFlight, 512)))
@@ -122,6 +145,14 @@ public enum RunCoordinator {
         results.problems.append(contentsOf: outcome.problems)
         let load = outcome.load
         let windowSeconds = outcome.windowSeconds
+        if let collector, let sink {
+            // The SDKs flushed into the collector; let it pass everything on before it is stopped.
+            await sink.store.waitUntilQuiet(quietFor: .milliseconds(1500), atMost: .seconds(20))
+            monitor.sampleNow()
+            if !(await collector.child.stop(timeout: .seconds(10))) {
+                results.problems.append("the collector did not exit cleanly (status \(collector.child.exitStatus))\(collector.child.logTail())")
+            }
+        }
         try? await Task.sleep(for: .milliseconds(200))
         let snapshot = sink?.store.snapshot()
 
@@ -151,6 +182,11 @@ public enum RunCoordinator {
         }
         ResultsAssembly.fill(&results, scenario: scenario, ledger: ledger, figures: figures, load: load, sink: snapshot, windowSeconds: windowSeconds)
         results.resources = monitor.usage()
+        if scenario.collector != nil {
+            results.collector = CollectorFigures(spans: results.spans, usage: results.resources["collector"],
+                                                 visibility: results.latency["visibility"], traces: results.traces.received,
+                                                 bodyBytes: results.sink.bodyBytes, measured: sink != nil)
+        }
         if let overhead = scenario.overhead {
             let analysis = OverheadAnalysis.analyze(scenario: scenario, overhead: overhead, ledger: ledger, load: load, blocks: blocks)
             results.overhead = analysis.overhead

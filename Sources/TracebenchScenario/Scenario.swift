@@ -25,12 +25,14 @@ public struct Scenario: Codable, Sendable, Equatable {
     public var overhead: OverheadSpec?
     /// Known-answer calibration of the overhead method.
     public var calibration: CalibrationSpec
+    /// An OTLP collector between the SDKs and tracebench's sink (nil: the SDKs export to the sink directly).
+    public var collector: CollectorSpec?
 
     public init(
         name: String, durationSeconds: Double, warmupSeconds: Double = 0, seed: UInt64 = 1,
         timeScale: Double = 1, drainTimeoutSeconds: Double = 30, load: LoadSpec, pipeline: PipelineSpec = .init(),
         jobs: [JobTypeSpec], tracing: TracingSpec = .init(), faults: FaultSpec = .init(), redis: RedisSpec = .init(),
-        overhead: OverheadSpec? = nil, calibration: CalibrationSpec = .init()
+        overhead: OverheadSpec? = nil, calibration: CalibrationSpec = .init(), collector: CollectorSpec? = nil
     ) {
         self.name = name
         self.durationSeconds = durationSeconds
@@ -46,6 +48,56 @@ public struct Scenario: Codable, Sendable, Equatable {
         self.redis = redis
         self.overhead = overhead
         self.calibration = calibration
+        self.collector = collector
+    }
+}
+
+/// The collector under test: the SDKs export to it, and its exporter points at tracebench's sink, so every span
+/// travels SDK → collector → sink and tracebench measures what came through and what the collector used.
+public struct CollectorSpec: Codable, Sendable, Equatable {
+    /// A collector tracebench starts as a child process (and stops at the end).
+    ///
+    /// `command` and `env` values may hold placeholders, filled in before launch: `{otlp_http_port}` and
+    /// `{otlp_grpc_port}` (free loopback ports tracebench picked for the collector's receivers),
+    /// `{sink_url}` (`http://127.0.0.1:<sink port>`), `{sink_traces_url}` (`{sink_url}/v1/traces`) and
+    /// `{rotel_agent}` (the `rotel-agent` binary of the installed `rotel` Python package).
+    public struct Launch: Codable, Sendable, Equatable {
+        public var command: [String]
+        public var env: [String: String]
+        /// OTLP/HTTP traces endpoint the SDKs export to; default `http://127.0.0.1:{otlp_http_port}/v1/traces`.
+        public var endpoint: String
+        /// When the collector is ready: a port number (TCP connect) or an http:// URL answering 2xx; default
+        /// `{otlp_http_port}`.
+        public var ready: String
+
+        public init(command: [String], env: [String: String] = [:], endpoint: String = "", ready: String = "") {
+            self.command = command
+            self.env = env
+            self.endpoint = endpoint
+            self.ready = ready
+        }
+    }
+
+    /// A collector that is already running (its exporter must already point at a sink tracebench can't move:
+    /// trace figures are then not measured; its process is still sampled when `pid` is given).
+    public struct Attach: Codable, Sendable, Equatable {
+        public var endpoint: String
+        public var pid: Int
+        public var metricsURL: String
+
+        public init(endpoint: String, pid: Int = 0, metricsURL: String = "") {
+            self.endpoint = endpoint
+            self.pid = pid
+            self.metricsURL = metricsURL
+        }
+    }
+
+    public var launch: Launch?
+    public var attach: Attach?
+
+    public init(launch: Launch? = nil, attach: Attach? = nil) {
+        self.launch = launch
+        self.attach = attach
     }
 }
 

@@ -52,7 +52,7 @@ extension ScenarioParser {
     }
 
     /// Empty (the embedded sink) or an `http://` / `https://` URL with a host.
-    private func endpoint(_ field: YAMLField) -> String? {
+    func endpoint(_ field: YAMLField) -> String? {
         guard let text = reader.string(field, allowEmpty: true) else { return nil }
         if text.isEmpty { return text }
         let components = URLComponents(string: text)
@@ -65,7 +65,7 @@ extension ScenarioParser {
     }
 
     /// A string → string mapping (`headers`, `resource_attributes`); keys may contain dots.
-    private func stringMap(_ field: YAMLField, keysAreHeaderNames: Bool) -> [String: String]? {
+    func stringMap(_ field: YAMLField, keysAreHeaderNames: Bool) -> [String: String]? {
         guard let pairs = reader.pairs(field) else { return nil }
         var result: [String: String] = [:]
         for (key, keyMark, value) in pairs {

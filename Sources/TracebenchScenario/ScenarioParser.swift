@@ -18,7 +18,7 @@ struct ScenarioParser {
 
     static let rootKeys = [
         "name", "duration_s", "warmup_s", "seed", "time_scale", "drain_timeout_s",
-        "load", "pipeline", "jobs", "tracing", "faults", "redis", "overhead", "calibration",
+        "load", "pipeline", "jobs", "tracing", "faults", "redis", "overhead", "calibration", "collector",
     ]
 
     /// The whole scenario, or nil when the root is not a mapping (already reported).
@@ -54,12 +54,13 @@ struct ScenarioParser {
         let redis = section(map, "redis", default: RedisSpec()) { self.redis($0) }
         let overhead = overheadSection(map)
         let calibration = section(map, "calibration", default: CalibrationSpec()) { self.calibration($0) }
+        let collector = map.contains("collector") ? reader.value(map, "collector", default: nil) { self.collector($0) } : nil
 
         return Scenario(
             name: name ?? defaultName, durationSeconds: duration ?? 1, warmupSeconds: warmup ?? 0, seed: seed ?? 1,
             timeScale: timeScale ?? 1, drainTimeoutSeconds: drainTimeout ?? 30, load: load ?? LoadSpec(),
             pipeline: pipeline, jobs: jobs ?? [], tracing: tracing, faults: faults, redis: redis,
-            overhead: overhead, calibration: calibration
+            overhead: overhead, calibration: calibration, collector: collector
         )
     }
 

@@ -45,6 +45,21 @@ public final class TraceStore: Sendable {
     /// Number of spans accepted so far.
     public var spanCount: Int { state.withLock { $0.spans.count } }
 
+    /// Returns once no span has arrived for `quietFor` (or after `atMost`): a collector has passed everything on.
+    public func waitUntilQuiet(quietFor: Duration, atMost: Duration) async {
+        let deadline = ContinuousClock.now + atMost
+        var lastCount = spanCount
+        var lastChange = ContinuousClock.now
+        while ContinuousClock.now < deadline, ContinuousClock.now - lastChange < quietFor {
+            try? await Task.sleep(for: .milliseconds(100))
+            let count = spanCount
+            if count != lastCount {
+                lastCount = count
+                lastChange = ContinuousClock.now
+            }
+        }
+    }
+
     /// A copy of everything received so far.
     public func snapshot() -> Snapshot { state.withLock { $0 } }
 }

@@ -33,7 +33,7 @@ struct Tracebench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tracebench",
         abstract: "Load generator and benchmark harness for distributed tracing of a Redis-backed job queue.",
-        subcommands: [Run.self, Validate.self, API.self, Worker.self]
+        subcommands: [Run.self, Validate.self, API.self, Worker.self, Spawn.self]
     )
 }
 
@@ -141,5 +141,23 @@ struct Worker: AsyncParsableCommand {
 
     func run() async throws {
         try await PipelineProcess.runWorker(configuration: try ChildConfiguration.read(from: config), index: index)
+    }
+}
+
+/// `tracebench spawn -- COMMAND…`: runs COMMAND in place of this process with signals unblocked (children that
+/// Foundation starts from a Dispatch thread inherit a mask blocking SIGTERM; the collector must get it).
+struct Spawn: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "(internal) Exec a command with signals unblocked; used to launch collectors.")
+
+    @Argument(parsing: .captureForPassthrough, help: "The command and its arguments.")
+    var command: [String]
+
+    func run() throws {
+        let words = command.first == "--" ? Array(command.dropFirst()) : command
+        guard let program = words.first else { throw ValidationError("spawn needs a command") }
+        var argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
+        execvp(program, &argv)
+        FileHandle.standardError.write(Data("tracebench spawn: cannot run \(program): \(String(cString: strerror(errno)))\n".utf8))
+        throw ExitCode(127)
     }
 }

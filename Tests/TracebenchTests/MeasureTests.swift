@@ -216,10 +216,13 @@ struct ProcessSamplerTests {
 
     @Test func usageKeepsPeakAndLatestCPU() {
         var usage = ProcessUsage()
-        usage.add(ProcessSample(cpuSeconds: 1, rssBytes: 100, peakRSSBytes: 300))
-        usage.add(ProcessSample(cpuSeconds: 2, rssBytes: 500, peakRSSBytes: 400))  // RSS above a stale HWM
-        usage.add(ProcessSample(cpuSeconds: 3, rssBytes: 50, peakRSSBytes: 200))
-        #expect(usage == ProcessUsage(peakRssBytes: 500, cpuSeconds: 3, samples: 3))
+        usage.add(ProcessSample(cpuSeconds: 1, rssBytes: 100, peakRSSBytes: 300), atNanos: 0)
+        usage.add(ProcessSample(cpuSeconds: 1.5, rssBytes: 500, peakRSSBytes: 400), atNanos: 1_000_000_000)  // RSS above a stale HWM
+        usage.add(ProcessSample(cpuSeconds: 3, rssBytes: 300, peakRSSBytes: 200), atNanos: 2_000_000_000)
+        #expect(usage.peakRssBytes == 500 && usage.cpuSeconds == 3 && usage.samples == 3)
+        // Known answers: 0.5 s then 1.5 s of CPU in two 1 s intervals; RSS 100, 500, 300.
+        #expect(usage.cpuPercentMax == 150 && usage.cpuPercentAvg == 100)
+        #expect(usage.rssBytesAvg == 300 && usage.rssBytesMax == 500)
     }
 
     @Test(.timeLimit(.minutes(1)))

@@ -1,0 +1,101 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import TracebenchMeasure
+import TracebenchRedis
+import TracebenchScenario
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A collector under test that tracebench launches: placeholders filled in, started through `tracebench spawn`
+/// (so SIGTERM reaches it), waited for until ready, sampled like every pipeline process, stopped at the end.
+struct CollectorProcess: Sendable {
+    let child: ChildProcess
+    /// Where the SDKs export (`http://127.0.0.1:<port>/v1/traces` unless the scenario says otherwise).
+    let endpoint: String
+
+    /// The values of the launch placeholders.
+    struct Placeholders: Sendable {
+        var otlpHTTPPort = FreePort.loopback()
+        var otlpGRPCPort = FreePort.loopback()
+        var sinkURL: String
+
+        func fill(_ text: String) -> String {
+            var text = text
+            let values = [
+                "{otlp_http_port}": String(otlpHTTPPort), "{otlp_grpc_port}": String(otlpGRPCPort),
+                "{sink_url}": sinkURL, "{sink_traces_url}": sinkURL + "/v1/traces",
+            ]
+            for (key, value) in values { text = text.replacingOccurrences(of: key, with: value) }
+            if text.contains("{rotel_agent}") {
+                text = text.replacingOccurrences(of: "{rotel_agent}", with: CollectorProcess.rotelAgent() ?? "rotel-agent")
+            }
+            return text
+        }
+    }
+
+    static func launch(_ spec: CollectorSpec.Launch, sinkURL: String, executablePath: String, workDirectory: String) async throws -> CollectorProcess {
+        let values = Placeholders(sinkURL: sinkURL)
+        let command = spec.command.map(values.fill)
+        var environment = ProcessInfo.processInfo.environment
+        for (key, value) in spec.env { environment[key] = values.fill(value) }
+        let child: ChildProcess
+        do {
+            child = try ChildProcess(name: "collector", executable: executablePath, arguments: ["spawn", "--"] + command,
+                                     logPath: workDirectory + "/collector.log", environment: environment)
+        } catch {
+            throw RunFailure.environment("cannot start the collector \(command.first ?? ""): \(error)")
+        }
+        let ready = values.fill(spec.ready.isEmpty ? "{otlp_http_port}" : spec.ready)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !(await isReady(ready)) {
+            if !child.isRunning {
+                throw RunFailure.environment("the collector exited with status \(child.exitStatus) before it was ready\(child.logTail())")
+            }
+            if ContinuousClock.now > deadline {
+                _ = await child.stop(timeout: .seconds(5))
+                throw RunFailure.environment("the collector was not ready at \(ready) within 30 s\(child.logTail())")
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        let endpoint = values.fill(spec.endpoint.isEmpty ? "http://127.0.0.1:{otlp_http_port}/v1/traces" : spec.endpoint)
+        return CollectorProcess(child: child, endpoint: endpoint)
+    }
+
+    /// A port accepts TCP connections, or a URL answers 2xx.
+    static func isReady(_ target: String) async -> Bool {
+        if let port = Int(target) { return canConnect(port: port) }
+        guard let url = URL(string: target), let host = url.host, let port = url.port else { return false }
+        guard canConnect(port: port, host: host) else { return false }
+        return (try? await httpStatus(url)).map { (200..<300).contains($0) } ?? false
+    }
+
+    static func canConnect(port: Int, host: String = "127.0.0.1") -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr(host == "localhost" ? "127.0.0.1" : host)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+
+    static func httpStatus(_ url: URL) async throws -> Int {
+        let (_, response) = try await URLSession.shared.data(from: url)
+        return (response as? HTTPURLResponse)?.statusCode ?? 0
+    }
+
+    /// The `rotel-agent` binary shipped in the `rotel` Python package (`pip install --pre rotel`), if installed.
+    static func rotelAgent() -> String? {
+        let script = "import rotel, os; print(os.path.join(os.path.dirname(rotel.__file__), 'rotel-agent'))"
+        guard let path = EnvironmentProbe.run("/usr/bin/env", ["python3", "-c", script]),
+              FileManager.default.isExecutableFile(atPath: path) else { return nil }
+        return path
+    }
+}

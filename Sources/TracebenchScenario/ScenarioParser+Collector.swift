@@ -1,0 +1,59 @@
+import Yams
+
+/// The `collector` section: `launch` (tracebench starts it) or `attach` (already running), exactly one.
+extension ScenarioParser {
+    static let collectorKeys = ["launch", "attach"]
+    static let launchKeys = ["command", "env", "endpoint", "ready"]
+    static let attachKeys = ["endpoint", "pid", "metrics_url"]
+
+    func collector(_ field: YAMLField) -> CollectorSpec? {
+        guard let map = reader.mapping(field, known: Self.collectorKeys) else { return nil }
+        let launch = map.contains("launch") ? reader.value(map, "launch", default: nil) { self.launch($0) } : nil
+        let attach = map.contains("attach") ? reader.value(map, "attach", default: nil) { self.attach($0) } : nil
+        if map.contains("launch") == map.contains("attach") {
+            reader.report("needs exactly one of launch or attach", atHeadOf: field)
+            return nil
+        }
+        return CollectorSpec(launch: launch, attach: attach)
+    }
+
+    private func launch(_ field: YAMLField) -> CollectorSpec.Launch? {
+        guard let map = reader.mapping(field, known: Self.launchKeys) else { return nil }
+        guard let command = reader.value(map, "command", default: nil, { commandLine($0) }) else { return nil }
+        let env = section(map, "env", default: [:]) { stringMap($0, keysAreHeaderNames: false) }
+        let endpoint = reader.value(map, "endpoint", default: "") { field -> String? in
+            // Placeholders are filled in at launch, so only the form is checked here.
+            guard let text = reader.string(field, allowEmpty: true) else { return nil }
+            if !text.isEmpty, !text.hasPrefix("http://"), !text.hasPrefix("https://") {
+                reader.report("expected an http:// or https:// URL, got '\(text)'", at: field)
+                return nil
+            }
+            return text
+        }
+        let ready = reader.string(map, "ready", default: "", allowEmpty: true)
+        return CollectorSpec.Launch(command: command, env: env, endpoint: endpoint ?? "", ready: ready ?? "")
+    }
+
+    /// A non-empty list of strings (numbers are taken as written).
+    private func commandLine(_ field: YAMLField) -> [String]? {
+        guard let elements = reader.sequence(field) else { return nil }
+        guard !elements.isEmpty else {
+            reader.report("must not be empty", atHeadOf: field)
+            return nil
+        }
+        let words = elements.compactMap { reader.scalarText($0, expected: "a string") }
+        return words.count == elements.count ? words : nil
+    }
+
+    private func attach(_ field: YAMLField) -> CollectorSpec.Attach? {
+        guard let map = reader.mapping(field, known: Self.attachKeys) else { return nil }
+        guard let url = reader.value(map, "endpoint", default: nil, { endpoint($0) }) else { return nil }
+        if url.isEmpty {
+            if let field = map["endpoint"] { reader.report("must not be empty", at: field) }
+            return nil
+        }
+        let pid = reader.integer(map, "pid", default: 0, .between(0, 4_194_304))
+        let metrics = reader.value(map, "metrics_url", default: "") { endpoint($0) }
+        return CollectorSpec.Attach(endpoint: url, pid: pid ?? 0, metricsURL: metrics ?? "")
+    }
+}

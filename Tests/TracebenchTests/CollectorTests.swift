@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+@testable import TracebenchRun
+import TracebenchResults
+import TracebenchScenario
+
+/// The collector under test: scenario keys, and a real rotel between the SDKs and the sink.
+@Suite("Collector")
+struct CollectorTests {
+    static let base = """
+    duration_s: 2
+    load: {rate_per_s: 1}
+    jobs: [{service: s, steps: [{name: x}]}]
+    """
+
+    func problems(_ yaml: String) -> [ScenarioProblem] {
+        do {
+            _ = try ScenarioLoader.parse(yaml: Self.base + "\n" + yaml, file: "c.yaml")
+            return []
+        } catch {
+            return error.problems
+        }
+    }
+
+    @Test func launchAndAttachParse() throws {
+        let launched = try ScenarioLoader.parse(yaml: Self.base + """
+
+        collector:
+          launch:
+            command: ["{rotel_agent}", start, --otlp-http-endpoint, "127.0.0.1:{otlp_http_port}"]
+            env: {RUST_LOG: warn}
+            ready: "{otlp_http_port}"
+        """, file: "c.yaml")
+        #expect(launched.collector?.launch?.command.first == "{rotel_agent}")
+        #expect(launched.collector?.launch?.env == ["RUST_LOG": "warn"])
+        let attached = try ScenarioLoader.parse(yaml: Self.base + """
+
+        collector: {attach: {endpoint: "http://127.0.0.1:4318/v1/traces", pid: 42}}
+        """, file: "c.yaml")
+        #expect(attached.collector?.attach == CollectorSpec.Attach(endpoint: "http://127.0.0.1:4318/v1/traces", pid: 42))
+    }
+
+    @Test(arguments: [
+        ("collector: {}", "collector", "exactly one of launch or attach"),
+        ("collector: {launch: {command: [a]}, attach: {endpoint: \"http://h:1\"}}", "collector", "exactly one"),
+        ("collector: {launch: {command: []}}", "collector.launch.command", "must not be empty"),
+        ("collector: {launch: {cmd: [a]}}", "collector.launch.cmd", "command"),
+        ("collector: {attach: {pid: 3}}", "collector.attach.endpoint", "missing required key"),
+        ("collector: {attach: {endpoint: \"ftp://h\"}}", "collector.attach.endpoint", "http"),
+    ])
+    func invalidSections(yaml: String, path: String, message: String) {
+        let found = problems(yaml)
+        #expect(found.contains { $0.keyPath == path && $0.message.contains(message) && $0.line == 4 }, "\(found)")
+    }
+
+    @Test func placeholdersAreFilled() {
+        let values = CollectorProcess.Placeholders(otlpHTTPPort: 4318, otlpGRPCPort: 4317, sinkURL: "http://127.0.0.1:9")
+        #expect(values.fill("127.0.0.1:{otlp_http_port}/{otlp_grpc_port} {sink_traces_url}") == "127.0.0.1:4318/4317 http://127.0.0.1:9/v1/traces")
+    }
+
+    @Test("smoke through a real rotel collector: sent == received, every trace complete, collector sampled",
+          .enabled(if: CollectorProcess.rotelAgent() != nil, "rotel is not installed (pip install --pre rotel)"))
+    func smokeThroughRotel() async throws {
+        let scenario = try TestSupport.scenario("smoke-rotel")
+        let out = TestSupport.temporaryPath(".json")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let outcome = try await RunCoordinator.run(scenario: scenario, options: RunOptions(outputPath: out, executablePath: TestSupport.tracebenchBinary, progress: false))
+        let r = outcome.results
+        #expect(outcome.exitCode == 0, "\(r.problems)")
+        let collector = try #require(r.collector)
+        #expect(collector.spansIn == r.spans.created && collector.spansIn > 0)
+        #expect(collector.spansOut == collector.spansIn && collector.dropped == 0)
+        #expect(r.traces.completeness == 1.0 && r.traces.expected == r.jobs.submitted)
+        #expect(collector.rssBytesMax > 1_000_000 && (r.resources["collector"]?.samples ?? 0) >= 2)
+        #expect(collector.bytesPerTrace > 0 && collector.visibilityP99Ms > 0)
+    }
+}
