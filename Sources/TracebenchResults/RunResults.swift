@@ -38,6 +38,8 @@ public struct RunResults: Codable, Sendable {
     public var resourceBlocks: [ResourceBlock]?
     /// Runs through a collector: what went in, what came out, and what the collector used.
     public var collector: CollectorFigures?
+    /// Firehose runs: what the sender did.
+    public var firehose: FirehoseFigures?
 
     public init(scenario: Scenario, tracingEffective: TracingEffective, environment: EnvironmentInfo) {
         self.scenario = scenario
@@ -207,5 +209,25 @@ public struct CollectorFigures: Codable, Sendable {
         visibilityP99Ms = Double(visibility?.p99 ?? 0) / 1000
         bytesPerTrace = traces > 0 ? Double(bodyBytes) / Double(traces) : 0
         self.measured = measured
+    }
+}
+
+/// What a firehose sender did (spans received are in `spans`, drops in `spans.dropped`).
+public struct FirehoseFigures: Codable, Sendable {
+    public var requestsSent: Int
+    public var requestsFailed: Int
+    /// Batches not sent because `concurrency` requests were outstanding.
+    public var batchesDropped: Int
+    public var spansSent: Int
+    public var bytesSent: Int
+    public var sendRateSpansPerSecond: Double
+
+    public init(requestsSent: Int, requestsFailed: Int, batchesDropped: Int, spansSent: Int, bytesSent: Int, sendRateSpansPerSecond: Double) {
+        self.requestsSent = requestsSent
+        self.requestsFailed = requestsFailed
+        self.batchesDropped = batchesDropped
+        self.spansSent = spansSent
+        self.bytesSent = bytesSent
+        self.sendRateSpansPerSecond = sendRateSpansPerSecond
     }
 }

@@ -7,15 +7,19 @@ public enum Summary {
         func ms(_ micros: UInt64) -> String { String(format: "%.1f", Double(micros) / 1000) }
         var lines: [String] = []
         let jobs = results.jobs
-        lines.append("tracebench \(results.scenario.name): \(results.status) — results in \(path)")
-        lines.append("  jobs      submitted \(jobs.submitted), completed \(jobs.completed), failed \(jobs.failed), pending \(jobs.pending); dropped arrivals \(jobs.droppedArrivals), submit errors \(jobs.submitErrors), retries \(jobs.retries), timeouts \(jobs.timeouts)")
+        if let f = results.firehose {
+            lines.append(String(format: "  firehose  sent %d spans in %d requests (%.0f spans/s), %d failed, %d batches dropped (concurrency)",
+                                f.spansSent, f.requestsSent, f.sendRateSpansPerSecond, f.requestsFailed, f.batchesDropped))
+        } else {
+            lines.append("  jobs      submitted \(jobs.submitted), completed \(jobs.completed), failed \(jobs.failed), pending \(jobs.pending); dropped arrivals \(jobs.droppedArrivals), submit errors \(jobs.submitErrors), retries \(jobs.retries), timeouts \(jobs.timeouts)")
+        }
         let t = results.traces
         lines.append(String(format: "  traces    expected %d, received %d, complete %d (%.2f%%), orphan spans %d, broken context %d, max depth %d",
                             t.expected, t.received, t.complete, t.completeness * 100, t.orphanSpans, t.brokenContext, t.maxDepth))
         lines.append(String(format: "  errors    %d error spans in %d traces; error attribution %.3f [%.3f, %.3f]",
                             t.errorSpans, t.tracesWithErrors, t.errorAttribution.ratio, t.errorAttribution.ciLow, t.errorAttribution.ciHigh))
         let s = results.sampling
-        lines.append(String(format: "  sampling  configured %.3f, observed %.4f [%.4f, %.4f] over %d jobs", s.configuredRatio, s.observedRatio, s.ciLow, s.ciHigh, s.trials))
+        if results.firehose == nil { lines.append(String(format: "  sampling  configured %.3f, observed %.4f [%.4f, %.4f] over %d jobs", s.configuredRatio, s.observedRatio, s.ciLow, s.ciHigh, s.trials)) }
         lines.append("  spans     created \(results.spans.created), exported \(results.spans.exported), received \(results.spans.received), dropped \(results.spans.dropped)")
         let tp = results.throughput
         lines.append(String(format: "  rate      %.1f jobs/s submitted, %.1f jobs/s completed, %.0f traces/min and %.0f spans/s at the sink", tp.jobsSubmittedPerSecond, tp.jobsCompletedPerSecond, tp.tracesPerMinute, tp.spansPerSecond))

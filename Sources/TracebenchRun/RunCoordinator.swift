@@ -36,9 +36,10 @@ public struct RunOutcome: Sendable {
     public var exitCode: Int32
 }
 
-/// `tracebench run`: starts Redis (if needed), the sink, the API and the workers; drives the load; drains;
-/// stops everything gracefully; checks every trace against the ledger; writes the results — also when the run is
-/// interrupted or a component dies, flagged so.
+/// `tracebench run`: starts Redis (if needed), the sink, the collector under test, the API and the workers;
+/// drives the load; drains; stops everything gracefully; checks every trace against the ledger; writes the
+/// results — also when the run is interrupted or a component dies, flagged so. Firehose runs skip Redis and the
+/// pipeline and send synthetic spans straight to the collector.
 public enum RunCoordinator {
     public static func run(scenario: Scenario, options: RunOptions) async throws(RunFailure) -> RunOutcome {
         let runID = String(UInt64.random(in: 0...UInt64.max) & 0xFFFF_FFFF_FFFF, radix: 16)
@@ -47,29 +48,8 @@ public enum RunCoordinator {
         defer { stop.removeHandlers(signalSources) }
         let startedAt = Date()
 
-        // Redis: the one named, else a private server.
-        let redisText = options.redisURL ?? (scenario.redis.url.isEmpty ? nil : scenario.redis.url)
-        let ownRedis: RedisServer?
-        let redisURL: RedisURL
-        do {
-            if let redisText {
-                redisURL = try RedisURL(parsing: redisText)
-                ownRedis = nil
-            } else {
-                ownRedis = try RedisServer()
-                redisURL = ownRedis!.url
-            }
-        } catch {
-            throw .environment(error.description)
-        }
-        defer { ownRedis?.stop() }
-        let control: RedisConnection
-        do {
-            control = try RedisConnection(url: redisURL)
-            try control.command(["PING"]).orThrow()
-        } catch {
-            throw .environment("Redis at \(redisURL.redacted): \(error)")
-        }
+        let redis = scenario.load.kind == .jobs ? try RedisHandle.open(scenario: scenario, options: options) : nil
+        defer { redis?.server?.stop() }
 
         // Sink: the embedded receiver unless the scenario exports elsewhere (an attached collector, an endpoint).
         let sink: OTLPSink?
@@ -80,8 +60,7 @@ public enum RunCoordinator {
         } else if scenario.tracing.endpoint.isEmpty || scenario.collector?.launch != nil {
             let embedded = OTLPSink()
             do {
-                let port = try await embedded.start()
-                endpoint = "http://127.0.0.1:\(port)/v1/traces"
+                endpoint = "http://127.0.0.1:\(try await embedded.start())/v1/traces"
             } catch {
                 throw .environment("cannot start the embedded OTLP sink: \(error)")
             }
@@ -112,20 +91,17 @@ public enum RunCoordinator {
 
         let monitor = ResourceMonitor()
         monitor.watch(name: "coordinator", pid: getpid())
-        if let ownRedis { monitor.watch(name: "redis", pid: ownRedis.pid) }
+        if let server = redis?.server { monitor.watch(name: "redis", pid: server.pid) }
 
-        // The collector under test: SDK → collector → sink.
+        // The collector under test: SDK (or firehose) → collector → sink.
         var collector: CollectorProcess?
         if let launch = scenario.collector?.launch {
-            let sinkURL = String(endpoint.dropLast("/v1/traces".count))
             do {
-                collector = try await CollectorProcess.launch(launch, sinkURL: sinkURL, executablePath: options.executablePath, workDirectory: workDirectory)
-            } catch let failure as RunFailure {
-                await sink?.stop()
-                throw failure
+                collector = try await CollectorProcess.launch(launch, sinkURL: String(endpoint.dropLast("/v1/traces".count)),
+                                                              executablePath: options.executablePath, workDirectory: workDirectory)
             } catch {
                 await sink?.stop()
-                throw .environment("\(error)")
+                throw error as? RunFailure ?? .environment("\(error)")
             }
             endpoint = collector!.endpoint
             monitor.watch(name: "collector", pid: collector!.child.pid)
@@ -137,61 +113,18 @@ public enum RunCoordinator {
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(
             connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(8, min(scenario.load.maxInFlight, 512)))
         ))
-
-        // The measured phase (for overhead runs: the inline phase, every arm in the same processes).
-        let phase = PipelinePhase(scenario: scenario, runID: runID, redisURL: redisURL, endpoint: endpoint,
-                                  executablePath: options.executablePath, workDirectory: workDirectory)
-        let outcome = await phase.run(monitor: monitor, httpClient: httpClient, control: control, sink: sink, stop: stop, progress: options.progress)
-        results.problems.append(contentsOf: outcome.problems)
-        let load = outcome.load
-        let windowSeconds = outcome.windowSeconds
-        if let collector, let sink {
-            // The SDKs flushed into the collector; let it pass everything on before it is stopped.
-            await sink.store.waitUntilQuiet(quietFor: .milliseconds(1500), atMost: .seconds(20))
-            monitor.sampleNow()
-            if !(await collector.child.stop(timeout: .seconds(10))) {
-                results.problems.append("the collector did not exit cleanly (status \(collector.child.exitStatus))\(collector.child.logTail())")
-            }
+        let services = RunServices(scenario: scenario, runID: runID, endpoint: endpoint, workDirectory: workDirectory, options: options,
+                                   sink: sink, collector: collector, monitor: monitor, httpClient: httpClient, stop: stop)
+        if let redis {
+            await JobsRun.run(services, redis: redis, results: &results)
+        } else {
+            await FirehoseRun.run(services, results: &results)
         }
-        try? await Task.sleep(for: .milliseconds(200))
-        let snapshot = sink?.store.snapshot()
-
-        // Overhead runs: the resource phase, whole processes per arm (the sink keeps receiving the otlp arm).
-        var blocks: [ResourceBlock] = []
-        if let overhead = scenario.overhead, overhead.blocks > 0, outcome.problems.isEmpty, !stop.isRaised {
-            blocks = await ResourceBlocks.run(
-                scenario: scenario, overhead: overhead, runID: runID, redisURL: redisURL, endpoint: endpoint,
-                executablePath: options.executablePath, workDirectory: workDirectory, httpClient: httpClient,
-                control: control, sink: sink, stop: stop, problems: &results.problems
-            )
-        }
-        monitor.stop()
-        await sink?.stop()
-        try? await httpClient.shutdown()
-
-        // Ground truth, trace check, results.
-        var ledger: [LedgerEntry] = []
-        do {
-            ledger = try LedgerReader.read(jobIDs: load.acceptedJobIDs, connection: control)
-        } catch {
-            results.problems.append("cannot read the job ledger from Redis: \(error); job and trace figures are missing")
-        }
-        let armModes = scenario.overhead?.arms ?? [scenario.tracing.mode]
-        let figures = TraceCheck.check(ledger: ledger, spans: snapshot?.spans ?? []) { entry in
-            (armModes.indices.contains(entry.arm) ? armModes[entry.arm] : armModes[0]) == .otlp
-        }
-        ResultsAssembly.fill(&results, scenario: scenario, ledger: ledger, figures: figures, load: load, sink: snapshot, windowSeconds: windowSeconds)
         results.resources = monitor.usage()
         if scenario.collector != nil {
             results.collector = CollectorFigures(spans: results.spans, usage: results.resources["collector"],
                                                  visibility: results.latency["visibility"], traces: results.traces.received,
                                                  bodyBytes: results.sink.bodyBytes, measured: sink != nil)
-        }
-        if let overhead = scenario.overhead {
-            let analysis = OverheadAnalysis.analyze(scenario: scenario, overhead: overhead, ledger: ledger, load: load, blocks: blocks)
-            results.overhead = analysis.overhead
-            results.budgets = analysis.budgets
-            results.resourceBlocks = blocks
         }
         results.finishedAt = ResultsFile.timestamp()
 
@@ -212,5 +145,69 @@ public enum RunCoordinator {
             throw .environment("cannot write results to \(path): \(error)")
         }
         return RunOutcome(results: results, path: path, exitCode: exitCode)
+    }
+}
+
+/// What every kind of run shares once set up.
+struct RunServices: Sendable {
+    let scenario: Scenario
+    let runID: String
+    let endpoint: String
+    let workDirectory: String
+    let options: RunOptions
+    let sink: OTLPSink?
+    let collector: CollectorProcess?
+    let monitor: ResourceMonitor
+    let httpClient: HTTPClient
+    let stop: StopSignal
+
+    /// After the senders stopped: lets a launched collector pass everything on, stops it, stops sampling, the
+    /// sink and the HTTP client; returns what the sink received.
+    func finish(results: inout RunResults) async -> TraceStore.Snapshot? {
+        if let collector, let sink {
+            await sink.store.waitUntilQuiet(quietFor: .milliseconds(1500), atMost: .seconds(20))
+            monitor.sampleNow()
+            if !(await collector.child.stop(timeout: .seconds(10))) {
+                results.problems.append("the collector did not exit cleanly (status \(collector.child.exitStatus))\(collector.child.logTail())")
+            }
+        }
+        try? await Task.sleep(for: .milliseconds(200))
+        monitor.stop()
+        let snapshot = sink?.store.snapshot()
+        await sink?.stop()
+        try? await httpClient.shutdown()
+        return snapshot
+    }
+}
+
+/// The Redis a jobs run uses: the one named (`--redis`, `REDIS_URL`, `redis.url`), else a private server.
+struct RedisHandle: Sendable {
+    let url: RedisURL
+    let server: RedisServer?
+    let control: RedisConnection
+
+    static func open(scenario: Scenario, options: RunOptions) throws(RunFailure) -> RedisHandle {
+        let text = options.redisURL ?? (scenario.redis.url.isEmpty ? nil : scenario.redis.url)
+        let url: RedisURL
+        let server: RedisServer?
+        do {
+            if let text {
+                url = try RedisURL(parsing: text)
+                server = nil
+            } else {
+                server = try RedisServer()
+                url = server!.url
+            }
+        } catch {
+            throw .environment(error.description)
+        }
+        do {
+            let control = try RedisConnection(url: url)
+            try control.command(["PING"]).orThrow()
+            return RedisHandle(url: url, server: server, control: control)
+        } catch {
+            server?.stop()
+            throw .environment("Redis at \(url.redacted): \(error)")
+        }
     }
 }

@@ -27,6 +27,8 @@ public struct Scenario: Codable, Sendable, Equatable {
     public var calibration: CalibrationSpec
     /// An OTLP collector between the SDKs and tracebench's sink (nil: the SDKs export to the sink directly).
     public var collector: CollectorSpec?
+    /// The shape of synthetic spans when `load.kind` is `firehose`.
+    public var firehose = FirehoseSpec()
 
     public init(
         name: String, durationSeconds: Double, warmupSeconds: Double = 0, seed: UInt64 = 1,
@@ -160,6 +162,13 @@ public struct LoadSpec: Codable, Sendable, Equatable {
         }
     }
 
+    /// What is offered: jobs through the traced pipeline, or synthetic spans straight to the collector.
+    public enum Kind: String, Codable, Sendable, CaseIterable {
+        case jobs
+        case firehose
+    }
+
+    public var kind: Kind = .jobs
     public var arrival: Arrival
     /// Rate for `constant` and `poisson`.
     public var ratePerSecond: Double
@@ -378,5 +387,32 @@ public struct RedisSpec: Codable, Sendable, Equatable {
     public var url: String
     public init(url: String = "") {
         self.url = url
+    }
+}
+
+/// Synthetic spans sent straight to the collector (or the embedded sink) over OTLP/HTTP at a constant rate, with no
+/// Redis pipeline: the OpenTelemetry Collector testbed's kind of load, to push a collector to 10k–100k+ spans/s.
+public struct FirehoseSpec: Codable, Sendable, Equatable {
+    public var spansPerSecond: Double
+    public var spansPerTrace: Int
+    /// Spans per export request.
+    public var batchSpans: Int
+    /// Most requests in flight; a batch due while all are busy is dropped and counted, never delayed.
+    public var concurrency: Int
+    /// String attributes per span, each value `attributeBytes` long.
+    public var attributes: Int
+    public var attributeBytes: Int
+    /// Share of spans marked ERROR.
+    public var errorRatio: Double
+
+    public init(spansPerSecond: Double = 1000, spansPerTrace: Int = 5, batchSpans: Int = 500, concurrency: Int = 4,
+                attributes: Int = 5, attributeBytes: Int = 16, errorRatio: Double = 0) {
+        self.spansPerSecond = spansPerSecond
+        self.spansPerTrace = spansPerTrace
+        self.batchSpans = batchSpans
+        self.concurrency = concurrency
+        self.attributes = attributes
+        self.attributeBytes = attributeBytes
+        self.errorRatio = errorRatio
     }
 }

@@ -45,6 +45,22 @@ extension ScenarioParser {
         return words.count == elements.count ? words : nil
     }
 
+    static let firehoseKeys = ["spans_per_s", "spans_per_trace", "batch_spans", "concurrency", "attributes", "attribute_bytes", "error_ratio"]
+
+    func firehose(_ field: YAMLField) -> FirehoseSpec? {
+        guard let map = reader.mapping(field, known: Self.firehoseKeys) else { return nil }
+        let d = FirehoseSpec()
+        return FirehoseSpec(
+            spansPerSecond: reader.number(map, "spans_per_s", default: d.spansPerSecond, .positive(atMost: 10_000_000)) ?? d.spansPerSecond,
+            spansPerTrace: reader.integer(map, "spans_per_trace", default: d.spansPerTrace, .between(1, 1000)) ?? d.spansPerTrace,
+            batchSpans: reader.integer(map, "batch_spans", default: d.batchSpans, .between(1, 100_000)) ?? d.batchSpans,
+            concurrency: reader.integer(map, "concurrency", default: d.concurrency, .between(1, 1024)) ?? d.concurrency,
+            attributes: reader.integer(map, "attributes", default: d.attributes, .between(0, 128)) ?? d.attributes,
+            attributeBytes: reader.integer(map, "attribute_bytes", default: d.attributeBytes, .between(0, 65_536)) ?? d.attributeBytes,
+            errorRatio: reader.number(map, "error_ratio", default: d.errorRatio, .ratio) ?? d.errorRatio
+        )
+    }
+
     private func attach(_ field: YAMLField) -> CollectorSpec.Attach? {
         guard let map = reader.mapping(field, known: Self.attachKeys) else { return nil }
         guard let url = reader.value(map, "endpoint", default: nil, { endpoint($0) }) else { return nil }

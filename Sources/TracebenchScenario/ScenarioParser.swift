@@ -18,7 +18,7 @@ struct ScenarioParser {
 
     static let rootKeys = [
         "name", "duration_s", "warmup_s", "seed", "time_scale", "drain_timeout_s",
-        "load", "pipeline", "jobs", "tracing", "faults", "redis", "overhead", "calibration", "collector",
+        "load", "pipeline", "jobs", "tracing", "faults", "redis", "overhead", "calibration", "collector", "firehose",
     ]
 
     /// The whole scenario, or nil when the root is not a mapping (already reported).
@@ -48,7 +48,9 @@ struct ScenarioParser {
 
         let load = reader.value(map, "load", default: nil) { self.load($0) }
         let pipeline = section(map, "pipeline", default: PipelineSpec()) { self.pipeline($0) }
-        let jobs = reader.value(map, "jobs", default: nil) { self.jobs($0) }
+        let firehoseRun = load?.kind == .firehose
+        let jobs = firehoseRun && !map.contains("jobs") ? [] : reader.value(map, "jobs", default: nil) { self.jobs($0) }
+        let firehose = section(map, "firehose", default: FirehoseSpec()) { self.firehose($0) }
         let tracing = section(map, "tracing", default: TracingSpec()) { self.tracing($0) }
         let faults = section(map, "faults", default: FaultSpec()) { self.faults($0) }
         let redis = section(map, "redis", default: RedisSpec()) { self.redis($0) }
@@ -56,12 +58,14 @@ struct ScenarioParser {
         let calibration = section(map, "calibration", default: CalibrationSpec()) { self.calibration($0) }
         let collector = map.contains("collector") ? reader.value(map, "collector", default: nil) { self.collector($0) } : nil
 
-        return Scenario(
+        var scenario = Scenario(
             name: name ?? defaultName, durationSeconds: duration ?? 1, warmupSeconds: warmup ?? 0, seed: seed ?? 1,
             timeScale: timeScale ?? 1, drainTimeoutSeconds: drainTimeout ?? 30, load: load ?? LoadSpec(),
             pipeline: pipeline, jobs: jobs ?? [], tracing: tracing, faults: faults, redis: redis,
             overhead: overhead, calibration: calibration, collector: collector
         )
+        scenario.firehose = firehose
+        return scenario
     }
 
     /// An optional section: absent or empty (`pipeline:` with nothing under it) means all defaults.
@@ -81,15 +85,17 @@ struct ScenarioParser {
 
     // MARK: load
 
-    static let loadKeys = ["arrival", "rate_per_s", "from_per_s", "to_per_s", "steps", "max_in_flight"]
+    static let loadKeys = ["kind", "arrival", "rate_per_s", "from_per_s", "to_per_s", "steps", "max_in_flight"]
 
     func load(_ field: YAMLField) -> LoadSpec? {
         guard let map = reader.mapping(field, known: Self.loadKeys) else { return nil }
         let defaults = LoadSpec()
         let arrival: LoadSpec.Arrival? = reader.choice(map, "arrival", default: .constant, what: "arrival")
         var spec = LoadSpec(arrival: arrival ?? .constant)
+        let kind: LoadSpec.Kind? = reader.choice(map, "kind", default: .jobs, what: "load kind")
+        spec.kind = kind ?? .jobs
 
-        let needsRate = arrival == .constant || arrival == .poisson
+        let needsRate = (arrival == .constant || arrival == .poisson) && spec.kind == .jobs
         let rateRule = needsRate
             ? NumberRule("must be greater than 0 for arrival \(arrival?.rawValue ?? "")") { $0 > 0 }
             : .nonNegative

@@ -75,3 +75,44 @@ struct CollectorTests {
         #expect(collector.bytesPerTrace > 0 && collector.visibilityP99Ms > 0)
     }
 }
+
+/// Firehose load: synthetic spans straight to the embedded sink (always) and through rotel (when installed).
+@Suite("Firehose", .serialized)
+struct FirehoseTests {
+    func firehose(collector: Bool) throws -> Scenario {
+        var scenario = try TestSupport.scenario("firehose-rotel")
+        scenario.durationSeconds = 3
+        scenario.firehose.spansPerSecond = 5000
+        if !collector { scenario.collector = nil }
+        return scenario
+    }
+
+    func run(_ scenario: Scenario) async throws -> RunResults {
+        let out = TestSupport.temporaryPath(".json")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let outcome = try await RunCoordinator.run(scenario: scenario, options: RunOptions(outputPath: out, executablePath: TestSupport.tracebenchBinary, progress: false))
+        #expect(outcome.exitCode == 0, "\(outcome.results.problems)")
+        return outcome.results
+    }
+
+    @Test("every synthetic span sent reaches the sink, grouped into complete traces")
+    func toTheSink() async throws {
+        let r = try await run(try firehose(collector: false))
+        let f = try #require(r.firehose)
+        // 5,000 spans/s for 3 s in batches of 500: 30 batches, 15,000 spans, 3,000 traces of 5.
+        #expect(f.spansSent + f.batchesDropped * 500 == 15_000 && f.requestsFailed == 0)
+        #expect(r.spans.received == f.spansSent && r.spans.dropped == 0)
+        #expect(r.traces.expected == f.spansSent / 5 && r.traces.completeness == 1.0)
+        #expect(abs(Double(r.traces.errorSpans) / Double(f.spansSent) - 0.01) < 0.005)
+    }
+
+    @Test("the same firehose through rotel: sent == received, CPU and RSS of rotel reported",
+          .enabled(if: CollectorProcess.rotelAgent() != nil, "rotel is not installed (pip install --pre rotel)"))
+    func throughRotel() async throws {
+        let r = try await run(try firehose(collector: true))
+        let c = try #require(r.collector)
+        #expect(c.spansIn == r.firehose?.spansSent && c.spansOut == c.spansIn && c.dropped == 0)
+        #expect(r.traces.completeness == 1.0)
+        #expect(c.rssBytesMax > 1_000_000 && c.cpuPercentMax > 0)
+    }
+}

@@ -1,0 +1,160 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import Synchronization
+import TracebenchMeasure
+import TracebenchResults
+import TracebenchScenario
+import TracebenchSink
+
+/// A firehose run: synthetic spans of the scenario's shape sent over OTLP/HTTP (protobuf) at a constant rate,
+/// `batch_spans` per request, at most `concurrency` requests in flight — no Redis pipeline — to the collector
+/// under test (or the embedded sink). Every span sent is known, so the sink's count is checked against it.
+enum FirehoseRun {
+    /// What the sender observed.
+    struct Tally: Sendable {
+        var requestsSent = 0
+        var requestsFailed = 0
+        var batchesDropped = 0
+        var spansSent = 0
+        var tracesSent = 0
+        var bytesSent = 0
+        var inFlight = 0
+        var lastError = ""
+    }
+
+    static func run(_ services: RunServices, results: inout RunResults) async {
+        let scenario = services.scenario
+        let spec = scenario.firehose
+        let tally = Shared(Tally())
+        let interval = Double(spec.batchSpans) / spec.spansPerSecond
+        let batches = Int((scenario.durationSeconds / interval).rounded(.down))
+        let generator = SpanBatches(spec: spec, seed: scenario.seed)
+        let start = ContinuousClock.now
+        await withDiscardingTaskGroup { group in
+            for index in 0..<batches {
+                if services.stop.isRaised { break }
+                try? await Task.sleep(until: start + .seconds(interval * Double(index)), clock: .continuous)
+                let admitted = tally.withLock { state -> Bool in
+                    guard state.inFlight < spec.concurrency else {
+                        state.batchesDropped += 1
+                        return false
+                    }
+                    state.inFlight += 1
+                    return true
+                }
+                guard admitted else { continue }
+                group.addTask {
+                    let body = generator.batch(index)
+                    let failure = await send(body, to: services.endpoint, client: services.httpClient)
+                    tally.withLock { state in
+                        state.inFlight -= 1
+                        state.requestsSent += 1
+                        if let failure {
+                            state.requestsFailed += 1
+                            state.lastError = failure
+                        } else {
+                            state.spansSent += spec.batchSpans
+                            state.tracesSent += generator.tracesIn(batch: index)
+                            state.bytesSent += body.count
+                        }
+                    }
+                }
+            }
+        }
+        let window = min(scenario.durationSeconds, (ContinuousClock.now - start) / .seconds(1))
+        let sent = tally.withLock { $0 }
+        if sent.requestsFailed > 0 { results.problems.append("\(sent.requestsFailed) firehose requests failed (last: \(sent.lastError))") }
+        let snapshot = await services.finish(results: &results)
+        fill(&results, sent: sent, snapshot: snapshot, spansPerTrace: spec.spansPerTrace, window: window)
+    }
+
+    static func send(_ body: [UInt8], to endpoint: String, client: HTTPClient) async -> String? {
+        var request = HTTPClientRequest(url: endpoint)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/x-protobuf")
+        request.body = .bytes(ByteBuffer(bytes: body))
+        do {
+            let response = try await client.execute(request, timeout: .seconds(30))
+            _ = try await response.body.collect(upTo: 1 << 20)
+            return (200..<300).contains(response.status.code) ? nil : "HTTP \(response.status.code)"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    /// Sent vs received: span accounting, trace completeness (every trace carries exactly `spans_per_trace`
+    /// spans), visibility and rates.
+    static func fill(_ results: inout RunResults, sent: Tally, snapshot: TraceStore.Snapshot?, spansPerTrace: Int, window: Double) {
+        results.jobs.droppedArrivals = sent.batchesDropped
+        results.jobs.submitErrors = sent.requestsFailed
+        results.spans.created = sent.spansSent
+        results.spans.exported = sent.spansSent
+        guard let snapshot else { return }
+        results.spans.received = snapshot.spans.count
+        results.spans.dropped = max(0, sent.spansSent - snapshot.spans.count)
+        var perTrace: [TraceID: Int] = [:]
+        var visibility = LatencyHistogram()
+        for span in snapshot.spans {
+            perTrace[span.traceID, default: 0] += 1
+            visibility.record(microseconds: Int64(span.receivedNanos / 1000) - Int64(span.endNanos / 1000))
+        }
+        results.traces.expected = sent.tracesSent
+        results.traces.received = perTrace.count
+        results.traces.complete = perTrace.values.count { $0 == spansPerTrace }
+        results.traces.completeness = sent.tracesSent == 0 ? 1 : Double(results.traces.complete) / Double(sent.tracesSent)
+        results.traces.errorSpans = snapshot.spans.count { $0.isError }
+        results.latency = ["visibility": visibility.summary()]
+        results.throughput.windowSeconds = window
+        if window > 0 {
+            results.throughput.spansPerSecond = Double(snapshot.spans.count) / window
+            results.throughput.tracesPerMinute = Double(perTrace.count) / window * 60
+        }
+        results.sink.requests = snapshot.requests
+        results.sink.bodyBytes = snapshot.bodyBytes
+        results.sink.rejected = Dictionary(uniqueKeysWithValues: snapshot.rejected.map { ($0.key.rawValue, $0.value) })
+        results.firehose = FirehoseFigures(requestsSent: sent.requestsSent, requestsFailed: sent.requestsFailed,
+                                           batchesDropped: sent.batchesDropped, spansSent: sent.spansSent,
+                                           bytesSent: sent.bytesSent, sendRateSpansPerSecond: window > 0 ? Double(sent.spansSent) / window : 0)
+    }
+}
+
+/// The synthetic batches: batch `i` holds spans `i·batch …` of a stream where every `spans_per_trace`
+/// consecutive spans form one trace (a root and its children), stamped with the send time.
+struct SpanBatches: Sendable {
+    let spec: FirehoseSpec
+    let seed: UInt64
+    let encoder = OTLPProtobufEncoder()
+
+    func tracesIn(batch index: Int) -> Int {
+        let first = index * spec.batchSpans, end = first + spec.batchSpans
+        // Traces whose root (position 0 in the trace) falls in this batch.
+        return (first..<end).count { $0 % spec.spansPerTrace == 0 }
+    }
+
+    func batch(_ index: Int) -> [UInt8] {
+        let now = WallClock.nowNanos()
+        let value = String(repeating: "v", count: spec.attributeBytes)
+        let attributes = (0..<spec.attributes).map { ("attr.\($0)", value) }
+        var random = SeededGenerator(seed: seed).derived(UInt64(index))
+        var spans: [OTLPProtobufEncoder.Span] = []
+        spans.reserveCapacity(spec.batchSpans)
+        for position in (index * spec.batchSpans)..<((index + 1) * spec.batchSpans) {
+            let trace = position / spec.spansPerTrace, inTrace = position % spec.spansPerTrace
+            let traceID = TraceID(high: seed ^ 0x7472_6163_6562_656E, low: UInt64(trace) &+ 1)
+            spans.append(OTLPProtobufEncoder.Span(
+                traceID: traceID, spanID: UInt64(position) &+ 1, parentSpanID: inTrace == 0 ? 0 : UInt64(position - inTrace) &+ 1,
+                name: inTrace == 0 ? "firehose-root" : "firehose-child", startNanos: now &- 1_000_000, endNanos: now,
+                isError: spec.errorRatio > 0 && random.nextUnit() < spec.errorRatio, attributes: attributes
+            ))
+        }
+        return encoder.encode(serviceName: "tracebench-firehose", spans: spans)
+    }
+}
+
+/// A value shared between tasks under a lock.
+final class Shared<Value: Sendable>: Sendable {
+    private let lock: Mutex<Value>
+    init(_ value: Value) { lock = Mutex(value) }
+    func withLock<R: Sendable>(_ body: (inout Value) -> R) -> R { lock.withLock { body(&$0) } }
+}

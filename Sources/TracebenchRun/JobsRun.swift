@@ -1,0 +1,56 @@
+import TracebenchResults
+import TracebenchSink
+
+/// A jobs run: the traced pipeline (for overhead runs, the inline phase and then the resource blocks), then the
+/// ledger read back from Redis and every received trace checked against it.
+enum JobsRun {
+    static func run(_ services: RunServices, redis: RedisHandle, results: inout RunResults) async {
+        let scenario = services.scenario
+        let phase = PipelinePhase(scenario: scenario, runID: services.runID, redisURL: redis.url, endpoint: services.endpoint,
+                                  executablePath: services.options.executablePath, workDirectory: services.workDirectory)
+        let outcome = await phase.run(monitor: services.monitor, httpClient: services.httpClient, control: redis.control,
+                                      sink: services.sink, stop: services.stop, progress: services.options.progress)
+        results.problems.append(contentsOf: outcome.problems)
+        let load = outcome.load
+
+        // Overhead runs: the resource phase, whole processes per arm (the sink keeps receiving the otlp arm).
+        var inlineSpans: Int?
+        var blocks: [ResourceBlock] = []
+        if let overhead = scenario.overhead, overhead.blocks > 0, outcome.problems.isEmpty, !services.stop.isRaised {
+            if services.collector != nil {
+                await services.sink?.store.waitUntilQuiet(quietFor: .milliseconds(1500), atMost: .seconds(20))
+            }
+            inlineSpans = services.sink?.store.spanCount
+            blocks = await ResourceBlocks.run(
+                scenario: scenario, overhead: overhead, runID: services.runID, redisURL: redis.url, endpoint: services.endpoint,
+                executablePath: services.options.executablePath, workDirectory: services.workDirectory,
+                httpClient: services.httpClient, control: redis.control, sink: services.sink, stop: services.stop,
+                problems: &results.problems
+            )
+        }
+        var snapshot = await services.finish(results: &results)
+        if let inlineSpans, snapshot != nil, snapshot!.spans.count > inlineSpans {
+            snapshot!.spans.removeSubrange(inlineSpans...)  // the blocks' spans are not the inline phase's
+        }
+
+        // Ground truth, trace check, results.
+        var ledger: [LedgerEntry] = []
+        do {
+            ledger = try LedgerReader.read(jobIDs: load.acceptedJobIDs, connection: redis.control)
+        } catch {
+            results.problems.append("cannot read the job ledger from Redis: \(error); job and trace figures are missing")
+        }
+        let armModes = scenario.overhead?.arms ?? [scenario.tracing.mode]
+        let figures = TraceCheck.check(ledger: ledger, spans: snapshot?.spans ?? []) { entry in
+            (armModes.indices.contains(entry.arm) ? armModes[entry.arm] : armModes[0]) == .otlp
+        }
+        ResultsAssembly.fill(&results, scenario: scenario, ledger: ledger, figures: figures, load: load, sink: snapshot,
+                             windowSeconds: outcome.windowSeconds)
+        if let overhead = scenario.overhead {
+            let analysis = OverheadAnalysis.analyze(scenario: scenario, overhead: overhead, ledger: ledger, load: load, blocks: blocks)
+            results.overhead = analysis.overhead
+            results.budgets = analysis.budgets
+            results.resourceBlocks = blocks
+        }
+    }
+}
