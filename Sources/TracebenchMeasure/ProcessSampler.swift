@@ -139,12 +139,16 @@ public struct ProcessUsage: Codable, Sendable, Equatable {
     public var cpuPercentAvg: Double = 0
     public var cpuPercentMax: Double = 0
 
+    /// RSS once per sample: seconds since the monitor started → bytes (for growth during a stall, and when a
+    /// ceiling was first breached).
+    public var rssTimeline: [RSSPoint] = []
+
     private var first: (cpu: Double, nanos: UInt64)?
     private var last: (cpu: Double, nanos: UInt64)?
     private var rssSum: Double = 0
 
     enum CodingKeys: String, CodingKey {
-        case peakRssBytes, cpuSeconds, samples, rssBytesAvg, rssBytesMax, cpuPercentAvg, cpuPercentMax
+        case peakRssBytes, cpuSeconds, samples, rssBytesAvg, rssBytesMax, cpuPercentAvg, cpuPercentMax, rssTimeline
     }
 
     public init(peakRssBytes: UInt64 = 0, cpuSeconds: Double = 0, samples: Int = 0) {
@@ -154,7 +158,10 @@ public struct ProcessUsage: Codable, Sendable, Equatable {
     }
 
     /// Folds in one sample taken at `nanos` (a monotonic clock), which must be newer than the ones before.
-    public mutating func add(_ s: ProcessSample, atNanos nanos: UInt64 = ProcessUsage.monotonicNanos()) {
+    public mutating func add(_ s: ProcessSample, atNanos nanos: UInt64 = ProcessUsage.monotonicNanos(), originNanos: UInt64? = nil) {
+        if let originNanos, nanos >= originNanos {
+            rssTimeline.append(RSSPoint(seconds: (Double((nanos - originNanos) / 1_000_000) / 1000), rssBytes: s.rssBytes))
+        }
         peakRssBytes = Swift.max(peakRssBytes, s.peakRSSBytes, s.rssBytes)
         cpuSeconds = s.cpuSeconds
         samples += 1
@@ -174,7 +181,7 @@ public struct ProcessUsage: Codable, Sendable, Equatable {
     public static func == (a: ProcessUsage, b: ProcessUsage) -> Bool {
         a.peakRssBytes == b.peakRssBytes && a.cpuSeconds == b.cpuSeconds && a.samples == b.samples
             && a.rssBytesAvg == b.rssBytesAvg && a.rssBytesMax == b.rssBytesMax
-            && a.cpuPercentAvg == b.cpuPercentAvg && a.cpuPercentMax == b.cpuPercentMax
+            && a.cpuPercentAvg == b.cpuPercentAvg && a.cpuPercentMax == b.cpuPercentMax && a.rssTimeline == b.rssTimeline
     }
 
     /// CLOCK_MONOTONIC in nanoseconds.
@@ -182,5 +189,17 @@ public struct ProcessUsage: Codable, Sendable, Equatable {
         var spec = timespec()
         clock_gettime(CLOCK_MONOTONIC, &spec)
         return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
+    }
+}
+
+/// One point of a process's RSS over time.
+public struct RSSPoint: Codable, Sendable, Equatable {
+    /// Seconds since the resource monitor started.
+    public var seconds: Double
+    public var rssBytes: UInt64
+
+    public init(seconds: Double, rssBytes: UInt64) {
+        self.seconds = seconds
+        self.rssBytes = rssBytes
     }
 }

@@ -18,6 +18,8 @@ public final class ResourceMonitor: Sendable {
 
     /// Time between two samples.
     public let interval: Duration
+    /// When the monitor was created (monotonic ns): time zero of every RSS timeline.
+    public let originNanos = ProcessUsage.monotonicNanos()
     private let state = Mutex(State())
 
     /// A stopped monitor watching nothing; samples every `interval` once started.
@@ -50,7 +52,7 @@ public final class ResourceMonitor: Sendable {
         state.withLock { state in
             for result in results {
                 if let sample = result.sample {
-                    state.usage[result.name, default: ProcessUsage()].add(sample)
+                    state.usage[result.name, default: ProcessUsage()].add(sample, originNanos: originNanos)
                 } else if state.watched[result.name] == result.pid {
                     // Gone; unless re-watched with another pid meanwhile, stop looking (its pid may be reused).
                     state.watched[result.name] = nil

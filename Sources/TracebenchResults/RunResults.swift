@@ -40,6 +40,10 @@ public struct RunResults: Codable, Sendable {
     public var collector: CollectorFigures?
     /// Firehose runs: what the sender did.
     public var firehose: FirehoseFigures?
+    /// Memory ceilings (`ceilings:` in the scenario), per process.
+    public var ceilings: [String: CeilingFigure]?
+    /// `faults.collector_pause_s`: when the collector was stopped and resumed, and the SDK processes' RSS growth.
+    public var stall: StallFigures?
 
     public init(scenario: Scenario, tracingEffective: TracingEffective, environment: EnvironmentInfo) {
         self.scenario = scenario

@@ -41,6 +41,14 @@ public enum Summary {
                                 c.spansIn, c.spansOut, c.dropped, c.cpuPercentAvg, c.cpuPercentMax, c.rssBytesAvg / 1_048_576,
                                 Double(c.rssBytesMax) / 1_048_576, c.visibilityP99Ms, c.bytesPerTrace))
         }
+        for (name, ceiling) in (results.ceilings ?? [:]).sorted(by: { $0.key < $1.key }) {
+            lines.append(String(format: "  ceiling   %@: peak %.0f MB of %.0f MB%@", name, Double(ceiling.peakBytes) / 1_048_576,
+                                Double(ceiling.limitBytes) / 1_048_576, ceiling.breached ? String(format: " — BREACHED at %.0f s", ceiling.firstBreachS ?? 0) : ""))
+        }
+        if let stall = results.stall {
+            let growth = stall.rssGrowthBytes.sorted { $0.key < $1.key }.map { String(format: "%@ %+.1f MB", $0.key, Double($0.value) / 1_048_576) }
+            lines.append(String(format: "  stall     collector stopped %.1f–%.1f s; RSS growth: ", stall.pausedAtS, stall.resumedAtS) + growth.joined(separator: ", "))
+        }
         if let overhead = results.overhead {
             lines.append("  overhead  (µs, arm − \(overhead.values.first?.baseline ?? "baseline"); median [95 % CI], p99)")
             for arm in overhead.keys.sorted() {

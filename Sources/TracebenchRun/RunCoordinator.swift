@@ -113,14 +113,21 @@ public enum RunCoordinator {
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(
             connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(8, min(scenario.load.maxInFlight, 512)))
         ))
+        let stall = collector.flatMap { Stall.schedule(faults: scenario.faults, collector: $0, monitor: monitor) }
         let services = RunServices(scenario: scenario, runID: runID, endpoint: endpoint, workDirectory: workDirectory, options: options,
-                                   sink: sink, collector: collector, monitor: monitor, httpClient: httpClient, stop: stop)
+                                   sink: sink, collector: collector, monitor: monitor, httpClient: httpClient, stop: stop, stall: stall)
         if let redis {
             await JobsRun.run(services, redis: redis, results: &results)
         } else {
             await FirehoseRun.run(services, results: &results)
         }
         results.resources = monitor.usage()
+        if !scenario.ceilingsMiB.isEmpty {
+            results.ceilings = CeilingFigure.evaluate(ceilingsMiB: scenario.ceilingsMiB, usage: results.resources)
+        }
+        if let window = await stall?.value {
+            results.stall = StallFigures(pausedAtS: window.paused, resumedAtS: window.resumed, usage: results.resources)
+        }
         if scenario.collector != nil {
             results.collector = CollectorFigures(spans: results.spans, usage: results.resources["collector"],
                                                  visibility: results.latency["visibility"], traces: results.traces.received,
@@ -160,10 +167,16 @@ struct RunServices: Sendable {
     let monitor: ResourceMonitor
     let httpClient: HTTPClient
     let stop: StopSignal
+    /// The collector stall, when the scenario asks for one.
+    let stall: Task<Stall.Window?, Never>?
 
     /// After the senders stopped: lets a launched collector pass everything on, stops it, stops sampling, the
     /// sink and the HTTP client; returns what the sink received.
     func finish(results: inout RunResults) async -> TraceStore.Snapshot? {
+        if let stall {
+            if stop.isRaised { stall.cancel() }
+            _ = await stall.value  // the collector runs again before it is asked to pass everything on
+        }
         if let collector, let sink {
             await sink.store.waitUntilQuiet(quietFor: .milliseconds(1500), atMost: .seconds(20))
             monitor.sampleNow()

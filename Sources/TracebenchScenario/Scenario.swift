@@ -29,6 +29,9 @@ public struct Scenario: Codable, Sendable, Equatable {
     public var collector: CollectorSpec?
     /// The shape of synthetic spans when `load.kind` is `firehose`.
     public var firehose = FirehoseSpec()
+    /// Memory ceilings in MiB by process name (`collector`, `api`, `coordinator`, `redis`, `worker` for every
+    /// `worker-N`, or an exact `worker-N`); a breach is reported with when it first happened.
+    public var ceilingsMiB: [String: Double] = [:]
 
     public init(
         name: String, durationSeconds: Double, warmupSeconds: Double = 0, seed: UInt64 = 1,
@@ -377,6 +380,11 @@ public struct TracingSpec: Codable, Sendable, Equatable {
 public struct FaultSpec: Codable, Sendable, Equatable {
     /// Share of jobs whose API omits `trace_context`, breaking the trace between API and worker.
     public var dropContextRatio: Double
+    /// Stall: SIGSTOP the launched collector for this many seconds (0 = never), `collectorPauseAtSeconds` into
+    /// the load, then SIGCONT — to show how the SDK processes' memory grows while export is blocked.
+    public var collectorPauseSeconds: Double = 0
+    public var collectorPauseAtSeconds: Double = 0
+
     public init(dropContextRatio: Double = 0) {
         self.dropContextRatio = dropContextRatio
     }

@@ -61,6 +61,16 @@ extension ScenarioParser {
         )
     }
 
+    /// `ceilings: {collector: 100, worker: 200}`: positive MiB per process name.
+    func ceilings(_ field: YAMLField) -> [String: Double]? {
+        guard let pairs = reader.pairs(field) else { return nil }
+        var result: [String: Double] = [:]
+        for (key, _, value) in pairs {
+            if let mib = reader.number(value, .positive(atMost: 1_048_576)) { result[key] = mib }
+        }
+        return result
+    }
+
     private func attach(_ field: YAMLField) -> CollectorSpec.Attach? {
         guard let map = reader.mapping(field, known: Self.attachKeys) else { return nil }
         guard let url = reader.value(map, "endpoint", default: nil, { endpoint($0) }) else { return nil }

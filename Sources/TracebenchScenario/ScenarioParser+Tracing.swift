@@ -96,9 +96,12 @@ extension ScenarioParser {
     // MARK: faults
 
     func faults(_ field: YAMLField) -> FaultSpec? {
-        guard let map = reader.mapping(field, known: ["drop_context_ratio"]) else { return nil }
+        guard let map = reader.mapping(field, known: ["drop_context_ratio", "collector_pause_s", "collector_pause_at_s"]) else { return nil }
         let d = FaultSpec()
-        return FaultSpec(dropContextRatio: reader.number(map, "drop_context_ratio", default: d.dropContextRatio, .ratio) ?? d.dropContextRatio)
+        var spec = FaultSpec(dropContextRatio: reader.number(map, "drop_context_ratio", default: d.dropContextRatio, .ratio) ?? d.dropContextRatio)
+        spec.collectorPauseSeconds = reader.number(map, "collector_pause_s", default: 0, .between(0, 3600)) ?? 0
+        spec.collectorPauseAtSeconds = reader.number(map, "collector_pause_at_s", default: 0, .between(0, 86_400)) ?? 0
+        return spec
     }
 
     // MARK: redis

@@ -18,7 +18,7 @@ struct ScenarioParser {
 
     static let rootKeys = [
         "name", "duration_s", "warmup_s", "seed", "time_scale", "drain_timeout_s",
-        "load", "pipeline", "jobs", "tracing", "faults", "redis", "overhead", "calibration", "collector", "firehose",
+        "load", "pipeline", "jobs", "tracing", "faults", "redis", "overhead", "calibration", "collector", "firehose", "ceilings",
     ]
 
     /// The whole scenario, or nil when the root is not a mapping (already reported).
@@ -65,6 +65,7 @@ struct ScenarioParser {
             overhead: overhead, calibration: calibration, collector: collector
         )
         scenario.firehose = firehose
+        scenario.ceilingsMiB = section(map, "ceilings", default: [:]) { ceilings($0) }
         return scenario
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TracebenchRun
+import TracebenchMeasure
 import TracebenchResults
 import TracebenchScenario
 
@@ -114,5 +115,57 @@ struct FirehoseTests {
         #expect(c.spansIn == r.firehose?.spansSent && c.spansOut == c.spansIn && c.dropped == 0)
         #expect(r.traces.completeness == 1.0)
         #expect(c.rssBytesMax > 1_000_000 && c.cpuPercentMax > 0)
+    }
+}
+
+/// Memory ceilings and the collector stall, on known timelines and through a real rotel.
+@Suite("Ceilings and stall")
+struct CeilingAndStallTests {
+    func usage(_ points: [(Double, UInt64)]) -> ProcessUsage {
+        var usage = ProcessUsage()
+        for (seconds, rss) in points {
+            usage.add(ProcessSample(cpuSeconds: 0, rssBytes: rss, peakRSSBytes: rss), atNanos: UInt64(seconds * 1e9), originNanos: 0)
+        }
+        return usage
+    }
+
+    @Test func ceilingBreachIsTimed() {
+        let mib: UInt64 = 1_048_576
+        let figures = CeilingFigure.evaluate(ceilingsMiB: ["worker": 100, "api": 50], usage: [
+            "worker-0": usage([(1, 90 * mib), (2, 120 * mib), (3, 130 * mib)]),
+            "worker-1": usage([(1, 40 * mib)]),
+            "redis": usage([(1, 500 * mib)]),
+        ])
+        #expect(figures["worker-0"]?.breached == true && figures["worker-0"]?.firstBreachS == 2)
+        #expect(figures["worker-1"]?.breached == false && figures["worker-1"]?.limitBytes == 100 * mib)
+        #expect(figures["redis"] == nil && figures["api"] == nil)
+    }
+
+    @Test func stallGrowthIsPeakDuringMinusBefore() {
+        let figures = StallFigures(pausedAtS: 5, resumedAtS: 10, usage: [
+            "api": usage([(4, 100), (6, 150), (9, 400), (12, 300), (30, 900)]),
+            "collector": usage([(4, 10), (6, 10)]),
+        ])
+        #expect(figures.rssGrowthBytes == ["api": 300])
+    }
+
+    @Test("a 4 s collector stall delays spans by seconds and is timed",
+          .enabled(if: CollectorProcess.rotelAgent() != nil, "rotel is not installed (pip install --pre rotel)"))
+    func stallThroughRotel() async throws {
+        var scenario = try TestSupport.scenario("stall-rotel")
+        scenario.durationSeconds = 10
+        scenario.load.ratePerSecond = 40
+        scenario.faults.collectorPauseAtSeconds = 3
+        scenario.faults.collectorPauseSeconds = 4
+        let out = TestSupport.temporaryPath(".json")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let outcome = try await RunCoordinator.run(scenario: scenario, options: RunOptions(outputPath: out, executablePath: TestSupport.tracebenchBinary, progress: false))
+        let r = outcome.results
+        let stall = try #require(r.stall)
+        #expect(abs(stall.resumedAtS - stall.pausedAtS - 4) < 0.5)
+        #expect(stall.rssGrowthBytes["api"] != nil && stall.rssGrowthBytes["worker-0"] != nil)
+        // Spans ended while the collector was frozen arrive late: the stall shows up in visibility.
+        #expect((r.latency["visibility"]?.max ?? 0) > 2_500_000)
+        #expect(r.ceilings?["collector"]?.breached == false && r.ceilings?["api"] != nil)
     }
 }

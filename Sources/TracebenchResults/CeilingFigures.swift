@@ -1,0 +1,46 @@
+import TracebenchMeasure
+
+/// One process's memory against its ceiling.
+public struct CeilingFigure: Codable, Sendable, Equatable {
+    public var limitBytes: UInt64
+    public var peakBytes: UInt64
+    public var breached: Bool
+    /// Seconds since the run's monitor started when RSS first went over the limit.
+    public var firstBreachS: Double?
+
+    /// Ceilings for every watched process that has one (`worker` applies to every `worker-N`).
+    public static func evaluate(ceilingsMiB: [String: Double], usage: [String: ProcessUsage]) -> [String: CeilingFigure] {
+        var result: [String: CeilingFigure] = [:]
+        for (name, process) in usage {
+            let family = name.split(separator: "-").first.map(String.init) ?? name
+            guard let mib = ceilingsMiB[name] ?? ceilingsMiB[family] else { continue }
+            let limit = UInt64(mib * 1_048_576)
+            let first = process.rssTimeline.first { $0.rssBytes > limit }
+            result[name] = CeilingFigure(limitBytes: limit, peakBytes: process.peakRssBytes,
+                                         breached: first != nil || process.peakRssBytes > limit, firstBreachS: first?.seconds)
+        }
+        return result
+    }
+}
+
+/// A collector stall (SIGSTOP … SIGCONT) and how much the SDK processes' memory grew meanwhile.
+public struct StallFigures: Codable, Sendable, Equatable {
+    /// Seconds since the run's monitor started (the RSS timelines' time zero).
+    public var pausedAtS: Double
+    public var resumedAtS: Double
+    /// Per process: largest RSS from the pause until 10 s after the resume, minus RSS at the pause.
+    public var rssGrowthBytes: [String: Int64]
+
+    public init(pausedAtS: Double, resumedAtS: Double, usage: [String: ProcessUsage]) {
+        self.pausedAtS = pausedAtS
+        self.resumedAtS = resumedAtS
+        var growth: [String: Int64] = [:]
+        for (name, process) in usage where name != "collector" {
+            guard let before = process.rssTimeline.last(where: { $0.seconds <= pausedAtS }) else { continue }
+            let during = process.rssTimeline.filter { $0.seconds >= pausedAtS && $0.seconds <= resumedAtS + 10 }
+            let peak = during.map(\.rssBytes).max() ?? before.rssBytes
+            growth[name] = Int64(peak) - Int64(before.rssBytes)
+        }
+        rssGrowthBytes = growth
+    }
+}
