@@ -62,7 +62,8 @@ enum FirehoseRun {
                 }
             }
         }
-        let window = min(scenario.durationSeconds, (ContinuousClock.now - start) / .seconds(1))
+        // The offered window: `batches` sends, one every `interval` (a stop cuts it short).
+        let window = min(Double(batches) * interval, (ContinuousClock.now - start) / .seconds(1))
         let sent = tally.withLock { $0 }
         if sent.requestsFailed > 0 { results.problems.append("\(sent.requestsFailed) firehose requests failed (last: \(sent.lastError))") }
         let snapshot = await services.finish(results: &results)

@@ -9,6 +9,15 @@ public enum RunFailure: Error, Sendable, CustomStringConvertible {
     /// A pipeline component failed during the run (exit 4).
     case component(String)
 
+    /// The process exit code of this failure class.
+    public var exitCode: Int32 {
+        switch self {
+        case .scenario: ExitCode.invalidInput
+        case .environment: ExitCode.environment
+        case .component: ExitCode.componentFailed
+        }
+    }
+
     public var description: String {
         switch self {
         case .scenario(let m), .environment(let m), .component(let m): m

@@ -32,6 +32,8 @@ public struct Scenario: Codable, Sendable, Equatable {
     /// Memory ceilings in MiB by process name (`collector`, `api`, `coordinator`, `redis`, `worker` for every
     /// `worker-N`, or an exact `worker-N`); a breach is reported with when it first happened.
     public var ceilingsMiB: [String: Double] = [:]
+    /// `tracebench capacity`: how the firehose rate is stepped up and what counts as broken.
+    public var capacity = CapacitySpec()
 
     public init(
         name: String, durationSeconds: Double, warmupSeconds: Double = 0, seed: UInt64 = 1,
@@ -422,5 +424,38 @@ public struct FirehoseSpec: Codable, Sendable, Equatable {
         self.attributes = attributes
         self.attributeBytes = attributeBytes
         self.errorRatio = errorRatio
+    }
+}
+
+/// A capacity sweep: firehose steps at rising spans/s until a limit breaks; the knee is the highest passing rate.
+public struct CapacitySpec: Codable, Sendable, Equatable {
+    public var startSpansPerSecond: Double
+    /// Each step's rate is the previous one's times this.
+    public var stepFactor: Double
+    public var maxSteps: Int
+    public var stepSeconds: Double
+    /// A step fails when more than this share of spans is lost…
+    public var maxDropRatio: Double
+    /// …or the p99 from span end to arrival at the sink exceeds this…
+    public var maxVisibilityP99Seconds: Double
+    /// …or the collector's average CPU exceeds this (percent of one core)…
+    public var maxCollectorCPUPercent: Double
+    /// …or the collector's RSS exceeds this.
+    public var maxCollectorRSSMiB: Double
+    /// The plan: collectors needed for this many traces per minute.
+    public var targetTracesPerMinute: Double
+
+    public init(startSpansPerSecond: Double = 5000, stepFactor: Double = 2, maxSteps: Int = 6, stepSeconds: Double = 8,
+                maxDropRatio: Double = 0.001, maxVisibilityP99Seconds: Double = 10, maxCollectorCPUPercent: Double = 100,
+                maxCollectorRSSMiB: Double = 100, targetTracesPerMinute: Double = 500) {
+        self.startSpansPerSecond = startSpansPerSecond
+        self.stepFactor = stepFactor
+        self.maxSteps = maxSteps
+        self.stepSeconds = stepSeconds
+        self.maxDropRatio = maxDropRatio
+        self.maxVisibilityP99Seconds = maxVisibilityP99Seconds
+        self.maxCollectorCPUPercent = maxCollectorCPUPercent
+        self.maxCollectorRSSMiB = maxCollectorRSSMiB
+        self.targetTracesPerMinute = targetTracesPerMinute
     }
 }

@@ -71,6 +71,26 @@ extension ScenarioParser {
         return result
     }
 
+    static let capacityKeys = ["start_spans_per_s", "step_factor", "max_steps", "step_seconds", "max_drop_ratio",
+                               "max_visibility_p99_s", "max_collector_cpu_percent", "max_collector_rss_mb", "target_traces_per_min"]
+
+    func capacity(_ field: YAMLField) -> CapacitySpec? {
+        guard let map = reader.mapping(field, known: Self.capacityKeys) else { return nil }
+        let d = CapacitySpec()
+        func number(_ key: String, _ value: Double, _ rule: NumberRule) -> Double { reader.number(map, key, default: value, rule) ?? value }
+        return CapacitySpec(
+            startSpansPerSecond: number("start_spans_per_s", d.startSpansPerSecond, .positive(atMost: 10_000_000)),
+            stepFactor: number("step_factor", d.stepFactor, NumberRule("must be greater than 1") { $0 > 1 && $0 <= 100 }),
+            maxSteps: reader.integer(map, "max_steps", default: d.maxSteps, .between(1, 100)) ?? d.maxSteps,
+            stepSeconds: number("step_seconds", d.stepSeconds, .positive(atMost: 3600)),
+            maxDropRatio: number("max_drop_ratio", d.maxDropRatio, .ratio),
+            maxVisibilityP99Seconds: number("max_visibility_p99_s", d.maxVisibilityP99Seconds, .positive(atMost: 86_400)),
+            maxCollectorCPUPercent: number("max_collector_cpu_percent", d.maxCollectorCPUPercent, .positive(atMost: 100_000)),
+            maxCollectorRSSMiB: number("max_collector_rss_mb", d.maxCollectorRSSMiB, .positive(atMost: 1_048_576)),
+            targetTracesPerMinute: number("target_traces_per_min", d.targetTracesPerMinute, .positive(atMost: 1e12))
+        )
+    }
+
     private func attach(_ field: YAMLField) -> CollectorSpec.Attach? {
         guard let map = reader.mapping(field, known: Self.attachKeys) else { return nil }
         guard let url = reader.value(map, "endpoint", default: nil, { endpoint($0) }) else { return nil }

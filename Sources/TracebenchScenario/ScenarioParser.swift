@@ -18,7 +18,7 @@ struct ScenarioParser {
 
     static let rootKeys = [
         "name", "duration_s", "warmup_s", "seed", "time_scale", "drain_timeout_s",
-        "load", "pipeline", "jobs", "tracing", "faults", "redis", "overhead", "calibration", "collector", "firehose", "ceilings",
+        "load", "pipeline", "jobs", "tracing", "faults", "redis", "overhead", "calibration", "collector", "firehose", "ceilings", "capacity",
     ]
 
     /// The whole scenario, or nil when the root is not a mapping (already reported).
@@ -66,6 +66,7 @@ struct ScenarioParser {
         )
         scenario.firehose = firehose
         scenario.ceilingsMiB = section(map, "ceilings", default: [:]) { ceilings($0) }
+        scenario.capacity = section(map, "capacity", default: CapacitySpec()) { capacity($0) }
         return scenario
     }
 

@@ -33,7 +33,7 @@ struct Tracebench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tracebench",
         abstract: "Load generator and benchmark harness for distributed tracing of a Redis-backed job queue.",
-        subcommands: [Run.self, Validate.self, API.self, Worker.self, Spawn.self]
+        subcommands: [Run.self, Capacity.self, Validate.self, API.self, Worker.self, Spawn.self]
     )
 }
 
@@ -81,11 +81,7 @@ struct Run: AsyncParsableCommand {
             if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
         } catch let failure as RunFailure {
             FileHandle.standardError.write(Data("tracebench: \(failure.description)\n".utf8))
-            switch failure {
-            case .scenario: throw ExitCode(TracebenchRun.ExitCode.invalidInput)
-            case .environment: throw ExitCode(TracebenchRun.ExitCode.environment)
-            case .component: throw ExitCode(TracebenchRun.ExitCode.componentFailed)
-            }
+            throw ExitCode(failure.exitCode)
         }
     }
 
@@ -159,5 +155,43 @@ struct Spawn: ParsableCommand {
         execvp(program, &argv)
         FileHandle.standardError.write(Data("tracebench spawn: cannot run \(program): \(String(cString: strerror(errno)))\n".utf8))
         throw ExitCode(127)
+    }
+}
+
+/// `tracebench capacity SCENARIO`: step the firehose rate up until the collector breaks; report the knee and a plan.
+struct Capacity: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Step a firehose up through the collector until a limit breaks; report the knee and a capacity plan.",
+        discussion: "Writes one results file per step and a summary (results/<name>-capacity-<UTC time>.json). Exit codes as for run."
+    )
+
+    @Argument(help: "Scenario file with a collector, a firehose section and a capacity section.")
+    var scenario: String
+
+    @Option(help: "Directory for results files.")
+    var resultsDir = "results"
+
+    func run() async throws {
+        let loaded: Scenario
+        do {
+            loaded = try ScenarioLoader.load(path: scenario)
+        } catch {
+            FileHandle.standardError.write(Data("\(error.description)\n".utf8))
+            throw ExitCode(TracebenchRun.ExitCode.invalidInput)
+        }
+        let options = RunOptions(resultsDirectory: resultsDir, executablePath: Run.executablePath(), progress: false)
+        do {
+            let (summary, path) = try await CapacitySweep.run(scenario: loaded, options: options) { print($0) }
+            if let knee = summary.kneeSpansPerSecond, let traces = summary.kneeTracesPerMinute {
+                print(String(format: "knee: %.0f spans/s (%.0f traces/min) — %d collector(s) for %.0f traces/min, %.1f MB/day of traces; summary in %@",
+                             knee, traces, summary.collectorsNeeded ?? 0, summary.targetTracesPerMinute, (summary.storageBytesPerDay ?? 0) / 1e6, path))
+            } else {
+                print("no step passed; summary in \(path)")
+            }
+            if summary.interrupted { throw ExitCode(TracebenchRun.ExitCode.interrupted) }
+        } catch let failure as RunFailure {
+            FileHandle.standardError.write(Data("tracebench: \(failure.description)\n".utf8))
+            throw ExitCode(failure.exitCode)
+        }
     }
 }

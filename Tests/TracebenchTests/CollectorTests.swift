@@ -169,3 +169,40 @@ struct CeilingAndStallTests {
         #expect(r.ceilings?["collector"]?.breached == false && r.ceilings?["api"] != nil)
     }
 }
+
+/// The capacity sweep's stepping and judging, on the embedded sink (no collector needed).
+@Suite("Capacity sweep", .serialized)
+struct CapacitySweepTests {
+    func sweep(maxVisibilityS: Double) async throws -> CapacitySweep.Summary {
+        var scenario = try TestSupport.scenario("capacity")
+        scenario.collector = nil
+        scenario.capacity = CapacitySpec(startSpansPerSecond: 2000, stepFactor: 2, maxSteps: 2, stepSeconds: 2,
+                                         maxVisibilityP99Seconds: maxVisibilityS, targetTracesPerMinute: 500)
+        let directory = TestSupport.temporaryPath("-capacity")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let options = RunOptions(resultsDirectory: directory, executablePath: TestSupport.tracebenchBinary, progress: false)
+        let (summary, path) = try await CapacitySweep.run(scenario: scenario, options: options) { _ in }
+        #expect(FileManager.default.fileExists(atPath: path))
+        let missing = summary.steps.filter { !FileManager.default.fileExists(atPath: $0.resultsFile) }
+        #expect(missing.isEmpty)
+        return summary
+    }
+
+    @Test func passingStepsGiveAKneeAndAPlan() async throws {
+        let summary = try await sweep(maxVisibilityS: 10)
+        #expect(summary.steps.map(\.spansPerSecond) == [2000, 4000])
+        let failed = summary.steps.filter { !$0.passed }
+        #expect(failed.isEmpty, "\(failed.map(\.reasons))")
+        #expect(summary.kneeSpansPerSecond == 4000)
+        let knee = try #require(summary.kneeTracesPerMinute)
+        #expect(summary.collectorsNeeded == Int((500 / knee).rounded(.up)))
+    }
+
+    @Test func aBrokenLimitStopsTheSweep() async throws {
+        // No batch reaches the sink within 1 µs: the first step fails, nothing passes.
+        let summary = try await sweep(maxVisibilityS: 0.000001)
+        #expect(summary.steps.count == 1 && summary.steps[0].passed == false)
+        #expect(summary.steps[0].reasons.contains { $0.contains("visibility p99") })
+        #expect(summary.kneeSpansPerSecond == nil && summary.collectorsNeeded == nil)
+    }
+}
