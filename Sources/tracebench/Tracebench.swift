@@ -64,13 +64,7 @@ struct Run: AsyncParsableCommand {
     var quiet = false
 
     func run() async throws {
-        let loaded: Scenario
-        do {
-            loaded = try ScenarioLoader.load(path: scenario)
-        } catch {
-            FileHandle.standardError.write(Data("\(error.description)\n".utf8))
-            throw ExitCode(TracebenchRun.ExitCode.invalidInput)
-        }
+        let loaded = try loadScenario(scenario)
         let options = RunOptions(
             redisURL: redis ?? ProcessInfo.processInfo.environment["REDIS_URL"].flatMap { $0.isEmpty ? nil : $0 },
             resultsDirectory: resultsDir, outputPath: out, executablePath: Self.executablePath(), progress: !quiet
@@ -172,13 +166,7 @@ struct Capacity: AsyncParsableCommand {
     var resultsDir = "results"
 
     func run() async throws {
-        let loaded: Scenario
-        do {
-            loaded = try ScenarioLoader.load(path: scenario)
-        } catch {
-            FileHandle.standardError.write(Data("\(error.description)\n".utf8))
-            throw ExitCode(TracebenchRun.ExitCode.invalidInput)
-        }
+        let loaded = try loadScenario(scenario)
         let options = RunOptions(resultsDirectory: resultsDir, executablePath: Run.executablePath(), progress: false)
         do {
             let (summary, path) = try await CapacitySweep.run(scenario: loaded, options: options) { print($0) }
@@ -193,5 +181,15 @@ struct Capacity: AsyncParsableCommand {
             FileHandle.standardError.write(Data("tracebench: \(failure.description)\n".utf8))
             throw ExitCode(failure.exitCode)
         }
+    }
+}
+
+/// Loads and validates a scenario, or prints every problem and exits 2.
+func loadScenario(_ path: String) throws -> Scenario {
+    do {
+        return try ScenarioLoader.load(path: path)
+    } catch {
+        FileHandle.standardError.write(Data("\(error.description)\n".utf8))
+        throw ExitCode(TracebenchRun.ExitCode.invalidInput)
     }
 }
