@@ -21,13 +21,16 @@ struct CollectorProcess: Sendable {
     struct Placeholders: Sendable {
         var otlpHTTPPort = FreePort.loopback()
         var otlpGRPCPort = FreePort.loopback()
+        var healthPort = FreePort.loopback()
         var sinkURL: String
+        var configFile = ""
 
         func fill(_ text: String) -> String {
             var text = text
             let values = [
                 "{otlp_http_port}": String(otlpHTTPPort), "{otlp_grpc_port}": String(otlpGRPCPort),
                 "{sink_url}": sinkURL, "{sink_traces_url}": sinkURL + "/v1/traces",
+                "{health_port}": String(healthPort), "{config_file}": configFile,
             ]
             for (key, value) in values { text = text.replacingOccurrences(of: key, with: value) }
             if text.contains("{rotel_agent}") {
@@ -38,7 +41,11 @@ struct CollectorProcess: Sendable {
     }
 
     static func launch(_ spec: CollectorSpec.Launch, sinkURL: String, executablePath: String, workDirectory: String) async throws -> CollectorProcess {
-        let values = Placeholders(sinkURL: sinkURL)
+        var values = Placeholders(sinkURL: sinkURL)
+        if !spec.configTemplate.isEmpty {
+            values.configFile = workDirectory + "/collector-config.yaml"
+            try render(template: spec.configTemplate, to: values.configFile, values: values)
+        }
         let command = spec.command.map(values.fill)
         var environment = ProcessInfo.processInfo.environment
         for (key, value) in spec.env { environment[key] = values.fill(value) }
@@ -63,6 +70,18 @@ struct CollectorProcess: Sendable {
         }
         let endpoint = values.fill(spec.endpoint.isEmpty ? "http://127.0.0.1:{otlp_http_port}/v1/traces" : spec.endpoint)
         return CollectorProcess(child: child, endpoint: endpoint)
+    }
+
+    /// Writes `template` with its placeholders filled in to `path`.
+    static func render(template: String, to path: String, values: Placeholders) throws(RunFailure) {
+        guard let text = try? String(contentsOfFile: template, encoding: .utf8) else {
+            throw .scenario("cannot read collector.launch.config_template '\(template)'")
+        }
+        do {
+            try values.fill(text).write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            throw .environment("cannot write \(path): \(error)")
+        }
     }
 
     /// A port accepts TCP connections, or a URL answers 2xx.

@@ -66,6 +66,7 @@ public struct CollectorSpec: Codable, Sendable, Equatable {
     ///
     /// `command` and `env` values may hold placeholders, filled in before launch: `{otlp_http_port}` and
     /// `{otlp_grpc_port}` (free loopback ports tracebench picked for the collector's receivers),
+    /// `{health_port}` (a third free port, for a health endpoint), `{config_file}` (the rendered `configTemplate`),
     /// `{sink_url}` (`http://127.0.0.1:<sink port>`), `{sink_traces_url}` (`{sink_url}/v1/traces`) and
     /// `{rotel_agent}` (the `rotel-agent` binary of the installed `rotel` Python package).
     public struct Launch: Codable, Sendable, Equatable {
@@ -76,8 +77,11 @@ public struct CollectorSpec: Codable, Sendable, Equatable {
         /// When the collector is ready: a port number (TCP connect) or an http:// URL answering 2xx; default
         /// `{otlp_http_port}`.
         public var ready: String
+        /// A collector config file with the same placeholders, rendered per run; `{config_file}` is its path.
+        public var configTemplate: String = ""
 
-        public init(command: [String], env: [String: String] = [:], endpoint: String = "", ready: String = "") {
+        public init(command: [String], env: [String: String] = [:], endpoint: String = "", ready: String = "", configTemplate: String = "") {
+            self.configTemplate = configTemplate
             self.command = command
             self.env = env
             self.endpoint = endpoint

@@ -3,7 +3,7 @@ import Yams
 /// The `collector` section: `launch` (tracebench starts it) or `attach` (already running), exactly one.
 extension ScenarioParser {
     static let collectorKeys = ["launch", "attach"]
-    static let launchKeys = ["command", "env", "endpoint", "ready"]
+    static let launchKeys = ["command", "env", "endpoint", "ready", "config_template"]
     static let attachKeys = ["endpoint", "pid", "metrics_url"]
 
     func collector(_ field: YAMLField) -> CollectorSpec? {
@@ -31,7 +31,8 @@ extension ScenarioParser {
             return text
         }
         let ready = reader.string(map, "ready", default: "", allowEmpty: true)
-        return CollectorSpec.Launch(command: command, env: env, endpoint: endpoint ?? "", ready: ready ?? "")
+        let template = reader.string(map, "config_template", default: "", allowEmpty: true)
+        return CollectorSpec.Launch(command: command, env: env, endpoint: endpoint ?? "", ready: ready ?? "", configTemplate: template ?? "")
     }
 
     /// A non-empty list of strings (numbers are taken as written).

@@ -206,3 +206,21 @@ struct CapacitySweepTests {
         #expect(summary.kneeSpansPerSecond == nil && summary.collectorsNeeded == nil)
     }
 }
+
+/// The otelcol-contrib example: the seed's machine config renders with every placeholder filled.
+@Suite("Collector config templates")
+struct CollectorTemplateTests {
+    @Test func otelcolConfigRendersFromTheSeed() throws {
+        let scenario = try TestSupport.scenario("collectors/otelcol")
+        let launch = try #require(scenario.collector?.launch)
+        var values = CollectorProcess.Placeholders(otlpHTTPPort: 14318, otlpGRPCPort: 14317, healthPort: 13133, sinkURL: "http://127.0.0.1:9999")
+        values.configFile = TestSupport.temporaryPath(".yaml")
+        defer { try? FileManager.default.removeItem(atPath: values.configFile) }
+        try CollectorProcess.render(template: TestSupport.packageRoot + "/" + launch.configTemplate, to: values.configFile, values: values)
+        let rendered = try String(contentsOfFile: values.configFile, encoding: .utf8)
+        #expect(rendered.contains("endpoint: http://127.0.0.1:9999") && rendered.contains("127.0.0.1:14318") && rendered.contains("127.0.0.1:14317"))
+        #expect(rendered.contains("limit_mib: 256") && rendered.contains("send_batch_size: 1024"))
+        #expect(!rendered.contains("{") || !rendered.contains("_port}"))
+        #expect(launch.command.map(values.fill) == ["otelcol-contrib", "--config", values.configFile])
+    }
+}
