@@ -10,9 +10,10 @@ let package = Package(
     dependencies: [
         // Named, so the identity is "tracebench" whatever the clone's folder is called.
         .package(name: "tracebench", path: ".."),
-        // Explicit traits replace package-benchmark's defaults: MallocInterposer (the malloc metrics) on, and
+        // ordo-one/benchmark (formerly package-benchmark; the old identifier draws a deprecation warning). Explicit
+        // traits replace its defaults: MallocInterposer (the malloc metrics) on, and
         // RuntimeInterposer (ARC metrics on Linux + Swift 6.3, needs ordo-one/swift-runtime-interposer) off.
-        .package(url: "https://github.com/ordo-one/package-benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/swift-otel/swift-otel", exact: "1.6.0", traits: ["OTLPHTTP"]),
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
@@ -27,7 +28,7 @@ let package = Package(
         .executableTarget(
             name: "TracebenchBenchmarks",
             dependencies: [
-                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "TracebenchPipeline", package: "tracebench"),
                 .product(name: "TracebenchSink", package: "tracebench"),
                 .product(name: "TracebenchMeasure", package: "tracebench"),
@@ -45,7 +46,7 @@ let package = Package(
             // package's root is /work/main/Benchmarks, so TracebenchBenchmarks/ qualifies as it is.
             path: "TracebenchBenchmarks",
             plugins: [
-                .plugin(name: "BenchmarkPlugin", package: "package-benchmark"),
+                .plugin(name: "BenchmarkPlugin", package: "benchmark"),
             ]
         ),
     ],
