@@ -87,15 +87,6 @@ struct OverheadScenarioTests {
         #expect(decoded.overhead?.arms == [.off, .sdk])
     }
 
-    struct InvalidCase: Sendable, CustomTestStringConvertible {
-        let label: String
-        let yaml: String
-        let keyPath: String
-        let line: Int
-        let message: String
-        var testDescription: String { label }
-    }
-
     static let invalidCases: [InvalidCase] = [
         InvalidCase(label: "unknown overhead key with a suggestion", yaml: """
             overhead:

@@ -186,15 +186,6 @@ struct ScenarioLoaderTests {
         #expect(3 + scenario.jobs[0].steps[0].depth == 32)
     }
 
-    struct InvalidCase: Sendable, CustomTestStringConvertible {
-        let label: String
-        let yaml: String
-        let keyPath: String
-        let line: Int
-        let message: String
-        var testDescription: String { label }
-    }
-
     static let invalidCases: [InvalidCase] = [
         InvalidCase(label: "unknown key with a suggestion", yaml: """
             duration_s: 10

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import TracebenchRedis
 import TracebenchScenario
 
@@ -31,4 +32,14 @@ enum TestSupport {
     static func temporaryPath(_ suffix: String) -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("tracebench-test-\(UUID().uuidString)\(suffix)").path
     }
+}
+
+/// One invalid scenario file and where its problem must be reported (the loader's table tests).
+struct InvalidCase: Sendable, CustomTestStringConvertible {
+    let label: String
+    let yaml: String
+    let keyPath: String
+    let line: Int
+    let message: String
+    var testDescription: String { label }
 }
