@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -29,28 +28,28 @@ final class ChildProcess: Sendable {
         process.standardOutput = stdout
         let (stream, continuation) = AsyncStream.makeStream(of: String.self)
         readyLine = stream
-        let buffer = Mutex<[UInt8]>([])
-        stdout.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                continuation.finish()
-                return
-            }
-            // Yield each complete line; keep reading afterwards so the pipe never fills.
-            let lines: [String] = buffer.withLock { pending in
-                pending.append(contentsOf: data)
-                var complete: [String] = []
+        // A plain thread blocking in read(2) until EOF: no Dispatch sources on the pipe (readabilityHandler
+        // plus fd teardown has crashed libdispatch's manager thread under many concurrent children).
+        let reader = stdout.fileHandleForReading
+        let readerThread = Thread {
+            var pending: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = chunk.withUnsafeMutableBytes { read(reader.fileDescriptor, $0.baseAddress, 4096) }
+                if count <= 0 { break }
+                pending.append(contentsOf: chunk[0..<count])
                 while let newline = pending.firstIndex(of: 0x0A) {
-                    complete.append(String(decoding: pending[..<newline], as: UTF8.self))
+                    continuation.yield(String(decoding: pending[..<newline], as: UTF8.self))
                     pending.removeSubrange(...newline)
                 }
-                return complete
             }
-            for line in lines { continuation.yield(line) }
+            continuation.finish()
         }
         self.process = process
         try process.run()
+        // The child holds the write end; drop ours so the reader sees EOF when the child exits.
+        try? stdout.fileHandleForWriting.close()
+        readerThread.start()
     }
 
     var pid: Int32 { process.processIdentifier }

@@ -19,6 +19,9 @@ public struct RunOptions: Sendable {
     public var executablePath: String
     /// Print a live progress line (rewritten in place on a TTY, one line every 5 s otherwise).
     public var progress: Bool
+    /// Turn SIGINT/SIGTERM into a graceful, flagged stop (the CLI does; a library caller or test keeps its own
+    /// signal handling).
+    public var handleSignals = false
 
     public init(redisURL: String? = nil, resultsDirectory: String = "results", outputPath: String? = nil, executablePath: String, progress: Bool = true) {
         self.redisURL = redisURL
@@ -44,8 +47,8 @@ public enum RunCoordinator {
     public static func run(scenario: Scenario, options: RunOptions) async throws(RunFailure) -> RunOutcome {
         let runID = String(UInt64.random(in: 0...UInt64.max) & 0xFFFF_FFFF_FFFF, radix: 16)
         let stop = StopSignal()
-        let signalSources = stop.installHandlers()
-        defer { stop.removeHandlers(signalSources) }
+        let signalSources = options.handleSignals ? stop.installHandlers() : []
+        defer { if options.handleSignals { stop.removeHandlers(signalSources) } }
         let startedAt = Date()
 
         let redis = scenario.load.kind == .jobs ? try RedisHandle.open(scenario: scenario, options: options) : nil

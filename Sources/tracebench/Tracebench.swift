@@ -65,10 +65,11 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         let loaded = try loadScenario(scenario)
-        let options = RunOptions(
+        var options = RunOptions(
             redisURL: redis ?? ProcessInfo.processInfo.environment["REDIS_URL"].flatMap { $0.isEmpty ? nil : $0 },
             resultsDirectory: resultsDir, outputPath: out, executablePath: Self.executablePath(), progress: !quiet
         )
+        options.handleSignals = true
         do {
             let outcome = try await RunCoordinator.run(scenario: loaded, options: options)
             print(Summary.text(outcome.results, path: outcome.path))
@@ -167,7 +168,8 @@ struct Capacity: AsyncParsableCommand {
 
     func run() async throws {
         let loaded = try loadScenario(scenario)
-        let options = RunOptions(resultsDirectory: resultsDir, executablePath: Run.executablePath(), progress: false)
+        var options = RunOptions(resultsDirectory: resultsDir, executablePath: Run.executablePath(), progress: false)
+        options.handleSignals = true
         do {
             let (summary, path) = try await CapacitySweep.run(scenario: loaded, options: options) { print($0) }
             if let knee = summary.kneeSpansPerSecond, let traces = summary.kneeTracesPerMinute {
