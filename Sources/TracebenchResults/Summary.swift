@@ -6,6 +6,7 @@ public enum Summary {
     public static func text(_ results: RunResults, path: String) -> String {
         func ms(_ micros: UInt64) -> String { String(format: "%.1f", Double(micros) / 1000) }
         var lines: [String] = []
+        lines.append("tracebench \(results.scenario.name): \(results.status) — results in \(path)")
         let jobs = results.jobs
         if let f = results.firehose {
             lines.append(String(format: "  firehose  sent %d spans in %d requests (%.0f spans/s), %d failed, %d batches dropped (concurrency)",
