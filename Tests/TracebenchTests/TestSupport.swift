@@ -42,4 +42,15 @@ struct InvalidCase: Sendable, CustomTestStringConvertible {
     let line: Int
     let message: String
     var testDescription: String { label }
+
+    /// Expects a problem at `keyPath` on `line` whose message contains `message`, in file `test.yaml`.
+    func check(_ found: [ScenarioProblem]) {
+        let match = found.first { $0.keyPath == keyPath }
+        #expect(match != nil, "no problem at \(keyPath); got:\n\(ScenarioError(problems: found))")
+        guard let match else { return }
+        #expect(match.line == line, "\(match)")
+        #expect(match.column >= 1, "\(match)")
+        #expect(match.file == "test.yaml")
+        #expect(match.message.contains(message), "\(match)")
+    }
 }
