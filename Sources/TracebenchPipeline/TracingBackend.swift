@@ -8,7 +8,7 @@ import Tracing
 /// The tracer a pipeline process uses, built from the scenario's `tracing:` section with swift-otel.
 ///
 /// `off` is the no-op tracer; `sdk` runs swift-otel's sampler and batch processor with exporter `none`; `otlp`
-/// exports over OTLP/HTTP. The standard `OTEL_*` environment variables still override, as swift-otel honours them.
+/// exports over OTLP (HTTP protobuf or JSON, or gRPC). The standard `OTEL_*` environment variables still override, as swift-otel honours them.
 public struct TracingBackend: Sendable {
     public let tracer: any Tracer
     /// The batch processor and exporter; run it in the process's ServiceGroup (graceful shutdown flushes).
@@ -40,7 +40,11 @@ public struct TracingBackend: Sendable {
         } else {
             configuration.traces.exporter = .otlp
             configuration.traces.otlpExporter.endpoint = endpoint
-            configuration.traces.otlpExporter.protocol = spec.protocol == .httpJSON ? .httpJSON : .httpProtobuf
+            configuration.traces.otlpExporter.protocol = switch spec.protocol {
+            case .httpProtobuf: .httpProtobuf
+            case .httpJSON: .httpJSON
+            case .grpc: .grpc
+            }
             configuration.traces.otlpExporter.headers = spec.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         }
         let backend = try OTel.makeTracingBackend(configuration: configuration)

@@ -20,8 +20,8 @@ public enum ResultsFile {
         return "\(directory)/\(String(safeName))-\(formatter.string(from: date))Z.json"
     }
 
-    /// Writes `results` to `path`, creating the directory.
-    public static func write(_ results: RunResults, to path: String) throws {
+    /// Writes `results` (a run's, or a summary of several) to `path`, creating the directory.
+    public static func write(_ results: some Encodable, to path: String) throws {
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         var data = try encoder().encode(results)

@@ -178,7 +178,11 @@ public struct SpanCounts: Codable, Sendable {
 
 /// What the embedded sink saw on the wire.
 public struct SinkCounts: Codable, Sendable {
+    /// Export requests accepted, over either transport…
     public var requests = 0
+    /// …of which over OTLP/gRPC.
+    public var grpcRequests = 0
+    /// Body bytes as received: compressed over HTTP when the sender compressed; gRPC messages after inflation.
     public var bodyBytes = 0
     public var rejected: [String: Int] = [:]
 

@@ -71,9 +71,7 @@ public enum CapacitySweep {
         }
         let path = stamp
         do {
-            let encoder = ResultsFile.encoder()
-            try FileManager.default.createDirectory(atPath: options.resultsDirectory, withIntermediateDirectories: true)
-            try encoder.encode(summary).write(to: URL(fileURLWithPath: path))
+            try ResultsFile.write(summary, to: path)
         } catch {
             throw .environment("cannot write \(path): \(error)")
         }

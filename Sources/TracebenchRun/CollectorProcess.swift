@@ -14,22 +14,29 @@ import Glibc
 /// (so SIGTERM reaches it), waited for until ready, sampled like every pipeline process, stopped at the end.
 struct CollectorProcess: Sendable {
     let child: ChildProcess
-    /// Where the SDKs export (`http://127.0.0.1:<port>/v1/traces` unless the scenario says otherwise).
+    /// Where the SDKs export (`http://127.0.0.1:<port>/v1/traces`, or `http://127.0.0.1:<grpc port>` over gRPC,
+    /// unless the scenario says otherwise).
     let endpoint: String
+
+    /// Where the collector's exporter must point: the embedded sink's OTLP/HTTP base URL and its OTLP/gRPC URL.
+    struct SinkAddress: Sendable {
+        var url: String
+        var grpcURL: String
+    }
 
     /// The values of the launch placeholders.
     struct Placeholders: Sendable {
         var otlpHTTPPort = FreePort.loopback()
         var otlpGRPCPort = FreePort.loopback()
         var healthPort = FreePort.loopback()
-        var sinkURL: String
+        var sink: SinkAddress
         var configFile = ""
 
         func fill(_ text: String) -> String {
             var text = text
             let values = [
                 "{otlp_http_port}": String(otlpHTTPPort), "{otlp_grpc_port}": String(otlpGRPCPort),
-                "{sink_url}": sinkURL, "{sink_traces_url}": sinkURL + "/v1/traces",
+                "{sink_url}": sink.url, "{sink_traces_url}": sink.url + "/v1/traces", "{sink_grpc_url}": sink.grpcURL,
                 "{health_port}": String(healthPort), "{config_file}": configFile,
             ]
             for (key, value) in values { text = text.replacingOccurrences(of: key, with: value) }
@@ -40,8 +47,9 @@ struct CollectorProcess: Sendable {
         }
     }
 
-    static func launch(_ spec: CollectorSpec.Launch, sinkURL: String, executablePath: String, workDirectory: String) async throws -> CollectorProcess {
-        var values = Placeholders(sinkURL: sinkURL)
+    static func launch(_ spec: CollectorSpec.Launch, sink: SinkAddress, protocol wire: TracingSpec.WireProtocol,
+                       executablePath: String, workDirectory: String) async throws -> CollectorProcess {
+        var values = Placeholders(sink: sink)
         if !spec.configTemplate.isEmpty {
             values.configFile = workDirectory + "/collector-config.yaml"
             try render(template: spec.configTemplate, to: values.configFile, values: values)
@@ -56,7 +64,7 @@ struct CollectorProcess: Sendable {
         } catch {
             throw RunFailure.environment("cannot start the collector \(command.first ?? ""): \(error)")
         }
-        let ready = values.fill(spec.ready.isEmpty ? "{otlp_http_port}" : spec.ready)
+        let ready = values.fill(spec.ready.isEmpty ? (wire == .grpc ? "{otlp_grpc_port}" : "{otlp_http_port}") : spec.ready)
         let deadline = ContinuousClock.now + .seconds(30)
         while !(await isReady(ready)) {
             if !child.isRunning {
@@ -68,7 +76,8 @@ struct CollectorProcess: Sendable {
             }
             try? await Task.sleep(for: .milliseconds(50))
         }
-        let endpoint = values.fill(spec.endpoint.isEmpty ? "http://127.0.0.1:{otlp_http_port}/v1/traces" : spec.endpoint)
+        let standard = wire == .grpc ? "http://127.0.0.1:{otlp_grpc_port}" : "http://127.0.0.1:{otlp_http_port}/v1/traces"
+        let endpoint = values.fill(spec.endpoint.isEmpty ? standard : spec.endpoint)
         return CollectorProcess(child: child, endpoint: endpoint)
     }
 

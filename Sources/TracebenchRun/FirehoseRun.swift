@@ -7,7 +7,7 @@ import TracebenchResults
 import TracebenchScenario
 import TracebenchSink
 
-/// A firehose run: synthetic spans of the scenario's shape sent over OTLP/HTTP (protobuf) at a constant rate,
+/// A firehose run: synthetic spans of the scenario's shape sent over OTLP (HTTP protobuf or gRPC) at a constant rate,
 /// `batch_spans` per request, at most `concurrency` requests in flight — no Redis pipeline — to the collector
 /// under test (or the embedded sink). Every span sent is known, so the sink's count is checked against it.
 enum FirehoseRun {
@@ -30,6 +30,14 @@ enum FirehoseRun {
         let interval = Double(spec.batchSpans) / spec.spansPerSecond
         let batches = Int((scenario.durationSeconds / interval).rounded(.down))
         let generator = SpanBatches(spec: spec, seed: scenario.seed)
+        let sender: OTLPSender
+        do {
+            sender = try OTLPSender(endpoint: services.endpoint, protocol: spec.protocol, httpClient: services.httpClient)
+        } catch {
+            results.problems.append(error.description)
+            _ = await services.finish(results: &results)
+            return
+        }
         let start = ContinuousClock.now
         await withDiscardingTaskGroup { group in
             for index in 0..<batches {
@@ -46,7 +54,7 @@ enum FirehoseRun {
                 guard admitted else { continue }
                 group.addTask {
                     let body = generator.batch(index)
-                    let failure = await send(body, to: services.endpoint, client: services.httpClient)
+                    let failure = await sender.send(body)
                     tally.withLock { state in
                         state.inFlight -= 1
                         state.requestsSent += 1
@@ -64,24 +72,11 @@ enum FirehoseRun {
         }
         // The offered window: `batches` sends, one every `interval` (a stop cuts it short).
         let window = min(Double(batches) * interval, (ContinuousClock.now - start) / .seconds(1))
+        await sender.close()
         let sent = tally.withLock { $0 }
         if sent.requestsFailed > 0 { results.problems.append("\(sent.requestsFailed) firehose requests failed (last: \(sent.lastError))") }
         let snapshot = await services.finish(results: &results)
         fill(&results, sent: sent, snapshot: snapshot, spansPerTrace: spec.spansPerTrace, window: window)
-    }
-
-    static func send(_ body: [UInt8], to endpoint: String, client: HTTPClient) async -> String? {
-        var request = HTTPClientRequest(url: endpoint)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/x-protobuf")
-        request.body = .bytes(ByteBuffer(bytes: body))
-        do {
-            let response = try await client.execute(request, timeout: .seconds(30))
-            _ = try await response.body.collect(upTo: 1 << 20)
-            return (200..<300).contains(response.status.code) ? nil : "HTTP \(response.status.code)"
-        } catch {
-            return "\(error)"
-        }
     }
 
     /// Sent vs received: span accounting, trace completeness (every trace carries exactly `spans_per_trace`
@@ -111,9 +106,7 @@ enum FirehoseRun {
             results.throughput.spansPerSecond = Double(snapshot.spans.count) / window
             results.throughput.tracesPerMinute = Double(perTrace.count) / window * 60
         }
-        results.sink.requests = snapshot.requests
-        results.sink.bodyBytes = snapshot.bodyBytes
-        results.sink.rejected = Dictionary(uniqueKeysWithValues: snapshot.rejected.map { ($0.key.rawValue, $0.value) })
+        results.sink = SinkCounts(snapshot)
         results.firehose = FirehoseFigures(requestsSent: sent.requestsSent, requestsFailed: sent.requestsFailed,
                                            batchesDropped: sent.batchesDropped, spansSent: sent.spansSent,
                                            bytesSent: sent.bytesSent, sendRateSpansPerSecond: window > 0 ? Double(sent.spansSent) / window : 0)

@@ -86,12 +86,17 @@ enum ResultsAssembly {
         spans.received = figures.spansReceived
         spans.dropped = max(0, spans.exported - spans.received)
         results.spans = spans
+        results.sink = SinkCounts(sink)
+    }
+}
 
-
-        var sinkCounts = SinkCounts()
-        sinkCounts.requests = sink.requests
-        sinkCounts.bodyBytes = sink.bodyBytes
-        sinkCounts.rejected = Dictionary(uniqueKeysWithValues: sink.rejected.map { ($0.key.rawValue, $0.value) })
-        results.sink = sinkCounts
+extension SinkCounts {
+    /// The counts of a sink snapshot.
+    init(_ snapshot: TraceStore.Snapshot) {
+        self.init()
+        requests = snapshot.requests
+        grpcRequests = snapshot.grpcRequests
+        bodyBytes = snapshot.bodyBytes
+        rejected = Dictionary(uniqueKeysWithValues: snapshot.rejected.map { ($0.key.rawValue, $0.value) })
     }
 }

@@ -54,19 +54,25 @@ public enum RunCoordinator {
         let redis = scenario.load.kind == .jobs ? try RedisHandle.open(scenario: scenario, options: options) : nil
         defer { redis?.server?.stop() }
 
-        // Sink: the embedded receiver unless the scenario exports elsewhere (an attached collector, an endpoint).
+        // Sink: the embedded receiver (OTLP/HTTP and OTLP/gRPC) unless the scenario exports elsewhere (an attached
+        // collector, an endpoint).
+        let wire = scenario.load.kind == .firehose ? scenario.firehose.protocol : scenario.tracing.protocol
         let sink: OTLPSink?
         var endpoint: String
+        var sinkAddress = CollectorProcess.SinkAddress(url: "", grpcURL: "")
         if let attach = scenario.collector?.attach {
             sink = nil
             endpoint = attach.endpoint
         } else if scenario.tracing.endpoint.isEmpty || scenario.collector?.launch != nil {
             let embedded = OTLPSink()
             do {
-                endpoint = "http://127.0.0.1:\(try await embedded.start())/v1/traces"
+                sinkAddress.url = "http://127.0.0.1:\(try await embedded.start())"
+                sinkAddress.grpcURL = "http://127.0.0.1:\(try await embedded.startGRPC())"
             } catch {
+                await embedded.stop()
                 throw .environment("cannot start the embedded OTLP sink: \(error)")
             }
+            endpoint = wire == .grpc ? sinkAddress.grpcURL : sinkAddress.url + "/v1/traces"
             sink = embedded
         } else {
             sink = nil
@@ -100,7 +106,7 @@ public enum RunCoordinator {
         var collector: CollectorProcess?
         if let launch = scenario.collector?.launch {
             do {
-                collector = try await CollectorProcess.launch(launch, sinkURL: String(endpoint.dropLast("/v1/traces".count)),
+                collector = try await CollectorProcess.launch(launch, sink: sinkAddress, protocol: wire,
                                                               executablePath: options.executablePath, workDirectory: workDirectory)
             } catch {
                 await sink?.stop()

@@ -67,12 +67,14 @@ public struct CollectorSpec: Codable, Sendable, Equatable {
     /// `command` and `env` values may hold placeholders, filled in before launch: `{otlp_http_port}` and
     /// `{otlp_grpc_port}` (free loopback ports tracebench picked for the collector's receivers),
     /// `{health_port}` (a third free port, for a health endpoint), `{config_file}` (the rendered `configTemplate`),
-    /// `{sink_url}` (`http://127.0.0.1:<sink port>`), `{sink_traces_url}` (`{sink_url}/v1/traces`) and
+    /// `{sink_url}` (`http://127.0.0.1:<sink port>`), `{sink_traces_url}` (`{sink_url}/v1/traces`),
+    /// `{sink_grpc_url}` (`http://127.0.0.1:<sink gRPC port>`, the sink's OTLP/gRPC receiver) and
     /// `{rotel_agent}` (the `rotel-agent` binary of the installed `rotel` Python package).
     public struct Launch: Codable, Sendable, Equatable {
         public var command: [String]
         public var env: [String: String]
-        /// OTLP/HTTP traces endpoint the SDKs export to; default `http://127.0.0.1:{otlp_http_port}/v1/traces`.
+        /// Where the SDKs (or the firehose) export; default `http://127.0.0.1:{otlp_http_port}/v1/traces`, or
+        /// `http://127.0.0.1:{otlp_grpc_port}` when the protocol is `grpc`.
         public var endpoint: String
         /// When the collector is ready: a port number (TCP connect) or an http:// URL answering 2xx; default
         /// `{otlp_http_port}`.
@@ -321,6 +323,8 @@ public struct TracingSpec: Codable, Sendable, Equatable {
     public enum WireProtocol: String, Codable, Sendable, CaseIterable {
         case httpProtobuf = "http/protobuf"
         case httpJSON = "http/json"
+        /// OTLP/gRPC (`TraceService/Export`, plaintext HTTP/2); the endpoint is `http://host:port`, no path.
+        case grpc
     }
 
     /// Head sampler of every service.
@@ -418,9 +422,12 @@ public struct FirehoseSpec: Codable, Sendable, Equatable {
     public var attributeBytes: Int
     /// Share of spans marked ERROR.
     public var errorRatio: Double
+    /// `http/protobuf` (POST /v1/traces) or `grpc` (TraceService/Export).
+    public var `protocol`: TracingSpec.WireProtocol
 
     public init(spansPerSecond: Double = 1000, spansPerTrace: Int = 5, batchSpans: Int = 500, concurrency: Int = 4,
-                attributes: Int = 5, attributeBytes: Int = 16, errorRatio: Double = 0) {
+                attributes: Int = 5, attributeBytes: Int = 16, errorRatio: Double = 0, protocol: TracingSpec.WireProtocol = .httpProtobuf) {
+        self.protocol = `protocol`
         self.spansPerSecond = spansPerSecond
         self.spansPerTrace = spansPerTrace
         self.batchSpans = batchSpans

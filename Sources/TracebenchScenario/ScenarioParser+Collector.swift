@@ -46,7 +46,7 @@ extension ScenarioParser {
         return words.count == elements.count ? words : nil
     }
 
-    static let firehoseKeys = ["spans_per_s", "spans_per_trace", "batch_spans", "concurrency", "attributes", "attribute_bytes", "error_ratio"]
+    static let firehoseKeys = ["spans_per_s", "spans_per_trace", "batch_spans", "concurrency", "attributes", "attribute_bytes", "error_ratio", "protocol"]
 
     func firehose(_ field: YAMLField) -> FirehoseSpec? {
         guard let map = reader.mapping(field, known: Self.firehoseKeys) else { return nil }
@@ -58,7 +58,15 @@ extension ScenarioParser {
             concurrency: reader.integer(map, "concurrency", default: d.concurrency, .between(1, 1024)) ?? d.concurrency,
             attributes: reader.integer(map, "attributes", default: d.attributes, .between(0, 128)) ?? d.attributes,
             attributeBytes: reader.integer(map, "attribute_bytes", default: d.attributeBytes, .between(0, 65_536)) ?? d.attributeBytes,
-            errorRatio: reader.number(map, "error_ratio", default: d.errorRatio, .ratio) ?? d.errorRatio
+            errorRatio: reader.number(map, "error_ratio", default: d.errorRatio, .ratio) ?? d.errorRatio,
+            protocol: reader.value(map, "protocol", default: d.protocol) { field -> TracingSpec.WireProtocol? in
+                let chosen: TracingSpec.WireProtocol? = reader.choice(field, what: "protocol")
+                if chosen == .httpJSON {
+                    reader.report("the firehose sends http/protobuf or grpc, not http/json", at: field)
+                    return nil
+                }
+                return chosen
+            } ?? d.protocol
         )
     }
 

@@ -12,13 +12,7 @@ extension ScenarioParser {
         let d = TracingSpec()
         var spec = d
         spec.mode = reader.choice(map, "mode", default: d.mode, what: "tracing mode") ?? d.mode
-        spec.protocol = reader.value(map, "protocol", default: d.protocol) { field -> TracingSpec.WireProtocol? in
-            if field.text == "grpc", !field.isNull {
-                reader.report("protocol grpc is not supported yet (use http/protobuf or http/json)", at: field)
-                return nil
-            }
-            return reader.choice(field, what: "protocol")
-        } ?? d.protocol
+        spec.protocol = reader.choice(map, "protocol", default: d.protocol, what: "protocol") ?? d.protocol
         spec.sampler = reader.choice(map, "sampler", default: d.sampler, what: "sampler") ?? d.sampler
         spec.ratio = reader.number(map, "ratio", default: d.ratio, .ratio) ?? d.ratio
         spec.batch = section(map, "batch", default: d.batch) { batch($0) }

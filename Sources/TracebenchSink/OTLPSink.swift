@@ -5,15 +5,17 @@ import NIOCore
 import ServiceLifecycle
 import TracebenchMeasure
 
-/// tracebench's embedded OTLP/HTTP receiver: `POST /v1/traces` on 127.0.0.1 (by default), protobuf or JSON
-/// bodies, optionally gzip-compressed. Accepted spans go to a ``TraceStore`` stamped with their receive time.
-/// Oversized, malformed, wrongly typed or wrongly encoded bodies get a 4xx and are counted.
+/// tracebench's embedded OTLP receiver: `POST /v1/traces` on 127.0.0.1 (by default), protobuf or JSON bodies,
+/// optionally gzip-compressed, and — once ``startGRPC()`` is called — OTLP/gRPC `TraceService/Export` on a second
+/// port. Accepted spans go to one ``TraceStore`` stamped with their receive time. Oversized, malformed, wrongly
+/// typed or wrongly encoded bodies get a 4xx (or a gRPC error) and are counted.
 public final class OTLPSink: Sendable {
     public let store = TraceStore()
     public let maxBodyBytes: Int
     private let host: String
     private let requestedPort: Int
     private let running: RunningServer
+    private let grpc: OTLPGRPCReceiver
 
     /// - Parameters:
     ///   - host: address to bind (127.0.0.1 unless told otherwise).
@@ -24,6 +26,7 @@ public final class OTLPSink: Sendable {
         requestedPort = port
         self.maxBodyBytes = maxBodyBytes
         running = RunningServer()
+        grpc = OTLPGRPCReceiver(store: store)
     }
 
     /// Starts listening; returns the bound port.
@@ -54,8 +57,14 @@ public final class OTLPSink: Sendable {
         throw SinkError.notStarted
     }
 
-    /// Stops the server gracefully.
+    /// Starts the OTLP/gRPC listener on the same host; returns its port.
+    public func startGRPC(port: Int = 0) async throws -> Int {
+        try await grpc.start(host: host, port: port, maxMessageBytes: maxBodyBytes)
+    }
+
+    /// Stops both listeners gracefully.
     public func stop() async {
+        await grpc.stop()
         guard let (group, task) = running.take() else { return }
         await group.triggerGracefulShutdown()
         _ = try? await task.value

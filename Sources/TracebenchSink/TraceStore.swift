@@ -1,6 +1,6 @@
 import Synchronization
 
-/// Every span the sink accepted, plus counts of what it refused, shared between the HTTP handlers and the
+/// Every span the sink accepted, plus counts of what it refused, shared between the HTTP and gRPC handlers and the
 /// coordinator that reads it after the run.
 public final class TraceStore: Sendable {
     /// Why a request was refused (each gets a 4xx and a count; the sink never crashes on input).
@@ -15,6 +15,8 @@ public final class TraceStore: Sendable {
     public struct Snapshot: Sendable {
         public var spans: [ReceivedSpan]
         public var requests: Int
+        /// Of `requests`, those that came over OTLP/gRPC.
+        public var grpcRequests: Int
         public var bodyBytes: Int
         public var rejected: [Rejection: Int]
         /// Receive time of the first and last accepted request (ns since the epoch; 0 when none).
@@ -22,15 +24,16 @@ public final class TraceStore: Sendable {
         public var lastReceivedNanos: UInt64
     }
 
-    private let state = Mutex(Snapshot(spans: [], requests: 0, bodyBytes: 0, rejected: [:], firstReceivedNanos: 0, lastReceivedNanos: 0))
+    private let state = Mutex(Snapshot(spans: [], requests: 0, grpcRequests: 0, bodyBytes: 0, rejected: [:], firstReceivedNanos: 0, lastReceivedNanos: 0))
 
     public init() {}
 
     /// Records an accepted request and its spans.
-    public func accept(_ spans: [ReceivedSpan], bodyBytes: Int, receivedNanos: UInt64) {
+    public func accept(_ spans: [ReceivedSpan], bodyBytes: Int, receivedNanos: UInt64, overGRPC: Bool = false) {
         state.withLock { state in
             state.spans.append(contentsOf: spans)
             state.requests += 1
+            if overGRPC { state.grpcRequests += 1 }
             state.bodyBytes += bodyBytes
             if state.firstReceivedNanos == 0 { state.firstReceivedNanos = receivedNanos }
             state.lastReceivedNanos = max(state.lastReceivedNanos, receivedNanos)

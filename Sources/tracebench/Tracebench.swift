@@ -33,7 +33,7 @@ struct Tracebench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tracebench",
         abstract: "Load generator and benchmark harness for distributed tracing of a Redis-backed job queue.",
-        subcommands: [Run.self, Capacity.self, Validate.self, API.self, Worker.self, Spawn.self]
+        subcommands: [Run.self, Capacity.self, SinkSpeedCommand.self, Validate.self, API.self, Worker.self, Spawn.self]
     )
 }
 
@@ -179,6 +179,44 @@ struct Capacity: AsyncParsableCommand {
                 print("no step passed; summary in \(path)")
             }
             if summary.interrupted { throw ExitCode(TracebenchRun.ExitCode.interrupted) }
+        } catch let failure as RunFailure {
+            FileHandle.standardError.write(Data("tracebench: \(failure.description)\n".utf8))
+            throw ExitCode(failure.exitCode)
+        }
+    }
+}
+
+/// `tracebench sink-speed SCENARIO`: the embedded sink against a blackhole collector, same stream, same sender.
+struct SinkSpeedCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sink-speed",
+        abstract: "Send the same pre-encoded OTLP stream, closed loop, to the embedded sink and to a blackhole collector; print the ratio.",
+        discussion: "Writes results/<name>-sink-speed-<UTC time>.json. Exit codes as for run; 4 when a request failed or the sink lost a span."
+    )
+
+    @Argument(help: "Scenario file with a firehose section and a collector.launch (e.g. scenarios/sink-speed.yaml).")
+    var scenario: String
+
+    @Option(help: "Pairs of rounds (sink then collector, then the reverse, …).")
+    var rounds = 3
+
+    @Option(help: "Write the summary to this file.")
+    var out: String?
+
+    @Option(help: "Directory for results files.")
+    var resultsDir = "results"
+
+    func run() async throws {
+        let loaded = try loadScenario(scenario)
+        var options = RunOptions(resultsDirectory: resultsDir, outputPath: out, executablePath: Run.executablePath(), progress: false)
+        options.handleSignals = true
+        do {
+            let (summary, path) = try await SinkSpeed.run(scenario: loaded, options: options, rounds: rounds) { print($0) }
+            print(String(format: "sink %.0f spans/s, collector %.0f spans/s (medians): ratio %.2f; summary in %@",
+                         summary.sinkSpansPerSecond, summary.collectorSpansPerSecond, summary.ratio, path))
+            summary.problems.forEach { print("problem: \($0)") }
+            if summary.interrupted { throw ExitCode(TracebenchRun.ExitCode.interrupted) }
+            if !summary.problems.isEmpty { throw ExitCode(TracebenchRun.ExitCode.componentFailed) }
         } catch let failure as RunFailure {
             FileHandle.standardError.write(Data("tracebench: \(failure.description)\n".utf8))
             throw ExitCode(failure.exitCode)

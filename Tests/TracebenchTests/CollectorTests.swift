@@ -55,14 +55,17 @@ struct CollectorTests {
     }
 
     @Test func placeholdersAreFilled() {
-        let values = CollectorProcess.Placeholders(otlpHTTPPort: 4318, otlpGRPCPort: 4317, sinkURL: "http://127.0.0.1:9")
+        let values = CollectorProcess.Placeholders(otlpHTTPPort: 4318, otlpGRPCPort: 4317, sink: .init(url: "http://127.0.0.1:9", grpcURL: "http://127.0.0.1:8"))
         #expect(values.fill("127.0.0.1:{otlp_http_port}/{otlp_grpc_port} {sink_traces_url}") == "127.0.0.1:4318/4317 http://127.0.0.1:9/v1/traces")
+        #expect(values.fill("{sink_grpc_url}") == "http://127.0.0.1:8")
     }
 
     @Test("smoke through a real rotel collector: sent == received, every trace complete, collector sampled",
-          .enabled(if: CollectorProcess.rotelAgent() != nil, "rotel is not installed (pip install --pre rotel)"))
-    func smokeThroughRotel() async throws {
-        let scenario = try TestSupport.scenario("smoke-rotel")
+          .enabled(if: CollectorProcess.rotelAgent() != nil, "rotel is not installed (pip install --pre rotel)"),
+          arguments: [TracingSpec.WireProtocol.httpProtobuf, .grpc])
+    func smokeThroughRotel(wire: TracingSpec.WireProtocol) async throws {
+        var scenario = try TestSupport.scenario("smoke-rotel")
+        if wire == .grpc { scenario = Self.overGRPC(scenario) }
         let out = TestSupport.temporaryPath(".json")
         defer { try? FileManager.default.removeItem(atPath: out) }
         let outcome = try await RunCoordinator.run(scenario: scenario, options: RunOptions(outputPath: out, executablePath: TestSupport.tracebenchBinary, progress: false))
@@ -74,6 +77,21 @@ struct CollectorTests {
         #expect(r.traces.completeness == 1.0 && r.traces.expected == r.jobs.submitted)
         #expect(collector.rssBytesMax > 1_000_000 && (r.resources["collector"]?.samples ?? 0) >= 2)
         #expect(collector.bytesPerTrace > 0 && collector.visibilityP99Ms > 0)
+        // Every hop on the chosen transport: SDK → rotel's receiver, rotel's exporter → the sink.
+        #expect(r.tracingEffective.endpoint.hasSuffix("/v1/traces") == (wire != .grpc))
+        #expect(r.sink.requests > 0 && r.sink.grpcRequests == (wire == .grpc ? r.sink.requests : 0))
+    }
+
+    /// The same scenario over OTLP/gRPC end to end: the SDKs export gRPC to rotel, rotel exports gRPC to the sink.
+    static func overGRPC(_ scenario: Scenario) -> Scenario {
+        var scenario = scenario
+        scenario.tracing.protocol = .grpc
+        let command = scenario.collector!.launch!.command
+        scenario.collector!.launch!.command = command.map { $0 == "{sink_url}" ? "{sink_grpc_url}" : $0 }
+        if let flag = command.firstIndex(of: "--otlp-exporter-protocol") {
+            scenario.collector!.launch!.command[flag + 1] = "grpc"
+        }
+        return scenario
     }
 }
 
@@ -96,10 +114,14 @@ struct FirehoseTests {
         return outcome.results
     }
 
-    @Test("every synthetic span sent reaches the sink, grouped into complete traces")
-    func toTheSink() async throws {
-        let r = try await run(try firehose(collector: false))
+    @Test("every synthetic span sent reaches the sink, grouped into complete traces",
+          arguments: [TracingSpec.WireProtocol.httpProtobuf, .grpc])
+    func toTheSink(wire: TracingSpec.WireProtocol) async throws {
+        var scenario = try firehose(collector: false)
+        scenario.firehose.protocol = wire
+        let r = try await run(scenario)
         let f = try #require(r.firehose)
+        #expect(r.sink.grpcRequests == (wire == .grpc ? f.requestsSent : 0))
         // 5,000 spans/s for 3 s in batches of 500: 30 batches, 15,000 spans, 3,000 traces of 5.
         #expect(f.spansSent + f.batchesDropped * 500 == 15_000 && f.requestsFailed == 0)
         #expect(r.spans.received == f.spansSent && r.spans.dropped == 0)
@@ -213,7 +235,7 @@ struct CollectorTemplateTests {
     @Test func otelcolConfigRendersFromTheSeed() throws {
         let scenario = try TestSupport.scenario("collectors/otelcol")
         let launch = try #require(scenario.collector?.launch)
-        var values = CollectorProcess.Placeholders(otlpHTTPPort: 14318, otlpGRPCPort: 14317, healthPort: 13133, sinkURL: "http://127.0.0.1:9999")
+        var values = CollectorProcess.Placeholders(otlpHTTPPort: 14318, otlpGRPCPort: 14317, healthPort: 13133, sink: .init(url: "http://127.0.0.1:9999", grpcURL: "http://127.0.0.1:9998"))
         values.configFile = TestSupport.temporaryPath(".yaml")
         defer { try? FileManager.default.removeItem(atPath: values.configFile) }
         try CollectorProcess.render(template: TestSupport.packageRoot + "/" + launch.configTemplate, to: values.configFile, values: values)

@@ -258,14 +258,21 @@ struct ScenarioLoaderTests {
             load: {rate_per_s: 5}
             jobs: [{service: s, priority: high, steps: [{name: a}]}]
             """, keyPath: "jobs[0].priority", line: 3, message: "expected an integer, got 'high'"),
-        InvalidCase(label: "grpc protocol", yaml: """
+        InvalidCase(label: "unknown protocol", yaml: """
             duration_s: 10
             load: {rate_per_s: 5}
             jobs: [{service: s, steps: [{name: a}]}]
             tracing:
-              protocol: grpc
+              protocol: grcp
             """, keyPath: "tracing.protocol", line: 5,
-            message: "protocol grpc is not supported yet (use http/protobuf or http/json)"),
+            message: "unknown protocol 'grcp'; expected one of: http/protobuf, http/json, grpc (did you mean 'grpc'?)"),
+        InvalidCase(label: "json firehose", yaml: """
+            duration_s: 10
+            load: {kind: firehose}
+            firehose:
+              protocol: http/json
+            """, keyPath: "firehose.protocol", line: 4,
+            message: "the firehose sends http/protobuf or grpc, not http/json"),
         InvalidCase(label: "rediss url", yaml: """
             duration_s: 10
             load: {rate_per_s: 5}
@@ -438,7 +445,7 @@ struct ScenarioLoaderTests {
                     error_ratio: 2
                     colour: red
             tracing:
-              protocol: grpc
+              protocol: grcp
             redis: {url: "rediss://cache:6380"}
             """
         let found = problems(yaml)

@@ -1,0 +1,78 @@
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import Synchronization
+import TracebenchMeasure
+
+/// The sink's OTLP/gRPC side: `opentelemetry.proto.collector.trace.v1.TraceService/Export` on a plaintext
+/// HTTP/2 listener. The request message is taken as raw bytes and read by the same protobuf scanner as the HTTP
+/// side (no generated code); the reply is an empty `ExportTraceServiceResponse`. gzip-compressed messages are
+/// accepted (grpc-encoding: gzip). A malformed message gets `INVALID_ARGUMENT` and is counted.
+public final class OTLPGRPCReceiver: Sendable {
+    /// The one method an OTLP trace exporter calls.
+    public static let exportMethod = MethodDescriptor(
+        fullyQualifiedService: "opentelemetry.proto.collector.trace.v1.TraceService", method: "Export"
+    )
+
+    private let store: TraceStore
+    private let running = Mutex<(GRPCServer<HTTP2ServerTransport.Posix>, Task<Void, any Error>)?>(nil)
+
+    init(store: TraceStore) {
+        self.store = store
+    }
+
+    /// Starts listening on `host:port` (0 = a free port); returns the bound port.
+    func start(host: String, port: Int, maxMessageBytes: Int) async throws -> Int {
+        let config = HTTP2ServerTransport.Posix.Config.defaults { config in
+            config.compression.enabledAlgorithms = .all
+            config.rpc.maxRequestPayloadSize = maxMessageBytes
+            // A 64 KiB window would make every large export wait a round trip per window: never the bottleneck.
+            config.http2.targetWindowSize = 8 << 20
+        }
+        let transport = HTTP2ServerTransport.Posix(address: .ipv4(host: host, port: port), transportSecurity: .plaintext, config: config)
+        var router = RPCRouter<HTTP2ServerTransport.Posix>()
+        let store = store
+        router.registerHandler(forMethod: Self.exportMethod, deserializer: RawMessage(), serializer: RawMessage()) { request, _ in
+            let message = try await ServerRequest(stream: request).message
+            let now = WallClock.nowNanos()
+            do {
+                let spans = try OTLPDecoder.decodeProtobuf(message, receivedNanos: now)
+                store.accept(spans, bodyBytes: message.count, receivedNanos: now, overGRPC: true)
+                return StreamingServerResponse(single: ServerResponse(message: []))
+            } catch {
+                store.reject(.malformed)
+                return StreamingServerResponse(single: ServerResponse(error: RPCError(code: .invalidArgument, message: "malformed OTLP message: \(error)")))
+            }
+        }
+        let server = GRPCServer(transport: transport, router: router)
+        let task = Task { try await server.serve() }
+        running.withLock { $0 = (server, task) }
+        do {
+            guard let bound = try await transport.listeningAddress.ipv4?.port else { throw SinkError.notStarted }
+            return bound
+        } catch {
+            await stop()
+            throw error
+        }
+    }
+
+    /// Stops listening and waits for in-flight calls to finish.
+    func stop() async {
+        guard let (server, task) = running.withLock({ value in defer { value = nil }; return value }) else { return }
+        server.beginGracefulShutdown()
+        _ = try? await task.value
+    }
+}
+
+/// A gRPC message kept as its serialized bytes, both ways (the sink reads them with its own scanner; the firehose
+/// sends pre-encoded requests).
+public struct RawMessage: MessageSerializer, MessageDeserializer {
+    public init() {}
+
+    public func serialize<Bytes: GRPCContiguousBytes>(_ message: [UInt8]) throws -> Bytes {
+        Bytes(message)
+    }
+
+    public func deserialize<Bytes: GRPCContiguousBytes>(_ serializedMessageBytes: Bytes) throws -> [UInt8] {
+        serializedMessageBytes.withUnsafeBytes { Array($0) }
+    }
+}
