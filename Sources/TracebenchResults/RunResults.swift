@@ -189,37 +189,6 @@ public struct SinkCounts: Codable, Sendable {
     public init() {}
 }
 
-/// The collector under test, as tracebench saw it: spans in (exported by the SDKs, from the ledger) and out
-/// (received by the sink), CPU and memory sampled every second from /proc, visibility through it, and the
-/// compressed bytes it sent per trace (with storage per day at the measured rate).
-public struct CollectorFigures: Codable, Sendable {
-    public var spansIn = 0
-    public var spansOut = 0
-    /// `spans_in − spans_out` (the collector's own refusals are in it: tracebench counts, it doesn't ask).
-    public var dropped = 0
-    public var cpuPercentAvg = 0.0
-    public var cpuPercentMax = 0.0
-    public var rssBytesAvg = 0.0
-    public var rssBytesMax: UInt64 = 0
-    public var visibilityP99Ms = 0.0
-    public var bytesPerTrace = 0.0
-    /// False when the collector exports somewhere else (attach): only its resources were measured.
-    public var measured = true
-
-    public init(spans: SpanCounts, usage: ProcessUsage?, visibility: LatencySummary?, traces: Int, bodyBytes: Int, measured: Bool) {
-        spansIn = spans.exported
-        spansOut = spans.received
-        dropped = max(0, spans.exported - spans.received)
-        cpuPercentAvg = usage?.cpuPercentAvg ?? 0
-        cpuPercentMax = usage?.cpuPercentMax ?? 0
-        rssBytesAvg = usage?.rssBytesAvg ?? 0
-        rssBytesMax = usage?.rssBytesMax ?? 0
-        visibilityP99Ms = Double(visibility?.p99 ?? 0) / 1000
-        bytesPerTrace = traces > 0 ? Double(bodyBytes) / Double(traces) : 0
-        self.measured = measured
-    }
-}
-
 /// What a firehose sender did (spans received are in `spans`, drops in `spans.dropped`).
 public struct FirehoseFigures: Codable, Sendable {
     public var requestsSent: Int

@@ -41,6 +41,10 @@ public enum Summary {
             lines.append(String(format: "  collector in %d spans, out %d, dropped %d; CPU %.1f%% avg %.1f%% max; RSS %.0f MB avg %.0f MB max; visibility p99 %.0f ms; %.0f B/trace",
                                 c.spansIn, c.spansOut, c.dropped, c.cpuPercentAvg, c.cpuPercentMax, c.rssBytesAvg / 1_048_576,
                                 Double(c.rssBytesMax) / 1_048_576, c.visibilityP99Ms, c.bytesPerTrace))
+            if let own = c.reported {
+                lines.append(String(format: "  collector says: accepted %.0f, refused %.0f, sent %.0f, send failed %.0f spans",
+                                    own.acceptedSpans, own.refusedSpans, own.sentSpans, own.sendFailedSpans))
+            }
         }
         for (name, ceiling) in (results.ceilings ?? [:]).sorted(by: { $0.key < $1.key }) {
             lines.append(String(format: "  ceiling   %@: peak %.0f MB of %.0f MB%@", name, Double(ceiling.peakBytes) / 1_048_576,

@@ -17,6 +17,8 @@ struct CollectorProcess: Sendable {
     /// Where the SDKs export (`http://127.0.0.1:<port>/v1/traces`, or `http://127.0.0.1:<grpc port>` over gRPC,
     /// unless the scenario says otherwise).
     let endpoint: String
+    /// Its Prometheus metrics URL, placeholders filled (empty when the scenario names none).
+    let metricsURL: String
 
     /// Where the collector's exporter must point: the embedded sink's OTLP/HTTP base URL and its OTLP/gRPC URL.
     struct SinkAddress: Sendable {
@@ -78,7 +80,7 @@ struct CollectorProcess: Sendable {
         }
         let standard = wire == .grpc ? "http://127.0.0.1:{otlp_grpc_port}" : "http://127.0.0.1:{otlp_http_port}/v1/traces"
         let endpoint = values.fill(spec.endpoint.isEmpty ? standard : spec.endpoint)
-        return CollectorProcess(child: child, endpoint: endpoint)
+        return CollectorProcess(child: child, endpoint: endpoint, metricsURL: values.fill(spec.metricsURL))
     }
 
     /// Writes `template` with its placeholders filled in to `path`.

@@ -86,6 +86,9 @@ enum FirehoseRun {
         results.jobs.submitErrors = sent.requestsFailed
         results.spans.created = sent.spansSent
         results.spans.exported = sent.spansSent
+        results.firehose = FirehoseFigures(requestsSent: sent.requestsSent, requestsFailed: sent.requestsFailed,
+                                           batchesDropped: sent.batchesDropped, spansSent: sent.spansSent,
+                                           bytesSent: sent.bytesSent, sendRateSpansPerSecond: window > 0 ? Double(sent.spansSent) / window : 0)
         guard let snapshot else { return }
         results.spans.received = snapshot.spans.count
         results.spans.dropped = max(0, sent.spansSent - snapshot.spans.count)
@@ -107,9 +110,6 @@ enum FirehoseRun {
             results.throughput.tracesPerMinute = Double(perTrace.count) / window * 60
         }
         results.sink = SinkCounts(snapshot)
-        results.firehose = FirehoseFigures(requestsSent: sent.requestsSent, requestsFailed: sent.requestsFailed,
-                                           batchesDropped: sent.batchesDropped, spansSent: sent.spansSent,
-                                           bytesSent: sent.bytesSent, sendRateSpansPerSecond: window > 0 ? Double(sent.spansSent) / window : 0)
     }
 }
 

@@ -122,9 +122,13 @@ public enum RunCoordinator {
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(
             connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(8, min(scenario.load.maxInFlight, 512)))
         ))
+        let metricsURL = collector?.metricsURL ?? scenario.collector?.attach?.metricsURL ?? ""
+        let collectorMetrics = metricsURL.isEmpty ? nil : CollectorMetrics(url: metricsURL, client: httpClient)
+        await collectorMetrics?.scrapeBefore()
         let stall = collector.flatMap { Stall.schedule(faults: scenario.faults, collector: $0, monitor: monitor) }
         let services = RunServices(scenario: scenario, runID: runID, endpoint: endpoint, workDirectory: workDirectory, options: options,
-                                   sink: sink, collector: collector, monitor: monitor, httpClient: httpClient, stop: stop, stall: stall)
+                                   sink: sink, collector: collector, collectorMetrics: collectorMetrics, monitor: monitor,
+                                   httpClient: httpClient, stop: stop, stall: stall)
         if let redis {
             await JobsRun.run(services, redis: redis, results: &results)
         } else {
@@ -141,6 +145,11 @@ public enum RunCoordinator {
             results.collector = CollectorFigures(spans: results.spans, usage: results.resources["collector"],
                                                  visibility: results.latency["visibility"], traces: results.traces.received,
                                                  bodyBytes: results.sink.bodyBytes, measured: sink != nil)
+            switch collectorMetrics?.result() {
+            case .success(let counters): results.collector?.add(reported: counters)
+            case .failure(let problem): results.problems.append(problem.description)
+            case nil: break
+            }
         }
         results.finishedAt = ResultsFile.timestamp()
 
@@ -173,6 +182,8 @@ struct RunServices: Sendable {
     let options: RunOptions
     let sink: OTLPSink?
     let collector: CollectorProcess?
+    /// The collector's own counters (`metrics_url`), read before the load and after the drain.
+    let collectorMetrics: CollectorMetrics?
     let monitor: ResourceMonitor
     let httpClient: HTTPClient
     let stop: StopSignal
@@ -186,8 +197,11 @@ struct RunServices: Sendable {
             if stop.isRaised { stall.cancel() }
             _ = await stall.value  // the collector runs again before it is asked to pass everything on
         }
-        if let collector, let sink {
+        if collector != nil, let sink {
             await sink.store.waitUntilQuiet(quietFor: .milliseconds(1500), atMost: .seconds(20))
+        }
+        await collectorMetrics?.scrapeAfterDrain()
+        if let collector {
             monitor.sampleNow()
             if !(await collector.child.stop(timeout: .seconds(10))) {
                 results.problems.append("the collector did not exit cleanly (status \(collector.child.exitStatus))\(collector.child.logTail())")

@@ -81,9 +81,13 @@ public struct CollectorSpec: Codable, Sendable, Equatable {
         public var ready: String
         /// A collector config file with the same placeholders, rendered per run; `{config_file}` is its path.
         public var configTemplate: String = ""
+        /// The collector's Prometheus metrics (placeholders allowed), scraped before and after the run.
+        public var metricsURL: String = ""
 
-        public init(command: [String], env: [String: String] = [:], endpoint: String = "", ready: String = "", configTemplate: String = "") {
+        public init(command: [String], env: [String: String] = [:], endpoint: String = "", ready: String = "", configTemplate: String = "",
+                    metricsURL: String = "") {
             self.configTemplate = configTemplate
+            self.metricsURL = metricsURL
             self.command = command
             self.env = env
             self.endpoint = endpoint
@@ -96,6 +100,8 @@ public struct CollectorSpec: Codable, Sendable, Equatable {
     public struct Attach: Codable, Sendable, Equatable {
         public var endpoint: String
         public var pid: Int
+        /// The collector's Prometheus metrics (otelcol: `http://host:8888/metrics`), scraped before and after the
+        /// run for its accepted / refused / sent / send-failed span counters.
         public var metricsURL: String
 
         public init(endpoint: String, pid: Int = 0, metricsURL: String = "") {

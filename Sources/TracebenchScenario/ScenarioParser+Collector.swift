@@ -3,7 +3,7 @@ import Yams
 /// The `collector` section: `launch` (tracebench starts it) or `attach` (already running), exactly one.
 extension ScenarioParser {
     static let collectorKeys = ["launch", "attach"]
-    static let launchKeys = ["command", "env", "endpoint", "ready", "config_template"]
+    static let launchKeys = ["command", "env", "endpoint", "ready", "config_template", "metrics_url"]
     static let attachKeys = ["endpoint", "pid", "metrics_url"]
 
     func collector(_ field: YAMLField) -> CollectorSpec? {
@@ -21,18 +21,22 @@ extension ScenarioParser {
         guard let map = reader.mapping(field, known: Self.launchKeys) else { return nil }
         guard let command = reader.value(map, "command", default: nil, { commandLine($0) }) else { return nil }
         let env = section(map, "env", default: [:]) { stringMap($0, keysAreHeaderNames: false) }
-        let endpoint = reader.value(map, "endpoint", default: "") { field -> String? in
-            // Placeholders are filled in at launch, so only the form is checked here.
-            guard let text = reader.string(field, allowEmpty: true) else { return nil }
-            if !text.isEmpty, !text.hasPrefix("http://"), !text.hasPrefix("https://") {
-                reader.report("expected an http:// or https:// URL, got '\(text)'", at: field)
-                return nil
-            }
-            return text
-        }
+        let endpoint = reader.value(map, "endpoint", default: "") { urlTemplate($0) }
+        let metrics = reader.value(map, "metrics_url", default: "") { urlTemplate($0) }
         let ready = reader.string(map, "ready", default: "", allowEmpty: true)
         let template = reader.string(map, "config_template", default: "", allowEmpty: true)
-        return CollectorSpec.Launch(command: command, env: env, endpoint: endpoint ?? "", ready: ready ?? "", configTemplate: template ?? "")
+        return CollectorSpec.Launch(command: command, env: env, endpoint: endpoint ?? "", ready: ready ?? "", configTemplate: template ?? "",
+                                    metricsURL: metrics ?? "")
+    }
+
+    /// An http(s) URL that may hold placeholders (filled in at launch, so only the form is checked here).
+    private func urlTemplate(_ field: YAMLField) -> String? {
+        guard let text = reader.string(field, allowEmpty: true) else { return nil }
+        if !text.isEmpty, !text.hasPrefix("http://"), !text.hasPrefix("https://") {
+            reader.report("expected an http:// or https:// URL, got '\(text)'", at: field)
+            return nil
+        }
+        return text
     }
 
     /// A non-empty list of strings (numbers are taken as written).
