@@ -246,3 +246,23 @@ struct CollectorTemplateTests {
         #expect(launch.command.map(values.fill) == ["otelcol-contrib", "--config", values.configFile])
     }
 }
+
+/// The embedded sink against rotel's blackhole exporter: same stream, same closed-loop sender.
+@Suite("Sink speed")
+struct SinkSpeedTests {
+    @Test("every acknowledged span is stored by the sink, and the ratio is sink ÷ collector",
+          .enabled(if: CollectorProcess.rotelAgent() != nil, "rotel is not installed (pip install --pre rotel)"))
+    func sinkAgainstBlackhole() async throws {
+        var scenario = try TestSupport.scenario("sink-speed")
+        scenario.durationSeconds = 1
+        let out = TestSupport.temporaryPath(".json")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let options = RunOptions(outputPath: out, executablePath: TestSupport.tracebenchBinary, progress: false)
+        let (summary, path) = try await SinkSpeed.run(scenario: scenario, options: options, rounds: 1) { _ in }
+        #expect(path == out && FileManager.default.fileExists(atPath: out))
+        #expect(summary.rounds.map(\.target) == ["sink", "collector"])
+        #expect(summary.problems.isEmpty, "\(summary.problems)")
+        #expect(summary.rounds.allSatisfy { $0.spansAcknowledged == ($0.requests - $0.failures) * 500 && $0.spansPerSecond > 0 })
+        #expect(abs(summary.ratio - summary.rounds[0].spansPerSecond / summary.rounds[1].spansPerSecond) < 1e-9)
+    }
+}
