@@ -31,6 +31,10 @@ public enum CapacitySweep {
         /// Highest passing step (nil when even the first failed).
         public var kneeSpansPerSecond: Double?
         public var kneeTracesPerMinute: Double?
+        /// What ended the sweep: `collector` (a limit broke: the knee is the collector's), `sender` (only the
+        /// sender fell behind: the machine could not offer more, the knee is a lower bound), `max_steps` (every
+        /// step passed: a lower bound too) or `interrupted`.
+        public var limitedBy = "max_steps"
         public var targetTracesPerMinute: Double
         public var collectorsNeeded: Int?
         public var storageBytesPerDay: Double?
@@ -59,6 +63,8 @@ public enum CapacitySweep {
                        judged.collectorCPUPercentAvg, Double(judged.collectorRSSBytesMax) / 1_048_576,
                        judged.reasons.isEmpty ? "" : ": " + judged.reasons.joined(separator: "; ")))
             if outcome.exitCode == ExitCode.interrupted { summary.interrupted = true }
+            if summary.interrupted { summary.limitedBy = "interrupted" }
+            if !judged.passed { summary.limitedBy = judged.reasons.allSatisfy { $0.hasPrefix(senderBehind) } ? "sender" : "collector" }
             if !judged.passed || summary.interrupted { break }
             summary.kneeSpansPerSecond = rate
             summary.kneeTracesPerMinute = judged.tracesPerMinute
@@ -78,6 +84,9 @@ public enum CapacitySweep {
         return (summary, path)
     }
 
+    /// How a step that failed only because the firehose fell behind its schedule is told apart.
+    static let senderBehind = "the sender could not keep up"
+
     static func judge(_ r: RunResults, rate: Double, spec: CapacitySpec, file: String) -> Step {
         let sent = Double(r.firehose?.spansSent ?? 0)
         let dropRatio = sent > 0 ? Double(r.spans.dropped) / sent : 0
@@ -91,7 +100,7 @@ public enum CapacitySweep {
         if cpu > spec.maxCollectorCPUPercent { reasons.append(String(format: "collector CPU %.0f%% > %.0f%%", cpu, spec.maxCollectorCPUPercent)) }
         if Double(rss) > spec.maxCollectorRSSMiB * 1_048_576 { reasons.append(String(format: "collector RSS %.0f MB > %.0f MB", Double(rss) / 1_048_576, spec.maxCollectorRSSMiB)) }
         if let f = r.firehose, f.batchesDropped > 0 {
-            reasons.append("the sender could not keep up (\(f.batchesDropped) batches dropped at concurrency \(r.scenario.firehose.concurrency)): raise firehose.concurrency")
+            reasons.append("\(senderBehind) (\(f.batchesDropped) batches dropped at concurrency \(r.scenario.firehose.concurrency)): raise firehose.concurrency")
         }
         return Step(spansPerSecond: rate, passed: reasons.isEmpty, reasons: reasons, spansPerSecondOut: r.throughput.spansPerSecond,
                     tracesPerMinute: r.throughput.tracesPerMinute, dropRatio: dropRatio, visibilityP99Ms: visibilityP99,

@@ -173,8 +173,14 @@ struct Capacity: AsyncParsableCommand {
         do {
             let (summary, path) = try await CapacitySweep.run(scenario: loaded, options: options) { print($0) }
             if let knee = summary.kneeSpansPerSecond, let traces = summary.kneeTracesPerMinute {
-                print(String(format: "knee: %.0f spans/s (%.0f traces/min) — %d collector(s) for %.0f traces/min, %.1f MB/day of traces; summary in %@",
-                             knee, traces, summary.collectorsNeeded ?? 0, summary.targetTracesPerMinute, (summary.storageBytesPerDay ?? 0) / 1e6, path))
+                print(String(format: "knee: %@%.0f spans/s (%.0f traces/min) — %d collector(s) for %.0f traces/min, %.1f MB/day of traces; summary in %@",
+                             summary.limitedBy == "collector" ? "" : "at least ", knee, traces, summary.collectorsNeeded ?? 0, summary.targetTracesPerMinute,
+                             (summary.storageBytesPerDay ?? 0) / 1e6, path))
+                switch summary.limitedBy {
+                case "max_steps": print("every step passed: no limit broke within capacity.max_steps; raise it to find the knee")
+                case "sender": print("the collector kept up; the sender on this machine could not offer more: the knee is a lower bound")
+                default: break
+                }
             } else {
                 print("no step passed; summary in \(path)")
             }

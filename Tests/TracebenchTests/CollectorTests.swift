@@ -215,7 +215,7 @@ struct CapacitySweepTests {
         #expect(summary.steps.map(\.spansPerSecond) == [2000, 4000])
         let failed = summary.steps.filter { !$0.passed }
         #expect(failed.isEmpty, "\(failed.map(\.reasons))")
-        #expect(summary.kneeSpansPerSecond == 4000)
+        #expect(summary.kneeSpansPerSecond == 4000 && summary.limitedBy == "max_steps")
         let knee = try #require(summary.kneeTracesPerMinute)
         #expect(summary.collectorsNeeded == Int((500 / knee).rounded(.up)))
     }
@@ -225,7 +225,7 @@ struct CapacitySweepTests {
         let summary = try await sweep(maxVisibilityS: 0.000001)
         #expect(summary.steps.count == 1 && summary.steps[0].passed == false)
         #expect(summary.steps[0].reasons.contains { $0.contains("visibility p99") })
-        #expect(summary.kneeSpansPerSecond == nil && summary.collectorsNeeded == nil)
+        #expect(summary.kneeSpansPerSecond == nil && summary.collectorsNeeded == nil && summary.limitedBy == "collector")
     }
 }
 
