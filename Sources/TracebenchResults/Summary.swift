@@ -38,9 +38,11 @@ public enum Summary {
             }.joined(separator: "; "))
         }
         if let c = results.collector {
-            lines.append(String(format: "  collector in %d spans, out %d, dropped %d; CPU %.1f%% avg %.1f%% max; RSS %.0f MB avg %.0f MB max; visibility p99 %.0f ms; %.0f B/trace",
-                                c.spansIn, c.spansOut, c.dropped, c.cpuPercentAvg, c.cpuPercentMax, c.rssBytesAvg / 1_048_576,
-                                Double(c.rssBytesMax) / 1_048_576, c.visibilityP99Ms, c.bytesPerTrace))
+            lines.append(String(format: "  collector in %d spans (%.0f/s, %.0f traces/min), out %d (%.0f/s, %.0f traces/min), dropped %d",
+                                c.spansIn, c.spansPerSecondIn, c.tracesPerMinuteIn, c.spansOut, c.spansPerSecondOut, c.tracesPerMinuteOut, c.dropped))
+            lines.append(String(format: "            CPU %.1f%% avg %.1f%% max; RSS %.0f MB avg %.0f MB max; visibility p99 %.0f ms; %.0f B/trace, %.1f MB/day",
+                                c.cpuPercentAvg, c.cpuPercentMax, c.rssBytesAvg / 1_048_576, Double(c.rssBytesMax) / 1_048_576,
+                                c.visibilityP99Ms, c.bytesPerTrace, c.storageBytesPerDay / 1e6))
             if let own = c.reported {
                 lines.append(String(format: "  collector says: accepted %.0f, refused %.0f, sent %.0f, send failed %.0f spans",
                                     own.acceptedSpans, own.refusedSpans, own.sentSpans, own.sendFailedSpans))

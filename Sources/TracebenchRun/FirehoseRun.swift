@@ -70,8 +70,10 @@ enum FirehoseRun {
                 }
             }
         }
-        // The offered window: `batches` sends, one every `interval` (a stop cuts it short).
-        let window = min(Double(batches) * interval, (ContinuousClock.now - start) / .seconds(1))
+        // The offered window: `batches` sends, each standing for one `interval` (the last is sent at
+        // (batches − 1) · interval, so the elapsed time would understate it); a stop cuts it short.
+        let elapsed = (ContinuousClock.now - start) / .seconds(1)
+        let window = services.stop.isRaised ? min(Double(batches) * interval, elapsed) : Double(batches) * interval
         await sender.close()
         let sent = tally.withLock { $0 }
         if sent.requestsFailed > 0 { results.problems.append("\(sent.requestsFailed) firehose requests failed (last: \(sent.lastError))") }
@@ -89,6 +91,8 @@ enum FirehoseRun {
         results.firehose = FirehoseFigures(requestsSent: sent.requestsSent, requestsFailed: sent.requestsFailed,
                                            batchesDropped: sent.batchesDropped, spansSent: sent.spansSent,
                                            bytesSent: sent.bytesSent, sendRateSpansPerSecond: window > 0 ? Double(sent.spansSent) / window : 0)
+        results.throughput.windowSeconds = window
+        results.traces.expected = sent.tracesSent
         guard let snapshot else { return }
         results.spans.received = snapshot.spans.count
         results.spans.dropped = max(0, sent.spansSent - snapshot.spans.count)
@@ -98,13 +102,11 @@ enum FirehoseRun {
             perTrace[span.traceID, default: 0] += 1
             visibility.record(microseconds: Int64(span.receivedNanos / 1000) - Int64(span.endNanos / 1000))
         }
-        results.traces.expected = sent.tracesSent
         results.traces.received = perTrace.count
         results.traces.complete = perTrace.values.count { $0 == spansPerTrace }
         results.traces.completeness = sent.tracesSent == 0 ? 1 : Double(results.traces.complete) / Double(sent.tracesSent)
         results.traces.errorSpans = snapshot.spans.count { $0.isError }
         results.latency = ["visibility": visibility.summary()]
-        results.throughput.windowSeconds = window
         if window > 0 {
             results.throughput.spansPerSecond = Double(snapshot.spans.count) / window
             results.throughput.tracesPerMinute = Double(perTrace.count) / window * 60

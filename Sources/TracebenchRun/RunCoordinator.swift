@@ -142,8 +142,8 @@ public enum RunCoordinator {
             results.stall = StallFigures(pausedAtS: window.paused, resumedAtS: window.resumed, usage: results.resources)
         }
         if scenario.collector != nil {
-            results.collector = CollectorFigures(spans: results.spans, usage: results.resources["collector"],
-                                                 visibility: results.latency["visibility"], traces: results.traces.received,
+            results.collector = CollectorFigures(spans: results.spans, traces: results.traces, windowSeconds: results.throughput.windowSeconds,
+                                                 usage: results.resources["collector"], visibility: results.latency["visibility"],
                                                  bodyBytes: results.sink.bodyBytes, measured: sink != nil)
             switch collectorMetrics?.result() {
             case .success(let counters): results.collector?.add(reported: counters)

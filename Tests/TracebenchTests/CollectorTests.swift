@@ -137,6 +137,12 @@ struct FirehoseTests {
         #expect(c.spansIn == r.firehose?.spansSent && c.spansOut == c.spansIn && c.dropped == 0)
         #expect(r.traces.completeness == 1.0)
         #expect(c.rssBytesMax > 1_000_000 && c.cpuPercentMax > 0)
+        // 5,000 spans/s offered for 3 s; the rates are over that window, storage follows from the bytes per trace.
+        let sent = Double(try #require(r.firehose).spansSent)
+        func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-6 * max(1, abs(b)) }
+        #expect(close(c.windowSeconds, 3) && close(c.spansPerSecondIn, sent / 3) && close(c.tracesPerMinuteIn, sent / 5 / 3 * 60))
+        #expect(close(c.tracesPerMinuteOut, Double(r.traces.received) / 3 * 60))
+        #expect(abs(c.storageBytesPerDay - c.bytesPerTrace * c.tracesPerMinuteOut * 1440) < 1e-6 && c.storageBytesPerDay > 0)
     }
 }
 
