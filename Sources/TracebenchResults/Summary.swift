@@ -15,15 +15,24 @@ public enum Summary {
             lines.append("  jobs      submitted \(jobs.submitted), completed \(jobs.completed), failed \(jobs.failed), pending \(jobs.pending); dropped arrivals \(jobs.droppedArrivals), submit errors \(jobs.submitErrors), retries \(jobs.retries), timeouts \(jobs.timeouts)")
         }
         let t = results.traces
-        lines.append(String(format: "  traces    expected %d, received %d, complete %d (%.2f%%), orphan spans %d, broken context %d, max depth %d",
-                            t.expected, t.received, t.complete, t.completeness * 100, t.orphanSpans, t.brokenContext, t.maxDepth))
-        lines.append(String(format: "  errors    %d error spans in %d traces; error attribution %.3f [%.3f, %.3f]",
-                            t.errorSpans, t.tracesWithErrors, t.errorAttribution.ratio, t.errorAttribution.ciLow, t.errorAttribution.ciHigh))
+        let isFirehose = results.firehose != nil
+        let traceCounts = String(format: "  traces    expected %d, received %d, complete %d (%.2f%%)", t.expected, t.received, t.complete, t.completeness * 100)
+        let errors = String(format: "  errors    %d error spans in %d traces", t.errorSpans, t.tracesWithErrors)
+        if isFirehose {
+            // Synthetic traces have a fixed shape: no context to break, no depth or attribution to measure.
+            lines.append(traceCounts)
+            lines.append(errors)
+        } else {
+            lines.append(traceCounts + String(format: ", orphan spans %d, broken context %d, max depth %d", t.orphanSpans, t.brokenContext, t.maxDepth))
+            lines.append(errors + String(format: "; error attribution %.3f [%.3f, %.3f]",
+                                         t.errorAttribution.ratio, t.errorAttribution.ciLow, t.errorAttribution.ciHigh))
+        }
         let s = results.sampling
-        if results.firehose == nil { lines.append(String(format: "  sampling  configured %.3f, observed %.4f [%.4f, %.4f] over %d jobs", s.configuredRatio, s.observedRatio, s.ciLow, s.ciHigh, s.trials)) }
+        if !isFirehose { lines.append(String(format: "  sampling  configured %.3f, observed %.4f [%.4f, %.4f] over %d jobs", s.configuredRatio, s.observedRatio, s.ciLow, s.ciHigh, s.trials)) }
         lines.append("  spans     created \(results.spans.created), exported \(results.spans.exported), received \(results.spans.received), dropped \(results.spans.dropped)")
         let tp = results.throughput
-        lines.append(String(format: "  rate      %.1f jobs/s submitted, %.1f jobs/s completed, %.0f traces/min and %.0f spans/s at the sink", tp.jobsSubmittedPerSecond, tp.jobsCompletedPerSecond, tp.tracesPerMinute, tp.spansPerSecond))
+        let jobRates = isFirehose ? "" : String(format: "%.1f jobs/s submitted, %.1f jobs/s completed, ", tp.jobsSubmittedPerSecond, tp.jobsCompletedPerSecond)
+        lines.append("  rate      " + jobRates + String(format: "%.0f traces/min and %.0f spans/s at the sink", tp.tracesPerMinute, tp.spansPerSecond))
         lines.append("  latency   (ms)          p50      p90      p99      max    count")
         for phase in ["submit", "queue_wait", "processing", "end_to_end", "visibility"] {
             guard let l = results.latency[phase] else { continue }

@@ -97,15 +97,18 @@ enum FirehoseRun {
         results.spans.received = snapshot.spans.count
         results.spans.dropped = max(0, sent.spansSent - snapshot.spans.count)
         var perTrace: [TraceID: Int] = [:]
+        var tracesWithErrors = Set<TraceID>()
         var visibility = LatencyHistogram()
         for span in snapshot.spans {
             perTrace[span.traceID, default: 0] += 1
+            if span.isError { tracesWithErrors.insert(span.traceID) }
             visibility.record(microseconds: Int64(span.receivedNanos / 1000) - Int64(span.endNanos / 1000))
         }
         results.traces.received = perTrace.count
         results.traces.complete = perTrace.values.count { $0 == spansPerTrace }
         results.traces.completeness = sent.tracesSent == 0 ? 1 : Double(results.traces.complete) / Double(sent.tracesSent)
         results.traces.errorSpans = snapshot.spans.count { $0.isError }
+        results.traces.tracesWithErrors = tracesWithErrors.count
         results.latency = ["visibility": visibility.summary()]
         if window > 0 {
             results.throughput.spansPerSecond = Double(snapshot.spans.count) / window

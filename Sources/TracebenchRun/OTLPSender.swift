@@ -31,7 +31,7 @@ final class OTLPSender: Sendable {
         let client: GRPCClient<HTTP2ClientTransport.Posix>
         do {
             client = GRPCClient(transport: try HTTP2ClientTransport.Posix(
-                target: .ipv4(host: host == "localhost" ? "127.0.0.1" : host, port: port), transportSecurity: .plaintext
+                target: .dns(host: host, port: port), transportSecurity: .plaintext
             ))
         } catch {
             throw .environment("cannot create a gRPC client for \(endpoint): \(error)")

@@ -127,6 +127,7 @@ struct FirehoseTests {
         #expect(r.spans.received == f.spansSent && r.spans.dropped == 0)
         #expect(r.traces.expected == f.spansSent / 5 && r.traces.completeness == 1.0)
         #expect(abs(Double(r.traces.errorSpans) / Double(f.spansSent) - 0.01) < 0.005)
+        #expect(r.traces.tracesWithErrors > 0 && r.traces.tracesWithErrors <= r.traces.errorSpans)
     }
 
     @Test("the same firehose through rotel: sent == received, CPU and RSS of rotel reported",

@@ -15,4 +15,18 @@ struct SummaryTests {
         #expect(lines.first == "tracebench smoke: ok — results in results/x.json")
         #expect(lines.dropFirst().first?.contains("submitted 7") == true)
     }
+
+    @Test func firehoseRunsLeaveOutJobFigures() {
+        var scenario = Scenario(name: "hose", durationSeconds: 1, load: LoadSpec(), jobs: [])
+        scenario.load.kind = .firehose
+        var results = RunResults(scenario: scenario,
+                                 tracingEffective: TracingEffective(spec: TracingSpec(), endpoint: "", environmentOverrides: [:]),
+                                 environment: EnvironmentInfo(gitRevision: "", swiftVersion: "", cpuCount: 2, host: "", os: "", tracebenchVersion: ""))
+        results.firehose = FirehoseFigures(requestsSent: 2, requestsFailed: 0, batchesDropped: 0, spansSent: 10, bytesSent: 100, sendRateSpansPerSecond: 10)
+        results.traces.errorSpans = 3
+        results.traces.tracesWithErrors = 2
+        let text = Summary.text(results, path: "x.json")
+        #expect(text.contains("firehose  sent 10 spans in 2 requests") && text.contains("3 error spans in 2 traces"))
+        #expect(!text.contains("jobs/s") && !text.contains("max depth") && !text.contains("attribution") && !text.contains("sampling"))
+    }
 }
