@@ -21,7 +21,7 @@ public struct ChildConfiguration: Codable, Sendable {
     /// Writes the configuration to `path`, readable by the owner only.
     public func write(to path: String) throws {
         let data = try JSONEncoder().encode(self)
-        FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])  // the open below reports failure
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? handle.close() }
         try handle.write(contentsOf: data)
