@@ -17,6 +17,9 @@ extension ScenarioParser {
         spec.ratio = reader.number(map, "ratio", default: d.ratio, .ratio) ?? d.ratio
         spec.batch = section(map, "batch", default: d.batch) { batch($0) }
         spec.endpoint = reader.value(map, "endpoint", default: d.endpoint) { endpoint($0) } ?? d.endpoint
+        if spec.protocol == .grpc, !spec.endpoint.isEmpty, URLComponents(string: spec.endpoint)?.port == nil, let field = map["endpoint"] {
+            reader.report("a gRPC endpoint needs a port, e.g. http://collector:4317 (no path)", at: field)
+        }
         spec.headers = section(map, "headers", default: d.headers) { stringMap($0, keysAreHeaderNames: true) }
         spec.resourceAttributes = section(map, "resource_attributes", default: d.resourceAttributes) {
             stringMap($0, keysAreHeaderNames: false)

@@ -266,6 +266,13 @@ struct ScenarioLoaderTests {
               protocol: grcp
             """, keyPath: "tracing.protocol", line: 5,
             message: "unknown protocol 'grcp'; expected one of: http/protobuf, http/json, grpc (did you mean 'grpc'?)"),
+        InvalidCase(label: "grpc endpoint without a port", yaml: """
+            duration_s: 10
+            load: {rate_per_s: 5}
+            jobs: [{service: s, steps: [{name: a}]}]
+            tracing: {protocol: grpc, endpoint: "http://collector"}
+            """, keyPath: "tracing.endpoint", line: 4,
+            message: "a gRPC endpoint needs a port, e.g. http://collector:4317 (no path)"),
         InvalidCase(label: "json firehose", yaml: """
             duration_s: 10
             load: {kind: firehose}
