@@ -5,6 +5,7 @@ import FoundationNetworking
 import TracebenchMeasure
 import TracebenchRedis
 import TracebenchScenario
+import TracebenchSink
 
 #if canImport(Glibc)
 import Glibc
@@ -24,6 +25,23 @@ struct CollectorProcess: Sendable {
     struct SinkAddress: Sendable {
         var url: String
         var grpcURL: String
+
+        /// Starts both of the embedded sink's listeners; a failure stops it and is an environment failure.
+        static func start(_ sink: OTLPSink) async throws(RunFailure) -> SinkAddress {
+            do {
+                let http = try await sink.start()
+                let grpc = try await sink.startGRPC()
+                return SinkAddress(url: "http://127.0.0.1:\(http)", grpcURL: "http://127.0.0.1:\(grpc)")
+            } catch {
+                await sink.stop()
+                throw .environment("cannot start the embedded OTLP sink: \(error)")
+            }
+        }
+
+        /// Where an exporter speaking `wire` sends to this sink.
+        func endpoint(_ wire: TracingSpec.WireProtocol) -> String {
+            wire == .grpc ? grpcURL : url + "/v1/traces"
+        }
     }
 
     /// The values of the launch placeholders.

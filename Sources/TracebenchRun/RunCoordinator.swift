@@ -65,14 +65,8 @@ public enum RunCoordinator {
             endpoint = attach.endpoint
         } else if scenario.tracing.endpoint.isEmpty || scenario.collector?.launch != nil {
             let embedded = OTLPSink()
-            do {
-                sinkAddress.url = "http://127.0.0.1:\(try await embedded.start())"
-                sinkAddress.grpcURL = "http://127.0.0.1:\(try await embedded.startGRPC())"
-            } catch {
-                await embedded.stop()
-                throw .environment("cannot start the embedded OTLP sink: \(error)")
-            }
-            endpoint = wire == .grpc ? sinkAddress.grpcURL : sinkAddress.url + "/v1/traces"
+            sinkAddress = try await CollectorProcess.SinkAddress.start(embedded)
+            endpoint = sinkAddress.endpoint(wire)
             sink = embedded
         } else {
             sink = nil

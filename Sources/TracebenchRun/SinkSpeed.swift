@@ -91,13 +91,7 @@ public enum SinkSpeed {
 
     private static func sinkRound(bodies: [[UInt8]], spec: FirehoseSpec, seconds: Double, stop: StopSignal, summary: inout Summary) async throws(RunFailure) -> Round {
         let sink = OTLPSink()
-        let endpoint: String
-        do {
-            endpoint = spec.protocol == .grpc ? "http://127.0.0.1:\(try await sink.startGRPC())" : "http://127.0.0.1:\(try await sink.start())/v1/traces"
-        } catch {
-            await sink.stop()
-            throw .environment("cannot start the embedded OTLP sink: \(error)")
-        }
+        let endpoint = try await CollectorProcess.SinkAddress.start(sink).endpoint(spec.protocol)
         let (round, warmUpSpans) = await timed(target: "sink", endpoint: endpoint, bodies: bodies, spec: spec, seconds: seconds, stop: stop)
         let stored = sink.store.spanCount
         await sink.stop()
