@@ -64,7 +64,7 @@ public enum CapacitySweep {
                        judged.reasons.isEmpty ? "" : ": " + judged.reasons.joined(separator: "; ")))
             if outcome.exitCode == ExitCode.interrupted { summary.interrupted = true }
             if summary.interrupted { summary.limitedBy = "interrupted" }
-            if !judged.passed { summary.limitedBy = judged.reasons.allSatisfy { $0.hasPrefix(senderBehind) } ? "sender" : "collector" }
+            if !judged.passed { summary.limitedBy = limit(of: judged) }
             if !judged.passed || summary.interrupted { break }
             summary.kneeSpansPerSecond = rate
             summary.kneeTracesPerMinute = judged.tracesPerMinute
@@ -86,6 +86,11 @@ public enum CapacitySweep {
 
     /// How a step that failed only because the firehose fell behind its schedule is told apart.
     static let senderBehind = "the sender could not keep up"
+
+    /// Whose limit a failed step shows: `sender` when the only reason is that the firehose fell behind.
+    static func limit(of failed: Step) -> String {
+        failed.reasons.allSatisfy { $0.hasPrefix(senderBehind) } ? "sender" : "collector"
+    }
 
     static func judge(_ r: RunResults, rate: Double, spec: CapacitySpec, file: String) -> Step {
         let sent = Double(r.firehose?.spansSent ?? 0)

@@ -227,6 +227,17 @@ struct CapacitySweepTests {
         #expect(summary.collectorsNeeded == Int((500 / knee).rounded(.up)))
     }
 
+    @Test func aSenderThatFellBehindIsNotTheCollectorsLimit() {
+        func step(_ reasons: [String]) -> CapacitySweep.Step {
+            CapacitySweep.Step(spansPerSecond: 1, passed: false, reasons: reasons, spansPerSecondOut: 0, tracesPerMinute: 0, dropRatio: 0,
+                               visibilityP99Ms: 0, collectorCPUPercentAvg: 0, collectorRSSBytesMax: 0, bytesPerTrace: 0, resultsFile: "")
+        }
+        let behind = CapacitySweep.senderBehind + " (6 batches dropped at concurrency 16): raise firehose.concurrency"
+        #expect(CapacitySweep.limit(of: step([behind])) == "sender")
+        #expect(CapacitySweep.limit(of: step([behind, "drops 0.0100 > 0.0010"])) == "collector")
+        #expect(CapacitySweep.limit(of: step(["collector RSS 120 MB > 100 MB"])) == "collector")
+    }
+
     @Test func aBrokenLimitStopsTheSweep() async throws {
         // No batch reaches the sink within 1 µs: the first step fails, nothing passes.
         let summary = try await sweep(maxVisibilityS: 0.000001)
