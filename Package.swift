@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "TracebenchSink", targets: ["TracebenchSink"]),
         .library(name: "TracebenchMeasure", targets: ["TracebenchMeasure"]),
         .library(name: "TracebenchScenario", targets: ["TracebenchScenario"]),
+        .library(name: "TracebenchResults", targets: ["TracebenchResults"]),
     ],
     dependencies: [
         .package(url: "https://github.com/swift-otel/swift-otel", exact: "1.6.0", traits: ["OTLPHTTP", "OTLPGRPC"]),
@@ -50,8 +51,12 @@ let package = Package(
 
         // MARK: Library modules, in the order data flows
         .target(
+            name: "TracebenchMetrics",
+            swiftSettings: strict
+        ),
+        .target(
             name: "TracebenchScenario",
-            dependencies: ["TracebenchRedis", "TracebenchMeasure", .product(name: "Yams", package: "Yams")],
+            dependencies: ["TracebenchRedis", "TracebenchMeasure", "TracebenchMetrics", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         .target(
@@ -61,7 +66,7 @@ let package = Package(
         ),
         .target(
             name: "TracebenchMeasure",
-            dependencies: [.product(name: "Histogram", package: "hdrhistogram-swift")],
+            dependencies: ["CZlib", .product(name: "Histogram", package: "hdrhistogram-swift")],
             swiftSettings: strict
         ),
         .target(
@@ -94,14 +99,15 @@ let package = Package(
         ),
         .target(
             name: "TracebenchResults",
-            dependencies: ["TracebenchMeasure", "TracebenchScenario"],
+            // No TracebenchScenario (it links hiredis): results are read by tools that never run a pipeline.
+            dependencies: ["TracebenchMeasure", "TracebenchMetrics", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         .target(
             name: "TracebenchRun",
             dependencies: [
                 "TracebenchScenario", "TracebenchRedis", "TracebenchPipeline", "TracebenchSink",
-                "TracebenchMeasure", "TracebenchResults",
+                "TracebenchMeasure", "TracebenchResults", "TracebenchMetrics",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
@@ -116,7 +122,7 @@ let package = Package(
         .executableTarget(
             name: "tracebench",
             dependencies: [
-                "TracebenchRun", "TracebenchPipeline", "TracebenchScenario", "TracebenchResults",
+                "TracebenchRun", "TracebenchPipeline", "TracebenchScenario", "TracebenchResults", "TracebenchMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -127,7 +133,7 @@ let package = Package(
             name: "TracebenchTests",
             dependencies: [
                 "TracebenchScenario", "TracebenchRedis", "TracebenchMeasure", "TracebenchPipeline",
-                "TracebenchSink", "TracebenchResults", "TracebenchRun",
+                "TracebenchSink", "TracebenchResults", "TracebenchRun", "TracebenchMetrics",
                 .product(name: "OTel", package: "swift-otel"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -9,6 +9,15 @@ public struct DifferenceEstimate: Codable, Sendable, Equatable {
     /// The smaller of the two arms' sample counts (or the number of block pairs, for block-level estimates).
     public var samples: Int
 
+    enum CodingKeys: String, CodingKey {
+        case estimate, ciLow = "ci_low", ciHigh = "ci_high", samples
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(estimate: try c(.estimate, 0), ciLow: try c(.ciLow, 0), ciHigh: try c(.ciHigh, 0), samples: try c(.samples, 0))
+    }
+
     /// An estimate with explicitly given values (no computation).
     public init(estimate: Double, ciLow: Double, ciHigh: Double, samples: Int) {
         self.estimate = estimate

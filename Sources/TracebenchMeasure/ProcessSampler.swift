@@ -148,7 +148,19 @@ public struct ProcessUsage: Codable, Sendable, Equatable {
     private var rssSum: Double = 0
 
     enum CodingKeys: String, CodingKey {
-        case peakRssBytes, cpuSeconds, samples, rssBytesAvg, rssBytesMax, cpuPercentAvg, cpuPercentMax, rssTimeline
+        case peakRssBytes = "peak_rss_bytes", cpuSeconds = "cpu_seconds", samples, rssBytesAvg = "rss_bytes_avg"
+        case rssBytesMax = "rss_bytes_max", cpuPercentAvg = "cpu_percent_avg", cpuPercentMax = "cpu_percent_max"
+        case rssTimeline = "rss_timeline"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(peakRssBytes: try c(.peakRssBytes, 0), cpuSeconds: try c(.cpuSeconds, 0), samples: try c(.samples, 0))
+        rssBytesAvg = try c(.rssBytesAvg, 0)
+        rssBytesMax = try c(.rssBytesMax, 0)
+        cpuPercentAvg = try c(.cpuPercentAvg, 0)
+        cpuPercentMax = try c(.cpuPercentMax, 0)
+        rssTimeline = try c(.rssTimeline, [])
     }
 
     public init(peakRssBytes: UInt64 = 0, cpuSeconds: Double = 0, samples: Int = 0) {
@@ -197,6 +209,15 @@ public struct RSSPoint: Codable, Sendable, Equatable {
     /// Seconds since the resource monitor started.
     public var seconds: Double
     public var rssBytes: UInt64
+
+    enum CodingKeys: String, CodingKey {
+        case seconds, rssBytes = "rss_bytes"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(seconds: try c(.seconds, 0), rssBytes: try c(.rssBytes, 0))
+    }
 
     public init(seconds: Double, rssBytes: UInt64) {
         self.seconds = seconds

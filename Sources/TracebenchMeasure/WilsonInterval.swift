@@ -12,6 +12,16 @@ public struct ProportionEstimate: Codable, Sendable, Equatable {
     /// Upper bound of the confidence interval.
     public var ciHigh: Double
 
+    enum CodingKeys: String, CodingKey {
+        case successes, trials, ratio, ciLow = "ci_low", ciHigh = "ci_high"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(successes: try c(.successes, 0), trials: try c(.trials, 0), ratio: try c(.ratio, 0),
+                  ciLow: try c(.ciLow, 0), ciHigh: try c(.ciHigh, 1))
+    }
+
     /// An estimate with explicitly given values (no computation; see ``wilson(successes:trials:z:)``).
     public init(successes: Int, trials: Int, ratio: Double, ciLow: Double, ciHigh: Double) {
         self.successes = successes

@@ -1,3 +1,4 @@
+import TracebenchMeasure
 import Foundation
 import Logging
 import OTel
@@ -65,7 +66,7 @@ public struct TracingBackend: Sendable {
     public static func environmentOverrides(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> [String: String] {
         var overrides: [String: String] = [:]
         for (key, value) in environment where key.hasPrefix("OTEL_") {
-            overrides[key] = key.contains("HEADERS") ? "<redacted>" : value
+            overrides[key] = key.contains("HEADERS") ? Redaction.marker : Redaction.maskingURLCredentials(value)
         }
         return overrides
     }

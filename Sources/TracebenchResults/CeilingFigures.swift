@@ -8,6 +8,23 @@ public struct CeilingFigure: Codable, Sendable, Equatable {
     /// Seconds since the run's monitor started when RSS first went over the limit.
     public var firstBreachS: Double?
 
+    public init(limitBytes: UInt64, peakBytes: UInt64, breached: Bool, firstBreachS: Double?) {
+        self.limitBytes = limitBytes
+        self.peakBytes = peakBytes
+        self.breached = breached
+        self.firstBreachS = firstBreachS
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case limitBytes = "limit_bytes", peakBytes = "peak_bytes", breached, firstBreachS = "first_breach_s"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(limitBytes: try c(.limitBytes, 0), peakBytes: try c(.peakBytes, 0), breached: try c(.breached, false),
+                  firstBreachS: try c.decodeIfPresent(Double.self, forKey: .firstBreachS))
+    }
+
     /// Ceilings for every watched process that has one (`worker` applies to every `worker-N`).
     public static func evaluate(ceilingsMiB: [String: Double], usage: [String: ProcessUsage]) -> [String: CeilingFigure] {
         var result: [String: CeilingFigure] = [:]
@@ -30,6 +47,15 @@ public struct StallFigures: Codable, Sendable, Equatable {
     public var resumedAtS: Double
     /// Per process: largest RSS from the pause until 10 s after the resume, minus RSS at the pause.
     public var rssGrowthBytes: [String: Int64]
+
+    enum CodingKeys: String, CodingKey { case pausedAtS = "paused_at_s", resumedAtS = "resumed_at_s", rssGrowthBytes = "rss_growth_bytes" }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        pausedAtS = try c(.pausedAtS, 0)
+        resumedAtS = try c(.resumedAtS, 0)
+        rssGrowthBytes = try c(.rssGrowthBytes, [:])
+    }
 
     public init(pausedAtS: Double, resumedAtS: Double, usage: [String: ProcessUsage]) {
         self.pausedAtS = pausedAtS

@@ -30,6 +30,40 @@ public struct CollectorFigures: Codable, Sendable {
     /// What the collector itself counted during the run, from its Prometheus endpoint (`metrics_url`).
     public var reported: CollectorCounters?
 
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case spansIn = "spans_in", spansOut = "spans_out", dropped, tracesIn = "traces_in", tracesOut = "traces_out"
+        case windowSeconds = "window_seconds", spansPerSecondIn = "spans_per_second_in", spansPerSecondOut = "spans_per_second_out"
+        case tracesPerMinuteIn = "traces_per_minute_in", tracesPerMinuteOut = "traces_per_minute_out"
+        case cpuPercentAvg = "cpu_percent_avg", cpuPercentMax = "cpu_percent_max", rssBytesAvg = "rss_bytes_avg"
+        case rssBytesMax = "rss_bytes_max", visibilityP99Ms = "visibility_p99_ms", bytesPerTrace = "bytes_per_trace"
+        case storageBytesPerDay = "storage_bytes_per_day", measured, reported
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        spansIn = try c(.spansIn, 0)
+        spansOut = try c(.spansOut, 0)
+        dropped = try c(.dropped, 0)
+        tracesIn = try c(.tracesIn, 0)
+        tracesOut = try c(.tracesOut, 0)
+        windowSeconds = try c(.windowSeconds, 0)
+        spansPerSecondIn = try c(.spansPerSecondIn, 0)
+        spansPerSecondOut = try c(.spansPerSecondOut, 0)
+        tracesPerMinuteIn = try c(.tracesPerMinuteIn, 0)
+        tracesPerMinuteOut = try c(.tracesPerMinuteOut, 0)
+        cpuPercentAvg = try c(.cpuPercentAvg, 0)
+        cpuPercentMax = try c(.cpuPercentMax, 0)
+        rssBytesAvg = try c(.rssBytesAvg, 0)
+        rssBytesMax = try c(.rssBytesMax, 0)
+        visibilityP99Ms = try c(.visibilityP99Ms, 0)
+        bytesPerTrace = try c(.bytesPerTrace, 0)
+        storageBytesPerDay = try c(.storageBytesPerDay, 0)
+        measured = try c(.measured, true)
+        reported = try c.decodeIfPresent(CollectorCounters.self, forKey: .reported)
+    }
+
     public init(spans: SpanCounts, traces: TraceFigures, windowSeconds: Double, usage: ProcessUsage?, visibility: LatencySummary?,
                 bodyBytes: Int, measured: Bool) {
         spansIn = spans.exported
@@ -85,6 +119,16 @@ public struct CollectorCounters: Codable, Sendable, Equatable {
         self.sendFailedSpans = sendFailedSpans
     }
 
+    enum CodingKeys: String, CodingKey {
+        case acceptedSpans = "accepted_spans", refusedSpans = "refused_spans", sentSpans = "sent_spans", sendFailedSpans = "send_failed_spans"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(acceptedSpans: try c(.acceptedSpans, 0), refusedSpans: try c(.refusedSpans, 0), sentSpans: try c(.sentSpans, 0),
+                  sendFailedSpans: try c(.sendFailedSpans, 0))
+    }
+
     /// `self − earlier`, counter by counter (a collector restarted in between gives its new total).
     public func since(_ earlier: CollectorCounters) -> CollectorCounters {
         func delta(_ now: Double, _ then: Double) -> Double { now >= then ? now - then : now }
@@ -92,5 +136,3 @@ public struct CollectorCounters: Codable, Sendable, Equatable {
                                  sentSpans: delta(sentSpans, earlier.sentSpans), sendFailedSpans: delta(sendFailedSpans, earlier.sendFailedSpans))
     }
 }
-
-

@@ -11,11 +11,7 @@ public struct OverheadFigure: Codable, Sendable, Equatable {
     public var samples: Int
 
     public init(median: DifferenceEstimate, p99: DifferenceEstimate) {
-        estimate = median.estimate
-        ciLow = median.ciLow
-        ciHigh = median.ciHigh
-        p99Estimate = p99.estimate
-        samples = median.samples
+        self.init(estimate: median.estimate, ciLow: median.ciLow, ciHigh: median.ciHigh, p99Estimate: p99.estimate, samples: median.samples)
     }
 
     public init(estimate: Double, ciLow: Double, ciHigh: Double, p99Estimate: Double, samples: Int) {
@@ -26,12 +22,25 @@ public struct OverheadFigure: Codable, Sendable, Equatable {
         self.samples = samples
     }
 
+    enum CodingKeys: String, CodingKey {
+        case estimate, ciLow = "ci_low", ciHigh = "ci_high", p99Estimate = "p99_estimate", samples
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(estimate: try c(.estimate, 0), ciLow: try c(.ciLow, 0), ciHigh: try c(.ciHigh, 0),
+                  p99Estimate: try c(.p99Estimate, 0), samples: try c(.samples, 0))
+    }
+
     /// This figure divided by `divisor` (per job → per span).
     public func divided(by divisor: Double) -> OverheadFigure {
         guard divisor > 0 else { return self }
         return OverheadFigure(estimate: estimate / divisor, ciLow: ciLow / divisor, ciHigh: ciHigh / divisor,
                               p99Estimate: p99Estimate / divisor, samples: samples)
     }
+
+    /// As an estimate with a 95 % interval, for the judge.
+    public var difference: DifferenceEstimate { DifferenceEstimate(estimate: estimate, ciLow: ciLow, ciHigh: ciHigh, samples: samples) }
 }
 
 /// Median and p99 differences of one latency phase between an arm and the baseline.
@@ -42,6 +51,14 @@ public struct PhaseDifference: Codable, Sendable, Equatable {
     public init(p50: DifferenceEstimate, p99: DifferenceEstimate) {
         self.p50 = p50
         self.p99 = p99
+    }
+
+    enum CodingKeys: String, CodingKey { case p50, p99 }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let zero = DifferenceEstimate(estimate: 0, ciLow: 0, ciHigh: 0, samples: 0)
+        self.init(p50: try c(.p50, zero), p99: try c(.p99, zero))
     }
 }
 
@@ -73,6 +90,20 @@ public struct ArmOverhead: Codable, Sendable, Equatable {
         self.cpuUsPerJob = cpuUsPerJob
         self.rssDeltaBytes = rssDeltaBytes
     }
+
+    enum CodingKeys: String, CodingKey {
+        case baseline, perRequestUs = "per_request_us", perJobUs = "per_job_us", perSpanUs = "per_span_us"
+        case spansPerJob = "spans_per_job", phases, cpuUsPerJob = "cpu_us_per_job", rssDeltaBytes = "rss_delta_bytes"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let zero = OverheadFigure(estimate: 0, ciLow: 0, ciHigh: 0, p99Estimate: 0, samples: 0)
+        self.init(baseline: try c(.baseline, "off"), perRequestUs: try c(.perRequestUs, zero), perJobUs: try c(.perJobUs, zero),
+                  perSpanUs: try c(.perSpanUs, zero), spansPerJob: try c(.spansPerJob, 0), phases: try c(.phases, [:]),
+                  cpuUsPerJob: try c.decodeIfPresent(DifferenceEstimate.self, forKey: .cpuUsPerJob),
+                  rssDeltaBytes: try c.decodeIfPresent(DifferenceEstimate.self, forKey: .rssDeltaBytes))
+    }
 }
 
 /// One block of the resource phase: one arm's processes alone for `block_seconds`.
@@ -93,6 +124,14 @@ public struct ResourceBlock: Codable, Sendable, Equatable {
         self.peakRssBytes = peakRssBytes
     }
 
+    enum CodingKeys: String, CodingKey { case block, arm, jobs, cpuSeconds = "cpu_seconds", peakRssBytes = "peak_rss_bytes" }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(block: try c(.block, 0), arm: try c(.arm, ""), jobs: try c(.jobs, 0), cpuSeconds: try c(.cpuSeconds, 0),
+                  peakRssBytes: try c(.peakRssBytes, 0))
+    }
+
     public var cpuMicrosPerJob: Double { jobs > 0 ? cpuSeconds * 1e6 / Double(jobs) : 0 }
 }
 
@@ -101,15 +140,18 @@ public struct Budgets: Codable, Sendable, Equatable {
     /// "<5 ms added latency per request" (today) and "<2 ms" (target).
     public var currentMs = 5.0
     public var targetMs = 2.0
-    /// Per arm: `meets_target`, `meets_current` or `over_budget`, judged on the upper end of the per-request
-    /// interval (so a verdict holds with 95 % confidence).
+    /// Per arm: `meets_target`, `meets_current` or `over_budget`, judged by the threshold engine on the per-request
+    /// interval (``Judge/budgetVerdict(perRequest:budgets:)``): a verdict holds with 95 % confidence.
     public var verdicts: [String: String] = [:]
 
     public init() {}
 
-    public static func verdict(perRequestUpperMicros: Double, budgets: Budgets = Budgets()) -> String {
-        if perRequestUpperMicros < budgets.targetMs * 1000 { return "meets_target" }
-        if perRequestUpperMicros < budgets.currentMs * 1000 { return "meets_current" }
-        return "over_budget"
+    enum CodingKeys: String, CodingKey { case currentMs = "current_ms", targetMs = "target_ms", verdicts }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        currentMs = try c(.currentMs, 5)
+        targetMs = try c(.targetMs, 2)
+        verdicts = try c(.verdicts, [:])
     }
 }

@@ -1,12 +1,61 @@
 import Foundation
 
+/// The results schema's version: 2 added `kind`, typed problems, the user's scenario keys, histograms, series and
+/// thresholds. Files of version 1 and 2 read; a newer version is refused (its keys may mean something else).
+public enum ResultsSchema {
+    public static let version = 2
+}
+
+/// What a results file holds.
+public struct ResultsKind: RawRepresentable, Codable, Sendable, Hashable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+    public var description: String { rawValue }
+
+    /// One `tracebench run`.
+    public static let run = ResultsKind(rawValue: "run")
+    /// A `tracebench capacity` summary.
+    public static let capacity = ResultsKind(rawValue: "capacity")
+    /// A `tracebench sink-speed` summary.
+    public static let sinkSpeed = ResultsKind(rawValue: "sink_speed")
+    /// A `tracebench gate` verdict file.
+    public static let gate = ResultsKind(rawValue: "gate")
+}
+
+/// Any results file, read.
+public enum ResultsDocument: Sendable {
+    case run(RunResults)
+    case capacity(CapacitySummary)
+    case sinkSpeed(SinkSpeedSummary)
+
+    public var kind: ResultsKind {
+        switch self {
+        case .run: .run
+        case .capacity: .capacity
+        case .sinkSpeed: .sinkSpeed
+        }
+    }
+}
+
+/// Why a results file could not be read (exit code 5 in the CLI).
+public struct ResultsReadError: Error, Sendable, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+    public var description: String { "\(path): \(reason)" }
+}
+
 /// Reading and writing results files.
 public enum ResultsFile {
-    /// The JSON encoder every results file is written with (snake_case keys, sorted, pretty).
+    /// The JSON encoder every results file is written with (explicit snake_case keys, sorted, pretty).
     public static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return encoder
     }
 
@@ -29,11 +78,66 @@ public enum ResultsFile {
         try data.write(to: url, options: .atomic)
     }
 
-    /// Reads a results file.
-    public static func read(from path: String) throws -> RunResults {
+    /// Reads a results file of any kind and schema version up to the current one.
+    public static func read(from path: String) throws(ResultsReadError) -> ResultsDocument {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ResultsReadError(path: path, reason: "cannot read the file (missing, a directory, or no permission)")
+        }
+        return try read(data: data, path: path)
+    }
+
+    /// Reads results from bytes; `path` names them in errors.
+    public static func read(data: Data, path: String) throws(ResultsReadError) -> ResultsDocument {
+        struct Header: Decodable {
+            var schemaVersion: Int?
+            var kind: String?
+            var steps: JSONValue?
+            var rounds: JSONValue?
+            enum CodingKeys: String, CodingKey { case schemaVersion = "schema_version", kind, steps, rounds }
+        }
         let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return try decoder.decode(RunResults.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let header: Header
+        do {
+            header = try decoder.decode(Header.self, from: data)
+        } catch {
+            throw ResultsReadError(path: path, reason: "not a tracebench results file (\(describe(error)))")
+        }
+        guard let version = header.schemaVersion else {
+            throw ResultsReadError(path: path, reason: "not a tracebench results file (no schema_version)")
+        }
+        guard version >= 1, version <= ResultsSchema.version else {
+            throw ResultsReadError(path: path, reason: "schema_version \(version) is not one this tracebench reads (1…\(ResultsSchema.version)); use a newer tracebench")
+        }
+        // Schema 1 had no `kind`: summaries are told apart by their lists.
+        let kind = header.kind.map(ResultsKind.init(rawValue:))
+            ?? (header.steps != nil ? .capacity : header.rounds != nil ? .sinkSpeed : .run)
+        do {
+            switch kind {
+            case .run: return .run(try decoder.decode(RunResults.self, from: data))
+            case .capacity: return .capacity(try decoder.decode(CapacitySummary.self, from: data))
+            case .sinkSpeed: return .sinkSpeed(try decoder.decode(SinkSpeedSummary.self, from: data))
+            default: throw ResultsReadError(path: path, reason: "kind '\(kind)' is not one this tracebench reads (run, capacity, sink_speed)")
+            }
+        } catch let error as ResultsReadError {
+            throw error
+        } catch {
+            throw ResultsReadError(path: path, reason: describe(error))
+        }
+    }
+
+    /// A decoding error as one sentence naming the key path.
+    static func describe(_ error: any Error) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        }
+        switch error as? DecodingError {
+        case let .typeMismatch(type, context): return "\(path(context.codingPath)): expected \(type): \(context.debugDescription)"
+        case let .valueNotFound(type, context): return "\(path(context.codingPath)): missing \(type)"
+        case let .keyNotFound(key, context): return "\(path(context.codingPath + [key])): missing"
+        case let .dataCorrupted(context): return "\(path(context.codingPath)): \(context.debugDescription)"
+        default: return "\(error)"
+        }
     }
 
     /// An ISO-8601 UTC timestamp.

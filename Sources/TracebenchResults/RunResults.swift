@@ -1,210 +1,212 @@
 import TracebenchMeasure
-import TracebenchScenario
+import TracebenchMetrics
 
-/// The results file of one run (`results/<scenario>-<UTC time>.json`), written with snake_case keys.
+/// The results file of one run (`results/<scenario>-<UTC time>.json`, `kind: run`).
 ///
-/// Key names are fixed (CI gates and later tools read them); add keys, never rename. `schema_version` changes
-/// when a key's meaning changes.
+/// Every key is named explicitly (`CodingKeys`) and read with a default when absent, so files written by earlier
+/// versions keep reading (golden fixtures in `Tests/TracebenchTests/Fixtures/results/` prove it) and keys a reader
+/// does not know are ignored. Add keys, never rename; bump ``ResultsSchema/version`` when a key's meaning changes.
 public struct RunResults: Codable, Sendable {
-    public static let currentSchemaVersion = 1
-
-    public var schemaVersion = RunResults.currentSchemaVersion
-    /// `ok`, `interrupted` (SIGINT/SIGTERM: partial figures), or `failed` (a component died: figures flagged).
-    public var status = "ok"
-    /// Everything that went wrong or makes figures partial, one sentence each.
-    public var problems: [String] = []
+    public var schemaVersion = ResultsSchema.version
+    public var kind = ResultsKind.run
+    /// `ok`, `interrupted` or `failed` (``RunStatus/derive(problems:interrupted:)``).
+    public var status = RunStatus.ok
+    /// Everything that went wrong or makes figures partial.
+    public var problems: [Problem] = []
     public var runID = ""
     public var startedAt = ""
     public var finishedAt = ""
-    /// The scenario as run, secrets redacted.
-    public var scenario: Scenario
-    public var tracingEffective: TracingEffective
-    public var environment: EnvironmentInfo
+    /// The scenario as the user wrote it (their key names), secrets redacted; schema 1 files hold the internal model.
+    public var scenario = JSONValue.object([:])
+    public var scenarioName = ""
+    /// The scenario file and the SHA-256 of its bytes: runs compare only when these agree.
+    public var scenarioFile = ScenarioFile()
+    public var tracingEffective = TracingEffective()
+    public var environment = EnvironmentInfo()
     public var jobs = JobCounts()
     public var traces = TraceFigures()
     public var sampling = SamplingFigures()
-    /// Per phase (`submit`, `queue_wait`, `processing`, `end_to_end`, `visibility`): µs percentiles.
+    /// Per phase (`submit`, `queue_wait`, `processing`, `end_to_end`, `visibility`): µs percentiles and histogram.
     public var latency: [String: LatencySummary] = [:]
     public var throughput = Throughput()
-    /// Per process (`coordinator`, `api`, `worker-N`, `redis`): peak RSS and CPU seconds.
+    /// Per process (`coordinator`, `api`, `worker-N`, `redis`, `collector`).
     public var resources: [String: ProcessUsage] = [:]
     public var spans = SpanCounts()
     public var sink = SinkCounts()
-    /// Overhead runs: per instrumented arm, what tracing costs against the baseline arm.
     public var overhead: [String: ArmOverhead]?
-    /// Overhead runs: the design document's budgets and each arm's verdict.
     public var budgets: Budgets?
-    /// Overhead runs: the resource phase's blocks, as measured.
     public var resourceBlocks: [ResourceBlock]?
-    /// Runs through a collector: what went in, what came out, and what the collector used.
     public var collector: CollectorFigures?
-    /// Firehose runs: what the sender did.
     public var firehose: FirehoseFigures?
-    /// Memory ceilings (`ceilings:` in the scenario), per process.
     public var ceilings: [String: CeilingFigure]?
-    /// `faults.collector_pause_s`: when the collector was stopped and resumed, and the SDK processes' RSS growth.
     public var stall: StallFigures?
+    /// Per interval (`report_interval_s`): counters and latency histograms over time.
+    public var series: IntervalSeries?
+    /// The thresholds the run was judged against, and the verdict.
+    public var thresholds: GateVerdict?
 
-    public init(scenario: Scenario, tracingEffective: TracingEffective, environment: EnvironmentInfo) {
-        self.scenario = scenario
-        self.tracingEffective = tracingEffective
-        self.environment = environment
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case schemaVersion = "schema_version", kind, status, problems, runID = "run_id", startedAt = "started_at"
+        case finishedAt = "finished_at", scenario, scenarioName = "scenario_name", scenarioFile = "scenario_file"
+        case tracingEffective = "tracing_effective", environment, jobs, traces, sampling, latency, throughput, resources
+        case spans, sink, overhead, budgets, resourceBlocks = "resource_blocks", collector, firehose, ceilings, stall
+        case series, thresholds
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        schemaVersion = try c(.schemaVersion, 1)
+        kind = try c(.kind, .run)
+        status = try c(.status, RunStatus.ok)
+        problems = try c(.problems, [])
+        runID = try c(.runID, "")
+        startedAt = try c(.startedAt, "")
+        finishedAt = try c(.finishedAt, "")
+        scenario = try c(.scenario, .object([:]))
+        scenarioName = try c(.scenarioName, scenario["name"]?.string ?? "")
+        scenarioFile = try c(.scenarioFile, ScenarioFile())
+        tracingEffective = try c(.tracingEffective, TracingEffective())
+        environment = try c(.environment, EnvironmentInfo())
+        jobs = try c(.jobs, JobCounts())
+        traces = try c(.traces, TraceFigures())
+        sampling = try c(.sampling, SamplingFigures())
+        latency = try c(.latency, [:])
+        throughput = try c(.throughput, Throughput())
+        resources = try c(.resources, [:])
+        spans = try c(.spans, SpanCounts())
+        sink = try c(.sink, SinkCounts())
+        overhead = try c.decodeIfPresent([String: ArmOverhead].self, forKey: .overhead)
+        budgets = try c.decodeIfPresent(Budgets.self, forKey: .budgets)
+        resourceBlocks = try c.decodeIfPresent([ResourceBlock].self, forKey: .resourceBlocks)
+        collector = try c.decodeIfPresent(CollectorFigures.self, forKey: .collector)
+        firehose = try c.decodeIfPresent(FirehoseFigures.self, forKey: .firehose)
+        ceilings = try c.decodeIfPresent([String: CeilingFigure].self, forKey: .ceilings)
+        stall = try c.decodeIfPresent(StallFigures.self, forKey: .stall)
+        series = try c.decodeIfPresent(IntervalSeries.self, forKey: .series)
+        thresholds = try c.decodeIfPresent(GateVerdict.self, forKey: .thresholds)
+    }
+}
+
+/// The scenario file a run was made from.
+public struct ScenarioFile: Codable, Sendable, Equatable {
+    public var path = ""
+    /// SHA-256 of the file's bytes (lowercase hex).
+    public var sha256 = ""
+
+    public init(path: String = "", sha256: String = "") {
+        self.path = path
+        self.sha256 = sha256
+    }
+
+    enum CodingKeys: String, CodingKey { case path, sha256 }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(path: try c(.path, ""), sha256: try c(.sha256, ""))
     }
 }
 
 /// The tracing configuration in force: the scenario's plus the `OTEL_*` variables that override it.
 public struct TracingEffective: Codable, Sendable {
-    public var mode: String
-    public var `protocol`: String
-    public var sampler: String
-    public var ratio: Double
-    public var endpoint: String
+    public var mode = ""
+    public var `protocol` = ""
+    public var sampler = ""
+    public var ratio = 1.0
+    public var endpoint = ""
     /// Header names only; values are secrets.
-    public var headerNames: [String]
-    public var environmentOverrides: [String: String]
-    public var batch: TracingSpec.Batch
+    public var headerNames: [String] = []
+    public var environmentOverrides: [String: String] = [:]
+    public var batch = BatchSettings()
 
-    public init(spec: TracingSpec, endpoint: String, environmentOverrides: [String: String]) {
-        mode = spec.mode.rawValue
-        self.protocol = spec.protocol.rawValue
-        sampler = spec.sampler.rawValue
-        ratio = spec.configuredRatio
-        self.endpoint = endpoint
-        headerNames = spec.headers.keys.sorted()
-        self.environmentOverrides = environmentOverrides
-        batch = spec.batch
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case mode, `protocol`, sampler, ratio, endpoint, headerNames = "header_names"
+        case environmentOverrides = "environment_overrides", batch
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        mode = try c(.mode, "")
+        self.protocol = try c(.protocol, "")
+        sampler = try c(.sampler, "")
+        ratio = try c(.ratio, 1)
+        endpoint = try c(.endpoint, "")
+        headerNames = try c(.headerNames, [])
+        environmentOverrides = try c(.environmentOverrides, [:])
+        batch = try c(.batch, BatchSettings())
     }
 }
 
-/// Where the run happened.
-public struct EnvironmentInfo: Codable, Sendable {
-    public var gitRevision: String
-    public var swiftVersion: String
-    public var cpuCount: Int
-    public var host: String
-    public var os: String
-    public var tracebenchVersion: String
+/// The batch span processor's settings as run.
+public struct BatchSettings: Codable, Sendable, Equatable {
+    public var scheduleDelayMs = 0
+    public var maxQueueSize = 0
+    public var maxExportBatchSize = 0
+    public var exportTimeoutMs = 0
 
-    public init(gitRevision: String, swiftVersion: String, cpuCount: Int, host: String, os: String, tracebenchVersion: String) {
-        self.gitRevision = gitRevision
-        self.swiftVersion = swiftVersion
-        self.cpuCount = cpuCount
-        self.host = host
-        self.os = os
-        self.tracebenchVersion = tracebenchVersion
+    public init(scheduleDelayMs: Int = 0, maxQueueSize: Int = 0, maxExportBatchSize: Int = 0, exportTimeoutMs: Int = 0) {
+        self.scheduleDelayMs = scheduleDelayMs
+        self.maxQueueSize = maxQueueSize
+        self.maxExportBatchSize = maxExportBatchSize
+        self.exportTimeoutMs = exportTimeoutMs
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case scheduleDelayMs = "schedule_delay_ms", maxQueueSize = "max_queue_size"
+        case maxExportBatchSize = "max_export_batch_size", exportTimeoutMs = "export_timeout_ms"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(scheduleDelayMs: try c(.scheduleDelayMs, 0), maxQueueSize: try c(.maxQueueSize, 0),
+                  maxExportBatchSize: try c(.maxExportBatchSize, 0), exportTimeoutMs: try c(.exportTimeoutMs, 0))
     }
 }
 
-/// The job ledger: `submitted = completed + failed + pending` always holds.
-public struct JobCounts: Codable, Sendable, Equatable {
-    /// Jobs the API accepted (201).
-    public var submitted = 0
-    public var completed = 0
-    public var failed = 0
-    /// Accepted but not finished when the run ended (queued or in progress).
-    public var pending = 0
-    /// Arrivals not started because `max_in_flight` submissions were outstanding (k6's dropped_iterations).
-    public var droppedArrivals = 0
-    /// Arrivals started more than 1 ms after their intended time.
-    public var lateStarts = 0
-    /// Submissions that failed (HTTP error or transport error).
-    public var submitErrors = 0
-    /// Extra attempts the workers made (attempts beyond the first).
-    public var retries = 0
-    public var timeouts = 0
+/// Where the run happened: what a comparison between two runs needs to know is the same.
+public struct EnvironmentInfo: Codable, Sendable, Equatable {
+    public var gitRevision = ""
+    public var swiftVersion = ""
+    public var cpuCount = 0
+    public var host = ""
+    public var os = ""
+    public var tracebenchVersion = ""
+    /// The swift-otel release the pipeline was built with.
+    public var swiftOTelVersion = ""
+    public var cpuModel = ""
+    public var memoryBytes: UInt64 = 0
+    public var kernel = ""
+    /// SHA-256 of CPU model, cores, memory and kernel: runs on the same kind of machine share it.
+    public var hostFingerprint = ""
 
     public init() {}
-}
 
-/// How the received traces compare with the ledger.
-public struct TraceFigures: Codable, Sendable {
-    public var expected = 0
-    public var received = 0
-    public var complete = 0
-    /// complete ÷ expected (1.0 when nothing was expected).
-    public var completeness = 1.0
-    public var orphanSpans = 0
-    public var brokenContext = 0
-    /// Share of jobs (whose API and worker spans both arrived) with a broken context, with its 95 % interval.
-    public var brokenContextShare = ProportionEstimate.wilson(successes: 0, trials: 0)
-    /// Max depth of each received trace → count (keys are depths as text).
-    public var depth: [String: Int] = [:]
-    public var maxDepth = 0
-    public var errorSpans = 0
-    public var tracesWithErrors = 0
-    /// Share of error spans (with a received parent) whose parent is also ERROR.
-    public var errorAttribution = ProportionEstimate.wilson(successes: 0, trials: 0)
+    enum CodingKeys: String, CodingKey {
+        case gitRevision = "git_revision", swiftVersion = "swift_version", cpuCount = "cpu_count", host, os
+        case tracebenchVersion = "tracebench_version", swiftOTelVersion = "swift_otel_version", cpuModel = "cpu_model"
+        case memoryBytes = "memory_bytes", kernel, hostFingerprint = "host_fingerprint"
+    }
 
-    public init() {}
-}
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        gitRevision = try c(.gitRevision, "")
+        swiftVersion = try c(.swiftVersion, "")
+        cpuCount = try c(.cpuCount, 0)
+        host = try c(.host, "")
+        os = try c(.os, "")
+        tracebenchVersion = try c(.tracebenchVersion, "")
+        swiftOTelVersion = try c(.swiftOTelVersion, "")
+        cpuModel = try c(.cpuModel, "")
+        memoryBytes = try c(.memoryBytes, 0)
+        kernel = try c(.kernel, "")
+        hostFingerprint = try c(.hostFingerprint, "")
+    }
 
-/// Configured vs observed head sampling of root (API) traces.
-public struct SamplingFigures: Codable, Sendable {
-    public var configuredRatio = 0.0
-    /// Jobs whose API trace reached the sink ÷ jobs submitted.
-    public var observedRatio = 0.0
-    public var ciLow = 0.0
-    public var ciHigh = 1.0
-    /// Jobs the SDK decided to sample ÷ jobs submitted (from the ledger, before export).
-    public var decidedRatio = 0.0
-    public var trials = 0
-
-    public init() {}
-}
-
-/// Rates over the load window (`window_seconds`, the scenario's duration).
-public struct Throughput: Codable, Sendable {
-    public var windowSeconds = 0.0
-    public var jobsSubmittedPerSecond = 0.0
-    public var jobsCompletedPerSecond = 0.0
-    /// Distinct traces received at the sink per minute.
-    public var tracesPerMinute = 0.0
-    public var spansPerSecond = 0.0
-
-    public init() {}
-}
-
-/// Span accounting; `dropped = exported − received` (swift-otel reports no drop count of its own).
-public struct SpanCounts: Codable, Sendable {
-    /// Spans the instrumentation started (sampled or not).
-    public var created = 0
-    /// Sampled spans handed to the OTLP exporter (0 unless mode is otlp).
-    public var exported = 0
-    public var received = 0
-    public var dropped = 0
-
-    public init() {}
-}
-
-/// What the embedded sink saw on the wire.
-public struct SinkCounts: Codable, Sendable {
-    /// Export requests accepted, over either transport…
-    public var requests = 0
-    /// …of which over OTLP/gRPC.
-    public var grpcRequests = 0
-    /// Body bytes as received: compressed over HTTP when the sender compressed; gRPC messages after inflation.
-    public var bodyBytes = 0
-    public var rejected: [String: Int] = [:]
-
-    public init() {}
-}
-
-/// What a firehose sender did (spans received are in `spans`, drops in `spans.dropped`).
-public struct FirehoseFigures: Codable, Sendable {
-    public var requestsSent: Int
-    public var requestsFailed: Int
-    /// Batches not sent because `concurrency` requests were outstanding.
-    public var batchesDropped: Int
-    public var spansSent: Int
-    public var bytesSent: Int
-    public var sendRateSpansPerSecond: Double
-
-    public init(requestsSent: Int, requestsFailed: Int, batchesDropped: Int, spansSent: Int, bytesSent: Int, sendRateSpansPerSecond: Double) {
-        self.requestsSent = requestsSent
-        self.requestsFailed = requestsFailed
-        self.batchesDropped = batchesDropped
-        self.spansSent = spansSent
-        self.bytesSent = bytesSent
-        self.sendRateSpansPerSecond = sendRateSpansPerSecond
+    /// The fingerprint of a machine description.
+    public static func fingerprint(cpuModel: String, cpuCount: Int, memoryBytes: UInt64, kernel: String) -> String {
+        SHA256.hex("\(cpuModel)|\(cpuCount)|\(memoryBytes)|\(kernel)")
     }
 }

@@ -6,7 +6,7 @@ public enum Summary {
     public static func text(_ results: RunResults, path: String) -> String {
         func ms(_ micros: UInt64) -> String { String(format: "%.1f", Double(micros) / 1000) }
         var lines: [String] = []
-        lines.append("tracebench \(results.scenario.name): \(results.status) — results in \(path)")
+        lines.append("tracebench \(results.scenarioName): \(results.status) — results in \(path)")
         let jobs = results.jobs
         if let f = results.firehose {
             lines.append(String(format: "  firehose  sent %d spans in %d requests (%.0f spans/s), %d failed, %d batches dropped (concurrency)",
@@ -86,7 +86,11 @@ public enum Summary {
                 }
             }
         }
-        for problem in results.problems { lines.append("  problem   \(problem)") }
+        if let verdict = results.thresholds, !verdict.thresholds.isEmpty {
+            lines.append("  thresholds \(verdict.outcome.rawValue.uppercased()) — \(verdict.count(.pass)) pass, \(verdict.count(.fail)) fail, \(verdict.count(.inconclusive)) inconclusive, \(verdict.count(.notMeasured)) not measured (Holm, family of \(verdict.familySize) at α \(verdict.alpha))")
+            for outcome in verdict.thresholds { lines.append("    \(GateReport.mark(outcome.outcome)) \(outcome.message)") }
+        }
+        for problem in results.problems { lines.append("  problem   [\(problem.kind)] \(problem.message)") }
         return lines.joined(separator: "\n")
     }
 }

@@ -1,49 +1,34 @@
 import Foundation
+import TracebenchMetrics
 import TracebenchResults
 import TracebenchScenario
 
 /// `tracebench capacity`: firehose steps at rising spans/s through the collector under test until a limit
-/// breaks (drops, visibility p99, collector CPU or RSS); the knee is the highest passing step. Each step is a
-/// whole run with its own results file; the summary adds a plan: collectors needed for the target traces/min
-/// and storage per day.
+/// breaks; the knee is the highest passing step. Each step is a whole run with its own results file, judged by the
+/// threshold engine against the capacity limits (``limits(_:)``); the summary adds a plan: collectors needed for
+/// the target traces/min and storage per day.
 public enum CapacitySweep {
-    /// One step as judged.
-    public struct Step: Codable, Sendable {
-        public var spansPerSecond: Double
-        public var passed: Bool
-        /// Why the step failed (empty when it passed).
-        public var reasons: [String]
-        public var spansPerSecondOut: Double
-        public var tracesPerMinute: Double
-        public var dropRatio: Double
-        public var visibilityP99Ms: Double
-        public var collectorCPUPercentAvg: Double
-        public var collectorRSSBytesMax: UInt64
-        public var bytesPerTrace: Double
-        public var resultsFile: String
+    /// Who owns the sender's own limit (the firehose falling behind its schedule).
+    static let senderOwner = "sender"
+
+    /// The capacity section's limits as thresholds: drops, visibility p99, collector CPU and RSS, and the sender
+    /// keeping its schedule (owned by `sender`: when only that breaks, the machine, not the collector, is the limit).
+    public static func limits(_ spec: CapacitySpec) -> ThresholdSet {
+        let thresholds = [
+            ThresholdSpec.builtIn("spans.drop_ratio", "<= \(spec.maxDropRatio)"),
+            ThresholdSpec.builtIn("latency.visibility.p99", "<= \(spec.maxVisibilityP99Seconds)s"),
+            ThresholdSpec.builtIn("collector.cpu_percent_avg", "<= \(spec.maxCollectorCPUPercent)"),
+            ThresholdSpec.builtIn("collector.rss_bytes_max", "<= \(spec.maxCollectorRSSMiB)MiB"),
+            ThresholdSpec.builtIn("firehose.batches_dropped", "== 0", owner: senderOwner),
+        ].compactMap { $0 }
+        return ThresholdSet(thresholds: thresholds)
     }
 
-    /// The sweep's summary file.
-    public struct Summary: Codable, Sendable {
-        public var schemaVersion = 1
-        public var scenario: String
-        public var steps: [Step] = []
-        /// Highest passing step (nil when even the first failed).
-        public var kneeSpansPerSecond: Double?
-        public var kneeTracesPerMinute: Double?
-        /// What ended the sweep: `collector` (a limit broke: the knee is the collector's), `sender` (only the
-        /// sender fell behind: the machine could not offer more, the knee is a lower bound), `max_steps` (every
-        /// step passed: a lower bound too) or `interrupted`.
-        public var limitedBy = "max_steps"
-        public var targetTracesPerMinute: Double
-        public var collectorsNeeded: Int?
-        public var storageBytesPerDay: Double?
-        public var interrupted = false
-    }
-
-    public static func run(scenario: Scenario, options: RunOptions, log: @Sendable (String) -> Void) async throws(RunFailure) -> (Summary, String) {
+    public static func run(scenario: Scenario, options: RunOptions, log: @Sendable (String) -> Void) async throws(RunFailure) -> (CapacitySummary, String) {
         let spec = scenario.capacity
-        var summary = Summary(scenario: scenario.name, targetTracesPerMinute: spec.targetTracesPerMinute)
+        var summary = CapacitySummary(scenario: scenario.name, targetTracesPerMinute: spec.targetTracesPerMinute)
+        summary.scenarioFile = ScenarioRecord.file(path: scenario.source.path, yaml: scenario.source.text)
+        summary.environment = EnvironmentProbe.current()
         let stamp = ResultsFile.defaultPath(directory: options.resultsDirectory, scenarioName: "\(scenario.name)-capacity")
         var rate = spec.startSpansPerSecond
         for index in 0..<spec.maxSteps {
@@ -64,7 +49,7 @@ public enum CapacitySweep {
                        judged.reasons.isEmpty ? "" : ": " + judged.reasons.joined(separator: "; ")))
             if outcome.exitCode == ExitCode.interrupted { summary.interrupted = true }
             if summary.interrupted { summary.limitedBy = "interrupted" }
-            if !judged.passed { summary.limitedBy = limit(of: judged) }
+            if !judged.passed { summary.limitedBy = judged.limitedBy }
             if !judged.passed || summary.interrupted { break }
             summary.kneeSpansPerSecond = rate
             summary.kneeTracesPerMinute = judged.tracesPerMinute
@@ -84,31 +69,31 @@ public enum CapacitySweep {
         return (summary, path)
     }
 
-    /// How a step that failed only because the firehose fell behind its schedule is told apart.
-    static let senderBehind = "the sender could not keep up"
-
-    /// Whose limit a failed step shows: `sender` when the only reason is that the firehose fell behind.
-    static func limit(of failed: Step) -> String {
-        failed.reasons.allSatisfy { $0.hasPrefix(senderBehind) } ? "sender" : "collector"
-    }
-
-    static func judge(_ r: RunResults, rate: Double, spec: CapacitySpec, file: String) -> Step {
-        let sent = Double(r.firehose?.spansSent ?? 0)
-        let dropRatio = sent > 0 ? Double(r.spans.dropped) / sent : 0
-        let visibilityP99 = Double(r.latency["visibility"]?.p99 ?? 0) / 1000
-        let cpu = r.collector?.cpuPercentAvg ?? 0
-        let rss = r.collector?.rssBytesMax ?? 0
+    /// One step judged by the threshold engine: it passes when every limit passes and the run itself was ok; a
+    /// failed step is the sender's when only sender-owned limits broke, else the collector's.
+    static func judge(_ r: RunResults, rate: Double, spec: CapacitySpec, file: String) -> CapacitySummary.Step {
+        let verdict = Judge.evaluate(limits(spec), on: r)
+        var step = CapacitySummary.Step()
+        step.spansPerSecond = rate
+        step.verdict = verdict
         var reasons: [String] = []
-        if r.status != "ok" { reasons.append("run \(r.status): \(r.problems.joined(separator: "; "))") }
-        if dropRatio > spec.maxDropRatio { reasons.append(String(format: "drops %.4f > %.4f", dropRatio, spec.maxDropRatio)) }
-        if visibilityP99 > spec.maxVisibilityP99Seconds * 1000 { reasons.append(String(format: "visibility p99 %.0f ms > %.0f s", visibilityP99, spec.maxVisibilityP99Seconds)) }
-        if cpu > spec.maxCollectorCPUPercent { reasons.append(String(format: "collector CPU %.0f%% > %.0f%%", cpu, spec.maxCollectorCPUPercent)) }
-        if Double(rss) > spec.maxCollectorRSSMiB * 1_048_576 { reasons.append(String(format: "collector RSS %.0f MB > %.0f MB", Double(rss) / 1_048_576, spec.maxCollectorRSSMiB)) }
-        if let f = r.firehose, f.batchesDropped > 0 {
-            reasons.append("\(senderBehind) (\(f.batchesDropped) batches dropped at concurrency \(r.scenario.firehose.concurrency)): raise firehose.concurrency")
+        if r.status != RunStatus.ok { reasons.append("run \(r.status): \(r.problems.map(\.message).joined(separator: "; "))") }
+        let broken = verdict.thresholds.filter { $0.outcome != .pass }
+        reasons += broken.map { $0.spec.owner == senderOwner ? "the sender could not keep up (\($0.message)): raise firehose.concurrency" : $0.message }
+        step.reasons = reasons
+        step.passed = reasons.isEmpty
+        if !step.passed {
+            step.limitedBy = r.status == RunStatus.ok && !broken.isEmpty && broken.allSatisfy { $0.spec.owner == senderOwner } ? senderOwner : "collector"
         }
-        return Step(spansPerSecond: rate, passed: reasons.isEmpty, reasons: reasons, spansPerSecondOut: r.throughput.spansPerSecond,
-                    tracesPerMinute: r.throughput.tracesPerMinute, dropRatio: dropRatio, visibilityP99Ms: visibilityP99,
-                    collectorCPUPercentAvg: cpu, collectorRSSBytesMax: rss, bytesPerTrace: r.collector?.bytesPerTrace ?? 0, resultsFile: file)
+        let sent = Double(r.firehose?.spansSent ?? 0)
+        step.dropRatio = sent > 0 ? Double(r.spans.dropped) / sent : 0
+        step.visibilityP99Ms = Double(r.latency["visibility"]?.p99 ?? 0) / 1000
+        step.collectorCPUPercentAvg = r.collector?.cpuPercentAvg ?? 0
+        step.collectorRSSBytesMax = r.collector?.rssBytesMax ?? 0
+        step.spansPerSecondOut = r.throughput.spansPerSecond
+        step.tracesPerMinute = r.throughput.tracesPerMinute
+        step.bytesPerTrace = r.collector?.bytesPerTrace ?? 0
+        step.resultsFile = file
+        return step
     }
 }

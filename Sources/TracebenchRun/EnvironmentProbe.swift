@@ -5,15 +5,33 @@ import TracebenchResults
 enum EnvironmentProbe {
     static let version = "0.1.0"
 
+    /// The swift-otel release Package.swift pins (`exact:`); a test checks the two agree.
+    static let swiftOTelVersion = "1.6.0"
+
     static func current() -> EnvironmentInfo {
-        EnvironmentInfo(
-            gitRevision: run("/usr/bin/git", ["rev-parse", "--short=12", "HEAD"]) ?? "unknown",
-            swiftVersion: swiftVersion(),
-            cpuCount: ProcessInfo.processInfo.activeProcessorCount,
-            host: ProcessInfo.processInfo.hostName,
-            os: ProcessInfo.processInfo.operatingSystemVersionString,
-            tracebenchVersion: version
-        )
+        var info = EnvironmentInfo()
+        info.gitRevision = run("/usr/bin/git", ["rev-parse", "--short=12", "HEAD"]) ?? "unknown"
+        info.swiftVersion = swiftVersion()
+        info.cpuCount = ProcessInfo.processInfo.activeProcessorCount
+        info.host = ProcessInfo.processInfo.hostName
+        info.os = ProcessInfo.processInfo.operatingSystemVersionString
+        info.tracebenchVersion = version
+        info.swiftOTelVersion = swiftOTelVersion
+        info.cpuModel = procField("/proc/cpuinfo", "model name") ?? "unknown"
+        info.memoryBytes = procField("/proc/meminfo", "MemTotal").flatMap { UInt64($0.split(separator: " ").first ?? "") }.map { $0 * 1024 } ?? 0
+        info.kernel = (try? String(contentsOfFile: "/proc/sys/kernel/osrelease", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "unknown"
+        info.hostFingerprint = EnvironmentInfo.fingerprint(cpuModel: info.cpuModel, cpuCount: info.cpuCount, memoryBytes: info.memoryBytes, kernel: info.kernel)
+        return info
+    }
+
+    /// The value of the first `key: value` line of a /proc file.
+    static func procField(_ path: String, _ key: String) -> String? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix(key) {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return nil
     }
 
     /// The installed toolchain (`swift --version`), else the compiler that built this binary.

@@ -34,11 +34,12 @@ enum FirehoseRun {
         do {
             sender = try OTLPSender(endpoint: services.endpoint, protocol: spec.protocol, httpClient: services.httpClient)
         } catch {
-            results.problems.append(error.description)
+            results.problems.append(Problem(.componentFailed, error.description))
             _ = await services.finish(results: &results)
             return
         }
         let start = ContinuousClock.now
+        let startMicros = WallClock.nowMicros()
         await withDiscardingTaskGroup { group in
             for index in 0..<batches {
                 if services.stop.isRaised { break }
@@ -76,9 +77,20 @@ enum FirehoseRun {
         let window = services.stop.isRaised ? min(Double(batches) * interval, elapsed) : Double(batches) * interval
         await sender.close()
         let sent = tally.withLock { $0 }
-        if sent.requestsFailed > 0 { results.problems.append("\(sent.requestsFailed) firehose requests failed (last: \(sent.lastError))") }
+        if sent.requestsFailed > 0 { results.problems.append(Problem(.firehoseFailed, "\(sent.requestsFailed) firehose requests failed (last: \(sent.lastError))")) }
         let snapshot = await services.finish(results: &results)
         fill(&results, sent: sent, snapshot: snapshot, spansPerTrace: spec.spansPerTrace, window: window)
+        if let snapshot {
+            let last = Int64(clamping: (snapshot.spans.map(\.receivedNanos).max() ?? 0) / 1000)
+            var builder = IntervalSeriesBuilder(originMicros: startMicros, seconds: max(window, Double(last - startMicros) / 1e6) + 0.001,
+                                                intervalSeconds: scenario.reportIntervalSeconds)
+            for span in snapshot.spans {
+                let received = Int64(clamping: span.receivedNanos / 1000)
+                builder.count(IntervalSeries.Counter.spansAtSink, atMicros: received)
+                builder.record("visibility", microseconds: received - Int64(clamping: span.endNanos / 1000), endedAtMicros: received)
+            }
+            results.series = builder.build(counters: [IntervalSeries.Counter.spansAtSink])
+        }
     }
 
     /// Sent vs received: span accounting, trace completeness (every trace carries exactly `spans_per_trace`

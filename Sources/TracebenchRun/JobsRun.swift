@@ -38,14 +38,14 @@ enum JobsRun {
         do {
             ledger = try LedgerReader.read(jobIDs: load.acceptedJobIDs, connection: redis.control)
         } catch {
-            results.problems.append("cannot read the job ledger from Redis: \(error); job and trace figures are missing")
+            results.problems.append(Problem(.ledgerUnreadable, "cannot read the job ledger from Redis: \(error); job and trace figures are missing"))
         }
         let armModes = scenario.overhead?.arms ?? [scenario.tracing.mode]
         let figures = TraceCheck.check(ledger: ledger, spans: snapshot?.spans ?? []) { entry in
             (armModes.indices.contains(entry.arm) ? armModes[entry.arm] : armModes[0]) == .otlp
         }
         ResultsAssembly.fill(&results, scenario: scenario, ledger: ledger, figures: figures, load: load, sink: snapshot,
-                             windowSeconds: outcome.windowSeconds)
+                             windowSeconds: outcome.windowSeconds, startMicros: outcome.startMicros)
         if let overhead = scenario.overhead {
             let analysis = OverheadAnalysis.analyze(scenario: scenario, overhead: overhead, ledger: ledger, load: load, blocks: blocks)
             results.overhead = analysis.overhead

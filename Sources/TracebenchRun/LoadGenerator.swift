@@ -16,6 +16,10 @@ final class LoadGenerator: Sendable {
         var acceptedJobIDs: [String] = []
         var submitLatency = LatencyHistogram()
         var droppedArrivals = 0
+        /// When each dropped arrival was intended (µs since the epoch), for the interval series.
+        var droppedArrivalMicros: [Int64] = []
+        /// Each measured submission: when its response came (µs since the epoch) and its latency (µs).
+        var submitEvents: [(endedMicros: Int64, latencyMicros: Int64)] = []
         var lateStarts = 0
         var submitErrors = 0
         var lastError = ""
@@ -64,6 +68,7 @@ final class LoadGenerator: Sendable {
                 let admitted = tally.withLock { state -> Bool in
                     guard state.inFlight < maxInFlight else {
                         state.droppedArrivals += 1
+                        state.droppedArrivalMicros.append(intendedMicros)
                         return false
                     }
                     state.inFlight += 1
@@ -108,6 +113,7 @@ final class LoadGenerator: Sendable {
                 state.acceptedJobIDs.append(job.id)
                 if measured {
                     state.submitLatency.record(microseconds: finished - job.intendedStartMicros)
+                    state.submitEvents.append((finished, finished - job.intendedStartMicros))
                     if state.armSubmitNanos.indices.contains(job.arm) {
                         state.armSubmitNanos[job.arm].record(nanoseconds: UInt64(max(0, finished - job.intendedStartMicros)) * 1000)
                         if let serverNanos { state.armServerNanos[job.arm].record(nanoseconds: serverNanos) }

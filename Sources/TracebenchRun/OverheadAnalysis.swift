@@ -60,7 +60,7 @@ enum OverheadAnalysis {
                 cpuUsPerJob: armBlocks.isEmpty ? nil : OverheadStatistics.pairedMeanDifference(armBlocks.map { $0.arm.cpuMicrosPerJob - $0.base.cpuMicrosPerJob }),
                 rssDeltaBytes: armBlocks.isEmpty ? nil : OverheadStatistics.pairedMeanDifference(armBlocks.map { Double($0.arm.peakRssBytes) - Double($0.base.peakRssBytes) })
             )
-            budgets.verdicts[overhead.arms[arm].rawValue] = Budgets.verdict(perRequestUpperMicros: perRequest.ciHigh)
+            budgets.verdicts[overhead.arms[arm].rawValue] = Judge.budgetVerdict(perRequest: perRequest, budgets: budgets)
         }
         return (result, budgets)
     }

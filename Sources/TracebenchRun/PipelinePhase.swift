@@ -3,6 +3,7 @@ import Foundation
 import TracebenchMeasure
 import TracebenchPipeline
 import TracebenchRedis
+import TracebenchResults
 import TracebenchScenario
 import TracebenchSink
 
@@ -14,7 +15,9 @@ struct PipelinePhase: Sendable {
     struct Outcome: Sendable {
         var load = LoadGenerator.Tally()
         var windowSeconds = 0.0
-        var problems: [String] = []
+        /// When the load started (µs since the epoch): time zero of the interval series.
+        var startMicros: Int64 = 0
+        var problems: [Problem] = []
         /// Names and pids of the processes it ran.
         var processes: [(name: String, pid: Int32)] = []
     }
@@ -54,6 +57,7 @@ struct PipelinePhase: Sendable {
             let schedule = ArrivalSchedule(load: scenario.load, durationSeconds: scenario.durationSeconds, seed: scenario.seed)
             let display = ProgressDisplay(enabled: progress)
             let startMicros = WallClock.nowMicros() + 100_000
+            outcome.startMicros = startMicros
             let progressTask = Task {
                 await display.run(generator: generator, sink: sink, control: control, runID: runID, startMicros: startMicros, stop: stop)
             }
@@ -63,27 +67,27 @@ struct PipelinePhase: Sendable {
             do {
                 try await drain(expected: outcome.load.acceptedJobIDs.count, control: control, stop: stop, children: children, problems: &outcome.problems)
             } catch {
-                outcome.problems.append("\(error)")
+                outcome.problems.append(Problem(.componentFailed, "\(error)"))
             }
             progressTask.cancel()
             await progressTask.value
             display.finish()
         } catch {
-            outcome.problems.append("\(error)")
+            outcome.problems.append(Problem(.componentFailed, "\(error)"))
         }
         if outcome.load.submitErrors > 0 {
-            outcome.problems.append("\(outcome.load.submitErrors) submissions failed (last: \(outcome.load.lastError))")
+            outcome.problems.append(Problem(.submitErrors, "\(outcome.load.submitErrors) submissions failed (last: \(outcome.load.lastError))"))
         }
         monitor.sampleNow()
         for child in children {
             let clean = await child.stop(timeout: .seconds(Int64(scenario.tracing.batch.exportTimeoutMs / 1000) + 10))
-            if !clean { outcome.problems.append("\(child.name) did not exit cleanly (status \(child.exitStatus))\(child.logTail())") }
+            if !clean { outcome.problems.append(Problem(.componentFailed, "\(child.name) did not exit cleanly (status \(child.exitStatus))\(child.logTail())")) }
         }
         return outcome
     }
 
     /// Waits until the workers finished every accepted job, the drain timeout passes, or the run is stopped.
-    private func drain(expected: Int, control: RedisConnection, stop: StopSignal, children: [ChildProcess], problems: inout [String]) async throws {
+    private func drain(expected: Int, control: RedisConnection, stop: StopSignal, children: [ChildProcess], problems: inout [Problem]) async throws {
         let timeout = scenario.drainTimeoutSeconds
         let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
         let counter = JobKeys.finishedCounter(runID: runID)
@@ -99,7 +103,7 @@ struct PipelinePhase: Sendable {
                 throw RunFailure.component("\(dead.name) exited during the run (status \(dead.exitStatus))\(dead.logTail())")
             }
             if ContinuousClock.now >= deadline {
-                problems.append("drain timeout: \(expected - finished) jobs still pending after \(timeout) s")
+                problems.append(Problem(.drainIncomplete, "drain timeout: \(expected - finished) jobs still pending after \(timeout) s"))
                 return
             }
             try? await Task.sleep(for: .milliseconds(50))

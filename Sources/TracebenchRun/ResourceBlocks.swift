@@ -12,7 +12,7 @@ enum ResourceBlocks {
     static func run(
         scenario: Scenario, overhead: OverheadSpec, runID: String, redisURL: RedisURL, endpoint: String,
         executablePath: String, workDirectory: String, httpClient: HTTPClient, control: RedisConnection,
-        sink: OTLPSink?, stop: StopSignal, problems: inout [String]
+        sink: OTLPSink?, stop: StopSignal, problems: inout [Problem]
     ) async -> [ResourceBlock] {
         var blocks: [ResourceBlock] = []
         for block in 0..<overhead.blocks {
@@ -31,7 +31,7 @@ enum ResourceBlocks {
                 monitor.start()
                 let outcome = await phase.run(monitor: monitor, httpClient: httpClient, control: control, sink: sink, stop: stop, progress: false)
                 monitor.stop()
-                problems.append(contentsOf: outcome.problems.map { "resource block \(block) (\(overhead.arms[arm].rawValue)): \($0)" })
+                problems.append(contentsOf: outcome.problems.map { Problem($0.kind, "resource block \(block) (\(overhead.arms[arm].rawValue)): \($0.message)") })
                 let usage = monitor.usage()
                 let names = outcome.processes.map(\.name)
                 blocks.append(ResourceBlock(

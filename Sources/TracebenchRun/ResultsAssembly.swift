@@ -7,8 +7,9 @@ import TracebenchSink
 enum ResultsAssembly {
     static func fill(
         _ results: inout RunResults, scenario: Scenario, ledger: [LedgerEntry], figures: TraceCheck.Figures,
-        load: LoadGenerator.Tally, sink: TraceStore.Snapshot?, windowSeconds: Double
+        load: LoadGenerator.Tally, sink: TraceStore.Snapshot?, windowSeconds: Double, startMicros: Int64
     ) {
+        results.series = series(scenario: scenario, ledger: ledger, load: load, sink: sink, startMicros: startMicros)
         // Jobs: the ledger balances by construction (every accepted job is exactly one of the three).
         var jobs = JobCounts()
         jobs.submitted = ledger.count
@@ -87,6 +88,54 @@ enum ResultsAssembly {
         spans.dropped = max(0, spans.exported - spans.received)
         results.spans = spans
         results.sink = SinkCounts(sink)
+    }
+}
+
+extension ResultsAssembly {
+    /// Counters and latency histograms per `report_interval_s`, from the load's start to the last event.
+    static func series(scenario: Scenario, ledger: [LedgerEntry], load: LoadGenerator.Tally, sink: TraceStore.Snapshot?,
+                       startMicros: Int64) -> IntervalSeries {
+        let lastMicros = max(ledger.map(\.completedAtMicros).max() ?? startMicros,
+                             Int64((sink?.spans.map(\.receivedNanos).max() ?? 0) / 1000), startMicros)
+        var builder = IntervalSeriesBuilder(originMicros: startMicros, seconds: Double(lastMicros - startMicros) / 1e6 + 0.001,
+                                            intervalSeconds: scenario.reportIntervalSeconds)
+        typealias Counter = IntervalSeries.Counter
+        for event in load.submitEvents {
+            builder.record("submit", microseconds: event.latencyMicros, endedAtMicros: event.endedMicros)
+        }
+        for micros in load.droppedArrivalMicros { builder.count(Counter.droppedArrivals, atMicros: micros) }
+        let warmupEnd = startMicros + Int64(scenario.warmupSeconds * 1e6)
+        for entry in ledger {
+            builder.count(Counter.submitted, atMicros: entry.submittedAtMicros)
+            guard entry.isFinished else { continue }
+            builder.count(entry.status == "failed" ? Counter.failed : Counter.completed, atMicros: entry.completedAtMicros)
+            guard entry.intendedStartMicros >= warmupEnd else { continue }
+            builder.record("queue_wait", microseconds: entry.claimedAtMicros - entry.submittedAtMicros, endedAtMicros: entry.claimedAtMicros)
+            builder.record("processing", microseconds: entry.completedAtMicros - entry.claimedAtMicros, endedAtMicros: entry.completedAtMicros)
+            builder.record("end_to_end", microseconds: entry.completedAtMicros - entry.intendedStartMicros, endedAtMicros: entry.completedAtMicros)
+        }
+        for span in sink?.spans ?? [] {
+            let received = Int64(clamping: span.receivedNanos / 1000)
+            builder.count(Counter.spansAtSink, atMicros: received)
+            builder.record("visibility", microseconds: received - Int64(clamping: span.endNanos / 1000), endedAtMicros: received)
+        }
+        return builder.build(counters: [Counter.submitted, Counter.completed, Counter.failed, Counter.spansAtSink, Counter.droppedArrivals])
+    }
+}
+
+extension TracingEffective {
+    /// The scenario's tracing settings with the endpoint in force and the `OTEL_*` overrides seen.
+    init(spec: TracingSpec, endpoint: String, environmentOverrides: [String: String]) {
+        self.init()
+        mode = spec.mode.rawValue
+        self.protocol = spec.protocol.rawValue
+        sampler = spec.sampler.rawValue
+        ratio = spec.configuredRatio
+        self.endpoint = Redaction.maskingURLCredentials(endpoint)
+        headerNames = spec.headers.keys.sorted()
+        self.environmentOverrides = environmentOverrides
+        batch = BatchSettings(scheduleDelayMs: spec.batch.scheduleDelayMs, maxQueueSize: spec.batch.maxQueueSize,
+                              maxExportBatchSize: spec.batch.maxExportBatchSize, exportTimeoutMs: spec.batch.exportTimeoutMs)
     }
 }
 

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import TracebenchMeasure
+import TracebenchMetrics
 import TracebenchPipeline
 import TracebenchRedis
 import TracebenchResults
@@ -73,15 +74,19 @@ public enum RunCoordinator {
             endpoint = scenario.tracing.endpoint
         }
 
-        var results = RunResults(
-            scenario: scenario.redacted,
-            tracingEffective: TracingEffective(spec: scenario.tracing, endpoint: endpoint, environmentOverrides: TracingBackend.environmentOverrides()),
-            environment: EnvironmentProbe.current()
-        )
+        var results = RunResults()
+        results.scenario = ScenarioRecord.document(yaml: scenario.source.text)
+        results.scenarioName = scenario.name
+        results.scenarioFile = ScenarioRecord.file(path: scenario.source.path, yaml: scenario.source.text)
+        results.tracingEffective = TracingEffective(spec: scenario.tracing, endpoint: endpoint, environmentOverrides: TracingBackend.environmentOverrides())
+        results.environment = EnvironmentProbe.current()
         results.runID = runID
         results.startedAt = ResultsFile.timestamp(startedAt)
         if sink == nil {
-            results.problems.append("spans are exported to \(endpoint), not to tracebench's sink: trace figures were not measured")
+            results.problems.append(Problem(.notMeasured, "spans are exported to \(Redaction.maskingURLCredentials(endpoint)), not to tracebench's sink: trace figures were not measured"))
+            if scenario.collector?.attach == nil || scenario.load.kind == .jobs, !(await EndpointProbe.accepts(endpoint)) {
+                results.problems.append(Problem(.endpointUnreachable, "the OTLP endpoint \(Redaction.maskingURLCredentials(endpoint)) did not accept a connection before the run: the SDKs export into nothing"))
+            }
         }
 
         let workDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("tracebench-\(runID)").path
@@ -141,22 +146,17 @@ public enum RunCoordinator {
                                                  bodyBytes: results.sink.bodyBytes, measured: sink != nil)
             switch collectorMetrics?.result() {
             case .success(let counters): results.collector?.add(reported: counters)
-            case .failure(let problem): results.problems.append(problem.description)
+            case .failure(let problem): results.problems.append(Problem(.collectorMetrics, problem.description))
             case nil: break
             }
         }
         results.finishedAt = ResultsFile.timestamp()
-
-        let exitCode: Int32
-        if stop.isRaised {
-            results.status = "interrupted"
-            exitCode = ExitCode.interrupted
-        } else if results.problems.contains(where: { !$0.hasPrefix("spans are exported to") }) {
-            results.status = "failed"
-            exitCode = ExitCode.componentFailed
-        } else {
-            exitCode = ExitCode.ok
+        if !stop.isRaised { results.problems += EmptyFigures.problems(in: results) }
+        results.status = RunStatus.derive(problems: results.problems, interrupted: stop.isRaised)
+        if !scenario.thresholds.thresholds.isEmpty {
+            results.thresholds = Judge.evaluate(scenario.thresholds, on: results)
         }
+        let exitCode = ExitCode.of(results)
         let path = options.outputPath ?? ResultsFile.defaultPath(directory: options.resultsDirectory, scenarioName: scenario.name, date: startedAt)
         do {
             try ResultsFile.write(results, to: path)
@@ -198,7 +198,7 @@ struct RunServices: Sendable {
         if let collector {
             monitor.sampleNow()
             if !(await collector.child.stop(timeout: .seconds(10))) {
-                results.problems.append("the collector did not exit cleanly (status \(collector.child.exitStatus))\(collector.child.logTail())")
+                results.problems.append(Problem(.collectorFailed, "the collector did not exit cleanly (status \(collector.child.exitStatus))\(collector.child.logTail())"))
             }
         }
         try? await Task.sleep(for: .milliseconds(200))

@@ -1,3 +1,4 @@
+import TracebenchResults
 /// Why a run could not start or could not finish cleanly, each with its own exit code (as k6 has one per
 /// failure class).
 public enum RunFailure: Error, Sendable, CustomStringConvertible {
@@ -36,6 +37,30 @@ public enum ExitCode {
     public static let environment: Int32 = 3
     /// The run ran but a component failed (results written, flagged `failed`).
     public static let componentFailed: Int32 = 4
+    /// A results file given to `gate` could not be read, or is of an unknown schema or kind.
+    public static let resultsUnreadable: Int32 = 5
+    /// `gate --strict`: no threshold failed but at least one was inconclusive.
+    public static let inconclusive: Int32 = 98
+    /// A threshold failed (or its figure was not measured): k6's code.
+    public static let thresholdFailed: Int32 = 99
     /// The run was interrupted by SIGINT/SIGTERM (results written, flagged `interrupted`).
     public static let interrupted: Int32 = 130
+
+    /// A finished run's code: interrupted, then failed, then a failed threshold, else ok.
+    public static func of(_ results: RunResults) -> Int32 {
+        switch results.status {
+        case RunStatus.interrupted: return interrupted
+        case RunStatus.failed: return componentFailed
+        default: return results.thresholds?.outcome == .fail ? thresholdFailed : ok
+        }
+    }
+
+    /// A gate verdict's code: 99 when a threshold failed, 98 with `strict` when one was inconclusive, else 0.
+    public static func of(_ verdict: GateVerdict, strict: Bool) -> Int32 {
+        switch verdict.outcome {
+        case .fail, .notMeasured: thresholdFailed
+        case .inconclusive: strict ? inconclusive : ok
+        case .pass: ok
+        }
+    }
 }

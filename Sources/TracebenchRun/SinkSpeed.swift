@@ -12,33 +12,8 @@ import TracebenchSink
 /// per target (median over rounds) and the ratio sink ÷ collector; the sink's rounds also check that every
 /// acknowledged span was stored.
 public enum SinkSpeed {
-    /// One timed round against one target.
-    public struct Round: Codable, Sendable {
-        /// `sink` or `collector`.
-        public var target: String
-        public var seconds: Double
-        public var requests: Int
-        public var failures: Int
-        public var spansAcknowledged: Int
-        public var spansPerSecond: Double
-    }
-
-    /// The summary file.
-    public struct Summary: Codable, Sendable {
-        public var schemaVersion = 1
-        public var scenario: String
-        public var `protocol`: String
-        public var batchSpans: Int
-        public var concurrency: Int
-        public var requestBytes: Int
-        public var rounds: [Round] = []
-        public var sinkSpansPerSecond = 0.0
-        public var collectorSpansPerSecond = 0.0
-        /// Sink ÷ collector; ≥ 1 means the sink is at least as fast as the collector it measures.
-        public var ratio = 0.0
-        public var problems: [String] = []
-        public var interrupted = false
-    }
+    public typealias Round = SinkSpeedSummary.Round
+    public typealias Summary = SinkSpeedSummary
 
     /// Distinct pre-encoded requests cycled through (enough that no two lanes send the same bytes in step).
     static let distinctBodies = 64
@@ -52,6 +27,8 @@ public enum SinkSpeed {
         let bodies = (0..<distinctBodies).map { batches.batch($0) }
         var summary = Summary(scenario: scenario.name, protocol: spec.protocol.rawValue, batchSpans: spec.batchSpans,
                               concurrency: spec.concurrency, requestBytes: bodies.reduce(0) { $0 + $1.count } / bodies.count)
+        summary.scenarioFile = ScenarioRecord.file(path: scenario.source.path, yaml: scenario.source.text)
+        summary.environment = EnvironmentProbe.current()
         let stop = StopSignal()
         let signalSources = options.handleSignals ? stop.installHandlers() : []
         defer { if options.handleSignals { stop.removeHandlers(signalSources) } }
@@ -78,7 +55,7 @@ public enum SinkSpeed {
         summary.collectorSpansPerSecond = median(summary.rounds.filter { $0.target == "collector" }.map(\.spansPerSecond))
         summary.ratio = summary.collectorSpansPerSecond > 0 ? summary.sinkSpansPerSecond / summary.collectorSpansPerSecond : 0
         for round in summary.rounds where round.failures > 0 {
-            summary.problems.append("\(round.failures) requests to the \(round.target) failed")
+            summary.problems.append(Problem(.requestsFailed, "\(round.failures) requests to the \(round.target) failed"))
         }
         let path = options.outputPath ?? ResultsFile.defaultPath(directory: options.resultsDirectory, scenarioName: "\(scenario.name)-sink-speed")
         do {
@@ -96,7 +73,7 @@ public enum SinkSpeed {
         let stored = sink.store.spanCount
         await sink.stop()
         if stored != round.spansAcknowledged + warmUpSpans {
-            summary.problems.append("the sink acknowledged \(round.spansAcknowledged + warmUpSpans) spans but stored \(stored)")
+            summary.problems.append(Problem(.sinkLostSpans, "the sink acknowledged \(round.spansAcknowledged + warmUpSpans) spans but stored \(stored)"))
         }
         return round
     }

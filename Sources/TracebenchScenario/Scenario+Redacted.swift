@@ -1,7 +1,8 @@
+import TracebenchMeasure
 import TracebenchRedis
 extension Scenario {
     /// What replaces a secret in ``redacted``.
-    public static let redactionMarker = "<redacted>"
+    public static let redactionMarker = Redaction.marker
 
     /// A copy safe to print or store in results: every `tracing.headers` value and any password in `redis.url`
     /// is replaced by `<redacted>` (`redis://:<redacted>@127.0.0.1:6379/0`).

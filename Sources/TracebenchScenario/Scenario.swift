@@ -1,3 +1,5 @@
+import TracebenchMetrics
+
 /// A complete, validated description of one tracebench run.
 ///
 /// Produced by ``ScenarioLoader`` from a YAML file (every key documented in README.md) and carried, as JSON,
@@ -34,6 +36,12 @@ public struct Scenario: Codable, Sendable, Equatable {
     public var ceilingsMiB: [String: Double] = [:]
     /// `tracebench capacity`: how the firehose rate is stepped up and what counts as broken.
     public var capacity = CapacitySpec()
+    /// Thresholds the run is judged against (`thresholds:`), with the family error rate (`gate.alpha`).
+    public var thresholds = ThresholdSet()
+    /// Width of one interval of the results' time series (`report_interval_s`).
+    public var reportIntervalSeconds = 1.0
+    /// The file this scenario was loaded from and its text (for the results' scenario block and hash).
+    public var source = ScenarioSource()
 
     public init(
         name: String, durationSeconds: Double, warmupSeconds: Double = 0, seed: UInt64 = 1,
@@ -56,6 +64,16 @@ public struct Scenario: Codable, Sendable, Equatable {
         self.overhead = overhead
         self.calibration = calibration
         self.collector = collector
+    }
+}
+
+/// Where a scenario came from: its path and the text as read.
+public struct ScenarioSource: Codable, Sendable, Equatable {
+    public var path = ""
+    public var text = ""
+    public init(path: String = "", text: String = "") {
+        self.path = path
+        self.text = text
     }
 }
 

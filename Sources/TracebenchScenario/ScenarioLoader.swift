@@ -1,4 +1,5 @@
 import Foundation
+import TracebenchMetrics
 import Yams
 
 /// Reads a scenario YAML file into a validated ``Scenario``, strictly.
@@ -30,11 +31,36 @@ public enum ScenarioLoader {
         }
         let reader = YAMLReader(file: file)
         let parser = ScenarioParser(reader: reader, defaultName: defaultName(forFile: file))
-        let scenario = parser.scenario(YAMLField(node: root, path: ""))
-        guard let scenario, reader.problems.isEmpty else {
+        let parsed = parser.scenario(YAMLField(node: root, path: ""))
+        guard var scenario = parsed, reader.problems.isEmpty else {
             throw ScenarioError(problems: reader.sortedProblems)
         }
+        scenario.source = ScenarioSource(path: file, text: yaml)
         return scenario
+    }
+
+    /// Loads a thresholds file for `tracebench gate --thresholds`: a YAML mapping with `thresholds:` (and optionally
+    /// `gate:`), checked exactly as a scenario's.
+    public static func loadThresholds(path: String) throws(ScenarioError) -> ThresholdSet {
+        let yaml = try readText(path: path)
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch {
+            throw ScenarioError(problems: [syntaxProblem(error, yaml: yaml, file: path)])
+        }
+        let reader = YAMLReader(file: path)
+        guard let root, case .mapping = root else {
+            throw ScenarioError(problems: [ScenarioProblem(file: path, keyPath: "(root)", line: 1, column: 1,
+                                                           message: "expected a mapping with a 'thresholds' key")])
+        }
+        let parser = ScenarioParser(reader: reader, defaultName: "thresholds")
+        let field = YAMLField(node: root, path: "")
+        guard let map = reader.mapping(field, known: ["thresholds", "gate"]) else { throw ScenarioError(problems: reader.sortedProblems) }
+        if !map.contains("thresholds") { reader.reportMissing("thresholds", in: map) }
+        let set = parser.thresholdSet(map)
+        guard reader.problems.isEmpty else { throw ScenarioError(problems: reader.sortedProblems) }
+        return set
     }
 
     /// The file's base name without its extension (`scenarios/smoke.yaml` → `smoke`), or `scenario`.

@@ -19,6 +19,7 @@ struct ScenarioParser {
     static let rootKeys = [
         "name", "duration_s", "warmup_s", "seed", "time_scale", "drain_timeout_s",
         "load", "pipeline", "jobs", "tracing", "faults", "redis", "overhead", "calibration", "collector", "firehose", "ceilings", "capacity",
+        "thresholds", "gate", "report_interval_s",
     ]
 
     /// The whole scenario, or nil when the root is not a mapping (already reported).
@@ -67,6 +68,8 @@ struct ScenarioParser {
         scenario.firehose = firehose
         scenario.ceilingsMiB = section(map, "ceilings", default: [:]) { ceilings($0) }
         scenario.capacity = section(map, "capacity", default: CapacitySpec()) { capacity($0) }
+        scenario.thresholds = thresholdSet(map)
+        scenario.reportIntervalSeconds = reader.number(map, "report_interval_s", default: 1, .between(0.1, 3600)) ?? 1
         return scenario
     }
 

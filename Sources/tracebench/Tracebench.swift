@@ -17,6 +17,9 @@ struct Tracebench: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+        } catch let error as CLIError {
+            FileHandle.standardError.write(Data("tracebench: \(error.description)\n".utf8))
+            Foundation.exit(error.exitCode)
         } catch {
             exit(withError: error)
         }
@@ -33,7 +36,7 @@ struct Tracebench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tracebench",
         abstract: "Load generator and benchmark harness for distributed tracing of a Redis-backed job queue.",
-        subcommands: [Run.self, Capacity.self, SinkSpeedCommand.self, Validate.self, API.self, Worker.self, Spawn.self]
+        subcommands: [Run.self, Gate.self, Capacity.self, SinkSpeedCommand.self, Validate.self, API.self, Worker.self, Spawn.self]
     )
 }
 
@@ -43,8 +46,8 @@ struct Run: AsyncParsableCommand {
         abstract: "Run a scenario: drive jobs through the traced pipeline and write a results file.",
         discussion: """
         Exit codes: 0 ok, 2 invalid scenario or arguments, 3 missing/unreachable dependency (redis-server, Redis), \
-        4 a component failed during the run (results written, status "failed"), 130 interrupted (results written, \
-        status "interrupted").
+        4 a component failed during the run (results written, status "failed"), 99 a threshold failed (results \
+        written), 130 interrupted (results written, status "interrupted").
         """
     )
 
@@ -220,7 +223,7 @@ struct SinkSpeedCommand: AsyncParsableCommand {
             let (summary, path) = try await SinkSpeed.run(scenario: loaded, options: options, rounds: rounds) { print($0) }
             print(String(format: "sink %.0f spans/s, collector %.0f spans/s (medians): ratio %.2f; summary in %@",
                          summary.sinkSpansPerSecond, summary.collectorSpansPerSecond, summary.ratio, path))
-            summary.problems.forEach { print("problem: \($0)") }
+            summary.problems.forEach { print("problem: [\($0.kind)] \($0.message)") }
             if summary.interrupted { throw ExitCode(TracebenchRun.ExitCode.interrupted) }
             if !summary.problems.isEmpty { throw ExitCode(TracebenchRun.ExitCode.componentFailed) }
         } catch let failure as RunFailure {

@@ -94,6 +94,7 @@ struct CLITests {
         #expect(result.status == 4, "\(result.stderr)")
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any] ?? [:]
         #expect(json["status"] as? String == "failed")
-        #expect(!((json["problems"] as? [String]) ?? []).isEmpty)
+        let problems = (json["problems"] as? [[String: Any]]) ?? []
+        #expect(problems.contains { $0["kind"] as? String == "component_failed" }, "\(problems)")
     }
 }

@@ -202,7 +202,7 @@ struct CeilingAndStallTests {
 /// The capacity sweep's stepping and judging, on the embedded sink (no collector needed).
 @Suite("Capacity sweep", .serialized)
 struct CapacitySweepTests {
-    func sweep(maxVisibilityS: Double) async throws -> CapacitySweep.Summary {
+    func sweep(maxVisibilityS: Double) async throws -> CapacitySummary {
         var scenario = try TestSupport.scenario("capacity")
         scenario.collector = nil
         scenario.capacity = CapacitySpec(startSpansPerSecond: 2000, stepFactor: 2, maxSteps: 2, stepSeconds: 2,
@@ -228,21 +228,36 @@ struct CapacitySweepTests {
     }
 
     @Test func aSenderThatFellBehindIsNotTheCollectorsLimit() {
-        func step(_ reasons: [String]) -> CapacitySweep.Step {
-            CapacitySweep.Step(spansPerSecond: 1, passed: false, reasons: reasons, spansPerSecondOut: 0, tracesPerMinute: 0, dropRatio: 0,
-                               visibilityP99Ms: 0, collectorCPUPercentAvg: 0, collectorRSSBytesMax: 0, bytesPerTrace: 0, resultsFile: "")
+        // A step's results as the firehose left them: the collector kept up, the sender did or did not.
+        func step(batchesDropped: Int, dropped: Int = 0, rssMiB: Double = 40) -> CapacitySummary.Step {
+            var r = RunResults()
+            r.firehose = FirehoseFigures(requestsSent: 100, spansSent: 100_000)
+            r.spans.exported = 100_000
+            r.spans.received = 100_000 - dropped
+            r.spans.dropped = dropped
+            var visibility = LatencyHistogram()
+            for micros in stride(from: 1_000, through: 400_000, by: 1_000) { visibility.record(microseconds: Int64(micros)) }
+            r.latency["visibility"] = visibility.summary()
+            var collector = CollectorFigures()
+            collector.cpuPercentAvg = 20
+            collector.rssBytesMax = UInt64(rssMiB * 1_048_576)
+            r.collector = collector
+            r.firehose?.batchesDropped = batchesDropped
+            return CapacitySweep.judge(r, rate: 1000, spec: CapacitySpec(), file: "")
         }
-        let behind = CapacitySweep.senderBehind + " (6 batches dropped at concurrency 16): raise firehose.concurrency"
-        #expect(CapacitySweep.limit(of: step([behind])) == "sender")
-        #expect(CapacitySweep.limit(of: step([behind, "drops 0.0100 > 0.0010"])) == "collector")
-        #expect(CapacitySweep.limit(of: step(["collector RSS 120 MB > 100 MB"])) == "collector")
+        #expect(step(batchesDropped: 0).passed)
+        let behind = step(batchesDropped: 6)
+        #expect(!behind.passed && behind.limitedBy == "sender", "\(behind.reasons)")
+        #expect(behind.reasons.first?.contains("raise firehose.concurrency") == true)
+        #expect(step(batchesDropped: 6, dropped: 1_000).limitedBy == "collector")
+        #expect(step(batchesDropped: 0, rssMiB: 120).limitedBy == "collector")
     }
 
     @Test func aBrokenLimitStopsTheSweep() async throws {
         // No batch reaches the sink within 1 µs: the first step fails, nothing passes.
         let summary = try await sweep(maxVisibilityS: 0.000001)
         #expect(summary.steps.count == 1 && summary.steps[0].passed == false)
-        #expect(summary.steps[0].reasons.contains { $0.contains("visibility p99") })
+        #expect(summary.steps[0].reasons.contains { $0.contains("latency.visibility.p99") }, "\(summary.steps[0].reasons)")
         #expect(summary.kneeSpansPerSecond == nil && summary.collectorsNeeded == nil && summary.limitedBy == "collector")
     }
 }

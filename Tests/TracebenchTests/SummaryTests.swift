@@ -1,15 +1,12 @@
 import Testing
 import TracebenchResults
-import TracebenchScenario
 
 /// The human summary names the run, its status and where the results went, then the figures.
 @Suite("Summary")
 struct SummaryTests {
     @Test func headerAndJobLine() {
-        let scenario = Scenario(name: "smoke", durationSeconds: 1, load: LoadSpec(), jobs: [])
-        var results = RunResults(scenario: scenario,
-                                 tracingEffective: TracingEffective(spec: TracingSpec(), endpoint: "", environmentOverrides: [:]),
-                                 environment: EnvironmentInfo(gitRevision: "", swiftVersion: "", cpuCount: 2, host: "", os: "", tracebenchVersion: ""))
+        var results = RunResults()
+        results.scenarioName = "smoke"
         results.jobs.submitted = 7
         let lines = Summary.text(results, path: "results/x.json").split(separator: "\n")
         #expect(lines.first == "tracebench smoke: ok — results in results/x.json")
@@ -17,11 +14,8 @@ struct SummaryTests {
     }
 
     @Test func firehoseRunsLeaveOutJobFigures() {
-        var scenario = Scenario(name: "hose", durationSeconds: 1, load: LoadSpec(), jobs: [])
-        scenario.load.kind = .firehose
-        var results = RunResults(scenario: scenario,
-                                 tracingEffective: TracingEffective(spec: TracingSpec(), endpoint: "", environmentOverrides: [:]),
-                                 environment: EnvironmentInfo(gitRevision: "", swiftVersion: "", cpuCount: 2, host: "", os: "", tracebenchVersion: ""))
+        var results = RunResults()
+        results.scenarioName = "hose"
         results.firehose = FirehoseFigures(requestsSent: 2, requestsFailed: 0, batchesDropped: 0, spansSent: 10, bytesSent: 100, sendRateSpansPerSecond: 10)
         results.traces.errorSpans = 3
         results.traces.tracesWithErrors = 2

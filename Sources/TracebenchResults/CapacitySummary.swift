@@ -1,0 +1,98 @@
+import TracebenchMeasure
+
+/// The summary file of `tracebench capacity` (`kind: capacity`): every step as judged, the knee, what limited the
+/// sweep, and the plan.
+public struct CapacitySummary: Codable, Sendable {
+    /// One step of the sweep as judged by the threshold engine.
+    public struct Step: Codable, Sendable {
+        public var spansPerSecond = 0.0
+        public var passed = false
+        /// Why the step failed (empty when it passed): the failed thresholds' messages.
+        public var reasons: [String] = []
+        /// Whose limit broke: `collector` or `sender` (empty when it passed).
+        public var limitedBy = ""
+        public var spansPerSecondOut = 0.0
+        public var tracesPerMinute = 0.0
+        public var dropRatio = 0.0
+        public var visibilityP99Ms = 0.0
+        public var collectorCPUPercentAvg = 0.0
+        public var collectorRSSBytesMax: UInt64 = 0
+        public var bytesPerTrace = 0.0
+        public var resultsFile = ""
+        /// The capacity limits as thresholds and how this step fared against them.
+        public var verdict: GateVerdict?
+
+        public init() {}
+
+        enum CodingKeys: String, CodingKey {
+            case spansPerSecond = "spans_per_second", passed, reasons, limitedBy = "limited_by"
+            case spansPerSecondOut = "spans_per_second_out", tracesPerMinute = "traces_per_minute", dropRatio = "drop_ratio"
+            case visibilityP99Ms = "visibility_p99_ms", collectorCPUPercentAvg = "collector_cpu_percent_avg"
+            case collectorRSSBytesMax = "collector_rss_bytes_max", bytesPerTrace = "bytes_per_trace", resultsFile = "results_file", verdict
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            spansPerSecond = try c(.spansPerSecond, 0)
+            passed = try c(.passed, false)
+            reasons = try c(.reasons, [])
+            limitedBy = try c(.limitedBy, "")
+            spansPerSecondOut = try c(.spansPerSecondOut, 0)
+            tracesPerMinute = try c(.tracesPerMinute, 0)
+            dropRatio = try c(.dropRatio, 0)
+            visibilityP99Ms = try c(.visibilityP99Ms, 0)
+            collectorCPUPercentAvg = try c(.collectorCPUPercentAvg, 0)
+            collectorRSSBytesMax = try c(.collectorRSSBytesMax, 0)
+            bytesPerTrace = try c(.bytesPerTrace, 0)
+            resultsFile = try c(.resultsFile, "")
+            verdict = try c.decodeIfPresent(GateVerdict.self, forKey: .verdict)
+        }
+    }
+
+    public var schemaVersion = ResultsSchema.version
+    public var kind = ResultsKind.capacity
+    /// The scenario's name.
+    public var scenario = ""
+    public var scenarioFile = ScenarioFile()
+    public var environment = EnvironmentInfo()
+    public var steps: [Step] = []
+    /// Highest passing step (nil when even the first failed).
+    public var kneeSpansPerSecond: Double?
+    public var kneeTracesPerMinute: Double?
+    /// What ended the sweep: `collector` (a limit broke: the knee is the collector's), `sender` (only the sender fell
+    /// behind: a lower bound), `max_steps` (every step passed: a lower bound too) or `interrupted`.
+    public var limitedBy = "max_steps"
+    public var targetTracesPerMinute = 0.0
+    public var collectorsNeeded: Int?
+    public var storageBytesPerDay: Double?
+    public var interrupted = false
+
+    public init(scenario: String, targetTracesPerMinute: Double) {
+        self.scenario = scenario
+        self.targetTracesPerMinute = targetTracesPerMinute
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case schemaVersion = "schema_version", kind, scenario, scenarioFile = "scenario_file", environment, steps
+        case kneeSpansPerSecond = "knee_spans_per_second", kneeTracesPerMinute = "knee_traces_per_minute", limitedBy = "limited_by"
+        case targetTracesPerMinute = "target_traces_per_minute", collectorsNeeded = "collectors_needed"
+        case storageBytesPerDay = "storage_bytes_per_day", interrupted
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        schemaVersion = try c(.schemaVersion, 1)
+        kind = try c(.kind, .capacity)
+        scenario = try c(.scenario, "")
+        scenarioFile = try c(.scenarioFile, ScenarioFile())
+        environment = try c(.environment, EnvironmentInfo())
+        steps = try c(.steps, [])
+        kneeSpansPerSecond = try c.decodeIfPresent(Double.self, forKey: .kneeSpansPerSecond)
+        kneeTracesPerMinute = try c.decodeIfPresent(Double.self, forKey: .kneeTracesPerMinute)
+        limitedBy = try c(.limitedBy, "max_steps")
+        targetTracesPerMinute = try c(.targetTracesPerMinute, 0)
+        collectorsNeeded = try c.decodeIfPresent(Int.self, forKey: .collectorsNeeded)
+        storageBytesPerDay = try c.decodeIfPresent(Double.self, forKey: .storageBytesPerDay)
+        interrupted = try c(.interrupted, false)
+    }
+}

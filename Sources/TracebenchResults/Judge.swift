@@ -1,0 +1,198 @@
+import Foundation
+import TracebenchMeasure
+import TracebenchMetrics
+
+/// The outcome of one threshold.
+public enum ThresholdOutcomeKind: String, Codable, Sendable {
+    /// The whole interval (at the threshold's Holm level) is on the good side.
+    case pass
+    /// The whole interval is on the bad side.
+    case fail
+    /// The interval straddles the limit: this run cannot tell.
+    case inconclusive
+    /// The run did not produce the figure: an empty figure never passes.
+    case notMeasured = "not_measured"
+}
+
+/// One threshold as judged against one results file.
+public struct ThresholdOutcome: Codable, Sendable {
+    public var spec: ThresholdSpec
+    public var outcome: ThresholdOutcomeKind
+    /// Which results file (gate over several files); empty for a run's own verdict.
+    public var resultsFile = ""
+    public var estimate: Double?
+    public var ciLow: Double?
+    public var ciHigh: Double?
+    /// The confidence of the interval shown: 1 − (Holm's level for this threshold); 1 for exact figures.
+    public var confidence = 1.0
+    /// The p-value against the limit (dual to the interval); nil for exact figures.
+    public var pValue: Double?
+    /// The value compared with, in the metric's unit (the condition's, or the configured ratio).
+    public var target: Double?
+    public var unit: MetricUnit
+    public var evidence: MetricEvidence
+    /// One sentence: the measured value, its interval and why the outcome.
+    public var message = ""
+
+    enum CodingKeys: String, CodingKey {
+        case spec, outcome, resultsFile = "results_file", estimate, ciLow = "ci_low", ciHigh = "ci_high", confidence
+        case pValue = "p_value", target, unit, evidence, message
+    }
+
+    init(spec: ThresholdSpec, outcome: ThresholdOutcomeKind, unit: MetricUnit, evidence: MetricEvidence) {
+        self.spec = spec
+        self.outcome = outcome
+        self.unit = unit
+        self.evidence = evidence
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        spec = try c.decode(ThresholdSpec.self, forKey: .spec)
+        outcome = try c(.outcome, .notMeasured)
+        resultsFile = try c(.resultsFile, "")
+        estimate = try c.decodeIfPresent(Double.self, forKey: .estimate)
+        ciLow = try c.decodeIfPresent(Double.self, forKey: .ciLow)
+        ciHigh = try c.decodeIfPresent(Double.self, forKey: .ciHigh)
+        confidence = try c(.confidence, 1)
+        pValue = try c.decodeIfPresent(Double.self, forKey: .pValue)
+        target = try c.decodeIfPresent(Double.self, forKey: .target)
+        unit = try c(.unit, .count)
+        evidence = try c(.evidence, .exact)
+        message = try c(.message, "")
+    }
+}
+
+/// A gate's verdict: every threshold's outcome, the family's size and false-alarm rate, and the overall outcome
+/// (`fail` if any threshold failed or was not measured, else `inconclusive` if any was, else `pass`).
+public struct GateVerdict: Codable, Sendable {
+    public var alpha = ThresholdSet.defaultAlpha
+    /// Thresholds on figures with sampling uncertainty: the family Holm's correction spans.
+    public var familySize = 0
+    public var outcome = ThresholdOutcomeKind.pass
+    public var thresholds: [ThresholdOutcome] = []
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey { case alpha, familySize = "family_size", outcome, thresholds }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        alpha = try c(.alpha, ThresholdSet.defaultAlpha)
+        familySize = try c(.familySize, 0)
+        outcome = try c(.outcome, .pass)
+        thresholds = try c(.thresholds, [])
+    }
+
+    public func count(_ kind: ThresholdOutcomeKind) -> Int { thresholds.count { $0.outcome == kind } }
+
+    /// The specs behind the verdict (to judge other results files the same way).
+    public var thresholdSet: ThresholdSet { ThresholdSet(thresholds: thresholds.map(\.spec), alpha: alpha) }
+}
+
+/// The one threshold engine: runs, `gate`, the capacity sweep's limits and the overhead budgets are all judged here.
+///
+/// A threshold on an exact figure is judged on the figure. Thresholds on figures with sampling uncertainty form
+/// one family: each gets the p-value dual to its interval against its limit, Holm's step-down procedure assigns
+/// levels α/m, α/(m−1), … in order of p, and a threshold is decided (pass or fail, by the side its interval lies
+/// on) only when its p-value clears its level and every smaller one did; otherwise it is inconclusive (for
+/// `contains`: it passes, as nothing excludes the value). So the chance that any threshold of the family is
+/// judged wrongly stays at or below α.
+public enum Judge {
+    public static func evaluate(_ set: ThresholdSet, on files: [(path: String, results: RunResults)]) -> GateVerdict {
+        evaluate(families: files.map { ($0.path, $0.results, set.thresholds) }, alpha: set.alpha)
+    }
+
+    /// Several results files, each with its thresholds, judged as one family at `alpha`.
+    public static func evaluate(families: [(path: String, results: RunResults, thresholds: [ThresholdSpec])], alpha: Double) -> GateVerdict {
+        struct Pending { var index: Int; var observation: MetricObservation; var target: Double }
+        var verdict = GateVerdict()
+        verdict.alpha = alpha
+        var pending: [Pending] = []
+        for (path, results, thresholds) in families {
+            for spec in thresholds {
+                guard let resolved = try? MetricCatalog.resolve(spec.metric) else { continue }
+                var outcome = ThresholdOutcome(spec: spec, outcome: .notMeasured, unit: resolved.unit, evidence: resolved.evidence)
+                outcome.resultsFile = path
+                let target = spec.condition.referencesConfigured ? results.sampling.configuredRatio : (spec.condition.value ?? 0)
+                outcome.target = target
+                guard let observation = MetricReader.observe(resolved, in: results) else {
+                    outcome.message = "\(spec.metric) was not measured in this run"
+                    verdict.thresholds.append(outcome)
+                    continue
+                }
+                outcome.estimate = observation.estimate
+                if observation.isStatistical {
+                    outcome.pValue = observation.pValue(against: target)
+                    pending.append(Pending(index: verdict.thresholds.count, observation: observation, target: target))
+                } else {
+                    outcome.outcome = spec.condition.holds(observation.estimate, target: target) ? .pass : .fail
+                    outcome.ciLow = observation.estimate
+                    outcome.ciHigh = observation.estimate
+                    outcome.message = describe(outcome, note: observation.note)
+                }
+                verdict.thresholds.append(outcome)
+            }
+        }
+        verdict.familySize = pending.count
+        let holm = Distributions.holm(pValues: pending.map { verdict.thresholds[$0.index].pValue ?? 1 }, alpha: alpha)
+        for (item, decision) in zip(pending, holm) {
+            var outcome = verdict.thresholds[item.index]
+            let bounds = item.observation.interval(level: 1 - decision.level)
+            outcome.confidence = 1 - decision.level
+            outcome.ciLow = bounds.low
+            outcome.ciHigh = bounds.high
+            let condition = outcome.spec.condition
+            let allGood = condition.holds(bounds.low, target: item.target) && condition.holds(bounds.high, target: item.target)
+            let allBad = !condition.holds(bounds.low, target: item.target) && !condition.holds(bounds.high, target: item.target)
+            switch condition.op {
+            case .contains, .equal:
+                outcome.outcome = decision.rejected ? .fail : .pass
+            case .notEqual:
+                outcome.outcome = decision.rejected ? .pass : .inconclusive
+            default:
+                outcome.outcome = decision.rejected && allGood ? .pass : decision.rejected && allBad ? .fail : .inconclusive
+            }
+            outcome.message = describe(outcome, note: item.observation.note)
+            verdict.thresholds[item.index] = outcome
+        }
+        verdict.outcome = verdict.thresholds.contains { $0.outcome == .fail || $0.outcome == .notMeasured } ? .fail
+            : verdict.thresholds.contains { $0.outcome == .inconclusive } ? .inconclusive : .pass
+        return verdict
+    }
+
+    /// One results file, its own thresholds.
+    public static func evaluate(_ set: ThresholdSet, on results: RunResults) -> GateVerdict {
+        evaluate(set, on: [("", results)])
+    }
+
+    /// `meets_target`, `meets_current` or `over_budget` for one arm's per-request overhead: each budget is a
+    /// threshold of its own (`< 2 ms`, `< 5 ms`) judged on the stored 95 % interval.
+    public static func budgetVerdict(perRequest: OverheadFigure, budgets: Budgets) -> String {
+        let observation = MetricObservation(estimate: perRequest.estimate, evidence: .interval95(low: perRequest.ciLow, high: perRequest.ciHigh))
+        func passes(_ limitMs: Double) -> Bool {
+            // One threshold alone: α = 0.05, so the 95 % interval decides.
+            observation.interval(level: 0.95).high < limitMs * 1000
+        }
+        if passes(budgets.targetMs) { return "meets_target" }
+        if passes(budgets.currentMs) { return "meets_current" }
+        return "over_budget"
+    }
+
+    static func describe(_ o: ThresholdOutcome, note: String) -> String {
+        let unit = o.unit
+        var text = "\(o.spec.metric) = \(o.estimate.map(unit.format) ?? "—")"
+        if let low = o.ciLow, let high = o.ciHigh, o.evidence != .exact, note.isEmpty {
+            text += " [\(unit.format(low)), \(unit.format(high))] at \(String(format: "%.1f", o.confidence * 100)) %"
+        }
+        text += "; needs \(o.spec.condition.text.trimmingCharacters(in: .whitespaces))"
+        if o.spec.condition.referencesConfigured, let target = o.target { text += " (\(unit.format(target)))" }
+        switch o.outcome {
+        case .pass: text += ": pass"
+        case .fail: text += ": FAIL"
+        case .inconclusive: text += ": inconclusive (the interval straddles the limit)"
+        case .notMeasured: text += ": not measured"
+        }
+        return note.isEmpty ? text : text + " (\(note))"
+    }
+}

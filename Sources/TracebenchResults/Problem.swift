@@ -1,0 +1,84 @@
+/// Something that went wrong during a run, or that makes some of its figures partial: a kind a program can act
+/// on and a sentence for people. Schema 1 files stored bare sentences; they read as kind `unclassified`.
+public struct Problem: Codable, Sendable, Equatable, CustomStringConvertible {
+    public var kind: ProblemKind
+    public var message: String
+
+    public init(_ kind: ProblemKind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case kind, message
+    }
+
+    public init(from decoder: any Decoder) throws {
+        if let text = try? decoder.singleValueContainer().decode(String.self) {
+            self.init(.unclassified, text)
+            return
+        }
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(try c(.kind, .unclassified), try c(.message, ""))
+    }
+
+    public var description: String { message }
+}
+
+/// The kinds of ``Problem``, each with whether it fails the run. Unknown kinds (from a newer tracebench) read
+/// as themselves and count as failures.
+public struct ProblemKind: RawRepresentable, Codable, Sendable, Hashable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+    public var description: String { rawValue }
+
+    /// A pipeline process, Redis or the load generator failed during the run.
+    public static let componentFailed = ProblemKind(rawValue: "component_failed")
+    /// Jobs were still pending when the drain timed out.
+    public static let drainIncomplete = ProblemKind(rawValue: "drain_incomplete")
+    /// Submissions failed (HTTP or transport errors).
+    public static let submitErrors = ProblemKind(rawValue: "submit_errors")
+    /// The job ledger could not be read back from Redis: job and trace figures are missing.
+    public static let ledgerUnreadable = ProblemKind(rawValue: "ledger_unreadable")
+    /// The collector under test did not start, died or did not stop cleanly.
+    public static let collectorFailed = ProblemKind(rawValue: "collector_failed")
+    /// The collector's Prometheus counters could not be read.
+    public static let collectorMetrics = ProblemKind(rawValue: "collector_metrics")
+    /// Firehose requests failed.
+    public static let firehoseFailed = ProblemKind(rawValue: "firehose_failed")
+    /// The load generator offered nothing (or the API accepted nothing): every figure is empty.
+    public static let noLoadOffered = ProblemKind(rawValue: "no_load_offered")
+    /// Spans were exported (or traces expected) and none arrived: the figures are empty, not good.
+    public static let nothingReceived = ProblemKind(rawValue: "nothing_received")
+    /// The OTLP endpoint the SDKs export to did not accept connections.
+    public static let endpointUnreachable = ProblemKind(rawValue: "endpoint_unreachable")
+    /// sink-speed: the sink acknowledged spans it did not store.
+    public static let sinkLostSpans = ProblemKind(rawValue: "sink_lost_spans")
+    /// sink-speed: requests to a target failed.
+    public static let requestsFailed = ProblemKind(rawValue: "requests_failed")
+    /// Note, not a failure: spans went to an endpoint that is not tracebench's sink, so trace figures were not measured.
+    public static let notMeasured = ProblemKind(rawValue: "not_measured")
+    /// A schema 1 problem sentence (no kind was stored).
+    public static let unclassified = ProblemKind(rawValue: "unclassified")
+
+    /// Notes describe what was not measured; every other kind fails the run.
+    public var failsRun: Bool { self != .notMeasured }
+}
+
+/// A run's status: `ok`, `interrupted` (SIGINT/SIGTERM: partial figures) or `failed` (a failing problem).
+public enum RunStatus {
+    public static let ok = "ok"
+    public static let interrupted = "interrupted"
+    public static let failed = "failed"
+
+    /// The one rule: interrupted wins, then any problem that fails the run, else ok.
+    public static func derive(problems: [Problem], interrupted: Bool) -> String {
+        if interrupted { return Self.interrupted }
+        return problems.contains { $0.kind.failsRun } ? failed : ok
+    }
+}

@@ -1,0 +1,218 @@
+import TracebenchMeasure
+
+/// The job ledger: `submitted = completed + failed + pending` always holds.
+public struct JobCounts: Codable, Sendable, Equatable {
+    /// Jobs the API accepted (201).
+    public var submitted = 0
+    public var completed = 0
+    public var failed = 0
+    /// Accepted but not finished when the run ended (queued or in progress).
+    public var pending = 0
+    /// Arrivals not started because `max_in_flight` submissions were outstanding (k6's dropped_iterations).
+    public var droppedArrivals = 0
+    /// Arrivals started more than 1 ms after their intended time.
+    public var lateStarts = 0
+    /// Submissions that failed (HTTP error or transport error).
+    public var submitErrors = 0
+    /// Extra attempts the workers made (attempts beyond the first).
+    public var retries = 0
+    public var timeouts = 0
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case submitted, completed, failed, pending, droppedArrivals = "dropped_arrivals", lateStarts = "late_starts"
+        case submitErrors = "submit_errors", retries, timeouts
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        submitted = try c(.submitted, 0)
+        completed = try c(.completed, 0)
+        failed = try c(.failed, 0)
+        pending = try c(.pending, 0)
+        droppedArrivals = try c(.droppedArrivals, 0)
+        lateStarts = try c(.lateStarts, 0)
+        submitErrors = try c(.submitErrors, 0)
+        retries = try c(.retries, 0)
+        timeouts = try c(.timeouts, 0)
+    }
+}
+
+/// How the received traces compare with the ledger.
+public struct TraceFigures: Codable, Sendable {
+    public var expected = 0
+    public var received = 0
+    public var complete = 0
+    /// complete ÷ expected (1.0 when nothing was expected).
+    public var completeness = 1.0
+    public var orphanSpans = 0
+    public var brokenContext = 0
+    /// Share of jobs (whose API and worker spans both arrived) with a broken context, with its 95 % interval.
+    public var brokenContextShare = ProportionEstimate.wilson(successes: 0, trials: 0)
+    /// Max depth of each received trace → count (keys are depths as text).
+    public var depth: [String: Int] = [:]
+    public var maxDepth = 0
+    public var errorSpans = 0
+    public var tracesWithErrors = 0
+    /// Share of error spans (with a received parent) whose parent is also ERROR.
+    public var errorAttribution = ProportionEstimate.wilson(successes: 0, trials: 0)
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case expected, received, complete, completeness, orphanSpans = "orphan_spans", brokenContext = "broken_context"
+        case brokenContextShare = "broken_context_share", depth, maxDepth = "max_depth", errorSpans = "error_spans"
+        case tracesWithErrors = "traces_with_errors", errorAttribution = "error_attribution"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let empty = ProportionEstimate.wilson(successes: 0, trials: 0)
+        expected = try c(.expected, 0)
+        received = try c(.received, 0)
+        complete = try c(.complete, 0)
+        completeness = try c(.completeness, 1)
+        orphanSpans = try c(.orphanSpans, 0)
+        brokenContext = try c(.brokenContext, 0)
+        brokenContextShare = try c(.brokenContextShare, empty)
+        depth = try c(.depth, [:])
+        maxDepth = try c(.maxDepth, 0)
+        errorSpans = try c(.errorSpans, 0)
+        tracesWithErrors = try c(.tracesWithErrors, 0)
+        errorAttribution = try c(.errorAttribution, empty)
+    }
+}
+
+/// Configured vs observed head sampling of root (API) traces.
+public struct SamplingFigures: Codable, Sendable {
+    public var configuredRatio = 0.0
+    /// Jobs whose API trace reached the sink ÷ jobs submitted.
+    public var observedRatio = 0.0
+    public var ciLow = 0.0
+    public var ciHigh = 1.0
+    /// Jobs the SDK decided to sample ÷ jobs submitted (from the ledger, before export).
+    public var decidedRatio = 0.0
+    public var trials = 0
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case configuredRatio = "configured_ratio", observedRatio = "observed_ratio", ciLow = "ci_low", ciHigh = "ci_high"
+        case decidedRatio = "decided_ratio", trials
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        configuredRatio = try c(.configuredRatio, 0)
+        observedRatio = try c(.observedRatio, 0)
+        ciLow = try c(.ciLow, 0)
+        ciHigh = try c(.ciHigh, 1)
+        decidedRatio = try c(.decidedRatio, 0)
+        trials = try c(.trials, 0)
+    }
+}
+
+/// Rates over the load window (`window_seconds`, the scenario's duration).
+public struct Throughput: Codable, Sendable {
+    public var windowSeconds = 0.0
+    public var jobsSubmittedPerSecond = 0.0
+    public var jobsCompletedPerSecond = 0.0
+    /// Distinct traces received at the sink per minute.
+    public var tracesPerMinute = 0.0
+    public var spansPerSecond = 0.0
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case windowSeconds = "window_seconds", jobsSubmittedPerSecond = "jobs_submitted_per_second"
+        case jobsCompletedPerSecond = "jobs_completed_per_second", tracesPerMinute = "traces_per_minute"
+        case spansPerSecond = "spans_per_second"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        windowSeconds = try c(.windowSeconds, 0)
+        jobsSubmittedPerSecond = try c(.jobsSubmittedPerSecond, 0)
+        jobsCompletedPerSecond = try c(.jobsCompletedPerSecond, 0)
+        tracesPerMinute = try c(.tracesPerMinute, 0)
+        spansPerSecond = try c(.spansPerSecond, 0)
+    }
+}
+
+/// Span accounting; `dropped = exported − received` (swift-otel reports no drop count of its own).
+public struct SpanCounts: Codable, Sendable {
+    /// Spans the instrumentation started (sampled or not).
+    public var created = 0
+    /// Sampled spans handed to the OTLP exporter (0 unless mode is otlp).
+    public var exported = 0
+    public var received = 0
+    public var dropped = 0
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey { case created, exported, received, dropped }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        created = try c(.created, 0)
+        exported = try c(.exported, 0)
+        received = try c(.received, 0)
+        dropped = try c(.dropped, 0)
+    }
+}
+
+/// What the embedded sink saw on the wire.
+public struct SinkCounts: Codable, Sendable {
+    /// Export requests accepted, over either transport…
+    public var requests = 0
+    /// …of which over OTLP/gRPC.
+    public var grpcRequests = 0
+    /// Body bytes as received: compressed over HTTP when the sender compressed; gRPC messages after inflation.
+    public var bodyBytes = 0
+    public var rejected: [String: Int] = [:]
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey { case requests, grpcRequests = "grpc_requests", bodyBytes = "body_bytes", rejected }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        requests = try c(.requests, 0)
+        grpcRequests = try c(.grpcRequests, 0)
+        bodyBytes = try c(.bodyBytes, 0)
+        rejected = try c(.rejected, [:])
+    }
+}
+
+/// What a firehose sender did (spans received are in `spans`, drops in `spans.dropped`).
+public struct FirehoseFigures: Codable, Sendable {
+    public var requestsSent = 0
+    public var requestsFailed = 0
+    /// Batches not sent because `concurrency` requests were outstanding.
+    public var batchesDropped = 0
+    public var spansSent = 0
+    public var bytesSent = 0
+    public var sendRateSpansPerSecond = 0.0
+
+    public init(requestsSent: Int = 0, requestsFailed: Int = 0, batchesDropped: Int = 0, spansSent: Int = 0, bytesSent: Int = 0,
+                sendRateSpansPerSecond: Double = 0) {
+        self.requestsSent = requestsSent
+        self.requestsFailed = requestsFailed
+        self.batchesDropped = batchesDropped
+        self.spansSent = spansSent
+        self.bytesSent = bytesSent
+        self.sendRateSpansPerSecond = sendRateSpansPerSecond
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case requestsSent = "requests_sent", requestsFailed = "requests_failed", batchesDropped = "batches_dropped"
+        case spansSent = "spans_sent", bytesSent = "bytes_sent", sendRateSpansPerSecond = "send_rate_spans_per_second"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(requestsSent: try c(.requestsSent, 0), requestsFailed: try c(.requestsFailed, 0), batchesDropped: try c(.batchesDropped, 0),
+                  spansSent: try c(.spansSent, 0), bytesSent: try c(.bytesSent, 0), sendRateSpansPerSecond: try c(.sendRateSpansPerSecond, 0))
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import TracebenchMeasure
+import Yams
+
+/// The scenario block of a results file: the YAML document as the user wrote it (their key names, their values),
+/// converted to JSON, with secrets redacted (``Redaction``: `tracing.headers` values, secret-named keys, URL
+/// credentials), plus the file's path and SHA-256.
+public enum ScenarioRecord {
+    /// The document of `yaml`; a document that cannot be composed (it was validated before, so only in odd cases)
+    /// is stored as its redacted text.
+    public static func document(yaml: String) -> JSONValue {
+        guard let node = try? Yams.compose(yaml: yaml) else { return .string(Redaction.maskingURLCredentials(yaml)) }
+        return convert(node, path: [])
+    }
+
+    /// The record of a scenario file's text.
+    public static func file(path: String, yaml: String) -> ScenarioFile {
+        ScenarioFile(path: path, sha256: SHA256.hex(yaml))
+    }
+
+    static func convert(_ node: Node, path: [String]) -> JSONValue {
+        switch node {
+        case let .scalar(scalar):
+            if path.count >= 2, path[path.count - 2] == "headers" || Redaction.isSecretKey(path.last ?? "") {
+                return .string(Redaction.marker)
+            }
+            let text = Redaction.maskingURLCredentials(scalar.string)
+            guard scalar.style == .plain || scalar.style == .any else { return .string(text) }
+            if ["", "~", "null", "Null", "NULL"].contains(text) { return .null }
+            if ["true", "True", "TRUE"].contains(text) { return .bool(true) }
+            if ["false", "False", "FALSE"].contains(text) { return .bool(false) }
+            if let number = Double(text.filter { $0 != "_" }), number.isFinite, text.first.map({ $0.isNumber || $0 == "-" || $0 == "." }) ?? false {
+                return .number(number)
+            }
+            return .string(text)
+        case let .mapping(mapping):
+            var object: [String: JSONValue] = [:]
+            for (key, value) in mapping {
+                let name = key.scalar?.string ?? "\(key)"
+                object[name] = convert(value, path: path + [name])
+            }
+            return .object(object)
+        case let .sequence(sequence):
+            return .array(sequence.map { convert($0, path: path + ["[]"]) })
+        case .alias:
+            return .null
+        }
+    }
+}
