@@ -224,8 +224,9 @@ public enum Distributions {
         return (tails.lower, tails.upper)
     }
 
-    /// (I_x(a, b), 1 − I_x(a, b)) with y = 1 − x given separately; the smaller-looking tail comes from the continued
-    /// fraction and the other as its complement. Edge cases as in ``regularizedIncompleteBeta(_:a:b:)``.
+    /// (I_x(a, b), 1 − I_x(a, b)) with y = 1 − x given separately (the smaller of x and y is taken as exact); the
+    /// tail on x's side of the mean comes from the continued fraction, the other as its complement. Edge cases as in
+    /// ``regularizedIncompleteBeta(_:a:b:)``.
     private static func betaTails(x: Double, y: Double, a: Double, b: Double) -> (lower: Double, upper: Double) {
         if x.isNaN || y.isNaN || a.isNaN || b.isNaN || a < 0 || b < 0 || (a == 0 && b == 0)
             || (a.isInfinite && b.isInfinite) {
@@ -239,23 +240,37 @@ public enum Distributions {
         let logX = y < 0.5 ? log1p(-y) : log(x), logY = x < 0.5 ? log1p(-x) : log(y)
         if a == 1 { return (-expm1(b * logY), exp(b * logY)) }
         if b == 1 { return (exp(a * logX), -expm1(a * logX)) }
-        if Swift.min(a, b) >= 1e12 { return betaTailsAsymptotic(x: x, y: y, a: a, b: b) }
-        // λ = a − (a + b)x, from whichever of x and y avoids cancellation; λ ≥ 0 means x is at or below the mean.
-        let lambda = x < y ? a - (a + b) * x : (a + b) * y - b
+        if !(a + b).isFinite {  // a point mass at the mean, to double precision
+            let mean = 1 / (1 + b / a)
+            return x < mean ? (0, 1) : (x > mean ? (1, 0) : (0.5, 0.5))
+        }
+        let lambda = meanOffset(x: x, y: y, a: a, b: b)
+        if Swift.min(a, b) >= 1e12 { return betaTailsAsymptotic(x: x, y: y, a: a, b: b, lambda: lambda) }
+        let prefactor = betaPrefactor(x: x, y: y, a: a, b: b, lambda: lambda)
         if lambda >= 0 {
-            let lower = betaPrefactor(x: x, y: y, a: a, b: b) * betaFraction(x: x, y: y, a: a, b: b, lambda: lambda)
+            let lower = prefactor * betaFraction(x: x, y: y, a: a, b: b, lambda: lambda)
             return (Swift.min(1, lower), Swift.max(0, 1 - lower))
         }
-        let upper = betaPrefactor(x: y, y: x, a: b, b: a) * betaFraction(x: y, y: x, a: b, b: a, lambda: -lambda)
+        let upper = prefactor * betaFraction(x: y, y: x, a: b, b: a, lambda: -lambda)
         return (Swift.max(0, 1 - upper), Swift.min(1, upper))
+    }
+
+    /// λ = a − (a + b)x = (a + b)y − b (≥ 0 when x is at or below the mean a/(a + b)): a fused multiply-add on the
+    /// exact one of x and y, with the rounding error of a + b put back, so that it stays accurate for huge a and b.
+    private static func meanOffset(x: Double, y: Double, a: Double, b: Double) -> Double {
+        let n = a + b
+        let nError = (a - (n - (n - a))) + (b - (n - a))  // a + b = n + nError exactly
+        return x < y ? a.addingProduct(-x, n) - nError * x : (-b).addingProduct(y, n) + nError * y
     }
 
     /// Two terms of Temme's uniform asymptotic expansion of the beta tails, for a, b ≥ 1e12 (relative error of the
     /// order of 1/min(a, b)²): Φ(η√r) plus a correction, with r = a + b and ½η² the deviance per unit r.
-    private static func betaTailsAsymptotic(x: Double, y: Double, a: Double, b: Double) -> (lower: Double, upper: Double) {
-        let r = a + b, p = a / r, q = b / r
-        let offset = x < y ? x - p : q - y  // x − a/(a + b), without cancellation
-        let eta = (2 * (deviance(a, r * x) + deviance(b, r * y)) / r).squareRoot() * (offset < 0 ? -1 : 1)
+    private static func betaTailsAsymptotic(
+        x: Double, y: Double, a: Double, b: Double, lambda: Double
+    ) -> (lower: Double, upper: Double) {
+        let r = a + b, p = a / r, q = b / r, offset = -lambda / r  // offset = x − p
+        let deviances = deviance(a, m: r * x, shift: lambda) + deviance(b, m: r * y, shift: -lambda)
+        let eta = (2 * deviances / r).squareRoot() * (offset < 0 ? -1 : 1)
         // 1/η − √(pq)/offset cancels near the mean; there its expansion in η takes over.
         let correction = Swift.abs(eta) < 1e-4
             ? (q - p) / (3 * (p * q).squareRoot()) + eta * (p * q - 1) / (12 * p * q)
@@ -292,12 +307,12 @@ public enum Distributions {
         return r
     }
 
-    /// x^a y^b / B(a, b), in Loader's saddle-point form (Stirling corrections and deviances), which avoids the
-    /// cancellation of log Γ terms for large a and b.
-    private static func betaPrefactor(x: Double, y: Double, a: Double, b: Double) -> Double {
+    /// x^a y^b / B(a, b) in Loader's saddle-point form, Stirling corrections and deviances (λ from ``meanOffset``),
+    /// which avoids the cancellation of log Γ terms and of x^a y^b against them for large a and b.
+    private static func betaPrefactor(x: Double, y: Double, a: Double, b: Double, lambda: Double) -> Double {
         let n = a + b
-        let exponent = stirlingError(n) - stirlingError(a) - stirlingError(b) - deviance(a, n * x)
-            - deviance(b, n * y)
+        let exponent = stirlingError(n) - stirlingError(a) - stirlingError(b)
+            - deviance(a, m: n * x, shift: lambda) - deviance(b, m: n * y, shift: -lambda)
         return exp(exponent) * (a / (2 * Double.pi * n)).squareRoot() * b.squareRoot()
     }
 
@@ -313,11 +328,13 @@ public enum Distributions {
         return lifted + (1.0 / 12 - (1.0 / 360 - (1.0 / 1260 - (1.0 / 1680 - 1.0 / 1188 / z2) / z2) / z2) / z2) / z
     }
 
-    /// k log(k/m) + m − k ≥ 0, by a series in (k − m)/(k + m) when k and m are close (Loader 2000).
-    private static func deviance(_ k: Double, _ m: Double) -> Double {
-        guard Swift.abs(k - m) < 0.1 * (k + m) else { return k * log(k / m) + m - k }
-        let v = (k - m) / (k + m), v2 = v * v
-        var sum = (k - m) * v, term = 2 * k * v
+    /// k log(k/m) + m − k ≥ 0 for m = k − shift: Loader's series in v = (k − m)/(k + m) when |v| < 0.1, taken from
+    /// the shift (so no cancellation when m ≈ k), else directly from m.
+    private static func deviance(_ k: Double, m: Double, shift: Double) -> Double {
+        let v = shift / (2 * k - shift)
+        guard Swift.abs(v) < 0.1 else { return k * log(k / m) + m - k }
+        let v2 = v * v
+        var sum = shift * v, term = 2 * k * v
         for j in 1..<200 {
             term *= v2
             let next = sum + term / Double(2 * j + 1)
@@ -348,7 +365,8 @@ public enum Distributions {
             let residual = target < 0.5 ? tails.lower - target : complement - tails.upper
             if residual == 0 { return x }
             if residual < 0 { low = x } else { high = x }
-            let density = betaPrefactor(x: x, y: 1 - x, a: a, b: b) / (x * (1 - x))
+            let lambda = meanOffset(x: x, y: 1 - x, a: a, b: b)
+            let density = betaPrefactor(x: x, y: 1 - x, a: a, b: b, lambda: lambda) / (x * (1 - x))
             var next = x - residual / density
             if !(next > low && next < high) {
                 next = low == 0 ? high / 16 : (high > 8 * low ? (low * high).squareRoot() : (low + high) / 2)

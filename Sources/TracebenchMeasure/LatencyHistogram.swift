@@ -112,6 +112,9 @@ public struct LatencyHistogram: Sendable {
         histogram.recordedValues().filter { $0.count > 0 }.map { (histogram.highestEquivalentForValue($0.value), $0.count) }
     }
 
+    /// The largest recording (after clamping), exactly; 0 when empty.
+    public var maxRecorded: UInt64 { histogram.totalCount == 0 ? 0 : histogram.maxRecorded }
+
     /// The value at percentile `p` (0…100), as HdrHistogram reports it; 0 when empty.
     public func value(atPercentile p: Double) -> UInt64 {
         histogram.totalCount == 0 ? 0 : histogram.valueAtPercentile(Swift.min(Swift.max(p, 0), 100))

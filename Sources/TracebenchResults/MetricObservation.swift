@@ -65,7 +65,19 @@ public struct MetricObservation: Sendable {
             let bounds = interval(level: 1 - alpha)
             return bounds.low > value || bounds.high < value
         }
-        if case .exact = evidence { return estimate == value ? 1 : 0 }
+        switch evidence {
+        case .exact:
+            return estimate == value ? 1 : 0
+        case let .proportion(successes, trials):
+            // Clopper–Pearson at 1 − α excludes p₀ exactly when twice the smaller binomial tail is at most α.
+            return Distributions.binomialTwoSidedPValue(successes: successes, trials: trials, p0: value)
+        case let .interval95(low, high):
+            let z95 = Distributions.normalQuantile(0.975)
+            let side = value >= estimate ? high - estimate : estimate - low
+            return Distributions.normalTwoSidedPValue(estimate: estimate, null: value, standardError: side / z95)
+        case .quantile, .poisson:
+            break
+        }
         if excludes(1e-12) { return 0 }
         if !excludes(0.999_999) { return 1 }
         var low = 1e-12, high = 0.999_999  // excludes(high) is true, excludes(low) false; intervals shrink as α grows
@@ -78,15 +90,15 @@ public struct MetricObservation: Sendable {
 }
 
 extension LatencyHistogram {
-    /// The value (highest equivalent of its bucket) of the `rank`-th smallest recording (1-based; clamped).
+    /// The value of the `rank`-th smallest recording (1-based; clamped), as HdrHistogram reports percentiles: the
+    /// highest equivalent of its bucket, capped at the largest recording.
     func value(atRank rank: Int) -> UInt64 {
         var seen: UInt64 = 0
         let target = UInt64(Swift.max(rank, 1))
-        let buckets = self.buckets
         for bucket in buckets {
             seen += bucket.count
-            if seen >= target { return bucket.value }
+            if seen >= target { return Swift.min(bucket.value, maxRecorded) }
         }
-        return buckets.last?.value ?? 0
+        return maxRecorded
     }
 }

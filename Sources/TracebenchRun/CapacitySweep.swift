@@ -13,12 +13,12 @@ public enum CapacitySweep {
 
     /// The capacity section's limits as thresholds: drops, visibility p99, collector CPU and RSS, and the sender
     /// keeping its schedule (owned by `sender`: when only that breaks, the machine, not the collector, is the limit).
-    public static func limits(_ spec: CapacitySpec) -> ThresholdSet {
+    public static func limits(_ spec: CapacitySpec, collector: Bool = true) -> ThresholdSet {
         let thresholds = [
             ThresholdSpec.builtIn("spans.drop_ratio", "<= \(spec.maxDropRatio)"),
             ThresholdSpec.builtIn("latency.visibility.p99", "<= \(spec.maxVisibilityP99Seconds)s"),
-            ThresholdSpec.builtIn("collector.cpu_percent_avg", "<= \(spec.maxCollectorCPUPercent)"),
-            ThresholdSpec.builtIn("collector.rss_bytes_max", "<= \(spec.maxCollectorRSSMiB)MiB"),
+            collector ? ThresholdSpec.builtIn("collector.cpu_percent_avg", "<= \(spec.maxCollectorCPUPercent)") : nil,
+            collector ? ThresholdSpec.builtIn("collector.rss_bytes_max", "<= \(spec.maxCollectorRSSMiB)MiB") : nil,
             ThresholdSpec.builtIn("firehose.batches_dropped", "== 0", owner: senderOwner),
         ].compactMap { $0 }
         return ThresholdSet(thresholds: thresholds)
@@ -72,7 +72,8 @@ public enum CapacitySweep {
     /// One step judged by the threshold engine: it passes when every limit passes and the run itself was ok; a
     /// failed step is the sender's when only sender-owned limits broke, else the collector's.
     static func judge(_ r: RunResults, rate: Double, spec: CapacitySpec, file: String) -> CapacitySummary.Step {
-        let verdict = Judge.evaluate(limits(spec), on: r)
+        // Without a collector under test (the sweep aimed at the sink) only the collector's own limits are left out.
+        let verdict = Judge.evaluate(limits(spec, collector: r.collector != nil), on: r)
         var step = CapacitySummary.Step()
         step.spansPerSecond = rate
         step.verdict = verdict

@@ -10,6 +10,7 @@ extension Scenario {
         var copy = self
         copy.tracing.headers = tracing.headers.mapValues { _ in Self.redactionMarker }
         copy.redis.url = RedisURL.redact(redis.url)
+        copy.source.text = ""  // the file as written holds the same secrets
         return copy
     }
 }

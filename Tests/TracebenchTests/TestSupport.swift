@@ -54,3 +54,26 @@ struct InvalidCase: Sendable, CustomTestStringConvertible {
         #expect(match.message.contains(message), "\(match)")
     }
 }
+
+extension TestSupport {
+    /// Runs `python3 arguments…` with `input` on stdin; returns its exit status, stdout and stderr.
+    static func python(_ arguments: [String], input: String = "") throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3"] + arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: packageRoot)
+        let stdin = Pipe(), stdout = TestSupport.temporaryPath(".out"), stderr = TestSupport.temporaryPath(".err")
+        FileManager.default.createFile(atPath: stdout, contents: nil)
+        FileManager.default.createFile(atPath: stderr, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: stdout); try? FileManager.default.removeItem(atPath: stderr) }
+        process.standardInput = stdin
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdout))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderr))
+        try process.run()
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+        process.waitUntilExit()
+        return (process.terminationStatus, (try? String(contentsOfFile: stdout, encoding: .utf8)) ?? "",
+                (try? String(contentsOfFile: stderr, encoding: .utf8)) ?? "")
+    }
+}
