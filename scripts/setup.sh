@@ -16,4 +16,9 @@ if ! python3 -c 'import rotel' >/dev/null 2>&1; then
   echo "installing: rotel (pip)" >&2
   python3 -m pip install -q --pre rotel >/dev/null 2>&1 || echo "warning: pip install rotel failed; collector tests will be skipped" >&2
 fi
+# Independent implementations the tests check tracebench's encoders against: HdrHistogram V2 and JUnit XML.
+if ! python3 -c 'import hdrh, junitparser' >/dev/null 2>&1; then
+  echo "installing: hdrhistogram junitparser (pip)" >&2
+  python3 -m pip install -q hdrhistogram junitparser >/dev/null 2>&1 || echo "warning: pip install hdrhistogram junitparser failed" >&2
+fi
 dpkg -s libpython3.11 >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpython3.11 >/dev/null; } || true

@@ -71,14 +71,15 @@ enum ResultsAssembly {
         traces.errorAttribution = .wilson(successes: figures.errorSpansAttributed, trials: figures.errorSpansWithParent)
         results.traces = traces
 
-        let observed = ProportionEstimate.wilson(successes: figures.sampledRootsReceived, trials: ledger.count)
+        // Only jobs of an exporting arm can reach the sink: an overhead run's `off` and `sdk` jobs are not trials.
+        let observed = ProportionEstimate.wilson(successes: figures.sampledRootsReceived, trials: figures.exportingJobs)
         var sampling = SamplingFigures()
         sampling.configuredRatio = scenario.tracing.configuredRatio
         sampling.observedRatio = observed.ratio
         sampling.ciLow = observed.ciLow
         sampling.ciHigh = observed.ciHigh
         sampling.decidedRatio = ledger.isEmpty ? 0 : Double(figures.sampledRootsDecided) / Double(ledger.count)
-        sampling.trials = ledger.count
+        sampling.trials = figures.exportingJobs
         results.sampling = sampling
 
         var spans = SpanCounts()

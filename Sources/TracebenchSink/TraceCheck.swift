@@ -23,6 +23,8 @@ public struct TraceCheck: Sendable {
         public var tracesWithErrors = 0
         /// Jobs submitted whose API trace reached the sink (observed sampling numerator).
         public var sampledRootsReceived = 0
+        /// Jobs whose arm exports (every job, unless an overhead run mixes arms): the trials of the observed ratio.
+        public var exportingJobs = 0
         /// Jobs whose API trace the SDK decided to sample (from the ledger).
         public var sampledRootsDecided = 0
         public var jobs = 0
@@ -76,6 +78,7 @@ public struct TraceCheck: Sendable {
             let exporting = exports(entry)
             figures.spansCreated += entry.apiSpans + entry.workerSpans
             if exporting {
+                figures.exportingJobs += 1
                 figures.spansExpectedExported += (entry.traceSampled ? entry.apiSpans : 0) + (entry.workerSampled ? entry.workerSpans : 0)
             }
             if entry.traceSampled, !entry.traceID.isEmpty { figures.sampledRootsDecided += 1 }
