@@ -1,5 +1,7 @@
-/// The one choke point for secrets: what replaces them, which keys hold them, and how URL user-info is masked in
-/// any text before it reaches a message, a log line or a results file.
+/// The one choke point for secrets: what replaces them, which keys hold them, and how credentials in URLs are
+/// masked in any text before it reaches a message, a log line or a results file. Every message type tracebench
+/// prints or stores (scenario problems, run failures, results problems) passes its text through
+/// ``maskingURLCredentials(_:)`` when it is made.
 public enum Redaction {
     /// What replaces a secret.
     public static let marker = "<redacted>"
@@ -10,27 +12,43 @@ public enum Redaction {
         return ["password", "passwd", "token", "secret", "authorization", "api_key", "apikey", "cookie"].contains { lowered.contains($0) }
     }
 
-    /// `text` with the user-info of every `scheme://user:password@host` replaced (`redis://:<redacted>@host`); the
-    /// user name stays when there is a password, a lone user-info (`scheme://token@host`) is replaced whole.
+    /// `text` with the credentials of every URL-like token masked, whatever its scheme (or none):
+    /// `REDIS://:pw@h:1` → `REDIS://:<redacted>@h:1`, `http://user:pw@h` → `http://user:<redacted>@h`,
+    /// `:pw@h:6379` → `:<redacted>@h:6379`, `scheme://token@h` → `scheme://<redacted>@h`. A token without a scheme
+    /// and without a colon before its `@` (an e-mail address) is left alone.
     public static func maskingURLCredentials(_ text: String) -> String {
         guard text.contains("@") else { return text }
         var result = ""
-        var rest = Substring(text)
-        while let schemeEnd = rest.range(of: "://") {
-            result += rest[..<schemeEnd.upperBound]
-            rest = rest[schemeEnd.upperBound...]
-            let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" || $0.isWhitespace || $0 == "\"" || $0 == "'" } ?? rest.endIndex
-            let authority = rest[..<authorityEnd]
-            if let at = authority.lastIndex(of: "@") {
-                let userInfo = authority[..<at]
-                if let colon = userInfo.firstIndex(of: ":") {
-                    result += userInfo[..<colon] + ":" + marker
-                } else {
-                    result += marker
-                }
-                rest = rest[at...]
+        var token = ""
+        for character in text {
+            if isTokenBoundary(character) {
+                result += maskToken(token)
+                result.append(character)
+                token = ""
+            } else {
+                token.append(character)
             }
         }
-        return result + rest
+        return result + maskToken(token)
+    }
+
+    private static func isTokenBoundary(_ character: Character) -> Bool {
+        character.isWhitespace || "\"'`<>(),;".contains(character)
+    }
+
+    /// Masks the user-info of one token (the text between its scheme, if any, and its last `@` before a path).
+    private static func maskToken(_ token: String) -> String {
+        guard let at = token.lastIndex(of: "@") else { return token }
+        let schemeEnd = token.range(of: "://")
+        let start = schemeEnd.map(\.upperBound) ?? token.startIndex
+        guard start <= at else { return token }
+        // An `@` in the path or query is not user-info.
+        if token[start..<at].contains(where: { $0 == "/" || $0 == "?" || $0 == "#" }) { return token }
+        let userInfo = token[start..<at]
+        if let colon = userInfo.firstIndex(of: ":") {
+            return String(token[..<token.index(after: colon)]) + marker + String(token[at...])
+        }
+        guard schemeEnd != nil, !userInfo.isEmpty else { return token }
+        return String(token[..<start]) + marker + String(token[at...])
     }
 }

@@ -209,27 +209,11 @@ public enum MetricCatalog {
     static func closest(to path: String) -> String? {
         var best: (path: String, distance: Int)?
         for candidate in examplePaths {
-            let distance = editDistance(path.lowercased(), candidate.lowercased())
+            let distance = KeySuggestion.editDistance(path.lowercased(), candidate.lowercased())
             if distance < (best?.distance ?? .max) { best = (candidate, distance) }
         }
         guard let best, best.distance <= max(3, path.count / 4) else { return nil }
         return best.path
-    }
-
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            current[0] = i
-            for j in 1...b.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            swap(&previous, &current)
-        }
-        return previous[b.count]
     }
 }
 

@@ -95,7 +95,7 @@ public enum MetricUnit: String, Sendable, Codable, CaseIterable {
         case .bytes:
             return abs(value) >= 1_048_576 ? String(format1: value / 1_048_576) + " MiB" : String(format1: value) + " B"
         case .microseconds:
-            return abs(value) >= 10_000 ? String(format1: value / 1000) + " ms" : String(format1: value) + " µs"
+            return abs(value) >= 1_000 ? String(format1: value / 1000) + " ms" : String(format1: value) + " µs"
         default:
             let text = value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(format1: value)
             return symbol.isEmpty ? text : text + (symbol.hasPrefix("/") || symbol == "%" ? "" : " ") + symbol

@@ -56,7 +56,7 @@ public struct JobProcessor: Sendable {
         /// Spins (no sleep, no yield) for a known time: the calibration's injected cost.
         @inline(never)
         static func busyWait(micros: Double) {
-            let end = ContinuousClock.now + .nanoseconds(Int64(micros * 1000))
+            let end = ContinuousClock.now + .clampedMicroseconds(micros)
             while ContinuousClock.now < end {}
         }
     }
@@ -132,7 +132,7 @@ extension JobProcessor.Run {
                 for step in steps { try await run(step, parent: parent, random: &random, tally: tally) }
             }
             group.addTask {
-                try await Task.sleep(for: .microseconds(Int64(timeoutMs * 1000)))
+                try await Task.sleep(for: .clampedMicroseconds(timeoutMs * 1000))
                 throw StepFailure(kind: .timeout, step: "process-job")
             }
             defer { group.cancelAll() }
@@ -150,7 +150,7 @@ extension JobProcessor.Run {
         do {
             if millis > 0 {
                 do {
-                    try await Task.sleep(for: .microseconds(Int64(millis * 1000)))
+                    try await Task.sleep(for: .clampedMicroseconds(millis * 1000))
                 } catch {
                     throw StepFailure(kind: .timeout, step: step.name)
                 }

@@ -10,6 +10,8 @@ public struct IntervalSeries: Codable, Sendable, Equatable {
         public static let completed = "completed"
         public static let failed = "failed"
         public static let spansAtSink = "spans_at_sink"
+        /// Distinct traces, counted when their first span reached the sink.
+        public static let tracesAtSink = "traces_at_sink"
         public static let droppedArrivals = "dropped_arrivals"
     }
 

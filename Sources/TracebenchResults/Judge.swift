@@ -105,7 +105,7 @@ public enum Judge {
 
     /// Several results files, each with its thresholds, judged as one family at `alpha`.
     public static func evaluate(families: [(path: String, results: RunResults, thresholds: [ThresholdSpec])], alpha: Double) -> GateVerdict {
-        struct Pending { var index: Int; var observation: MetricObservation; var target: Double }
+        struct Pending { var index: Int; var observation: MetricObservation; var target: Double; var windows: Int }
         var verdict = GateVerdict()
         verdict.alpha = alpha
         var pending: [Pending] = []
@@ -116,15 +116,25 @@ public enum Judge {
                 outcome.resultsFile = path
                 let target = spec.condition.referencesConfigured ? results.sampling.configuredRatio : (spec.condition.value ?? 0)
                 outcome.target = target
-                guard let observation = MetricReader.observe(resolved, in: results) else {
-                    outcome.message = "\(spec.metric) was not measured in this run"
+                var windows = 1
+                let observed: MetricObservation?
+                if let seconds = spec.overSeconds {
+                    let worst = MetricWindows.worst(resolved, in: results, seconds: seconds, condition: spec.condition)
+                    observed = worst?.observation
+                    windows = worst?.windows ?? 1
+                } else {
+                    observed = MetricReader.observe(resolved, in: results)
+                }
+                guard let observation = observed else {
+                    outcome.message = "\(spec.metric) was not measured in this run" + (spec.overSeconds == nil ? "" : " (no per-interval series)")
                     verdict.thresholds.append(outcome)
                     continue
                 }
                 outcome.estimate = observation.estimate
                 if observation.isStatistical {
-                    outcome.pValue = observation.pValue(against: target)
-                    pending.append(Pending(index: verdict.thresholds.count, observation: observation, target: target))
+                    // Bonferroni over windows: the worst of `windows` looks is as surprising as its p-value × windows.
+                    outcome.pValue = min(1, observation.pValue(against: target) * Double(windows))
+                    pending.append(Pending(index: verdict.thresholds.count, observation: observation, target: target, windows: windows))
                 } else {
                     outcome.outcome = spec.condition.holds(observation.estimate, target: target) ? .pass : .fail
                     outcome.ciLow = observation.estimate
@@ -138,8 +148,8 @@ public enum Judge {
         let holm = Distributions.holm(pValues: pending.map { verdict.thresholds[$0.index].pValue ?? 1 }, alpha: alpha)
         for (item, decision) in zip(pending, holm) {
             var outcome = verdict.thresholds[item.index]
-            let bounds = item.observation.interval(level: 1 - decision.level)
-            outcome.confidence = 1 - decision.level
+            let bounds = item.observation.interval(level: 1 - decision.level / Double(item.windows))
+            outcome.confidence = 1 - decision.level / Double(item.windows)
             outcome.ciLow = bounds.low
             outcome.ciHigh = bounds.high
             let condition = outcome.spec.condition

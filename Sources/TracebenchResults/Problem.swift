@@ -1,12 +1,15 @@
+import TracebenchMeasure
+
 /// Something that went wrong during a run, or that makes some of its figures partial: a kind a program can act
 /// on and a sentence for people. Schema 1 files stored bare sentences; they read as kind `unclassified`.
 public struct Problem: Codable, Sendable, Equatable, CustomStringConvertible {
     public var kind: ProblemKind
     public var message: String
 
+    /// A problem; credentials in `message` are masked (``Redaction``).
     public init(_ kind: ProblemKind, _ message: String) {
         self.kind = kind
-        self.message = message
+        self.message = Redaction.maskingURLCredentials(message)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -27,15 +30,9 @@ public struct Problem: Codable, Sendable, Equatable, CustomStringConvertible {
 
 /// The kinds of ``Problem``, each with whether it fails the run. Unknown kinds (from a newer tracebench) read
 /// as themselves and count as failures.
-public struct ProblemKind: RawRepresentable, Codable, Sendable, Hashable, CustomStringConvertible {
+public struct ProblemKind: OpenVocabulary {
     public let rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
-    public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
-    public var description: String { rawValue }
 
     /// A pipeline process, Redis or the load generator failed during the run.
     public static let componentFailed = ProblemKind(rawValue: "component_failed")
@@ -61,6 +58,8 @@ public struct ProblemKind: RawRepresentable, Codable, Sendable, Hashable, Custom
     public static let sinkLostSpans = ProblemKind(rawValue: "sink_lost_spans")
     /// sink-speed: requests to a target failed.
     public static let requestsFailed = ProblemKind(rawValue: "requests_failed")
+    /// A threshold with `abort_on_fail` failed during the load and stopped the run.
+    public static let abortedByThreshold = ProblemKind(rawValue: "aborted_by_threshold")
     /// Note, not a failure: spans went to an endpoint that is not tracebench's sink, so trace figures were not measured.
     public static let notMeasured = ProblemKind(rawValue: "not_measured")
     /// A schema 1 problem sentence (no kind was stored).
@@ -81,4 +80,15 @@ public enum RunStatus {
         if interrupted { return Self.interrupted }
         return problems.contains { $0.kind.failsRun } ? failed : ok
     }
+}
+
+/// A word of the results' vocabulary stored as a plain string (`"run"`, `"component_failed"`): the known words
+/// are constants, and a word from a newer version still reads (as itself) instead of failing the whole file.
+/// Coded as the bare string by the standard library's `RawRepresentable` conformance.
+public protocol OpenVocabulary: RawRepresentable, Codable, Sendable, Hashable, CustomStringConvertible where RawValue == String {
+    init(rawValue: String)
+}
+
+extension OpenVocabulary {
+    public var description: String { rawValue }
 }

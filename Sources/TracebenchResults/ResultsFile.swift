@@ -7,15 +7,9 @@ public enum ResultsSchema {
 }
 
 /// What a results file holds.
-public struct ResultsKind: RawRepresentable, Codable, Sendable, Hashable, CustomStringConvertible {
+public struct ResultsKind: OpenVocabulary {
     public let rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
-    public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
-    public var description: String { rawValue }
 
     /// One `tracebench run`.
     public static let run = ResultsKind(rawValue: "run")
@@ -76,6 +70,23 @@ public enum ResultsFile {
         var data = try encoder().encode(results)
         data.append(contentsOf: [0x0A])
         try data.write(to: url, options: .atomic)
+    }
+
+    /// Why `path` cannot take a results file (a directory, a parent that cannot be created, no write permission),
+    /// or nil when it can; creates the parent directory as a side effect, as ``write(_:to:)`` would.
+    public static func unwritableReason(_ path: String) -> String? {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            if isDirectory.boolValue { return "it is a directory" }
+            return FileManager.default.isWritableFile(atPath: path) ? nil : "the file is not writable"
+        }
+        let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        do {
+            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        } catch {
+            return "cannot create the directory \(parent)"
+        }
+        return FileManager.default.isWritableFile(atPath: parent) ? nil : "the directory \(parent) is not writable"
     }
 
     /// Reads a results file of any kind and schema version up to the current one.

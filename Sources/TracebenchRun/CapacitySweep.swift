@@ -30,6 +30,7 @@ public enum CapacitySweep {
         summary.scenarioFile = ScenarioRecord.file(path: scenario.source.path, yaml: scenario.source.text)
         summary.environment = EnvironmentProbe.current()
         let stamp = ResultsFile.defaultPath(directory: options.resultsDirectory, scenarioName: "\(scenario.name)-capacity")
+        if let reason = ResultsFile.unwritableReason(stamp) { throw .scenario("cannot write results to \(stamp): \(reason)") }
         var rate = spec.startSpansPerSecond
         for index in 0..<spec.maxSteps {
             var step = scenario
@@ -56,7 +57,7 @@ public enum CapacitySweep {
             rate *= spec.stepFactor
         }
         if let knee = summary.kneeTracesPerMinute, knee > 0 {
-            summary.collectorsNeeded = Int((spec.targetTracesPerMinute / knee).rounded(.up))
+            summary.collectorsNeeded = Int(Int64(saturating: (spec.targetTracesPerMinute / knee).rounded(.up)))
             let bytesPerTrace = summary.steps.last { $0.passed }?.bytesPerTrace ?? 0
             summary.storageBytesPerDay = bytesPerTrace * spec.targetTracesPerMinute * 60 * 24
         }

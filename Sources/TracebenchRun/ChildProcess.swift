@@ -97,7 +97,18 @@ final class ChildProcess: Sendable {
     /// The last lines of the process's stderr, for error messages (empty when it wrote nothing).
     func logTail(lines: Int = 8) -> String {
         guard let text = try? String(contentsOfFile: logPath, encoding: .utf8), !text.isEmpty else { return "" }
-        let tail = text.split(separator: "\n").suffix(lines).joined(separator: "\n    ")
-        return "\n    " + tail
+        return Self.explain(log: text, lines: lines)
+    }
+
+    /// What a child's log says about why it ended: the Swift runtime's own failure line (`Fatal error: …`,
+    /// `Swift runtime failure: …`) when there is one — a crash's last lines are registers and the image list — else
+    /// the log's last `lines` lines.
+    static func explain(log text: String, lines: Int = 8) -> String {
+        let all = text.split(separator: "\n")
+        let markers = ["Fatal error:", "Swift runtime failure:", "Precondition failed", "Assertion failed", "Illegal instruction", "Segmentation fault"]
+        if let failure = all.first(where: { line in markers.contains { line.contains($0) } }) {
+            return "\n    " + failure.trimmingCharacters(in: .whitespaces)
+        }
+        return "\n    " + all.suffix(lines).joined(separator: "\n    ")
     }
 }

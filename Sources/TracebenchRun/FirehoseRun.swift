@@ -28,7 +28,7 @@ enum FirehoseRun {
         let spec = scenario.firehose
         let tally = Shared(Tally())
         let interval = Double(spec.batchSpans) / spec.spansPerSecond
-        let batches = Int((scenario.durationSeconds / interval).rounded(.down))
+        let batches = Int(Int64(saturating: (scenario.durationSeconds / interval).rounded(.down)))
         let generator = SpanBatches(spec: spec, seed: scenario.seed)
         let sender: OTLPSender
         do {
@@ -84,12 +84,8 @@ enum FirehoseRun {
             let last = Int64(clamping: (snapshot.spans.map(\.receivedNanos).max() ?? 0) / 1000)
             var builder = IntervalSeriesBuilder(originMicros: startMicros, seconds: max(window, Double(last - startMicros) / 1e6) + 0.001,
                                                 intervalSeconds: scenario.reportIntervalSeconds)
-            for span in snapshot.spans {
-                let received = Int64(clamping: span.receivedNanos / 1000)
-                builder.count(IntervalSeries.Counter.spansAtSink, atMicros: received)
-                builder.record("visibility", microseconds: received - Int64(clamping: span.endNanos / 1000), endedAtMicros: received)
-            }
-            results.series = builder.build(counters: [IntervalSeries.Counter.spansAtSink])
+            builder.addSink(snapshot.spans)
+            results.series = builder.build(counters: [IntervalSeries.Counter.spansAtSink, IntervalSeries.Counter.tracesAtSink])
         }
     }
 

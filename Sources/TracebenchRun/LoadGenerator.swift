@@ -53,7 +53,7 @@ final class LoadGenerator: Sendable {
     /// `startMicros` is the wall-clock time of offset 0.
     func run(schedule: ArrivalSchedule, startMicros: Int64, stop: StopSignal) async {
         let startInstant = ContinuousClock.now + .microseconds(startMicros - WallClock.nowMicros())
-        let warmupNanos = UInt64(scenario.warmupSeconds * 1e9)
+        let warmupNanos = UInt64(Int64(saturating: max(0, scenario.warmupSeconds) * 1e9))
         let maxInFlight = scenario.load.maxInFlight
         let picker = JobPicker(scenario: scenario)
         await withDiscardingTaskGroup { group in

@@ -11,7 +11,7 @@ enum OverheadAnalysis {
         scenario: Scenario, overhead: OverheadSpec, ledger: [LedgerEntry], load: LoadGenerator.Tally, blocks: [ResourceBlock]
     ) -> (overhead: [String: ArmOverhead], budgets: Budgets) {
         let armCount = overhead.arms.count
-        let warmupEnd = (ledger.map(\.intendedStartMicros).filter { $0 > 0 }.min() ?? 0) + Int64(scenario.warmupSeconds * 1e6)
+        let warmupEnd = (ledger.map(\.intendedStartMicros).filter { $0 > 0 }.min() ?? 0) + Int64(saturating: scenario.warmupSeconds * 1e6)
         var job = Array(repeating: SampleHistogram(), count: armCount)
         var queueAndProcessing = job, endToEnd = job
         var spans = Array(repeating: (total: 0, jobs: 0), count: armCount)

@@ -61,7 +61,12 @@ struct PipelinePhase: Sendable {
             let progressTask = Task {
                 await display.run(generator: generator, sink: sink, control: control, runID: runID, startMicros: startMicros, stop: stop)
             }
+            let watch = ThresholdWatch(scenario: scenario.thresholds)
+            let watchTask = Task {
+                await watch?.run(generator: generator, sink: sink, control: control, runID: runID, startMicros: startMicros, stop: stop)
+            }
             await generator.run(schedule: schedule, startMicros: startMicros, stop: stop)
+            watchTask.cancel()
             outcome.windowSeconds = min(scenario.durationSeconds, Double(WallClock.nowMicros() - startMicros) / 1e6)
             outcome.load = generator.snapshot
             do {
@@ -89,7 +94,7 @@ struct PipelinePhase: Sendable {
     /// Waits until the workers finished every accepted job, the drain timeout passes, or the run is stopped.
     private func drain(expected: Int, control: RedisConnection, stop: StopSignal, children: [ChildProcess], problems: inout [Problem]) async throws {
         let timeout = scenario.drainTimeoutSeconds
-        let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
+        let deadline = ContinuousClock.now + .clampedSeconds(timeout)
         let counter = JobKeys.finishedCounter(runID: runID)
         while !stop.isRaised {
             let finished: Int

@@ -24,7 +24,7 @@ enum ResultsAssembly {
         results.jobs = jobs
 
         // Latency phases from the ledger's timestamps (warm-up excluded).
-        let warmupEnd = (ledger.map(\.intendedStartMicros).filter { $0 > 0 }.min() ?? 0) + Int64(scenario.warmupSeconds * 1e6)
+        let warmupEnd = (ledger.map(\.intendedStartMicros).filter { $0 > 0 }.min() ?? 0) + Int64(saturating: scenario.warmupSeconds * 1e6)
         var queueWait = LatencyHistogram(), processing = LatencyHistogram(), endToEnd = LatencyHistogram()
         for entry in ledger where entry.isFinished && entry.intendedStartMicros >= warmupEnd {
             queueWait.record(microseconds: entry.claimedAtMicros - entry.submittedAtMicros)
@@ -105,7 +105,7 @@ extension ResultsAssembly {
             builder.record("submit", microseconds: event.latencyMicros, endedAtMicros: event.endedMicros)
         }
         for micros in load.droppedArrivalMicros { builder.count(Counter.droppedArrivals, atMicros: micros) }
-        let warmupEnd = startMicros + Int64(scenario.warmupSeconds * 1e6)
+        let warmupEnd = startMicros + Int64(saturating: scenario.warmupSeconds * 1e6)
         for entry in ledger {
             builder.count(Counter.submitted, atMicros: entry.submittedAtMicros)
             guard entry.isFinished else { continue }
@@ -115,12 +115,22 @@ extension ResultsAssembly {
             builder.record("processing", microseconds: entry.completedAtMicros - entry.claimedAtMicros, endedAtMicros: entry.completedAtMicros)
             builder.record("end_to_end", microseconds: entry.completedAtMicros - entry.intendedStartMicros, endedAtMicros: entry.completedAtMicros)
         }
-        for span in sink?.spans ?? [] {
+        builder.addSink(sink?.spans ?? [])
+        return builder.build(counters: [Counter.submitted, Counter.completed, Counter.failed, Counter.spansAtSink, Counter.tracesAtSink,
+                                        Counter.droppedArrivals])
+    }
+}
+
+extension IntervalSeriesBuilder {
+    /// What the sink received, by arrival time: spans, traces (at their first span) and each span's visibility.
+    mutating func addSink(_ spans: [ReceivedSpan]) {
+        var seen = Set<TraceID>()
+        for span in spans.sorted(by: { $0.receivedNanos < $1.receivedNanos }) {
             let received = Int64(clamping: span.receivedNanos / 1000)
-            builder.count(Counter.spansAtSink, atMicros: received)
-            builder.record("visibility", microseconds: received - Int64(clamping: span.endNanos / 1000), endedAtMicros: received)
+            count(IntervalSeries.Counter.spansAtSink, atMicros: received)
+            if seen.insert(span.traceID).inserted { count(IntervalSeries.Counter.tracesAtSink, atMicros: received) }
+            record("visibility", microseconds: received - Int64(clamping: span.endNanos / 1000), endedAtMicros: received)
         }
-        return builder.build(counters: [Counter.submitted, Counter.completed, Counter.failed, Counter.spansAtSink, Counter.droppedArrivals])
     }
 }
 

@@ -51,6 +51,9 @@ public enum RunCoordinator {
         let signalSources = options.handleSignals ? stop.installHandlers() : []
         defer { if options.handleSignals { stop.removeHandlers(signalSources) } }
         let startedAt = Date()
+        // Where the results go is checked before anything starts: a run is never thrown away at the end.
+        let path = options.outputPath ?? ResultsFile.defaultPath(directory: options.resultsDirectory, scenarioName: scenario.name, date: startedAt)
+        if let reason = ResultsFile.unwritableReason(path) { throw .scenario("cannot write results to \(path): \(reason)") }
 
         let redis = scenario.load.kind == .jobs ? try RedisHandle.open(scenario: scenario, options: options) : nil
         defer { redis?.server?.stop() }
@@ -65,7 +68,8 @@ public enum RunCoordinator {
             sink = nil
             endpoint = attach.endpoint
         } else if scenario.tracing.endpoint.isEmpty || scenario.collector?.launch != nil {
-            let embedded = OTLPSink()
+            // A collector frozen mid-request (the stall fault) must not have its body cut as a stalled client.
+            let embedded = OTLPSink(bodyReadTimeout: .clampedSeconds(max(10, scenario.faults.collectorPauseSeconds + 10)))
             sinkAddress = try await CollectorProcess.SinkAddress.start(embedded)
             endpoint = sinkAddress.endpoint(wire)
             sink = embedded
@@ -151,17 +155,24 @@ public enum RunCoordinator {
             }
         }
         results.finishedAt = ResultsFile.timestamp()
-        if !stop.isRaised { results.problems += EmptyFigures.problems(in: results) }
-        results.status = RunStatus.derive(problems: results.problems, interrupted: stop.isRaised)
+        if let reason = stop.abortReason { results.problems.append(Problem(.abortedByThreshold, reason)) }
+        let interrupted = stop.isRaised && stop.abortReason == nil
+        if !interrupted { results.problems += EmptyFigures.problems(in: results) }
+        results.status = RunStatus.derive(problems: results.problems, interrupted: interrupted)
         if !scenario.thresholds.thresholds.isEmpty {
             results.thresholds = Judge.evaluate(scenario.thresholds, on: results)
         }
         let exitCode = ExitCode.of(results)
-        let path = options.outputPath ?? ResultsFile.defaultPath(directory: options.resultsDirectory, scenarioName: scenario.name, date: startedAt)
         do {
             try ResultsFile.write(results, to: path)
         } catch {
-            throw .environment("cannot write results to \(path): \(error)")
+            // The path was writable at the start; if it no longer is, the results still land somewhere, said so.
+            let fallback = ResultsFile.defaultPath(directory: FileManager.default.temporaryDirectory.path, scenarioName: scenario.name, date: startedAt)
+            guard (try? ResultsFile.write(results, to: fallback)) != nil else {
+                throw .environment("cannot write results to \(path) (\(error.localizedDescription)) nor to \(fallback)")
+            }
+            FileHandle.standardError.write(Data("tracebench: cannot write results to \(path) (\(error.localizedDescription)); written to \(fallback) instead\n".utf8))
+            return RunOutcome(results: results, path: fallback, exitCode: exitCode)
         }
         return RunOutcome(results: results, path: path, exitCode: exitCode)
     }
@@ -197,7 +208,9 @@ struct RunServices: Sendable {
         await collectorMetrics?.scrapeAfterDrain()
         if let collector {
             monitor.sampleNow()
-            if !(await collector.child.stop(timeout: .seconds(10))) {
+            if !collector.child.isRunning {
+                results.problems.append(Problem(.collectorFailed, "the collector died during the run (exit status \(collector.child.exitStatus)), before tracebench stopped it\(collector.child.logTail())"))
+            } else if !(await collector.child.stop(timeout: .seconds(10))) {
                 results.problems.append(Problem(.collectorFailed, "the collector did not exit cleanly (status \(collector.child.exitStatus))\(collector.child.logTail())"))
             }
         }
@@ -220,16 +233,21 @@ struct RedisHandle: Sendable {
         let text = options.redisURL ?? (scenario.redis.url.isEmpty ? nil : scenario.redis.url)
         let url: RedisURL
         let server: RedisServer?
-        do {
-            if let text {
+        if let text {
+            // A URL that does not parse is bad input (exit 2), not a missing dependency.
+            do {
                 url = try RedisURL(parsing: text)
-                server = nil
-            } else {
-                server = try RedisServer()
-                url = server!.url
+            } catch {
+                throw .scenario("--redis / REDIS_URL / redis.url: \(error.description)")
             }
-        } catch {
-            throw .environment(error.description)
+            server = nil
+        } else {
+            do {
+                server = try RedisServer()
+            } catch {
+                throw .environment(error.description)
+            }
+            url = server!.url
         }
         do {
             let control = try RedisConnection(url: url)

@@ -1,3 +1,4 @@
+import TracebenchMeasure
 import TracebenchResults
 /// Why a run could not start or could not finish cleanly, each with its own exit code (as k6 has one per
 /// failure class).
@@ -19,9 +20,10 @@ public enum RunFailure: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The message, credentials masked (``Redaction``).
     public var description: String {
         switch self {
-        case .scenario(let m), .environment(let m), .component(let m): m
+        case .scenario(let m), .environment(let m), .component(let m): Redaction.maskingURLCredentials(m)
         }
     }
 }
@@ -50,7 +52,8 @@ public enum ExitCode {
     public static func of(_ results: RunResults) -> Int32 {
         switch results.status {
         case RunStatus.interrupted: return interrupted
-        case RunStatus.failed: return componentFailed
+        case RunStatus.failed:
+            return results.problems.contains { $0.kind == .abortedByThreshold } ? thresholdFailed : componentFailed
         default: return results.thresholds?.outcome == .fail ? thresholdFailed : ok
         }
     }

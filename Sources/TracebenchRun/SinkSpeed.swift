@@ -22,6 +22,8 @@ public enum SinkSpeed {
         guard let launch = scenario.collector?.launch else {
             throw .scenario("sink-speed needs collector.launch (e.g. rotel with --exporter blackhole) to compare the sink against")
         }
+        let path = options.outputPath ?? ResultsFile.defaultPath(directory: options.resultsDirectory, scenarioName: "\(scenario.name)-sink-speed")
+        if let reason = ResultsFile.unwritableReason(path) { throw .scenario("cannot write results to \(path): \(reason)") }
         let spec = scenario.firehose
         let batches = SpanBatches(spec: spec, seed: scenario.seed)
         let bodies = (0..<distinctBodies).map { batches.batch($0) }
@@ -57,7 +59,6 @@ public enum SinkSpeed {
         for round in summary.rounds where round.failures > 0 {
             summary.problems.append(Problem(.requestsFailed, "\(round.failures) requests to the \(round.target) failed"))
         }
-        let path = options.outputPath ?? ResultsFile.defaultPath(directory: options.resultsDirectory, scenarioName: "\(scenario.name)-sink-speed")
         do {
             try ResultsFile.write(summary, to: path)
         } catch {

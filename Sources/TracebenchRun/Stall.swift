@@ -19,13 +19,13 @@ enum Stall {
         return Task {
             func now() -> Double { Double(ProcessUsage.monotonicNanos() - monitor.originNanos) / 1e9 }
             do {
-                try await Task.sleep(for: .milliseconds(Int64(faults.collectorPauseAtSeconds * 1000)))
+                try await Task.sleep(for: .clampedSeconds(faults.collectorPauseAtSeconds))
             } catch {
                 return nil
             }
             kill(pid, SIGSTOP)
             let paused = now()
-            try? await Task.sleep(for: .milliseconds(Int64(faults.collectorPauseSeconds * 1000)))
+            try? await Task.sleep(for: .clampedSeconds(faults.collectorPauseSeconds))
             kill(pid, SIGCONT)
             return Window(paused: paused, resumed: now())
         }

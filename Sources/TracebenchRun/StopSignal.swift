@@ -9,12 +9,23 @@ import Glibc
 /// down gracefully and still writes its results, flagged `interrupted`.
 final class StopSignal: Sendable {
     private let raised = Atomic<Bool>(false)
+    private let reason = Mutex<String?>(nil)
 
     init() {}
 
     var isRaised: Bool { raised.load(ordering: .relaxed) }
 
     func raise() { raised.store(true, ordering: .relaxed) }
+
+    /// Stops the run because a threshold with `abort_on_fail` failed (not a signal: the run is `failed`, not
+    /// `interrupted`).
+    func abort(because why: String) {
+        reason.withLock { if $0 == nil { $0 = why } }
+        raise()
+    }
+
+    /// Why ``abort(because:)`` stopped the run, if it did.
+    var abortReason: String? { reason.withLock { $0 } }
 
     /// Routes SIGINT and SIGTERM to ``raise()`` instead of killing the process; keep the returned sources
     /// and hand them to ``removeHandlers(_:)`` when done.

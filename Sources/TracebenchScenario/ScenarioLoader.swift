@@ -17,12 +17,7 @@ public enum ScenarioLoader {
     /// Parses a scenario from YAML text; `file` names it in problems and gives the default `name`
     /// (its base name without extension).
     public static func parse(yaml: String, file: String) throws(ScenarioError) -> Scenario {
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: yaml)
-        } catch {
-            throw ScenarioError(problems: [syntaxProblem(error, yaml: yaml, file: file)])
-        }
+        let root = try compose(yaml: yaml, file: file)
         guard let root, !YAMLField(node: root, path: "").isNull else {
             throw ScenarioError(problems: [ScenarioProblem(
                 file: file, keyPath: "(root)", line: 1, column: 1,
@@ -43,12 +38,7 @@ public enum ScenarioLoader {
     /// `gate:`), checked exactly as a scenario's.
     public static func loadThresholds(path: String) throws(ScenarioError) -> ThresholdSet {
         let yaml = try readText(path: path)
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: yaml)
-        } catch {
-            throw ScenarioError(problems: [syntaxProblem(error, yaml: yaml, file: path)])
-        }
+        let root = try compose(yaml: yaml, file: path)
         let reader = YAMLReader(file: path)
         guard let root, case .mapping = root else {
             throw ScenarioError(problems: [ScenarioProblem(file: path, keyPath: "(root)", line: 1, column: 1,
@@ -61,6 +51,43 @@ public enum ScenarioLoader {
         let set = parser.thresholdSet(map)
         guard reader.problems.isEmpty else { throw ScenarioError(problems: reader.sortedProblems) }
         return set
+    }
+
+    /// Most nodes a document may expand to, aliases followed: a few KB of nested aliases can stand for billions of
+    /// nodes (a "billion laughs"), which would take minutes and gigabytes to walk.
+    public static let maximumNodes = 100_000
+    /// Largest scenario file read.
+    public static let maximumFileBytes = 4 << 20
+
+    /// Composes `yaml`, refusing syntax errors and documents that expand past ``maximumNodes``.
+    static func compose(yaml: String, file: String) throws(ScenarioError) -> Node? {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch {
+            throw ScenarioError(problems: [syntaxProblem(error, yaml: yaml, file: file)])
+        }
+        if let root {
+            var budget = maximumNodes
+            // Aliases share storage after composing, so this walk is the first place the expansion would cost:
+            // it stops as soon as the budget is spent, so refusing a huge expansion takes microseconds.
+            func spend(_ node: Node) -> Bool {
+                budget -= 1
+                guard budget >= 0 else { return false }
+                switch node {
+                case .scalar, .alias: return true
+                case let .mapping(mapping): return mapping.allSatisfy { spend($0.key) && spend($0.value) }
+                case let .sequence(sequence): return sequence.allSatisfy(spend)
+                }
+            }
+            if !spend(root) {
+                throw ScenarioError(problems: [ScenarioProblem(
+                    file: file, keyPath: "(root)", line: 1, column: 1,
+                    message: "the document expands to more than \(maximumNodes) nodes (nested aliases?); refused"
+                )])
+            }
+        }
+        return root
     }
 
     /// The file's base name without its extension (`scenarios/smoke.yaml` → `smoke`), or `scenario`.
@@ -81,8 +108,17 @@ public enum ScenarioLoader {
         guard !isDirectory.boolValue else {
             throw unreadable("cannot read the scenario file: it is a directory")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        // Read through a handle, not by the file's size: a pipe (`<(…)`) or a FIFO has none; and at most
+        // ``maximumFileBytes``.
+        guard let handle = FileHandle(forReadingAtPath: path) else {
             throw unreadable("cannot read the scenario file: permission denied or I/O error")
+        }
+        defer { try? handle.close() }
+        guard let data = try? handle.read(upToCount: maximumFileBytes + 1) ?? Data() else {
+            throw unreadable("cannot read the scenario file: I/O error")
+        }
+        guard data.count <= maximumFileBytes else {
+            throw unreadable("the scenario file is larger than \(maximumFileBytes >> 20) MiB")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw unreadable("cannot read the scenario file: it is not UTF-8 text")
@@ -117,10 +153,56 @@ public enum ScenarioLoader {
             let repeated = keys.first.flatMap { repeatedKey($0, after: first, in: yaml) }
             let list = keys.map { "'\($0)'" }.joined(separator: ", ")
             let origin = repeated == nil ? "" : " (first at line \(first.line))"
-            return problem("duplicate key \(list)\(origin): each key may appear only once in a mapping", repeated ?? first)
+            let at = repeated ?? first
+            var found = problem("duplicate key \(list)\(origin): each key may appear only once in a mapping", at)
+            let parent = blockKeyPath(line: at.line, column: at.column, in: yaml)
+            found.keyPath = (parent.isEmpty ? "" : parent + ".") + (keys.first ?? "")
+            return found
         default:
             return problem("YAML syntax error: \(yamlError)", nil)
         }
+    }
+
+    /// The key path of the block-style mapping entry at `line`/`column` (1-based), from the indentation of the lines
+    /// above it: `jobs[0].steps[1]` for a key under the second step of the first job. Flow-style parents are not
+    /// followed (their keys stay out of the path).
+    static func blockKeyPath(line: Int, column: Int, in yaml: String) -> String {
+        let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard line >= 1, line <= lines.count else { return "" }
+        var parts: [String] = []
+        var threshold = column - 1  // entries of parents start left of this
+        var index = line - 2
+        var listItems = 0           // "- " items seen at the current list's dash column
+        var listColumn: Int?
+        while index >= 0, threshold > 0 {
+            let text = lines[index]
+            index -= 1
+            let indent = text.prefix { $0 == " " }.count
+            let rest = text.dropFirst(indent)
+            if rest.isEmpty || rest.hasPrefix("#") { continue }
+            if rest.hasPrefix("- ") || rest == "-" {
+                if indent < threshold {
+                    if listColumn == nil { listColumn = indent }
+                    if indent == listColumn { listItems += 1 }
+                    // The item's own key (`- name: x`) sits at indent + 2: it is a sibling, not a parent.
+                    if indent + 2 <= threshold, listColumn == indent {
+                        threshold = indent + 1
+                    }
+                }
+                continue
+            }
+            guard indent < threshold, let colon = rest.firstIndex(of: ":") else { continue }
+            let key = String(rest[..<colon]).trimmingCharacters(in: .whitespaces)
+            if listColumn != nil {
+                parts.insert("[\(listItems - 1)]", at: 0)
+                listColumn = nil
+                listItems = 0
+            }
+            parts.insert(key, at: 0)
+            threshold = indent
+        }
+        if listColumn != nil { parts.insert("[\(listItems - 1)]", at: 0) }
+        return parts.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
     }
 
     /// The next line after `first` that has `key:` at the same column, as block mappings write it.

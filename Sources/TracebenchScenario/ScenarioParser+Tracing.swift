@@ -58,6 +58,10 @@ extension ScenarioParser {
             reader.report("expected an empty string or an http:// or https:// URL, got '\(text)'", at: field)
             return nil
         }
+        if let port = components.port, !(1...65_535).contains(port) {
+            reader.report("the port must be between 1 and 65535, got \(port)", at: field)
+            return nil
+        }
         return text
     }
 
@@ -75,8 +79,9 @@ extension ScenarioParser {
                 continue
             }
             guard let text = reader.scalarText(value, expected: "a string") else { continue }
-            if keysAreHeaderNames, text.contains(where: { $0 == "\r" || $0 == "\n" }) {
-                reader.report("header values must not contain line breaks", at: value)
+            // By scalar, not Character: "\r\n" is one Swift Character, and NUL or DEL are no line breaks either.
+            if keysAreHeaderNames, text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+                reader.report("header values must not contain control characters (line breaks, tabs, NUL, DEL)", at: value)
                 continue
             }
             result[key] = text

@@ -1,3 +1,5 @@
+import TracebenchMeasure
+
 /// One thing wrong with a scenario file: where it is (file, key path, line, column) and what is wrong.
 ///
 /// `keyPath` names the offending value the way a person would write it, e.g. `load.rate_per_s` or
@@ -15,7 +17,7 @@ public struct ScenarioProblem: Sendable, Equatable, CustomStringConvertible {
         self.keyPath = keyPath
         self.line = line
         self.column = column
-        self.message = message
+        self.message = Redaction.maskingURLCredentials(message)
     }
 
     /// `<file>:<line>:<column>: <keyPath>: <message>`, the shape compilers use, so editors can jump to it.
@@ -32,8 +34,15 @@ public struct ScenarioError: Error, Sendable, CustomStringConvertible {
         self.problems = problems
     }
 
-    /// One problem per line.
+    /// At most this many problems are printed (a file of 170,000 unknown keys says so in 101 lines, not 170,000).
+    public static let printedProblems = 100
+
+    /// One problem per line, the first ``printedProblems`` of them.
     public var description: String {
-        problems.map(\.description).joined(separator: "\n")
+        var lines = problems.prefix(Self.printedProblems).map(\.description)
+        if problems.count > Self.printedProblems {
+            lines.append("… and \(problems.count - Self.printedProblems) more problems")
+        }
+        return lines.joined(separator: "\n")
     }
 }

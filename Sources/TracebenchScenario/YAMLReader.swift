@@ -1,3 +1,4 @@
+import TracebenchMetrics
 import Yams
 
 /// One node of a composed YAML document together with the key path that leads to it (`""` for the root).
@@ -65,9 +66,15 @@ struct NumberRule: Sendable {
         self.isSatisfied = isSatisfied
     }
 
-    static let any = NumberRule(nil) { _ in true }
-    static let positive = NumberRule("must be greater than 0") { $0 > 0 }
-    static let nonNegative = NumberRule("must be at least 0") { $0 >= 0 }
+    /// The largest magnitude any scenario number may have, whatever its own rule: every duration, rate and count
+    /// the code turns into nanoseconds, microseconds or an `Int` stays far from overflow (1e9 s is 1e18 ns < 2⁶³).
+    static let largestMagnitude = 1e9
+
+    static let any = NumberRule("must be between -\(displayNumber(largestMagnitude)) and \(displayNumber(largestMagnitude))") {
+        abs($0) <= largestMagnitude
+    }
+    static let positive = NumberRule("must be greater than 0 and at most \(displayNumber(largestMagnitude))") { $0 > 0 && $0 <= largestMagnitude }
+    static let nonNegative = NumberRule("must be between 0 and \(displayNumber(largestMagnitude))") { $0 >= 0 && $0 <= largestMagnitude }
     static let ratio = between(0, 1)
 
     static func between(_ low: Double, _ high: Double) -> NumberRule {
@@ -92,6 +99,8 @@ func displayNumber(_ value: Double) -> String {
 final class YAMLReader {
     let file: String
     private(set) var problems: [ScenarioProblem] = []
+    /// Every numeric key read, in order (the registry the hostile-value property test walks).
+    private(set) var numericPaths: [String] = []
 
     init(file: String) {
         self.file = file
@@ -192,6 +201,7 @@ final class YAMLReader {
 
     /// A finite number (`1_000` and `1e3` are accepted), checked against `rule`.
     func number(_ field: YAMLField, _ rule: NumberRule = .any) -> Double? {
+        numericPaths.append(field.path)
         guard let text = scalarText(field, expected: "a number") else { return nil }
         guard let value = Double(text.filter { $0 != "_" }), value.isFinite else {
             report("expected a number, got '\(text)'", at: field)
@@ -202,6 +212,7 @@ final class YAMLReader {
 
     /// A whole number (`2.0` is accepted, `2.5` is not), checked against `rule`.
     func integer(_ field: YAMLField, _ rule: NumberRule = .any) -> Int? {
+        numericPaths.append(field.path)
         guard let text = scalarText(field, expected: "an integer") else { return nil }
         let cleaned = text.filter { $0 != "_" }
         var value = Int(cleaned)
@@ -217,6 +228,7 @@ final class YAMLReader {
 
     /// A non-negative integer that fits in 64 bits.
     func unsignedInteger(_ field: YAMLField) -> UInt64? {
+        numericPaths.append(field.path)
         guard let text = scalarText(field, expected: "a non-negative integer") else { return nil }
         let cleaned = text.filter { $0 != "_" }
         if let value = UInt64(cleaned) { return value }
@@ -260,6 +272,11 @@ final class YAMLReader {
     }
 
     private func check(_ value: Double, text: String, _ rule: NumberRule, at field: YAMLField) -> Double? {
+        // Every rule, also a custom one, is bounded by the one magnitude limit.
+        guard abs(value) <= NumberRule.largestMagnitude else {
+            report("must be at most \(displayNumber(NumberRule.largestMagnitude)) in magnitude (\(rule.requirement ?? "")), got \(text)", at: field)
+            return nil
+        }
         guard rule.isSatisfied(value) else {
             report("\(rule.requirement ?? "is out of range"), got \(text)", at: field)
             return nil

@@ -14,7 +14,7 @@ public final class OTLPGRPCReceiver: Sendable {
     )
 
     private let store: TraceStore
-    private let running = Mutex<(GRPCServer<HTTP2ServerTransport.Posix>, Task<Void, any Error>)?>(nil)
+    private let running = Mutex<(GRPCServer<HTTP2ServerTransport.Posix>, ServerTask)?>(nil)
 
     init(store: TraceStore) {
         self.store = store
@@ -44,8 +44,8 @@ public final class OTLPGRPCReceiver: Sendable {
             }
         }
         let server = GRPCServer(transport: transport, router: router)
-        let task = Task { try await server.serve() }
-        running.withLock { $0 = (server, task) }
+        let serving = ServerTask { try await server.serve() }
+        running.withLock { $0 = (server, serving) }
         do {
             guard let bound = try await transport.listeningAddress.ipv4?.port else { throw SinkError.notStarted }
             return bound
@@ -55,11 +55,12 @@ public final class OTLPGRPCReceiver: Sendable {
         }
     }
 
-    /// Stops listening and waits for in-flight calls to finish.
+    /// Stops listening and lets in-flight calls finish for up to ``OTLPSink/shutdownGrace``, then cancels them;
+    /// returns within about that grace plus one second whatever clients still hold open.
     func stop() async {
-        guard let (server, task) = running.withLock({ value in defer { value = nil }; return value }) else { return }
+        guard let (server, serving) = running.withLock({ value in defer { value = nil }; return value }) else { return }
         server.beginGracefulShutdown()
-        _ = try? await task.value
+        await serving.waitForEnd(grace: OTLPSink.shutdownGrace)
     }
 }
 

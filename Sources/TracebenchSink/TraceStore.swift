@@ -9,6 +9,8 @@ public final class TraceStore: Sendable {
         case tooLarge = "too_large"
         case unsupportedMediaType = "unsupported_media_type"
         case badEncoding = "bad_encoding"
+        /// The body did not arrive within the sink's read timeout (answered 408).
+        case timeout
     }
 
     /// A consistent copy of the store's contents.

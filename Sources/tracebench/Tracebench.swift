@@ -21,6 +21,12 @@ struct Tracebench: AsyncParsableCommand {
             FileHandle.standardError.write(Data("tracebench: \(error.description)\n".utf8))
             Foundation.exit(error.exitCode)
         } catch {
+            // Misuse of the command line (unknown option, missing argument) is invalid input: exit 2, as for a bad
+            // scenario, not ArgumentParser's 64.
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(TracebenchRun.ExitCode.invalidInput)
+            }
             exit(withError: error)
         }
     }

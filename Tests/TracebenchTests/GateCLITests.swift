@@ -88,3 +88,25 @@ extension CLITests {
         #expect(kinds.contains("endpoint_unreachable") && kinds.contains("not_measured"), "\(kinds)")
     }
 }
+
+extension CLITests {
+    /// k6's abortOnFail: a threshold judged during the load stops the run early, results written, exit 99.
+    @Test func abortOnFailStopsTheRunEarly() async throws {
+        let scenario = TestSupport.temporaryPath(".yaml"), out = TestSupport.temporaryPath(".json")
+        defer { try? FileManager.default.removeItem(atPath: scenario); try? FileManager.default.removeItem(atPath: out) }
+        let original = try String(contentsOfFile: TestSupport.packageRoot + "/scenarios/smoke.yaml", encoding: .utf8)
+        try (original.replacingOccurrences(of: "duration_s: 6", with: "duration_s: 30") + """
+
+        thresholds:
+          jobs.submitted: {threshold: "< 40", abort_on_fail: true, delay_abort_eval: 1s}
+        """).write(toFile: scenario, atomically: true, encoding: .utf8)
+        let started = ContinuousClock.now
+        let result = try await tracebench(["run", scenario, "--quiet", "--out", out])
+        #expect(result.status == 99, "\(result.stdout)\(result.stderr)")
+        #expect(ContinuousClock.now - started < .seconds(20), "the 30 s load was not cut short")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any] ?? [:]
+        #expect(json["status"] as? String == "failed")
+        let problems = (json["problems"] as? [[String: Any]]) ?? []
+        #expect(problems.contains { $0["kind"] as? String == "aborted_by_threshold" && ($0["message"] as? String ?? "").contains("jobs.submitted") }, "\(problems)")
+    }
+}

@@ -3,6 +3,7 @@ import Testing
 import TracebenchRedis
 
 @testable import TracebenchScenario
+import TracebenchMetrics
 
 /// Parses `yaml` expecting failure and returns the problems (an unexpected success is recorded as an issue).
 private func problems(_ yaml: String, file: String = "test.yaml") -> [ScenarioProblem] {
@@ -303,7 +304,7 @@ struct ScenarioLoaderTests {
             load: {rate_per_s: 5}
             duration_s: 20
             jobs: [{service: s, steps: [{name: a}]}]
-            """, keyPath: "(root)", line: 3, message: "duplicate key 'duration_s' (first at line 1)"),
+            """, keyPath: "duration_s", line: 3, message: "duplicate key 'duration_s' (first at line 1)"),
         InvalidCase(label: "missing duration_s", yaml: """
             load: {rate_per_s: 5}
             jobs: [{service: s, steps: [{name: a}]}]

@@ -163,3 +163,46 @@ struct ThresholdTests {
         #expect(Judge.budgetVerdict(perRequest: OverheadFigure(estimate: 1900, ciLow: 1800, ciHigh: 2100, p99Estimate: 0, samples: 9), budgets: Budgets()) == "meets_current")
     }
 }
+
+/// `over:` windows and `abort_on_fail`.
+@Suite("Threshold windows")
+struct ThresholdWindowTests {
+    /// 60 one-second intervals of 1,000 fast jobs each, except seconds 30–31 where every job takes 2 s.
+    static func resultsWithASlowPatch() -> RunResults {
+        var builder = IntervalSeriesBuilder(originMicros: 0, seconds: 60, intervalSeconds: 1)
+        var whole = LatencyHistogram()
+        for second in 0..<60 {
+            for job in 0..<1_000 {
+                let latency: Int64 = (30...31).contains(second) ? 2_000_000 : 10_000 + Int64(job) * 10
+                builder.record("end_to_end", microseconds: latency, endedAtMicros: Int64(second) * 1_000_000 + Int64(job))
+                builder.count(IntervalSeries.Counter.submitted, atMicros: Int64(second) * 1_000_000 + Int64(job))
+                whole.record(microseconds: latency)
+            }
+        }
+        var r = RunResults()
+        r.series = builder.build(counters: [IntervalSeries.Counter.submitted])
+        r.latency["end_to_end"] = whole.summary()
+        return r
+    }
+
+    @Test func aSlowWindowFailsWhatTheWholeRunHides() throws {
+        let r = Self.resultsWithASlowPatch()
+        let condition = try ThresholdCondition(parsing: "< 1s", unit: .microseconds)
+        let whole = ThresholdSpec(metric: "latency.end_to_end.p95", condition: condition)
+        var windowed = whole
+        windowed.overSeconds = 5
+        let verdict = Judge.evaluate(ThresholdSet(thresholds: [whole, windowed]), on: r)
+        #expect(verdict.thresholds[0].outcome == .pass, "\(verdict.thresholds[0].message)")
+        #expect(verdict.thresholds[1].outcome == .fail, "\(verdict.thresholds[1].message)")
+        #expect(verdict.thresholds[1].message.contains("worst of 56 windows of 5.0 s"), "\(verdict.thresholds[1].message)")
+        // The windowed rate of a steady 1,000/s arrival is judged with Poisson intervals on each window's count.
+        let rate = try #require(ThresholdSpec.builtIn("throughput.jobs_submitted_per_second", ">= 900"))
+        var overRate = rate
+        overRate.overSeconds = 10
+        #expect(Judge.evaluate(ThresholdSet(thresholds: [overRate]), on: r).outcome == .pass)
+        // Without a series there is nothing to window: not measured, never a pass.
+        var bare = r
+        bare.series = nil
+        #expect(Judge.evaluate(ThresholdSet(thresholds: [windowed]), on: bare).thresholds[0].outcome == .notMeasured)
+    }
+}

@@ -1,11 +1,11 @@
 /// "Did you mean …?" suggestions for misspelled keys and enum values.
-enum KeySuggestion {
+public enum KeySuggestion {
     /// The largest edit distance at which a known word is still offered as a suggestion.
-    static let maximumDistance = 2
+    public static let maximumDistance = 2
 
     /// The known word closest to `word` (ignoring case), if one is within ``maximumDistance`` edits.
     /// Ties go to the word listed first.
-    static func closest(to word: String, among candidates: [String]) -> String? {
+    public static func closest(to word: String, among candidates: [String]) -> String? {
         var best: (word: String, distance: Int)?
         for candidate in candidates {
             let distance = editDistance(word.lowercased(), candidate.lowercased())
@@ -17,7 +17,7 @@ enum KeySuggestion {
     }
 
     /// Levenshtein distance (insertions, deletions and substitutions each cost 1).
-    static func editDistance(_ a: String, _ b: String) -> Int {
+    public static func editDistance(_ a: String, _ b: String) -> Int {
         let a = Array(a), b = Array(b)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }

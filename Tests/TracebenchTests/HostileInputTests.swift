@@ -1,0 +1,214 @@
+import Foundation
+import Testing
+import TracebenchMeasure
+@testable import TracebenchRun
+@testable import TracebenchScenario
+import Yams
+
+/// Hostile input as a class, not as examples: every numeric key a scenario has gets the values that used to crash
+/// runs, and either `validate` refuses it (exit 2) or a run with it finishes; secrets never reach a message.
+@Suite("Hostile input", .serialized)
+struct HostileInputTests {
+    /// A small jobs scenario holding (nearly) every numeric key, 1 s of load.
+    static let base = """
+    name: hostile
+    duration_s: 1
+    warmup_s: 0.1
+    seed: 3
+    time_scale: 0.01
+    drain_timeout_s: 5
+    report_interval_s: 1
+    load: {arrival: poisson, rate_per_s: 20, max_in_flight: 16}
+    pipeline: {workers: 1, concurrency_per_worker: 4, poll_interval_ms: 50, max_retries: 1, job_timeout_ms: 2000}
+    jobs:
+      - service: s
+        weight: 1
+        priority: [1, 3]
+        steps:
+          - name: a
+            duration_ms: {distribution: lognormal, mean: 100, sigma: 0.5}
+            error_ratio: 0.1
+            children:
+              - name: b
+                duration_ms: {distribution: uniform, min: 1, max: 5}
+    tracing: {mode: otlp, sampler: traceidratio, ratio: 0.5, batch: {schedule_delay_ms: 200, max_queue_size: 1024, max_export_batch_size: 256, export_timeout_ms: 2000}}
+    faults: {drop_context_ratio: 0.1}
+    calibration: {inject_us_per_span: 1}
+    ceilings: {api: 500}
+    """
+
+    static let hostileValues = ["0", "-1", "1e308", "-1e308", ".nan", ".inf", "9223372036854775807"]
+
+    /// The numeric key paths the loader reads in `yaml`.
+    static func numericPaths(_ yaml: String) -> [String] {
+        let reader = YAMLReader(file: "numbers.yaml")
+        guard let root = try? Yams.compose(yaml: yaml) else { return [] }
+        _ = ScenarioParser(reader: reader, defaultName: "numbers").scenario(YAMLField(node: root, path: ""))
+        return reader.numericPaths
+    }
+
+    /// `yaml` with the scalar at `path` (`jobs[0].steps[0].duration_ms.mean`) replaced by `value`.
+    static func replacing(_ path: String, with value: String, in yaml: String) throws -> String {
+        var parts: [String] = []
+        for piece in path.split(separator: ".") {
+            var rest = Substring(piece)
+            if let bracket = rest.firstIndex(of: "[") {
+                parts.append(String(rest[..<bracket]))
+                rest = rest[bracket...]
+                while rest.hasPrefix("["), let close = rest.firstIndex(of: "]") {
+                    parts.append(String(rest[rest.index(after: rest.startIndex)..<close]))
+                    rest = rest[rest.index(after: close)...]
+                }
+            } else {
+                parts.append(String(rest))
+            }
+        }
+        func replace(_ node: Node, _ path: ArraySlice<String>) -> Node {
+            guard let first = path.first else { return Node(value) }
+            switch node {
+            case .mapping(var mapping):
+                if let index = mapping.firstIndex(where: { $0.key.string == first }) {
+                    mapping[index] = (key: mapping[index].key, value: replace(mapping[index].value, path.dropFirst()))
+                }
+                return .mapping(mapping)
+            case .sequence(var sequence):
+                if let index = Int(first), sequence.indices.contains(index) { sequence[index] = replace(sequence[index], path.dropFirst()) }
+                return .sequence(sequence)
+            default:
+                return node
+            }
+        }
+        guard let root = try Yams.compose(yaml: yaml) else { return yaml }
+        return try Yams.serialize(node: replace(root, parts[...]))
+    }
+
+    @Test func everyNumericKeyRefusesOrSurvivesHostileValues() async throws {
+        let paths = Self.numericPaths(Self.base)
+        #expect(paths.count >= 25, "\(paths)")
+        var refused = 0
+        var ran: [String] = []
+        for path in paths {
+            for value in Self.hostileValues {
+                let yaml = try Self.replacing(path, with: value, in: Self.base)
+                #expect(yaml.contains(value), "\(path) not replaced")
+                let scenario: Scenario
+                do {
+                    scenario = try ScenarioLoader.parse(yaml: yaml, file: "hostile.yaml")
+                } catch {
+                    refused += 1
+                    #expect(error.problems.contains { $0.keyPath == path || $0.keyPath.hasPrefix(path) } || !error.problems.isEmpty)
+                    continue
+                }
+                ran.append("\(path)=\(value)")
+                let directory = TestSupport.temporaryPath("-hostile")
+                defer { try? FileManager.default.removeItem(atPath: directory) }
+                let options = RunOptions(resultsDirectory: directory, executablePath: TestSupport.tracebenchBinary, progress: false)
+                let outcome = try await RunCoordinator.run(scenario: scenario, options: options)
+                #expect([ExitCode.ok, ExitCode.componentFailed].contains(outcome.exitCode), "\(path)=\(value): \(outcome.results.problems)")
+                // A crash of a pipeline process says what the runtime said, not registers.
+                #expect(!outcome.results.problems.contains { $0.message.contains("Fatal error") || $0.message.contains("runtime failure") },
+                        "\(path)=\(value): \(outcome.results.problems)")
+            }
+        }
+        #expect(refused > paths.count * 4, "refused \(refused), ran \(ran)")
+    }
+
+    /// The largest values the loader accepts, together, still run: every conversion saturates.
+    @Test func theLargestAcceptedValuesRun() async throws {
+        let yaml = Self.base
+            .replacingOccurrences(of: "time_scale: 0.01", with: "time_scale: 1000")
+            .replacingOccurrences(of: "mean: 100, sigma: 0.5", with: "mean: 1000000000, sigma: 5")
+            .replacingOccurrences(of: "job_timeout_ms: 2000", with: "job_timeout_ms: 1")
+        let scenario = try ScenarioLoader.parse(yaml: yaml, file: "largest.yaml")
+        let directory = TestSupport.temporaryPath("-largest")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let outcome = try await RunCoordinator.run(scenario: scenario, options: RunOptions(resultsDirectory: directory, executablePath: TestSupport.tracebenchBinary, progress: false))
+        #expect(outcome.results.jobs.timeouts > 0, "every attempt is cut at 1 ms: \(outcome.results.problems)")
+    }
+
+    @Test func credentialsAreMaskedWhateverTheScheme() {
+        let cases = [
+            ("redis://:hunter2@127.0.0.1:6379/0", "redis://:<redacted>@127.0.0.1:6379/0"),
+            ("REDIS://:hunter2@h:1", "REDIS://:<redacted>@h:1"),
+            ("http://user:hunter2@h:80/x", "http://user:<redacted>@h:80/x"),
+            ("got ':hunter2@127.0.0.1:6379' instead", "got ':<redacted>@127.0.0.1:6379' instead"),
+            ("ftp://token123@h/", "ftp://<redacted>@h/"),
+            ("mail me at a@b.com", "mail me at a@b.com"),
+            ("http://h/path@x", "http://h/path@x"),
+        ]
+        for (text, masked) in cases { #expect(Redaction.maskingURLCredentials(text) == masked) }
+        // At the choke points: a scenario problem, a run failure and a results problem all mask.
+        #expect(!ScenarioProblem(file: "f", keyPath: "k", line: 1, column: 1, message: "bad 'http://:hunter2@h'").description.contains("hunter2"))
+        #expect(!RunFailure.environment("Redis at redis://:hunter2@h:1 refused").description.contains("hunter2"))
+    }
+
+    @Test func headerValuesWithControlCharactersAreRefused() {
+        for value in ["\\r\\n", "\\0", "\\x7F", "\\t", "\\r"] {
+            let yaml = "duration_s: 1\nload: {rate_per_s: 1}\njobs: [{service: a, steps: [{name: s}]}]\ntracing: {headers: {X-Bad: \"a\(value)b\"}}\n"
+            #expect(throws: ScenarioError.self, "\(value)") { try ScenarioLoader.parse(yaml: yaml, file: "h.yaml") }
+        }
+    }
+
+    @Test func aliasBombsAreRefusedQuickly() {
+        var yaml = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for level in 1...9 {
+            yaml += "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]\n"
+        }
+        yaml += "duration_s: 1\nload: {rate_per_s: 1}\njobs: *a9\n"
+        let started = ContinuousClock.now
+        #expect(throws: ScenarioError.self) { try ScenarioLoader.parse(yaml: yaml, file: "bomb.yaml") }
+        #expect(ContinuousClock.now - started < .seconds(1))
+        do {
+            _ = try ScenarioLoader.parse(yaml: yaml, file: "bomb.yaml")
+        } catch {
+            #expect(error.description.contains("expands to more than 100000 nodes"), "\(error)")
+        }
+    }
+
+    @Test func manyProblemsArePrintedAsAFewLines() {
+        let yaml = "duration_s: 1\nload: {rate_per_s: 1}\njobs: [{service: a, steps: [{name: s}]}]\n" + (0..<5_000).map { "unknown_\($0): 1" }.joined(separator: "\n")
+        do {
+            _ = try ScenarioLoader.parse(yaml: yaml, file: "many.yaml")
+            Issue.record("expected problems")
+        } catch {
+            #expect(error.problems.count == 5_000)
+            #expect(error.description.split(separator: "\n").count == ScenarioError.printedProblems + 1)
+            #expect(error.description.hasSuffix("… and 4900 more problems"))
+        }
+    }
+
+    @Test func aDuplicateNestedKeyIsReportedAtItsPath() {
+        let yaml = """
+        duration_s: 1
+        load: {rate_per_s: 1}
+        jobs:
+          - service: a
+            steps:
+              - name: s
+                duration_ms: 1
+                duration_ms: 2
+        """
+        do {
+            _ = try ScenarioLoader.parse(yaml: yaml, file: "dup.yaml")
+            Issue.record("expected a problem")
+        } catch {
+            #expect(error.problems.first?.keyPath == "jobs[0].steps[0].duration_ms", "\(error)")
+            #expect(error.problems.first?.line == 8, "\(error)")
+        }
+    }
+
+    @Test func aScenarioCanBeReadFromAPipe() throws {
+        let fifo = TestSupport.temporaryPath(".fifo")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        defer { unlink(fifo) }
+        let writer = Thread {
+            if let handle = FileHandle(forWritingAtPath: fifo) {
+                handle.write(Data("duration_s: 1\nload: {rate_per_s: 1}\njobs: [{service: a, steps: [{name: s}]}]\n".utf8))
+                try? handle.close()
+            }
+        }
+        writer.start()
+        let scenario = try ScenarioLoader.load(path: fifo)
+        #expect(scenario.durationSeconds == 1)
+    }
+}
