@@ -42,6 +42,11 @@ let package = Package(
             pkgConfig: "hiredis",
             providers: [.apt(["libhiredis-dev"])]
         ),
+        // prctl(PR_SET_PDEATHSIG) for processes tracebench execs (collectors, redis-server): variadic in C.
+        .systemLibrary(
+            name: "CSystemShims",
+            path: "Sources/CSystemShims"
+        ),
         .systemLibrary(
             name: "CZlib",
             path: "Sources/CZlib",
@@ -122,7 +127,7 @@ let package = Package(
         .executableTarget(
             name: "tracebench",
             dependencies: [
-                "TracebenchRun", "TracebenchPipeline", "TracebenchScenario", "TracebenchResults", "TracebenchMetrics",
+                "TracebenchRun", "TracebenchPipeline", "TracebenchScenario", "TracebenchResults", "TracebenchMetrics", "CSystemShims",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -10,6 +10,8 @@ public struct ChildConfiguration: Codable, Sendable {
     public var redisURL: String
     /// OTLP traces endpoint (`http://127.0.0.1:PORT/v1/traces`).
     public var otlpEndpoint: String
+    /// The run's work directory (removed by the API if the coordinator dies without removing it).
+    public var workDirectory: String? = nil
 
     public init(runID: String, scenario: Scenario, redisURL: String, otlpEndpoint: String) {
         self.runID = runID

@@ -30,7 +30,7 @@ public enum PipelineProcess {
             },
             logger: quietLogger("api")
         )
-        try await runGroup(arms.services + [app], label: "api")
+        try await runGroup(arms.services + [app], label: "api", workDirectory: configuration.workDirectory)
     }
 
     /// Runs worker number `index` until SIGTERM. Prints `READY worker-<index>` once its claim loop starts.
@@ -43,7 +43,7 @@ public enum PipelineProcess {
             redisURL: try RedisURL(parsing: configuration.redisURL), runID: configuration.runID, workerID: workerID
         )
         announceReady(workerID)
-        try await runGroup(arms.services + [worker], label: workerID)
+        try await runGroup(arms.services + [worker], label: workerID, workDirectory: nil)
     }
 
     /// Builds every arm's tracer; the first arm's becomes the process's global tracer (the others are scoped
@@ -58,9 +58,15 @@ public enum PipelineProcess {
     }
 
     /// Runs services in order; shutdown runs in reverse, so the exporters (first) flush after the rest stopped.
-    static func runGroup(_ services: [any Service], label: String) async throws {
+    /// A ``ParentWatch`` comes last (so it is asked to stop first) and shuts the group down when the coordinator
+    /// is gone.
+    static func runGroup(_ services: [any Service], label: String, workDirectory: String?) async throws {
+        let watch = ServiceGroupConfiguration.ServiceConfiguration(
+            service: ParentWatch(workDirectory: workDirectory),
+            successTerminationBehavior: .gracefullyShutdownGroup
+        )
         let group = ServiceGroup(configuration: .init(
-            services: services.map { .init(service: $0) },
+            services: services.map { .init(service: $0) } + [watch],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: quietLogger(label)
         ))

@@ -12,8 +12,10 @@ public final class RedisServer: Sendable {
     public let pid: Int32
     private let process: Process
 
-    /// Starts redis-server and waits (up to `readyTimeout`) until it answers PING.
-    public init(readyTimeout: Double = 10) throws(RedisError) {
+    /// Starts redis-server and waits (up to `readyTimeout`) until it answers PING. `launcher` (e.g. `tracebench
+    /// spawn --`) is put before the redis-server command: a launcher that execs keeps the pid, and can make the
+    /// server die with its parent.
+    public init(readyTimeout: Double = 10, launcher: [String] = []) throws(RedisError) {
         guard let binary = Self.findBinary() else {
             throw .launch("redis-server is not installed; install it with: apt-get install -y redis-server")
         }
@@ -21,11 +23,12 @@ public final class RedisServer: Sendable {
         for _ in 0..<5 {
             let port = FreePort.loopback()
             let process = Process()
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = [
+            let arguments = [
                 "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                 "--daemonize", "no", "--loglevel", "warning", "--logfile", "",
             ]
+            process.executableURL = URL(fileURLWithPath: launcher.first ?? binary)
+            process.arguments = launcher.isEmpty ? arguments : Array(launcher.dropFirst()) + [binary] + arguments
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             process.standardInput = FileHandle.nullDevice

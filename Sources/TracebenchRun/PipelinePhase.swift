@@ -36,7 +36,9 @@ struct PipelinePhase: Sendable {
         let configPath = "\(workDirectory)/\(runID).json"
         var children: [ChildProcess] = []
         do {
-            try ChildConfiguration(runID: runID, scenario: scenario, redisURL: redisURL.secretURL, otlpEndpoint: endpoint).write(to: configPath)
+            var configuration = ChildConfiguration(runID: runID, scenario: scenario, redisURL: redisURL.secretURL, otlpEndpoint: endpoint)
+            configuration.workDirectory = workDirectory
+            try configuration.write(to: configPath)
             let api = try ChildProcess(name: "api", executable: executablePath,
                                        arguments: ["api", "--config", configPath], logPath: "\(workDirectory)/\(runID)-api.log")
             children.append(api)
@@ -65,8 +67,10 @@ struct PipelinePhase: Sendable {
             let watchTask = Task {
                 await watch?.run(generator: generator, sink: sink, control: control, runID: runID, startMicros: startMicros, stop: stop)
             }
+            let redisTask = Task { await RedisWatch(control: control).run(startMicros: startMicros, stop: stop) }
             await generator.run(schedule: schedule, startMicros: startMicros, stop: stop)
             watchTask.cancel()
+            redisTask.cancel()
             outcome.windowSeconds = min(scenario.durationSeconds, Double(WallClock.nowMicros() - startMicros) / 1e6)
             outcome.load = generator.snapshot
             do {

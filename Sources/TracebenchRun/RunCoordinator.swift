@@ -155,7 +155,7 @@ public enum RunCoordinator {
             }
         }
         results.finishedAt = ResultsFile.timestamp()
-        if let reason = stop.abortReason { results.problems.append(Problem(.abortedByThreshold, reason)) }
+        if let reason = stop.abortReason { results.problems.append(Problem(reason.kind, reason.message)) }
         let interrupted = stop.isRaised && stop.abortReason == nil
         if !interrupted { results.problems += EmptyFigures.problems(in: results) }
         results.status = RunStatus.derive(problems: results.problems, interrupted: interrupted)
@@ -243,7 +243,8 @@ struct RedisHandle: Sendable {
             server = nil
         } else {
             do {
-                server = try RedisServer()
+                // Through `tracebench spawn`: the private server dies with the coordinator, even if it crashes.
+                server = try RedisServer(launcher: [options.executablePath, "spawn", "--"])
             } catch {
                 throw .environment(error.description)
             }

@@ -1,5 +1,6 @@
 import Dispatch
 import Synchronization
+import TracebenchResults
 
 #if canImport(Glibc)
 import Glibc
@@ -9,7 +10,7 @@ import Glibc
 /// down gracefully and still writes its results, flagged `interrupted`.
 final class StopSignal: Sendable {
     private let raised = Atomic<Bool>(false)
-    private let reason = Mutex<String?>(nil)
+    private let reason = Mutex<(kind: ProblemKind, message: String)?>(nil)
 
     init() {}
 
@@ -17,15 +18,15 @@ final class StopSignal: Sendable {
 
     func raise() { raised.store(true, ordering: .relaxed) }
 
-    /// Stops the run because a threshold with `abort_on_fail` failed (not a signal: the run is `failed`, not
-    /// `interrupted`).
-    func abort(because why: String) {
-        reason.withLock { if $0 == nil { $0 = why } }
+    /// Stops the run from inside (a threshold with `abort_on_fail` failed, Redis died): not a signal, so the run
+    /// is `failed` with a problem of `kind`, not `interrupted`. The first reason wins.
+    func abort(_ kind: ProblemKind, because why: String) {
+        reason.withLock { if $0 == nil { $0 = (kind, why) } }
         raise()
     }
 
-    /// Why ``abort(because:)`` stopped the run, if it did.
-    var abortReason: String? { reason.withLock { $0 } }
+    /// Why ``abort(_:because:)`` stopped the run, if it did.
+    var abortReason: (kind: ProblemKind, message: String)? { reason.withLock { $0 } }
 
     /// Routes SIGINT and SIGTERM to ``raise()`` instead of killing the process; keep the returned sources
     /// and hand them to ``removeHandlers(_:)`` when done.

@@ -32,7 +32,7 @@ struct ThresholdWatch: Sendable {
             let live = Self.liveResults(generator.snapshot, finished: finished, spansAtSink: sink?.store.spanCount, elapsed: elapsed)
             let verdict = Judge.evaluate(ThresholdSet(thresholds: due, alpha: thresholds.alpha), on: live)
             if let failed = verdict.thresholds.first(where: { $0.outcome == .fail }) {
-                stop.abort(because: String(format: "aborted at %.1f s: ", elapsed) + failed.message)
+                stop.abort(.abortedByThreshold, because: String(format: "aborted at %.1f s: ", elapsed) + failed.message)
                 return
             }
         }
@@ -55,5 +55,25 @@ struct ThresholdWatch: Sendable {
             live.throughput.spansPerSecond = Double(spansAtSink) / elapsed
         }
         return live
+    }
+}
+
+/// Redis watched during the load: the first failed PING (checked every 250 ms) stops the load generator — load
+/// offered into a dead Redis measures nothing — and fails the run with a `component_failed` problem.
+struct RedisWatch: Sendable {
+    let control: RedisConnection
+
+    func run(startMicros: Int64, stop: StopSignal) async {
+        while !Task.isCancelled, !stop.isRaised {
+            try? await Task.sleep(for: .milliseconds(250))
+            if Task.isCancelled { return }
+            do {
+                try control.command(["PING"]).orThrow()
+            } catch {
+                let elapsed = Double(WallClock.nowMicros() - startMicros) / 1e6
+                stop.abort(.componentFailed, because: String(format: "Redis stopped answering %.1f s into the load (%@): the load was stopped", elapsed, "\(error)"))
+                return
+            }
+        }
     }
 }

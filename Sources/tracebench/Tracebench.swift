@@ -1,4 +1,5 @@
 import ArgumentParser
+import CSystemShims
 import Foundation
 import TracebenchPipeline
 import TracebenchResults
@@ -155,6 +156,11 @@ struct Spawn: ParsableCommand {
     func run() throws {
         let words = command.first == "--" ? Array(command.dropFirst()) : command
         guard let program = words.first else { throw ValidationError("spawn needs a command") }
+        // The command never outlives the run that started it: SIGTERM when the parent dies (kept across exec); a
+        // parent already gone by now is caught by the pid check.
+        let parent = getppid()
+        _ = tracebench_set_parent_death_signal(SIGTERM)
+        if getppid() != parent || parent == 1 { throw ExitCode(1) }
         var argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
         execvp(program, &argv)
         FileHandle.standardError.write(Data("tracebench spawn: cannot run \(program): \(String(cString: strerror(errno)))\n".utf8))

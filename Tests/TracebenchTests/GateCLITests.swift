@@ -110,3 +110,74 @@ extension CLITests {
         #expect(problems.contains { $0["kind"] as? String == "aborted_by_threshold" && ($0["message"] as? String ?? "").contains("jobs.submitted") }, "\(problems)")
     }
 }
+
+extension CLITests {
+    /// Bad input never starts anything and never echoes a secret: exit 2 for misuse, unusable output paths and
+    /// Redis URLs that do not parse, whatever their scheme.
+    @Test func badArgumentsExitTwoBeforeAnythingStarts() async throws {
+        let misuse = try await tracebench(["run"])
+        #expect(misuse.status == 2, "\(misuse.stderr)")
+        let unknown = try await tracebench(["run", "scenarios/smoke.yaml", "--bogus"])
+        #expect(unknown.status == 2, "\(unknown.stderr)")
+
+        for out in ["/tmp", "/etc/passwd/inside.json"] {
+            let started = ContinuousClock.now
+            let result = try await tracebench(["run", "scenarios/smoke.yaml", "--quiet", "--out", out])
+            #expect(result.status == 2 && result.stderr.contains("cannot write results to \(out)"), "\(out): \(result.stderr)")
+            #expect(ContinuousClock.now - started < .seconds(5), "checked before the run, not after it")
+        }
+
+        for url in ["http://:hunter2@127.0.0.1:1", "REDIS://:hunter2@127.0.0.1:1", ":hunter2@127.0.0.1:1"] {
+            let result = try await tracebench(["run", "scenarios/smoke.yaml", "--quiet", "--redis", url])
+            #expect(result.status == 2, "\(url): \(result.stderr)")
+            #expect(!result.stderr.contains("hunter2") && !result.stdout.contains("hunter2"), "\(url): \(result.stderr)")
+        }
+    }
+}
+
+extension CLITests {
+    /// The pids whose parent is `pid`, with their command lines.
+    static func children(of pid: Int32) -> [(pid: Int32, command: [String])] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { Int32($0) }.compactMap { child in
+            guard let stat = try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return nil }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 2, Int32(fields[1]) == pid else { return nil }
+            let command = ((try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(child)/cmdline"))) ?? Data())
+                .split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            return (child, command)
+        }
+    }
+
+    /// Alive and not a zombie.
+    static func isAlive(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return false }
+        return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
+    }
+
+    /// A coordinator killed with SIGKILL takes its API, workers and private redis-server with it, and its work
+    /// directory goes too.
+    @Test func childrenDoNotOutliveAKilledCoordinator() async throws {
+        let scenario = TestSupport.temporaryPath(".yaml")
+        defer { try? FileManager.default.removeItem(atPath: scenario) }
+        try String(contentsOfFile: TestSupport.packageRoot + "/scenarios/smoke.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "duration_s: 6", with: "duration_s: 60").write(toFile: scenario, atomically: true, encoding: .utf8)
+        var orphans: [(pid: Int32, command: [String])] = []
+        _ = try await tracebench(["run", scenario, "--quiet", "--out", TestSupport.temporaryPath(".json")]) { coordinator in
+            try? await Task.sleep(for: .seconds(4))
+            orphans = Self.children(of: coordinator)
+            kill(coordinator, SIGKILL)
+        }
+        #expect(orphans.count >= 4, "api, 2 workers and redis-server expected: \(orphans.map(\.command))")
+        let workDirectory = orphans.compactMap { child in
+            child.command.firstIndex(of: "--config").map { URL(fileURLWithPath: child.command[$0 + 1]).deletingLastPathComponent().path }
+        }.first
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline, orphans.contains(where: { Self.isAlive($0.pid) }) {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(!orphans.contains { Self.isAlive($0.pid) }, "still running: \(orphans.filter { Self.isAlive($0.pid) }.map(\.command))")
+        if let workDirectory { #expect(!FileManager.default.fileExists(atPath: workDirectory), "\(workDirectory) left behind") }
+    }
+}
