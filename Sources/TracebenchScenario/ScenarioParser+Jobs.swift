@@ -24,6 +24,10 @@ extension ScenarioParser {
             weights.append(weight)
             return job
         }
+        let totalSteps = jobs.reduce(0) { $0 + Self.stepCount($1.steps) }
+        if totalSteps > Self.maximumSteps {
+            reader.report("the jobs hold \(totalSteps) steps; at most \(Self.maximumSteps) are allowed (each is a span per job)", atHeadOf: field)
+        }
         let validWeights = weights.compactMap(\.self)
         if validWeights.count == weights.count, validWeights.reduce(0, +) <= 0 {
             reader.report("the job weights sum to 0; at least one job needs a weight above 0", atHeadOf: field)
@@ -82,6 +86,13 @@ extension ScenarioParser {
             reader.report("expected an integer or a [min, max] list, got \(field.shape)", at: field)
             return nil
         }
+    }
+
+    /// Most steps all job types may hold together.
+    static let maximumSteps = 10_000
+
+    static func stepCount(_ steps: [StepSpec]) -> Int {
+        steps.reduce(0) { $0 + 1 + stepCount($1.children) }
     }
 
     /// What the walk over one job's step tree has seen of its depth.

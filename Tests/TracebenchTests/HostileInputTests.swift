@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TracebenchMeasure
+import TracebenchResults
 @testable import TracebenchRun
 @testable import TracebenchScenario
 import Yams
@@ -210,5 +211,73 @@ struct HostileInputTests {
         writer.start()
         let scenario = try ScenarioLoader.load(path: fifo)
         #expect(scenario.durationSeconds == 1)
+    }
+
+    @Test func tooManyStepsAreRefused() {
+        let step = "{name: s}"
+        let yaml = "duration_s: 1\nload: {rate_per_s: 1}\njobs: [{service: a, steps: [" + Array(repeating: step, count: 10_001).joined(separator: ", ") + "]}]\n"
+        do {
+            _ = try ScenarioLoader.parse(yaml: yaml, file: "steps.yaml")
+            Issue.record("expected a problem")
+        } catch {
+            #expect(error.description.contains("10001 steps; at most 10000"), "\(error.description.prefix(300))")
+        }
+    }
+
+    @Test func aChildsCrashIsExplainedByItsRuntimeLine() {
+        let log = """
+        READY worker-0
+        TracebenchPipeline/JobProcessor.swift:59: Fatal error: Double value cannot be converted to Int64 because it is outside the representable range
+        💣 Program crashed: Illegal instruction at 0x00005555
+        Thread 3 crashed:
+        0 0x00007f… in ???
+        rax 0x0000000000000000  rbx 0x00007ffd…
+        Images (42 omitted):
+        """
+        let explained = ChildProcess.explain(log: log)
+        #expect(explained.contains("Fatal error: Double value cannot be converted"), "\(explained)")
+        #expect(!explained.contains("rax"))
+        #expect(ChildProcess.explain(log: "a\nb\nc", lines: 2) == "\n    b\n    c")
+    }
+
+    /// Every way a password can reach tracebench, through every path that prints or stores: never echoed.
+    @Test func noErrorPathEchoesAPassword() async throws {
+        let secret = "hunter2-s3cr3t"
+        let directory = TestSupport.temporaryPath("-secrets")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let base = "duration_s: 1\nload: {rate_per_s: 2}\njobs: [{service: a, steps: [{name: s}]}]\n"
+        let scenarios = [
+            base + "redis: {url: \"http://:\(secret)@127.0.0.1:1\"}\n",
+            base + "redis: {url: \"REDIS://:\(secret)@127.0.0.1:1\"}\n",
+            base + "redis: {url: \":\(secret)@127.0.0.1:1\"}\n",
+            base + "redis: {url: \"redis://:\(secret)@127.0.0.1:99999\"}\n",
+            base + "tracing: {endpoint: \"http://user:\(secret)@127.0.0.1:70000/v1/traces\"}\n",
+            base + "tracing: {headers: {Authorization: \"Bearer \(secret)\\r\\n\"}}\n",  // YAML escapes: a real CR LF
+        ]
+        for (index, yaml) in scenarios.enumerated() {
+            do {
+                _ = try ScenarioLoader.parse(yaml: yaml, file: "s\(index).yaml")
+                Issue.record("scenario \(index) should be refused")
+            } catch {
+                #expect(!error.description.contains(secret), "scenario \(index): \(error.description)")
+            }
+        }
+        // A run that gets as far as results: an unreachable Redis named with a password, and a header secret.
+        let yaml = base + "tracing: {headers: {Authorization: \"Bearer \(secret)\"}}\n"
+        let scenario = try ScenarioLoader.parse(yaml: yaml, file: "ok.yaml")
+        var options = RunOptions(resultsDirectory: directory, executablePath: TestSupport.tracebenchBinary, progress: false)
+        options.redisURL = "redis://:\(secret)@127.0.0.1:1/0"
+        do {
+            _ = try await RunCoordinator.run(scenario: scenario, options: options)
+            Issue.record("Redis at port 1 should be unreachable")
+        } catch {
+            #expect(!error.description.contains(secret), "\(error.description)")
+        }
+        options.redisURL = nil
+        let outcome = try await RunCoordinator.run(scenario: scenario, options: options)
+        let written = try String(contentsOfFile: outcome.path, encoding: .utf8)
+        #expect(!written.contains(secret), "the results file holds the secret")
+        #expect(!Summary.text(outcome.results, path: outcome.path).contains(secret))
     }
 }

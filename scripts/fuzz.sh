@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# Fuzzing: builds the libFuzzer targets in Fuzz/ and runs each for SECONDS seconds on a copy of its seed corpus.
+#
+#   scripts/fuzz.sh SECONDS [TARGET...]     TARGET: otlp-protobuf otlp-json gzip scenario (default: all four)
+#   scripts/fuzz.sh 0                       build only
+#
+# For each target it prints the executions, exec/s and whether it crashed; it exits 1 if any target crashed (the
+# input that did it is in .build-fuzz/artifacts/TARGET/, path printed), 2 on bad usage.
+# Environment: FUZZ_ARGS="..." extra libFuzzer flags (e.g. -runs=10000000 to stop after 10 M executions);
+# FUZZ_SANITIZE=fuzzer to build without AddressSanitizer (default fuzzer,address).
+#
+# How it builds (no SwiftPM, so the owner's .build/ is never touched; everything goes to .build-fuzz/):
+# the targets are plain `swiftc` builds of a chosen subset of the package's sources, each Fuzz/*.swift file being
+# compiled *into* the module it tests (TracebenchSink, TracebenchScenario), so it reaches the code as the module's own
+# tests would and the sources compile unchanged. TracebenchSink's other files (Hummingbird, gRPC) are left out; the
+# decoders and Gzip import nothing but CZlib (-I Sources/CZlib, -lz). TracebenchScenario's imports are built first as
+# separate static modules with the same names, so its `import` lines resolve as in the package:
+#   CYaml (clang) + Yams (Swift 5 mode, -DSWIFT_PACKAGE) from .build/checkouts/Yams (read only; run `swift package
+#   resolve` or any build once if it is missing), TracebenchMetrics (all files), TracebenchMeasure (only the
+#   pure-Swift files the scenario code uses) and TracebenchRedis (URL parsing and RedisError, not the hiredis client).
+# All code, the C of libyaml too, is built -O with coverage instrumentation and AddressSanitizer; Swift with the
+# package's settings (-swift-version 6 -enable-upcoming-feature ExistentialAny; Yams in its own Swift 5 mode).
+# Each step is skipped when a hash of its inputs, flags and compiler is unchanged. Compiles and runs are `nice -n 19`.
+set -euo pipefail
+
+usage() {
+    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2
+    exit 2
+}
+
+[[ $# -ge 1 && $1 =~ ^[0-9]+$ ]] || usage
+SECONDS_PER_TARGET=$1
+shift
+ALL_TARGETS=(otlp-protobuf otlp-json gzip scenario)
+TARGETS=("$@")
+[[ ${#TARGETS[@]} -gt 0 ]] || TARGETS=("${ALL_TARGETS[@]}")
+for target in "${TARGETS[@]}"; do
+    [[ " ${ALL_TARGETS[*]} " == *" $target "* ]] || { echo "unknown target '$target'" >&2; usage; }
+done
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+OUT=$ROOT/.build-fuzz
+mkdir -p "$OUT/modules" "$OUT/lib" "$OUT/obj/CYaml" "$OUT/bin" "$OUT/stamps" "$OUT/artifacts" "$OUT/runs"
+
+YAMS=$ROOT/.build/checkouts/Yams
+SANITIZE=${FUZZ_SANITIZE:-fuzzer,address}
+case $SANITIZE in
+    fuzzer) CLANG_SANITIZE=fuzzer-no-link ;;
+    fuzzer,address) CLANG_SANITIZE=fuzzer-no-link,address ;;
+    *) echo "FUZZ_SANITIZE must be 'fuzzer' or 'fuzzer,address'" >&2; exit 2 ;;
+esac
+# lld: the system gold linker prints a warning for every ASan helper symbol.
+COMMON=(-O -sanitize="$SANITIZE" -use-ld=lld -module-cache-path "$OUT/module-cache" -I "$OUT/modules")
+PACKAGE_SWIFT=(-swift-version 6 -enable-upcoming-feature ExistentialAny)
+YAML_C=(-Xcc -I"$YAMS/Sources/CYaml/include" -Xcc -DYAML_DECLARE_STATIC)
+TOOLCHAIN=$(swiftc --version 2>&1 | head -1)
+
+# step NAME OUTPUT -- COMMAND... ; inputs are listed in the global array INPUTS. Runs COMMAND (niced) unless OUTPUT
+# exists and the hash of the inputs' contents, the command line and the compiler matches the last successful build.
+step() {
+    local name=$1 output=$2
+    shift 3
+    local hash
+    hash=$( { printf '%s\n' "$TOOLCHAIN" "$*"; cat -- "${INPUTS[@]}"; } | sha256sum | cut -d' ' -f1)
+    if [[ -e $output && -f $OUT/stamps/$name && $(<"$OUT/stamps/$name") == "$hash" ]]; then
+        return
+    fi
+    echo "fuzz: building $name" >&2
+    rm -f "$OUT/stamps/$name"
+    nice -n 19 "$@"
+    echo "$hash" >"$OUT/stamps/$name"
+}
+
+# swift_library MODULE SOURCES... : a static library lib/libMODULE.a and modules/MODULE.swiftmodule.
+swift_library() {
+    local module=$1 mode=$2
+    shift 2
+    INPUTS=("$@")
+    local flags=("${PACKAGE_SWIFT[@]}")
+    [[ $mode == swift5 ]] && flags=(-swift-version 5 -DSWIFT_PACKAGE "${YAML_C[@]}")
+    step "$module" "$OUT/lib/lib$module.a" -- \
+        swiftc -module-name "$module" -parse-as-library -emit-library -static -emit-module \
+        -emit-module-path "$OUT/modules/$module.swiftmodule" "${flags[@]}" "${COMMON[@]}" \
+        -o "$OUT/lib/lib$module.a" "$@"
+}
+
+build_yams() {
+    [[ -d $YAMS/Sources/CYaml ]] || { echo "fuzz: $YAMS is missing (resolve the package once)" >&2; exit 1; }
+    local c objects=()
+    for c in "$YAMS"/Sources/CYaml/src/*.c; do
+        local object=$OUT/obj/CYaml/$(basename "$c" .c).o
+        INPUTS=("$c" "$YAMS"/Sources/CYaml/src/yaml_private.h "$YAMS"/Sources/CYaml/include/yaml.h)
+        step "CYaml-$(basename "$c" .c)" "$object" -- \
+            clang -O2 -g -fsanitize="$CLANG_SANITIZE" -DYAML_DECLARE_STATIC -I"$YAMS/Sources/CYaml/include" \
+            -w -c "$c" -o "$object"
+        objects+=("$object")
+    done
+    INPUTS=("${objects[@]}")
+    step CYaml "$OUT/lib/libCYaml.a" -- bash -c 'rm -f "$0" && ar rcs "$0" "$@"' "$OUT/lib/libCYaml.a" "${objects[@]}"
+    swift_library Yams swift5 "$YAMS"/Sources/Yams/*.swift
+}
+
+# fuzzer TARGET MODULE LINK-FLAGS... -- SOURCES... : bin/fuzz-TARGET from Fuzz/ file + sources, as module MODULE.
+fuzzer() {
+    local target=$1 module=$2
+    shift 2
+    local link=()
+    while [[ $1 != -- ]]; do link+=("$1"); shift; done
+    shift
+    INPUTS=("$@")
+    local lib
+    for lib in "${link[@]}"; do [[ $lib == *.a ]] && INPUTS+=("$lib"); done
+    step "fuzz-$target" "$OUT/bin/fuzz-$target" -- \
+        swiftc -module-name "$module" -parse-as-library "${PACKAGE_SWIFT[@]}" "${COMMON[@]}" "${YAML_C[@]}" \
+        -I Sources/CZlib -o "$OUT/bin/fuzz-$target" "$@" "${link[@]}"
+}
+
+SINK=Sources/TracebenchSink
+DECODER=("$SINK/OTLPDecoder.swift" "$SINK/OTLPProtobufDecoder.swift" "$SINK/OTLPJSONDecoder.swift" "$SINK/ReceivedSpan.swift")
+
+build() {
+    case $1 in
+        otlp-protobuf) fuzzer otlp-protobuf TracebenchSink -- Fuzz/FuzzOTLPProtobuf.swift "${DECODER[@]}" \
+            "$SINK/OTLPProtobufEncoder.swift" ;;
+        otlp-json) fuzzer otlp-json TracebenchSink -- Fuzz/FuzzOTLPJSON.swift "${DECODER[@]}" ;;
+        gzip) fuzzer gzip TracebenchSink -lz -- Fuzz/FuzzGzip.swift "$SINK/Gzip.swift" ;;
+        scenario)
+            build_yams
+            swift_library TracebenchMetrics swift6 Sources/TracebenchMetrics/*.swift
+            swift_library TracebenchMeasure swift6 Sources/TracebenchMeasure/{Redaction,SeededGenerator}.swift \
+                Fuzz/Support/MeasureFoundation.swift
+            swift_library TracebenchRedis swift6 Sources/TracebenchRedis/{RedisURL,RedisURLParser,RedisReply}.swift
+            fuzzer scenario TracebenchScenario "$OUT"/lib/lib{TracebenchMetrics,TracebenchMeasure,TracebenchRedis,Yams,CYaml}.a -- \
+                Fuzz/FuzzScenario.swift Sources/TracebenchScenario/*.swift ;;
+    esac
+}
+
+for target in "${TARGETS[@]}"; do build "$target"; done
+[[ $SECONDS_PER_TARGET -gt 0 ]] || { echo "fuzz: built ${TARGETS[*]} in $OUT/bin"; exit 0; }
+
+# Run each target on a scratch copy of its corpus (new inputs it finds stay out of the committed seeds).
+read -r -a EXTRA <<<"${FUZZ_ARGS:-}"
+failed=()
+for target in "${TARGETS[@]}"; do
+    run=$(mktemp -d "$OUT/runs/$target.XXXXXX")
+    mkdir -p "$run/corpus" "$OUT/artifacts/$target"
+    cp -R Fuzz/corpus/"$target"/. "$run/corpus/"
+    dict=()
+    [[ -f Fuzz/dict/$target.dict ]] && dict=(-dict="Fuzz/dict/$target.dict")
+    echo "fuzz: $target for ${SECONDS_PER_TARGET}s (log: $run/log)"
+    status=0
+    nice -n 19 "$OUT/bin/fuzz-$target" -max_total_time="$SECONDS_PER_TARGET" -rss_limit_mb=2048 -timeout=10 \
+        -print_final_stats=1 -artifact_prefix="$OUT/artifacts/$target/" "${dict[@]}" "${EXTRA[@]}" \
+        "$run/corpus" >"$run/log" 2>&1 || status=$?
+    final_stat() { sed -n "s/^stat::$1: *//p" "$run/log" | tail -1; }
+    execs=$(final_stat number_of_executed_units)
+    secs=$(final_stat average_exec_per_sec)
+    elapsed=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$run/log" | tail -1)
+    corpus=$(find "$run/corpus" -type f | wc -l)
+    crash=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$run/log" | tail -1)
+    if [[ $status -ne 0 || -n $crash ]]; then
+        echo "fuzz: $target CRASHED (exit $status) after ${execs:-?} executions; input: ${crash:-none written}"
+        grep -E '^(==[0-9]+==ERROR|SUMMARY|Fatal error|.*Fatal error:|.*precondition)' "$run/log" | head -5 || true
+        echo "      full log: $run/log"
+        failed+=("$target")
+    else
+        echo "fuzz: $target ok: ${execs:-?} executions in ${elapsed:-?}s (${secs:-?} exec/s), corpus $corpus inputs, 0 crashes"
+        rm -rf "$run"
+    fi
+done
+if [[ ${#failed[@]} -gt 0 ]]; then
+    echo "fuzz: crashed: ${failed[*]}"
+    exit 1
+fi
