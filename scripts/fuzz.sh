@@ -5,22 +5,27 @@
 #   scripts/fuzz.sh 0                       build only
 #
 # For each target it prints the executions, exec/s and whether it crashed; it exits 1 if any target crashed (the
-# input that did it is in .build-fuzz/artifacts/TARGET/, path printed), 2 on bad usage.
+# input is kept in .build-fuzz/artifacts/TARGET/ and its path printed; replay it with
+# `.build-fuzz/asan/bin/fuzz-TARGET FILE`), 2 on bad usage. New inputs found go to a scratch copy, never to Fuzz/corpus.
 # Environment: FUZZ_ARGS="..." extra libFuzzer flags (e.g. -runs=10000000 to stop after 10 M executions);
-# FUZZ_SANITIZE=fuzzer to build without AddressSanitizer (default fuzzer,address).
+# FUZZ_SANITIZE=fuzzer builds and runs without AddressSanitizer (default fuzzer,address; about 2x faster).
 #
-# How it builds (no SwiftPM, so the owner's .build/ is never touched; everything goes to .build-fuzz/):
-# the targets are plain `swiftc` builds of a chosen subset of the package's sources, each Fuzz/*.swift file being
-# compiled *into* the module it tests (TracebenchSink, TracebenchScenario), so it reaches the code as the module's own
-# tests would and the sources compile unchanged. TracebenchSink's other files (Hummingbird, gRPC) are left out; the
-# decoders and Gzip import nothing but CZlib (-I Sources/CZlib, -lz). TracebenchScenario's imports are built first as
-# separate static modules with the same names, so its `import` lines resolve as in the package:
-#   CYaml (clang) + Yams (Swift 5 mode, -DSWIFT_PACKAGE) from .build/checkouts/Yams (read only; run `swift package
-#   resolve` or any build once if it is missing), TracebenchMetrics (all files), TracebenchMeasure (only the
-#   pure-Swift files the scenario code uses) and TracebenchRedis (URL parsing and RedisError, not the hiredis client).
-# All code, the C of libyaml too, is built -O with coverage instrumentation and AddressSanitizer; Swift with the
-# package's settings (-swift-version 6 -enable-upcoming-feature ExistentialAny; Yams in its own Swift 5 mode).
-# Each step is skipped when a hash of its inputs, flags and compiler is unchanged. Compiles and runs are `nice -n 19`.
+# How it builds (no SwiftPM, so the owner's .build/ is never touched; everything goes to .build-fuzz/FLAVOUR/):
+# each target is a plain `swiftc` build of a chosen subset of the package's sources, with the Fuzz/*.swift file
+# compiled *into* the module it tests (TracebenchSink or TracebenchScenario, via -module-name), so the sources compile
+# unchanged and their `import` lines resolve as in the package:
+#   - otlp-protobuf, otlp-json, gzip: only TracebenchSink's decoder files (+ the protobuf encoder, for a round-trip
+#     check) or Gzip.swift; none imports anything but CZlib (-I Sources/CZlib, -lz). The Hummingbird/gRPC files of
+#     TracebenchSink are not compiled.
+#   - scenario: all of TracebenchScenario, its imports built first as separate static modules of the same names:
+#     CYaml (clang) + Yams (its own Swift 5 mode, -DSWIFT_PACKAGE) from .build/checkouts/Yams (read only; it exists
+#     once the package has been resolved), TracebenchMetrics (all files), TracebenchMeasure (only Redaction and
+#     SeededGenerator, the pure-Swift files the scenario code uses, plus Fuzz/Support/MeasureFoundation.swift: see
+#     there) and TracebenchRedis (RedisURL, RedisURLParser, RedisReply for RedisError; not the hiredis client).
+# Everything, libyaml's C too, is built -O with libFuzzer coverage instrumentation and AddressSanitizer; the Swift
+# with the package's settings (-swift-version 6 -enable-upcoming-feature ExistentialAny). Fuzz/dict/TARGET.dict is
+# passed as a libFuzzer dictionary when present. A build step is skipped when the hash of its inputs, command line
+# and compiler version is unchanged. Every compile and run is `nice -n 19`.
 set -euo pipefail
 
 usage() {
@@ -40,18 +45,20 @@ done
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-OUT=$ROOT/.build-fuzz
-mkdir -p "$OUT/modules" "$OUT/lib" "$OUT/obj/CYaml" "$OUT/bin" "$OUT/stamps" "$OUT/artifacts" "$OUT/runs"
-
 YAMS=$ROOT/.build/checkouts/Yams
 SANITIZE=${FUZZ_SANITIZE:-fuzzer,address}
 case $SANITIZE in
-    fuzzer) CLANG_SANITIZE=fuzzer-no-link ;;
-    fuzzer,address) CLANG_SANITIZE=fuzzer-no-link,address ;;
+    fuzzer) CLANG_SANITIZE=fuzzer-no-link; FLAVOR=fuzzer ;;
+    fuzzer,address) CLANG_SANITIZE=fuzzer-no-link,address; FLAVOR=asan ;;
     *) echo "FUZZ_SANITIZE must be 'fuzzer' or 'fuzzer,address'" >&2; exit 2 ;;
 esac
+# Build products per flavour (.build-fuzz/asan, .build-fuzz/fuzzer), so switching does not rebuild everything;
+# crash inputs and run logs are shared.
+FUZZ=$ROOT/.build-fuzz
+OUT=$FUZZ/$FLAVOR
+mkdir -p "$OUT/modules" "$OUT/lib" "$OUT/obj/CYaml" "$OUT/bin" "$OUT/stamps" "$FUZZ/artifacts" "$FUZZ/runs"
 # lld: the system gold linker prints a warning for every ASan helper symbol.
-COMMON=(-O -sanitize="$SANITIZE" -use-ld=lld -module-cache-path "$OUT/module-cache" -I "$OUT/modules")
+COMMON=(-O -sanitize="$SANITIZE" -use-ld=lld -module-cache-path "$FUZZ/module-cache" -I "$OUT/modules")
 PACKAGE_SWIFT=(-swift-version 6 -enable-upcoming-feature ExistentialAny)
 YAML_C=(-Xcc -I"$YAMS/Sources/CYaml/include" -Xcc -DYAML_DECLARE_STATIC)
 TOOLCHAIN=$(swiftc --version 2>&1 | head -1)
@@ -143,15 +150,15 @@ for target in "${TARGETS[@]}"; do build "$target"; done
 read -r -a EXTRA <<<"${FUZZ_ARGS:-}"
 failed=()
 for target in "${TARGETS[@]}"; do
-    run=$(mktemp -d "$OUT/runs/$target.XXXXXX")
-    mkdir -p "$run/corpus" "$OUT/artifacts/$target"
+    run=$(mktemp -d "$FUZZ/runs/$target.XXXXXX")
+    mkdir -p "$run/corpus" "$FUZZ/artifacts/$target"
     cp -R Fuzz/corpus/"$target"/. "$run/corpus/"
     dict=()
     [[ -f Fuzz/dict/$target.dict ]] && dict=(-dict="Fuzz/dict/$target.dict")
     echo "fuzz: $target for ${SECONDS_PER_TARGET}s (log: $run/log)"
     status=0
     nice -n 19 "$OUT/bin/fuzz-$target" -max_total_time="$SECONDS_PER_TARGET" -rss_limit_mb=2048 -timeout=10 \
-        -print_final_stats=1 -artifact_prefix="$OUT/artifacts/$target/" "${dict[@]}" "${EXTRA[@]}" \
+        -print_final_stats=1 -artifact_prefix="$FUZZ/artifacts/$target/" "${dict[@]}" "${EXTRA[@]}" \
         "$run/corpus" >"$run/log" 2>&1 || status=$?
     final_stat() { sed -n "s/^stat::$1: *//p" "$run/log" | tail -1; }
     execs=$(final_stat number_of_executed_units)

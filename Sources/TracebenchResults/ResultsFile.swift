@@ -19,6 +19,8 @@ public struct ResultsKind: OpenVocabulary {
     public static let sinkSpeed = ResultsKind(rawValue: "sink_speed")
     /// A `tracebench gate` verdict file.
     public static let gate = ResultsKind(rawValue: "gate")
+    /// A `tracebench compare` report.
+    public static let comparison = ResultsKind(rawValue: "comparison")
 }
 
 /// Any results file, read.

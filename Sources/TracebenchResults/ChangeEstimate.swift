@@ -1,0 +1,135 @@
+import Foundation
+import TracebenchMeasure
+import TracebenchMetrics
+
+/// The change of one metric between the sides, before Holm's correction: point estimates, and a way to put an
+/// interval on the difference at any level.
+struct ChangeEstimate {
+    let metric: ResolvedMetric
+    let base: MetricObservation
+    let candidate: MetricObservation
+    let samples: Int
+    let method: String
+    /// The p-value of "no change"; nil when no interval can be made.
+    let pValue: Double?
+    /// The difference (candidate − base) and its interval at a level.
+    let interval: (Double) -> (low: Double, high: Double)
+
+    var delta: Double { candidate.estimate - base.estimate }
+
+    static func make(_ metric: ResolvedMetric, base: Comparator.Side, candidate: Comparator.Side, options: Comparator.Options) -> ChangeEstimate? {
+        let baseObservations = base.compactMap { MetricReader.observe(metric, in: $0.results) }
+        let candidateObservations = candidate.compactMap { MetricReader.observe(metric, in: $0.results) }
+        guard baseObservations.count == base.count, candidateObservations.count == candidate.count,
+              !baseObservations.isEmpty, !candidateObservations.isEmpty else { return nil }
+        if base.count >= 2, candidate.count >= 2 {
+            return replicated(metric, base: baseObservations.map(\.estimate), candidate: candidateObservations.map(\.estimate))
+        }
+        let b = baseObservations[0], c = candidateObservations[0]
+        if case .quantile = b.evidence, let percentile = metric.percentile, let phase = metric.parts["phase"],
+           let bootstrap = BlockBootstrap(phase: phase, quantile: percentile / 100, base: base[0].results, candidate: candidate[0].results, options: options) {
+            return ChangeEstimate(metric: metric, base: b, candidate: c, samples: Int(min(b.histogramCount, c.histogramCount)),
+                                  method: "block bootstrap over \(bootstrap.blocks) intervals", pValue: bootstrap.pValue,
+                                  interval: { bootstrap.interval(level: $0) })
+        }
+        // Independent sides: the normal approximation to each side's own interval.
+        let seBase = b.standardError, seCandidate = c.standardError
+        guard let seBase, let seCandidate else {
+            return ChangeEstimate(metric: metric, base: b, candidate: c, samples: 1, method: "one run per side, no interval", pValue: nil,
+                                  interval: { _ in (c.estimate - b.estimate, c.estimate - b.estimate) })
+        }
+        let se = (seBase * seBase + seCandidate * seCandidate).squareRoot()
+        let delta = c.estimate - b.estimate
+        let p = Distributions.normalTwoSidedPValue(estimate: delta, null: 0, standardError: se)
+        return ChangeEstimate(metric: metric, base: b, candidate: c, samples: min(b.sampleCount, c.sampleCount),
+                              method: "normal approximation of each side's interval", pValue: p, interval: { level in
+            let z = Distributions.normalQuantile(1 - (1 - level) / 2)
+            return (delta - z * se, delta + z * se)
+        })
+    }
+
+    /// Several runs per side: the runs are the replicates (Welch's t on the per-run figures).
+    static func replicated(_ metric: ResolvedMetric, base: [Double], candidate: [Double]) -> ChangeEstimate {
+        func meanAndVariance(_ values: [Double]) -> (Double, Double) {
+            let mean = values.reduce(0, +) / Double(values.count)
+            let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(values.count - 1, 1))
+            return (mean, variance)
+        }
+        let (mb, vb) = meanAndVariance(base), (mc, vc) = meanAndVariance(candidate)
+        let nb = Double(base.count), nc = Double(candidate.count)
+        let se = (vb / nb + vc / nc).squareRoot()
+        let df = se > 0 ? pow(se, 4) / (pow(vb / nb, 2) / (nb - 1) + pow(vc / nc, 2) / (nc - 1)) : nb + nc - 2
+        let delta = mc - mb
+        let t = se > 0 ? abs(delta) / se : (delta == 0 ? 0 : .infinity)
+        let p = t.isInfinite ? 0 : StudentT.twoSidedPValue(t, degreesOfFreedom: df)
+        func side(_ mean: Double, _ variance: Double, _ n: Double) -> MetricObservation {
+            let half = StudentT.quantile(0.975, degreesOfFreedom: n - 1) * (variance / n).squareRoot()
+            return MetricObservation(estimate: mean, evidence: .interval95(low: mean - half, high: mean + half))
+        }
+        return ChangeEstimate(metric: metric, base: side(mb, vb, nb), candidate: side(mc, vc, nc), samples: min(base.count, candidate.count),
+                              method: "\(base.count) and \(candidate.count) runs as replicates (Welch)", pValue: p, interval: { level in
+            let q = StudentT.quantile(1 - (1 - level) / 2, degreesOfFreedom: df)
+            return (delta - q * se, delta + q * se)
+        })
+    }
+
+    /// The verdict, once Holm has given this metric its level.
+    func comparison(decision: (level: Double, rejected: Bool)?, options: Comparator.Options) -> MetricComparison {
+        let level = decision?.level ?? options.alpha
+        let bounds = interval(1 - level)
+        let scale = base.estimate != 0 ? 100 / abs(base.estimate) : 0
+        let baseBounds = base.interval(level: 0.95), candidateBounds = candidate.interval(level: 0.95)
+        let percent = (low: bounds.low * scale, high: bounds.high * scale)
+        let floor = options.noiseFloorPercent
+        var verdict = MetricComparison.Verdict.unchanged
+        if decision == nil {
+            verdict = delta == 0 ? .unchanged : .inconclusive
+        } else if decision!.rejected, base.estimate != 0, percent.low > floor || percent.high < -floor {
+            let definition = MetricCatalog.definitions.first { $0.template == metric.template }
+            if metric.template.hasPrefix("sampling.") {
+                verdict = .changed
+            } else {
+                let lowerIsBetter = definition?.lowerIsBetter ?? true
+                verdict = (delta > 0) == lowerIsBetter ? .regression : .improvement
+            }
+        }
+        return MetricComparison(
+            metric: metric.path, group: metric.segments.first ?? "", unit: metric.unit,
+            base: base.estimate, baseLow: baseBounds.low, baseHigh: baseBounds.high,
+            candidate: candidate.estimate, candidateLow: candidateBounds.low, candidateHigh: candidateBounds.high,
+            deltaPercent: delta * scale, deltaPercentLow: percent.low, deltaPercentHigh: percent.high,
+            delta: delta, deltaLow: bounds.low, deltaHigh: bounds.high, pValue: pValue ?? 1, confidence: 1 - level,
+            samples: samples, verdict: verdict, method: method
+        )
+    }
+}
+
+extension MetricObservation {
+    /// The standard error behind the observation's interval (nil for exact figures and histograms).
+    var standardError: Double? {
+        let z = Distributions.normalQuantile(0.975)
+        switch evidence {
+        case let .proportion(successes, trials):
+            let p = Double(successes) / Double(max(trials, 1))
+            // Never 0: a side at 100 % still has an Agresti–Coull-like uncertainty.
+            return max(p * (1 - p), 1 / Double(max(trials, 1))).squareRoot() / Double(max(trials, 1)).squareRoot()
+        case let .interval95(low, high): return (high - low) / (2 * z)
+        case let .poisson(count, scale): return Double(max(count, 1)).squareRoot() * scale
+        default: return nil
+        }
+    }
+
+    var sampleCount: Int {
+        switch evidence {
+        case let .proportion(_, trials): trials
+        case let .poisson(count, _): count
+        case let .quantile(histogram, _): Int(clamping: histogram.count)
+        default: 1
+        }
+    }
+
+    var histogramCount: UInt64 {
+        if case let .quantile(histogram, _) = evidence { return histogram.count }
+        return 0
+    }
+}
