@@ -1,16 +1,17 @@
 import Foundation
 import TracebenchMeasure
 
-/// The change of one latency quantile between two runs, with a block bootstrap over their per-interval histograms
-/// (`series.latency`): each replicate draws as many intervals as a run has, with replacement, from each run, and
-/// takes the quantile of their sum. Resampling whole intervals keeps what happens within a second together (bursts,
-/// a GC pause, a batch export), which resampling single recordings would pretend is independent.
+/// The change of a latency phase's quantiles between two runs, with a block bootstrap over their per-interval
+/// histograms (`series.latency`): each replicate draws as many intervals as a run has, with replacement, from each
+/// run, and takes the quantiles of their sum. Resampling whole intervals keeps what happens within a second together
+/// (bursts, a GC pause, a batch export), which resampling single recordings would pretend is independent. Every
+/// quantile of a phase comes from the same replicates.
 struct BlockBootstrap {
-    /// candidate − base per replicate, sorted.
-    let deltas: [Double]
+    /// Quantile → candidate − base per replicate, sorted.
+    let deltas: [Double: [Double]]
     let blocks: Int
 
-    init?(phase: String, quantile: Double, base: RunResults, candidate: RunResults, options: Comparator.Options) {
+    init?(phase: String, quantiles: [Double], base: RunResults, candidate: RunResults, options: Comparator.Options) {
         guard let baseBlocks = Self.blocks(base, phase), let candidateBlocks = Self.blocks(candidate, phase),
               baseBlocks.count >= 5, candidateBlocks.count >= 5 else { return nil }
         // One value grid for both runs: every bucket value either recorded, ascending.
@@ -21,7 +22,7 @@ struct BlockBootstrap {
         let b = sparse(baseBlocks), c = sparse(candidateBlocks)
         var generator = SeededGenerator(seed: options.seed)
         var accumulator = [UInt64](repeating: 0, count: grid.count)
-        func replicate(_ blocks: [[(Int, UInt64)]]) -> Double {
+        func replicate(_ blocks: [[(Int, UInt64)]]) -> [Double]? {
             for index in accumulator.indices { accumulator[index] = 0 }
             var total: UInt64 = 0
             for _ in blocks.indices {
@@ -30,23 +31,27 @@ struct BlockBootstrap {
                     total += count
                 }
             }
-            guard total > 0 else { return .nan }
-            let rank = max(1, UInt64((quantile * Double(total)).rounded(.up)))
-            var seen: UInt64 = 0
+            guard total > 0 else { return nil }
+            let ranks = quantiles.map { max(1, UInt64(($0 * Double(total)).rounded(.up))) }
+            var values = [Double](repeating: Double(grid.last ?? 0), count: quantiles.count)
+            var seen: UInt64 = 0, next = 0
             for (index, count) in accumulator.enumerated() where count > 0 {
                 seen += count
-                if seen >= rank { return Double(grid[index]) }
+                while next < ranks.count, seen >= ranks[next] {
+                    values[next] = Double(grid[index])
+                    next += 1
+                }
+                if next == ranks.count { break }
             }
-            return Double(grid.last ?? 0)
+            return values
         }
-        var deltas: [Double] = []
-        deltas.reserveCapacity(options.resamples)
+        var deltas = [[Double]](repeating: [], count: quantiles.count)
         for _ in 0..<options.resamples {
-            let difference = replicate(c) - replicate(b)
-            if difference.isFinite { deltas.append(difference) }
+            guard let candidateValues = replicate(c), let baseValues = replicate(b) else { continue }
+            for index in quantiles.indices { deltas[index].append(candidateValues[index] - baseValues[index]) }
         }
-        guard deltas.count >= options.resamples / 2 else { return nil }
-        self.deltas = deltas.sorted()
+        guard (deltas.first?.count ?? 0) >= options.resamples / 2 else { return nil }
+        self.deltas = Dictionary(uniqueKeysWithValues: zip(quantiles, deltas.map { $0.sorted() }))
         blocks = min(baseBlocks.count, candidateBlocks.count)
     }
 
@@ -60,17 +65,20 @@ struct BlockBootstrap {
         return blocks.isEmpty ? nil : blocks
     }
 
-    /// Percentile interval of the difference at `level`.
-    func interval(level: Double) -> (low: Double, high: Double) {
+    /// Percentile interval of the difference at `level` for quantile `q`.
+    func interval(_ q: Double, level: Double) -> (low: Double, high: Double) {
+        let sorted = deltas[q] ?? [0]
         let tail = (1 - level) / 2
-        func at(_ q: Double) -> Double { deltas[min(deltas.count - 1, max(0, Int((q * Double(deltas.count - 1)).rounded())))] }
+        func at(_ p: Double) -> Double { sorted[min(sorted.count - 1, max(0, Int((p * Double(sorted.count - 1)).rounded())))] }
         return (at(tail), at(1 - tail))
     }
 
     /// Twice the smaller share of replicates on either side of 0 (at least 1 ÷ replicates).
-    var pValue: Double {
-        let below = deltas.count { $0 <= 0 }, above = deltas.count { $0 >= 0 }
-        return min(1, max(1 / Double(deltas.count), 2 * Double(min(below, above)) / Double(deltas.count)))
+    func pValue(_ q: Double) -> Double {
+        let sorted = deltas[q] ?? []
+        guard !sorted.isEmpty else { return 1 }
+        let below = sorted.count { $0 <= 0 }, above = sorted.count { $0 >= 0 }
+        return min(1, max(1 / Double(sorted.count), 2 * Double(min(below, above)) / Double(sorted.count)))
     }
 }
 

@@ -12,12 +12,16 @@ struct ChangeEstimate {
     let method: String
     /// The p-value of "no change"; nil when no interval can be made.
     let pValue: Double?
+    /// Whether the interval includes run-to-run noise (several runs per side, or an A/A noise profile). Without it
+    /// a significant change is reported `inconclusive`, never a regression.
+    let noiseKnown: Bool
     /// The difference (candidate − base) and its interval at a level.
     let interval: (Double) -> (low: Double, high: Double)
 
     var delta: Double { candidate.estimate - base.estimate }
 
-    static func make(_ metric: ResolvedMetric, base: Comparator.Side, candidate: Comparator.Side, options: Comparator.Options) -> ChangeEstimate? {
+    static func make(_ metric: ResolvedMetric, base: Comparator.Side, candidate: Comparator.Side, options: Comparator.Options,
+                     bootstraps: [String: BlockBootstrap], noise: NoiseProfile?) -> ChangeEstimate? {
         let baseObservations = base.compactMap { MetricReader.observe(metric, in: $0.results) }
         let candidateObservations = candidate.compactMap { MetricReader.observe(metric, in: $0.results) }
         guard baseObservations.count == base.count, candidateObservations.count == candidate.count,
@@ -26,25 +30,49 @@ struct ChangeEstimate {
             return replicated(metric, base: baseObservations.map(\.estimate), candidate: candidateObservations.map(\.estimate))
         }
         let b = baseObservations[0], c = candidateObservations[0]
-        if case .quantile = b.evidence, let percentile = metric.percentile, let phase = metric.parts["phase"],
-           let bootstrap = BlockBootstrap(phase: phase, quantile: percentile / 100, base: base[0].results, candidate: candidate[0].results, options: options) {
-            return ChangeEstimate(metric: metric, base: b, candidate: c, samples: Int(min(b.histogramCount, c.histogramCount)),
-                                  method: "block bootstrap over \(bootstrap.blocks) intervals", pValue: bootstrap.pValue,
-                                  interval: { bootstrap.interval(level: $0) })
-        }
-        // Independent sides: the normal approximation to each side's own interval.
-        let seBase = b.standardError, seCandidate = c.standardError
-        guard let seBase, let seCandidate else {
-            return ChangeEstimate(metric: metric, base: b, candidate: c, samples: 1, method: "one run per side, no interval", pValue: nil,
-                                  interval: { _ in (c.estimate - b.estimate, c.estimate - b.estimate) })
-        }
-        let se = (seBase * seBase + seCandidate * seCandidate).squareRoot()
         let delta = c.estimate - b.estimate
-        let p = Distributions.normalTwoSidedPValue(estimate: delta, null: 0, standardError: se)
-        return ChangeEstimate(metric: metric, base: b, candidate: c, samples: min(b.sampleCount, c.sampleCount),
-                              method: "normal approximation of each side's interval", pValue: p, interval: { level in
+        let z95 = Distributions.normalQuantile(0.975)
+        // Within the runs: a block bootstrap for percentiles, each side's own interval for the rest.
+        var within: (low: Double, high: Double)?
+        var withinP: Double?
+        var method: String
+        var samples = min(b.sampleCount, c.sampleCount)
+        if let percentile = metric.percentile, let phase = metric.parts["phase"], let bootstrap = bootstraps[phase] {
+            within = bootstrap.interval(percentile / 100, level: 0.95)
+            withinP = bootstrap.pValue(percentile / 100)
+            method = "block bootstrap over \(bootstrap.blocks) intervals"
+            samples = Int(min(b.histogramCount, c.histogramCount))
+        } else if let seBase = b.standardError, let seCandidate = c.standardError {
+            let se = (seBase * seBase + seCandidate * seCandidate).squareRoot()
+            within = (delta - z95 * se, delta + z95 * se)
+            withinP = Distributions.normalTwoSidedPValue(estimate: delta, null: 0, standardError: se)
+            method = "each side's own interval"
+        } else {
+            method = "one run per side"
+        }
+        // Between runs: the A/A noise profile, when there is one for this metric.
+        if let noise, noise.runs >= 2, let relative = noise.relativeSD[metric.path] {
+            let seRuns = ((relative * b.estimate) * (relative * b.estimate) + (relative * c.estimate) * (relative * c.estimate)).squareRoot()
+            let seWithin = within.map { ($0.high - $0.low) / (2 * z95) } ?? 0
+            let se = max(seRuns, seWithin)
+            let df = Double(noise.runs - 1)
+            let p = se > 0 ? StudentT.twoSidedPValue(abs(delta) / se, degreesOfFreedom: df) : (delta == 0 ? 1 : 0)
+            return ChangeEstimate(metric: metric, base: b, candidate: c, samples: samples,
+                                  method: method + "; run-to-run noise from \(noise.runs) A/A runs", pValue: p, noiseKnown: true, interval: { level in
+                let q = StudentT.quantile(1 - (1 - level) / 2, degreesOfFreedom: df)
+                return (delta - q * se, delta + q * se)
+            })
+        }
+        guard let within, let withinP else {
+            return ChangeEstimate(metric: metric, base: b, candidate: c, samples: 1, method: method + ", no interval", pValue: nil,
+                                  noiseKnown: false, interval: { _ in (delta, delta) })
+        }
+        let width95 = (within.high - within.low) / (2 * z95)
+        let center = (within.high + within.low) / 2
+        return ChangeEstimate(metric: metric, base: b, candidate: c, samples: samples,
+                              method: method + "; run-to-run noise unknown (give --noise)", pValue: withinP, noiseKnown: false, interval: { level in
             let z = Distributions.normalQuantile(1 - (1 - level) / 2)
-            return (delta - z * se, delta + z * se)
+            return (center - z * width95, center + z * width95)
         })
     }
 
@@ -67,7 +95,7 @@ struct ChangeEstimate {
             return MetricObservation(estimate: mean, evidence: .interval95(low: mean - half, high: mean + half))
         }
         return ChangeEstimate(metric: metric, base: side(mb, vb, nb), candidate: side(mc, vc, nc), samples: min(base.count, candidate.count),
-                              method: "\(base.count) and \(candidate.count) runs as replicates (Welch)", pValue: p, interval: { level in
+                              method: "\(base.count) and \(candidate.count) runs as replicates (Welch)", pValue: p, noiseKnown: true, interval: { level in
             let q = StudentT.quantile(1 - (1 - level) / 2, degreesOfFreedom: df)
             return (delta - q * se, delta + q * se)
         })
@@ -86,7 +114,9 @@ struct ChangeEstimate {
             verdict = delta == 0 ? .unchanged : .inconclusive
         } else if decision!.rejected, base.estimate != 0, percent.low > floor || percent.high < -floor {
             let definition = MetricCatalog.definitions.first { $0.template == metric.template }
-            if metric.template.hasPrefix("sampling.") {
+            if !noiseKnown {
+                verdict = .inconclusive
+            } else if metric.template.hasPrefix("sampling.") {
                 verdict = .changed
             } else {
                 let lowerIsBetter = definition?.lowerIsBetter ?? true

@@ -16,7 +16,7 @@ public enum Comparator {
         public var alpha = 0.05
         public var noiseFloorPercent = 1.0
         /// Bootstrap replicates for the per-interval block bootstrap.
-        public var resamples = 1000
+        public var resamples = 500
         /// Smallest KS distance reported as a shape change.
         public var shapeFloor = 0.05
         public var seed: UInt64 = 20_261_125
@@ -42,17 +42,27 @@ public enum Comparator {
         return found
     }
 
-    public static func compare(base: Side, candidate: Side, options: Options = Options()) -> ComparisonReport {
+    public static func compare(base: Side, candidate: Side, options: Options = Options(), noise: NoiseProfile? = nil) -> ComparisonReport {
         var report = ComparisonReport()
         report.baseFiles = base.map(\.path)
         report.candidateFiles = candidate.map(\.path)
         report.alpha = options.alpha
         report.noiseFloorPercent = options.noiseFloorPercent
         report.mismatches = mismatches(base: base, candidate: candidate)
+        // One bootstrap per latency phase serves its p50, p90 and p99 (single-run comparisons only).
+        var bootstraps: [String: BlockBootstrap] = [:]
+        if base.count == 1, candidate.count == 1 {
+            for phase in MetricCatalog.phases {
+                bootstraps[phase] = BlockBootstrap(phase: phase, quantiles: [0.5, 0.9, 0.99], base: base[0].results,
+                                                   candidate: candidate[0].results, options: options)
+            }
+        }
         var estimates: [ChangeEstimate] = []
         for path in metricPaths(base: base, candidate: candidate) {
             guard let metric = try? MetricCatalog.resolve(path) else { continue }
-            if let estimate = ChangeEstimate.make(metric, base: base, candidate: candidate, options: options) { estimates.append(estimate) }
+            if let estimate = ChangeEstimate.make(metric, base: base, candidate: candidate, options: options, bootstraps: bootstraps, noise: noise) {
+                estimates.append(estimate)
+            }
         }
         let statistical = estimates.indices.filter { estimates[$0].pValue != nil }
         let holm = Distributions.holm(pValues: statistical.map { estimates[$0].pValue ?? 1 }, alpha: options.alpha)
@@ -70,6 +80,7 @@ public enum Comparator {
     /// The metrics both sides have, in a fixed order.
     static func metricPaths(base: Side, candidate: Side) -> [String] {
         let all = base + candidate
+        guard !all.isEmpty else { return [] }
         func everywhere(_ test: (RunResults) -> Bool) -> Bool { all.allSatisfy { test($0.results) } }
         var paths: [String] = []
         for phase in MetricCatalog.phases where everywhere({ ($0.latency[phase]?.count ?? 0) > 0 }) {

@@ -21,6 +21,8 @@ public struct ResultsKind: OpenVocabulary {
     public static let gate = ResultsKind(rawValue: "gate")
     /// A `tracebench compare` report.
     public static let comparison = ResultsKind(rawValue: "comparison")
+    /// A run-to-run noise profile (`tracebench noise`).
+    public static let noise = ResultsKind(rawValue: "noise")
 }
 
 /// Any results file, read.
