@@ -55,7 +55,8 @@ struct ChangeEstimate {
             let seRuns = ((relative * b.estimate) * (relative * b.estimate) + (relative * c.estimate) * (relative * c.estimate)).squareRoot()
             let seWithin = within.map { ($0.high - $0.low) / (2 * z95) } ?? 0
             let se = max(seRuns, seWithin)
-            let df = Double(noise.runs - 1)
+            // Student's t when the A/A spread (estimated from few runs) dominates, the normal otherwise.
+            let df = seRuns > seWithin ? Double(noise.runs - 1) : 1e6
             let p = se > 0 ? StudentT.twoSidedPValue(abs(delta) / se, degreesOfFreedom: df) : (delta == 0 ? 1 : 0)
             return ChangeEstimate(metric: metric, base: b, candidate: c, samples: samples,
                                   method: method + "; run-to-run noise from \(noise.runs) A/A runs", pValue: p, noiseKnown: true, interval: { level in
@@ -108,11 +109,14 @@ struct ChangeEstimate {
         let scale = base.estimate != 0 ? 100 / abs(base.estimate) : 0
         let baseBounds = base.interval(level: 0.95), candidateBounds = candidate.interval(level: 0.95)
         let percent = (low: bounds.low * scale, high: bounds.high * scale)
-        let floor = options.noiseFloorPercent
+        // Ratios (completeness, sampling, drops) move in percentage points: their floor is absolute.
+        let clearsFloor = metric.unit == .ratio
+            ? bounds.low > options.ratioFloor || bounds.high < -options.ratioFloor
+            : percent.low > options.noiseFloorPercent || percent.high < -options.noiseFloorPercent
         var verdict = MetricComparison.Verdict.unchanged
         if decision == nil {
             verdict = delta == 0 ? .unchanged : .inconclusive
-        } else if decision!.rejected, base.estimate != 0, percent.low > floor || percent.high < -floor {
+        } else if decision!.rejected, base.estimate != 0, clearsFloor {
             let definition = MetricCatalog.definitions.first { $0.template == metric.template }
             if !noiseKnown {
                 verdict = .inconclusive

@@ -15,6 +15,8 @@ public enum Comparator {
     public struct Options: Sendable {
         public var alpha = 0.05
         public var noiseFloorPercent = 1.0
+        /// For ratio metrics the floor is absolute: 0.001 = 0.1 percentage points.
+        public var ratioFloor = 0.001
         /// Bootstrap replicates for the per-interval block bootstrap.
         public var resamples = 500
         /// Smallest KS distance reported as a shape change.
@@ -48,6 +50,8 @@ public enum Comparator {
         report.candidateFiles = candidate.map(\.path)
         report.alpha = options.alpha
         report.noiseFloorPercent = options.noiseFloorPercent
+        report.ratioFloor = options.ratioFloor
+        report.noiseProfileRuns = noise?.runs ?? 0
         report.mismatches = mismatches(base: base, candidate: candidate)
         // One bootstrap per latency phase serves its p50, p90 and p99 (single-run comparisons only).
         var bootstraps: [String: BlockBootstrap] = [:]

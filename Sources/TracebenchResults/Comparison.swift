@@ -73,6 +73,10 @@ public struct ComparisonReport: Codable, Sendable {
     public var alpha = 0.05
     /// A change is reported only when its whole interval lies beyond ± this many percent (criterion's noise band).
     public var noiseFloorPercent = 1.0
+    /// The floor of ratio metrics, absolute (0.001 = 0.1 percentage points).
+    public var ratioFloor = 0.001
+    /// Whether single-run changes were judged against an A/A noise profile (else they can only be inconclusive).
+    public var noiseProfileRuns = 0
     /// Metrics with an interval: the family Holm's correction spans.
     public var familySize = 0
     public var metrics: [MetricComparison] = []
@@ -86,7 +90,7 @@ public struct ComparisonReport: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version", kind, baseFiles = "base_files", candidateFiles = "candidate_files", alpha
-        case noiseFloorPercent = "noise_floor_percent", familySize = "family_size", metrics, geomeans, shapes, mismatches
+        case noiseFloorPercent = "noise_floor_percent", ratioFloor = "ratio_floor", noiseProfileRuns = "noise_profile_runs", familySize = "family_size", metrics, geomeans, shapes, mismatches
     }
 
     public var regressions: [MetricComparison] { metrics.filter { $0.verdict == .regression } }

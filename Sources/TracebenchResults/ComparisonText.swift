@@ -17,7 +17,8 @@ public enum ComparisonText {
         let count = { (v: MetricComparison.Verdict) in r.metrics.count { $0.verdict == v } }
         return "compare: \(count(.regression)) regressions, \(count(.improvement)) improvements, \(count(.changed)) changed, "
             + "\(count(.unchanged)) unchanged (~), \(count(.inconclusive)) inconclusive; Holm over \(r.familySize) metrics at α \(r.alpha), "
-            + "noise floor ±\(r.noiseFloorPercent)%"
+            + "noise floor ±\(r.noiseFloorPercent)% (ratios ±\(r.ratioFloor * 100) points); "
+            + (r.noiseProfileRuns > 0 ? "run-to-run noise from \(r.noiseProfileRuns) A/A runs" : "run-to-run noise unknown: single-run changes are at most inconclusive")
     }
 
     static func percent(_ m: MetricComparison) -> String {

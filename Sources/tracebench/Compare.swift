@@ -22,6 +22,9 @@ struct Compare: ParsableCommand {
     @Option(help: "Only changes whose whole interval lies beyond ± this many percent are reported.")
     var noiseFloor = 1.0
 
+    @Option(help: "The floor of ratio metrics (completeness, sampling, drops), absolute: 0.001 = 0.1 percentage points.")
+    var ratioFloor = 0.001
+
     @Option(help: "Write the comparison as JSON here.")
     var json: String?
 
@@ -58,6 +61,7 @@ struct Compare: ParsableCommand {
         var options = Comparator.Options()
         options.alpha = alpha
         options.noiseFloorPercent = noiseFloor
+        options.ratioFloor = max(0, ratioFloor.isFinite ? ratioFloor : 0)
         var profile: NoiseProfile?
         if let noise {
             do {
