@@ -77,7 +77,7 @@ public enum Comparator {
             estimates[index].comparison(decision: levels[index], options: options)
         }
         report.geomeans = geomeans(report.metrics)
-        report.shapes = shapes(base: base, candidate: candidate, options: options)
+        report.shapes = shapes(base: base, candidate: candidate, options: options, noise: noise)
         return report
     }
 
@@ -114,20 +114,26 @@ public enum Comparator {
     }
 
     /// Two-sample KS per latency phase on the merged whole-run histograms, Bonferroni over the phases.
-    static func shapes(base: Side, candidate: Side, options: Options) -> [ShapeComparison] {
-        func merged(_ side: Side, _ phase: String) -> LatencyHistogram? {
-            var total = LatencyHistogram()
-            for run in side {
-                guard let text = run.results.latency[phase]?.histogram, let histogram = try? LatencyHistogram(encoded: text) else { return nil }
-                total.merge(histogram)
-            }
-            return total.count > 0 ? total : nil
-        }
+    static func shapes(base: Side, candidate: Side, options: Options, noise: NoiseProfile?) -> [ShapeComparison] {
         let phases = MetricCatalog.phases.compactMap { phase in merged(base, phase).flatMap { b in merged(candidate, phase).map { (phase, b, $0) } } }
         return phases.map { phase, b, c in
             let (statistic, p) = KolmogorovSmirnov.test(b, c)
-            let significant = min(1, p * Double(phases.count)) <= options.alpha
-            return ShapeComparison(phase: phase, statistic: statistic, pValue: p, changed: significant && statistic >= options.shapeFloor)
+            let significant = min(1, p * Double(phases.count)) <= options.alpha && statistic >= options.shapeFloor
+            let aa = noise?.shapeDistance[phase]
+            var shape = ShapeComparison(phase: phase, statistic: statistic, pValue: p, changed: significant && aa != nil && statistic > aa!)
+            shape.inconclusive = significant && aa == nil
+            shape.aaStatistic = aa ?? 0
+            return shape
         }
+    }
+
+    /// The whole-run histogram of `phase` over every run of a side.
+    static func merged(_ side: Side, _ phase: String) -> LatencyHistogram? {
+        var total = LatencyHistogram()
+        for run in side {
+            guard let text = run.results.latency[phase]?.histogram, let histogram = try? LatencyHistogram(encoded: text) else { return nil }
+            total.merge(histogram)
+        }
+        return total.count > 0 ? total : nil
     }
 }

@@ -58,10 +58,14 @@ public struct ShapeComparison: Codable, Sendable {
     /// Largest distance between the two empirical CDFs.
     public var statistic: Double
     public var pValue: Double
-    /// Significant (Bonferroni over the phases) and `statistic` ≥ the shape floor.
+    /// Significant (Bonferroni over the phases), `statistic` ≥ the shape floor and beyond every distance seen between
+    /// A/A runs (the noise profile's); without a profile a significant distance is only `inconclusive`.
     public var changed: Bool
+    public var inconclusive = false
+    /// The largest distance between A/A runs of the noise profile (0 without one).
+    public var aaStatistic = 0.0
 
-    enum CodingKeys: String, CodingKey { case phase, statistic, pValue = "p_value", changed }
+    enum CodingKeys: String, CodingKey { case phase, statistic, pValue = "p_value", changed, inconclusive, aaStatistic = "aa_statistic" }
 }
 
 /// `tracebench compare`'s result (`kind: comparison`).

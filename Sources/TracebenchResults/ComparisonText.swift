@@ -44,7 +44,9 @@ public enum ComparisonText {
             lines.append(String(format: "geomean %@ ×%.3f", group, ratio))
         }
         for shape in r.shapes {
-            lines.append(String(format: "shape %@: KS D = %.3f, p = %.3g%@", shape.phase, shape.statistic, shape.pValue, shape.changed ? " — distribution changed" : ""))
+            let verdict = shape.changed ? String(format: " — distribution changed (A/A runs differ by at most %.3f)", shape.aaStatistic)
+                : shape.inconclusive ? " — inconclusive (no A/A noise profile)" : " ~"
+            lines.append(String(format: "shape %@: KS D = %.3f, p = %.3g", shape.phase, shape.statistic, shape.pValue) + verdict)
         }
         return lines.joined(separator: "\n")
     }

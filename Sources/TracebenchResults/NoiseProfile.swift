@@ -15,12 +15,14 @@ public struct NoiseProfile: Codable, Sendable {
     public var files: [String] = []
     /// Metric path → standard deviation of one run's estimate across the runs, relative to their mean.
     public var relativeSD: [String: Double] = [:]
+    /// Latency phase → the largest Kolmogorov–Smirnov distance between any two of the runs.
+    public var shapeDistance: [String: Double] = [:]
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version", kind, scenarioSHA256 = "scenario_sha256", hostFingerprint = "host_fingerprint", runs, files
-        case relativeSD = "relative_sd"
+        case relativeSD = "relative_sd", shapeDistance = "shape_distance"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -32,6 +34,7 @@ public struct NoiseProfile: Codable, Sendable {
         runs = try c(.runs, 0)
         files = try c(.files, [])
         relativeSD = try c(.relativeSD, [:])
+        shapeDistance = try c(.shapeDistance, [:])
     }
 
     /// The profile of two or more runs of one build, scenario and machine.
@@ -49,6 +52,13 @@ public struct NoiseProfile: Codable, Sendable {
             let mean = values.reduce(0, +) / Double(values.count)
             let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)
             if mean != 0 { profile.relativeSD[path] = variance.squareRoot() / abs(mean) }
+        }
+        for phase in MetricCatalog.phases {
+            let histograms = runs.compactMap { Comparator.merged([$0], phase) }
+            guard histograms.count == runs.count else { continue }
+            var largest = 0.0
+            for i in histograms.indices { for j in histograms.indices where j > i { largest = max(largest, KolmogorovSmirnov.test(histograms[i], histograms[j]).statistic) } }
+            profile.shapeDistance[phase] = largest
         }
         return profile
     }

@@ -88,8 +88,13 @@ struct CompareTests {
         var histogram2 = LatencyHistogram()
         for _ in 0..<15_000 { histogram2.record(microseconds: 100_000) }
         narrow.latency["processing"] = histogram2.summary()
-        let report = Comparator.compare(base: [("a", narrow)], candidate: [("b", wide)])
+        var profile = Self.noise
+        profile.shapeDistance["processing"] = 0.05
+        let report = Comparator.compare(base: [("a", narrow)], candidate: [("b", wide)], noise: profile)
         #expect(report.shapes.first { $0.phase == "processing" }?.changed == true, "\(report.shapes)")
+        // Without knowing how far A/A runs drift apart, a significant distance is not a change.
+        let blind = Comparator.compare(base: [("a", narrow)], candidate: [("b", wide)])
+        #expect(blind.shapes.first { $0.phase == "processing" }?.inconclusive == true)
     }
 
     @Test func differentScenariosAreNotCompared() {
