@@ -21,4 +21,9 @@ if ! python3 -c 'import hdrh, junitparser' >/dev/null 2>&1; then
   echo "installing: hdrhistogram junitparser (pip)" >&2
   python3 -m pip install -q hdrhistogram junitparser >/dev/null 2>&1 || echo "warning: pip install hdrhistogram junitparser failed" >&2
 fi
+# Headless Chromium renders the HTML reports in a test, as a person would see them (skipped, loudly, without it).
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "installing: chromium (apt)" >&2
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || echo "warning: chromium could not be installed; report rendering tests will be skipped" >&2
+fi
 dpkg -s libpython3.11 >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpython3.11 >/dev/null; } || true

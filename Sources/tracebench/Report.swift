@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import TracebenchResults
+import TracebenchRun
+
+/// `tracebench report RESULTS… --html FILE [--md FILE]`: a self-contained HTML report and its Markdown twin.
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write an offline HTML report (inline SVG, no script) and Markdown for a run, a capacity sweep, or BASE… -- CANDIDATE….",
+        discussion: "Options go before the files. Exit 2 bad arguments, 3 an output that cannot be written, 5 an unreadable results file."
+    )
+
+    @Option(help: "Write the HTML report here.")
+    var html: String
+
+    @Option(help: "Write the Markdown report here.")
+    var md: String?
+
+    @Option(help: "A noise profile for a comparison report (tracebench noise).")
+    var noise: String?
+
+    @Argument(parsing: .captureForPassthrough, help: "A run's or a capacity sweep's results file, or BASE… -- CANDIDATE….")
+    var files: [String] = []
+
+    func run() throws {
+        let report: (html: String, markdown: String)
+        if let split = files.firstIndex(of: "--") {
+            let base = try files[..<split].map(Compare.readRun), candidate = try files[(split + 1)...].map(Compare.readRun)
+            guard !base.isEmpty, !candidate.isEmpty else { throw CLIError.usage("each side needs at least one results file") }
+            let profile = try noise.map { try JSONDecoder().decode(NoiseProfile.self, from: Data(contentsOf: URL(fileURLWithPath: $0))) }
+            let comparison = Comparator.compare(base: base, candidate: candidate, noise: profile)
+            report = HTMLReport.comparison(comparison, base: base, candidate: candidate)
+        } else {
+            guard files.count == 1, let path = files.first, !path.hasPrefix("-") else {
+                throw CLIError.usage("report takes one results file, or BASE… -- CANDIDATE… (options go before the files)")
+            }
+            let document: ResultsDocument
+            do {
+                document = try ResultsFile.read(from: path)
+            } catch {
+                FileHandle.standardError.write(Data("tracebench report: \(error.description)\n".utf8))
+                throw ExitCode(TracebenchRun.ExitCode.resultsUnreadable)
+            }
+            switch document {
+            case .run(let results): report = HTMLReport.run(results, path: path)
+            case .capacity(let summary): report = HTMLReport.capacity(summary, path: path)
+            case .sinkSpeed: throw CLIError.usage("\(path): a sink_speed summary has no report; its figures are printed by sink-speed")
+            }
+        }
+        do {
+            try report.html.write(toFile: html, atomically: true, encoding: .utf8)
+            if let md { try report.markdown.write(toFile: md, atomically: true, encoding: .utf8) }
+        } catch {
+            throw CLIError.environment("cannot write the report: \(error.localizedDescription)")
+        }
+        print("report written to \(html)" + (md.map { " and \($0)" } ?? ""))
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+import TracebenchResults
+
+/// Reports as a person sees them: self-contained HTML (no script, nothing fetched), rendered by headless Chromium to
+/// a PNG that is not blank and without console errors.
+@Suite("Reports")
+struct ReportTests {
+    static let fixtures = TestSupport.packageRoot + "/Tests/TracebenchTests/Fixtures/results"
+    static var hasChromium: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium") }
+
+    static func reports() throws -> [(name: String, html: String, markdown: String)] {
+        guard case .run(let run) = try ResultsFile.read(from: "\(fixtures)/run-v2-smoke.json"),
+              case .capacity(let capacity) = try ResultsFile.read(from: "\(fixtures)/capacity-v2.json"),
+              case .run(let overhead) = try ResultsFile.read(from: "\(fixtures)/run-v2-overhead.json") else { return [] }
+        let runReport = HTMLReport.run(run, path: "run-v2-smoke.json")
+        let overheadReport = HTMLReport.run(overhead, path: "run-v2-overhead.json")
+        let capacityReport = HTMLReport.capacity(capacity, path: "capacity-v2.json")
+        let side = [("run-v2-smoke.json", run)]
+        let comparison = HTMLReport.comparison(Comparator.compare(base: side, candidate: side), base: side, candidate: side)
+        return [("run", runReport.html, runReport.markdown), ("overhead", overheadReport.html, overheadReport.markdown),
+                ("capacity", capacityReport.html, capacityReport.markdown), ("compare", comparison.html, comparison.markdown)]
+    }
+
+    @Test func reportsAreSelfContained() throws {
+        let all = try Self.reports()
+        #expect(all.count == 4)
+        for report in all {
+            #expect(report.html.hasPrefix("<!doctype html>") && report.html.contains("<svg"), "\(report.name)")
+            #expect(!report.html.contains("<script") && !report.html.contains("src=\"http") && !report.html.contains("href=\"http"), "\(report.name)")
+            #expect(report.markdown.contains("|"), "\(report.name)")
+        }
+        #expect(all[2].html.contains("knee") && all[2].html.contains("collectors needed"))
+    }
+
+    @Test(.enabled(if: ReportTests.hasChromium, "CHROMIUM IS NOT INSTALLED: the browser check of the HTML reports is SKIPPED (apt-get install chromium)"))
+    func reportsRenderInARealBrowser() throws {
+        for report in try Self.reports() {
+            let html = TestSupport.temporaryPath("-\(report.name).html"), png = TestSupport.temporaryPath("-\(report.name).png")
+            defer { try? FileManager.default.removeItem(atPath: html); try? FileManager.default.removeItem(atPath: png) }
+            try report.html.write(toFile: html, atomically: true, encoding: .utf8)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: TestSupport.packageRoot + "/scripts/report-screenshot.sh")
+            process.arguments = [html, png]
+            let errors = Pipe()
+            process.standardError = errors
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(process.terminationStatus == 0, "\(report.name): \(message)")
+        }
+    }
+}
