@@ -13,6 +13,18 @@ public enum ScenarioRecord {
         return convert(node, path: [])
     }
 
+    /// `document` with `overrides` (dotted key path → number) set, creating mappings on the way.
+    public static func applying(_ overrides: [String: Double], to document: JSONValue) -> JSONValue {
+        func set(_ value: JSONValue, _ path: ArraySlice<Substring>, in node: JSONValue) -> JSONValue {
+            guard let first = path.first else { return value }
+            var object: [String: JSONValue] = [:]
+            if case .object(let existing) = node { object = existing }
+            object[String(first)] = set(value, path.dropFirst(), in: object[String(first)] ?? .object([:]))
+            return .object(object)
+        }
+        return overrides.sorted { $0.key < $1.key }.reduce(document) { set(.number($1.value), $1.key.split(separator: ".")[...], in: $0) }
+    }
+
     /// The record of a scenario file's text.
     public static func file(path: String, yaml: String) -> ScenarioFile {
         ScenarioFile(path: path, sha256: SHA256.hex(yaml))

@@ -38,6 +38,8 @@ public enum CapacitySweep {
             step.firehose.spansPerSecond = rate
             step.durationSeconds = spec.stepSeconds
             step.name = "\(scenario.name)-step\(index + 1)"
+            // The step's results say what the step ran, not only what the file says.
+            step.source.overrides = ["firehose.spans_per_s": rate, "duration_s": spec.stepSeconds]
             var stepOptions = options
             stepOptions.outputPath = stamp.replacingOccurrences(of: ".json", with: "-step\(index + 1).json")
             stepOptions.progress = false

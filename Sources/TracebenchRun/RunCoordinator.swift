@@ -79,7 +79,7 @@ public enum RunCoordinator {
         }
 
         var results = RunResults()
-        results.scenario = ScenarioRecord.document(yaml: scenario.source.text)
+        results.scenario = ScenarioRecord.applying(scenario.source.overrides, to: ScenarioRecord.document(yaml: scenario.source.text))
         results.scenarioName = scenario.name
         results.scenarioFile = ScenarioRecord.file(path: scenario.source.path, yaml: scenario.source.text)
         results.tracingEffective = TracingEffective(spec: scenario.tracing, endpoint: endpoint, environmentOverrides: TracingBackend.environmentOverrides())

@@ -71,6 +71,8 @@ public struct Scenario: Codable, Sendable, Equatable {
 public struct ScenarioSource: Codable, Sendable, Equatable {
     public var path = ""
     public var text = ""
+    /// Keys a verb changed from the file for this run (a capacity step's `firehose.spans_per_s`), key path → value.
+    public var overrides: [String: Double] = [:]
     public init(path: String = "", text: String = "") {
         self.path = path
         self.text = text
