@@ -51,7 +51,7 @@ struct Compare: ParsableCommand {
         }
         guard !baseFiles.isEmpty, !candidateFiles.isEmpty else { throw CLIError.usage("each side needs at least one results file") }
         guard alpha > 0, alpha < 0.5, noiseFloor >= 0, noiseFloor.isFinite else { throw CLIError.usage("--alpha must be in (0, 0.5) and --noise-floor ≥ 0") }
-        let base = try baseFiles.map(Self.readRun), candidate = try candidateFiles.map(Self.readRun)
+        let base = try baseFiles.map { try ResultsInput.run($0, verb: "compare") }, candidate = try candidateFiles.map { try ResultsInput.run($0, verb: "compare") }
         let mismatches = Comparator.mismatches(base: base, candidate: candidate)
         if !mismatches.isEmpty, !allowMismatch {
             FileHandle.standardError.write(Data(("tracebench compare: the sides are not comparable:\n" + mismatches.map { "  " + $0 }.joined(separator: "\n")
@@ -84,17 +84,5 @@ struct Compare: ParsableCommand {
             throw CLIError.environment("cannot write the comparison: \(error.localizedDescription)")
         }
         if failOnRegression, !report.regressions.isEmpty { throw ExitCode(TracebenchRun.ExitCode.thresholdFailed) }
-    }
-
-    static func readRun(_ path: String) throws -> (path: String, results: RunResults) {
-        do {
-            guard case .run(let results) = try ResultsFile.read(from: path) else {
-                throw CLIError.usage("\(path) is not a run's results file (compare reads kind: run)")
-            }
-            return (path, results)
-        } catch let error as ResultsReadError {
-            FileHandle.standardError.write(Data("tracebench compare: \(error.description)\n".utf8))
-            throw ExitCode(TracebenchRun.ExitCode.resultsUnreadable)
-        }
     }
 }

@@ -83,14 +83,7 @@ struct Gate: ParsableCommand {
 
     /// The run results a file stands for: itself, or a capacity summary's steps.
     func runsIn(_ path: String) throws -> [(String, RunResults)] {
-        let document: ResultsDocument
-        do {
-            document = try ResultsFile.read(from: path)
-        } catch {
-            FileHandle.standardError.write(Data("tracebench gate: \(error.description)\n".utf8))
-            throw ExitCode(TracebenchRun.ExitCode.resultsUnreadable)
-        }
-        switch document {
+        switch try ResultsInput.document(path, verb: "gate") {
         case .run(let run):
             return [(path, run)]
         case .capacity(let summary):

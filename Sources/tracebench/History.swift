@@ -19,7 +19,7 @@ struct History: ParsableCommand {
         func run() throws {
             let history = HistoryStore(directory: store)
             for path in results {
-                let (_, run) = try Compare.readRun(path)
+                let (_, run) = try ResultsInput.run(path, verb: "history")
                 do {
                     let entry = try history.add(run, from: path)
                     print("\(path) → \(store)/\(HistoryStore.key(run))/\(entry.file)")
@@ -44,8 +44,8 @@ struct History: ParsableCommand {
         @Argument(help: "Tonight's results file.") var tonight: String
 
         func run() throws {
-            let (_, results) = try Compare.readRun(tonight)
-            let again = try rerun.map { try Compare.readRun($0).results }
+            let (_, results) = try ResultsInput.run(tonight, verb: "history")
+            let again = try rerun.map { try ResultsInput.run($0, verb: "history").results }
             let baseline: [RunResults]
             do {
                 baseline = try HistoryStore(directory: store).baseline(key: HistoryStore.key(results)).map(\.results).filter { $0.runID != results.runID }
@@ -81,7 +81,7 @@ struct History: ParsableCommand {
         @Argument(help: "The stored run's results file.") var results: String
 
         func run() throws {
-            let (_, run) = try Compare.readRun(results)
+            let (_, run) = try ResultsInput.run(results, verb: "history")
             let history = HistoryStore(directory: store)
             do {
                 guard try history.accept(runID: run.runID, reason: reason, key: HistoryStore.key(run)) else {

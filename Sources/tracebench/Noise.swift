@@ -18,7 +18,7 @@ struct Noise: ParsableCommand {
 
     func run() throws {
         guard runs.count >= 2 else { throw CLIError.usage("noise needs at least 2 runs of the same build, scenario and machine") }
-        let side = try runs.map { try Compare.readRun($0) }
+        let side = try runs.map { try ResultsInput.run($0, verb: "noise") }
         let mismatches = Comparator.mismatches(base: side, candidate: [])
         guard mismatches.isEmpty else { throw CLIError.usage("the runs are not A/A runs: " + mismatches.joined(separator: "; ")) }
         let profile = NoiseProfile.measure(side)

@@ -25,7 +25,7 @@ struct Report: ParsableCommand {
     func run() throws {
         let report: (html: String, markdown: String)
         if let split = files.firstIndex(of: "--") {
-            let base = try files[..<split].map(Compare.readRun), candidate = try files[(split + 1)...].map(Compare.readRun)
+            let base = try files[..<split].map { try ResultsInput.run($0, verb: "report") }, candidate = try files[(split + 1)...].map { try ResultsInput.run($0, verb: "report") }
             guard !base.isEmpty, !candidate.isEmpty else { throw CLIError.usage("each side needs at least one results file") }
             let profile = try noise.map { try JSONDecoder().decode(NoiseProfile.self, from: Data(contentsOf: URL(fileURLWithPath: $0))) }
             let comparison = Comparator.compare(base: base, candidate: candidate, noise: profile)
@@ -34,14 +34,7 @@ struct Report: ParsableCommand {
             guard files.count == 1, let path = files.first, !path.hasPrefix("-") else {
                 throw CLIError.usage("report takes one results file, or BASE… -- CANDIDATE… (options go before the files)")
             }
-            let document: ResultsDocument
-            do {
-                document = try ResultsFile.read(from: path)
-            } catch {
-                FileHandle.standardError.write(Data("tracebench report: \(error.description)\n".utf8))
-                throw ExitCode(TracebenchRun.ExitCode.resultsUnreadable)
-            }
-            switch document {
+            switch try ResultsInput.document(path, verb: "report") {
             case .run(let results): report = HTMLReport.run(results, path: path)
             case .capacity(let summary): report = HTMLReport.capacity(summary, path: path)
             case .sinkSpeed: throw CLIError.usage("\(path): a sink_speed summary has no report; its figures are printed by sink-speed")

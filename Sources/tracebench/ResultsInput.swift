@@ -1,0 +1,24 @@
+import ArgumentParser
+import Foundation
+import TracebenchResults
+import TracebenchRun
+
+/// Results files as the verbs after `run` take them: read, or exit 5 with the reason on stderr.
+enum ResultsInput {
+    static func document(_ path: String, verb: String) throws -> ResultsDocument {
+        do {
+            return try ResultsFile.read(from: path)
+        } catch {
+            FileHandle.standardError.write(Data("tracebench \(verb): \(error.description)\n".utf8))
+            throw ExitCode(TracebenchRun.ExitCode.resultsUnreadable)
+        }
+    }
+
+    /// A run's results (kind `run`); another kind is bad input.
+    static func run(_ path: String, verb: String) throws -> (path: String, results: RunResults) {
+        guard case .run(let results) = try document(path, verb: verb) else {
+            throw CLIError.usage("\(path) is not a run's results file (\(verb) reads kind: run)")
+        }
+        return (path, results)
+    }
+}
