@@ -181,3 +181,36 @@ extension CLITests {
         if let workDirectory { #expect(!FileManager.default.fileExists(atPath: workDirectory), "\(workDirectory) left behind") }
     }
 }
+
+extension CLITests {
+    /// compare, noise, report and history as a user meets them, on the golden fixtures.
+    @Test func compareReportAndHistoryFromTheCommandLine() async throws {
+        let smoke = "\(Self.fixtures)/run-v2-smoke.json", overhead = "\(Self.fixtures)/run-v2-overhead.json"
+        let same = try await tracebench(["compare", "--fail-on-regression", smoke, "--", smoke])
+        #expect(same.status == 0 && same.stdout.hasPrefix("compare: 0 regressions"), "\(same.stdout)\(same.stderr)")
+        let mismatched = try await tracebench(["compare", smoke, "--", overhead])
+        #expect(mismatched.status == 2 && mismatched.stderr.contains("scenario file SHA-256 differs"), "\(mismatched.stderr)")
+        let misplaced = try await tracebench(["compare", smoke, "--", smoke, "--json", "x.json"])
+        #expect(misplaced.status == 2 && misplaced.stderr.contains("options go before the files"), "\(misplaced.stderr)")
+        let unreadable = try await tracebench(["compare", "/nonexistent.json", "--", smoke])
+        #expect(unreadable.status == 5, "\(unreadable.stderr)")
+
+        let html = TestSupport.temporaryPath(".html"), md = TestSupport.temporaryPath(".md")
+        defer { try? FileManager.default.removeItem(atPath: html); try? FileManager.default.removeItem(atPath: md) }
+        let report = try await tracebench(["report", "--html", html, "--md", md, "\(Self.fixtures)/capacity-v2.json"])
+        let written = (try? String(contentsOfFile: html, encoding: .utf8)) ?? ""
+        #expect(report.status == 0 && written.contains("Capacity plan"), "\(report.stderr)")
+
+        let noise = TestSupport.temporaryPath(".json")
+        defer { try? FileManager.default.removeItem(atPath: noise) }
+        let oneRun = try await tracebench(["noise", smoke, "--out", noise])
+        #expect(oneRun.status == 2, "\(oneRun.stderr)")
+
+        let store = TestSupport.temporaryPath("-store")
+        defer { try? FileManager.default.removeItem(atPath: store) }
+        let added = try await tracebench(["history", "add", "--store", store, smoke])
+        #expect(added.status == 0 && added.stdout.contains(store), "\(added.stderr)")
+        let check = try await tracebench(["history", "check", "--store", store, smoke])
+        #expect(check.status == 0 && check.stdout.contains("at least 3 are needed"), "\(check.stdout)\(check.stderr)")
+    }
+}
