@@ -172,7 +172,7 @@ for target in "${TARGETS[@]}"; do
         echo "      full log: $run/log"
         failed+=("$target")
     else
-        echo "fuzz: $target ok: ${execs:-?} executions in ${elapsed:-?}s (${secs:-?} exec/s), corpus $corpus inputs, 0 crashes"
+        echo "fuzz: $target ok: ${execs:-?} executions in ${elapsed:-?}s (${secs:-?} exec/s), corpus now $corpus files, 0 crashes"
         rm -rf "$run"
     fi
 done

@@ -31,6 +31,14 @@ public struct ProportionEstimate: Codable, Sendable, Equatable {
         self.ciHigh = ciHigh
     }
 
+    /// The exact (Clopper–Pearson) 95 % interval for `successes` of `trials`: never below its nominal coverage,
+    /// which a promise of "100 %" needs (Wilson's is shorter but can undercover at the extremes).
+    public static func clopperPearson(successes: Int, trials: Int, level: Double = 0.95) -> ProportionEstimate {
+        let bounds = Distributions.clopperPearson(successes: successes, trials: trials, level: level)
+        let ratio = trials > 0 ? Double(Swift.min(Swift.max(successes, 0), trials)) / Double(trials) : 0
+        return ProportionEstimate(successes: successes, trials: trials, ratio: ratio, ciLow: bounds.low, ciHigh: bounds.high)
+    }
+
     /// The Wilson score interval for `successes` out of `trials`; `z` = 1.959964 gives a 95 % interval.
     ///
     /// With no trials the ratio is 0 and the interval is [0, 1] (nothing is known). Counts outside the meaningful

@@ -40,6 +40,10 @@ public enum MetricReader {
             switch name {
             case "observed_ratio": return proportion(Int((s.observedRatio * Double(s.trials)).rounded()), s.trials)
             case "decided_ratio": return proportion(Int((s.decidedRatio * Double(s.trials)).rounded()), s.trials)
+            case "error_retention": return s.errorRetention.flatMap { proportion($0.successes, $0.trials) }
+            case "complete_error_retention": return s.completeErrorRetention.flatMap { proportion($0.successes, $0.trials) }
+            case "normal_retention": return s.normalRetention.flatMap { proportion($0.successes, $0.trials) }
+            case "slow_retention": return s.slowRetention.flatMap { proportion($0.successes, $0.trials) }
             default: return exact(s.configuredRatio)
             }
         case "throughput":

@@ -94,12 +94,21 @@ public struct SamplingFigures: Codable, Sendable {
     /// Jobs the SDK decided to sample ÷ jobs submitted (from the ledger, before export).
     public var decidedRatio = 0.0
     public var trials = 0
+    /// Error jobs (a failed attempt) whose trace reached the sink with its error span — exact 95 % interval.
+    public var errorRetention: ProportionEstimate?
+    /// …whose trace also arrived complete.
+    public var completeErrorRetention: ProportionEstimate?
+    /// Jobs that never failed whose trace reached the sink.
+    public var normalRetention: ProportionEstimate?
+    /// The slowest 1 % of jobs (end to end) whose trace reached the sink.
+    public var slowRetention: ProportionEstimate?
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case configuredRatio = "configured_ratio", observedRatio = "observed_ratio", ciLow = "ci_low", ciHigh = "ci_high"
-        case decidedRatio = "decided_ratio", trials
+        case decidedRatio = "decided_ratio", trials, errorRetention = "error_retention", completeErrorRetention = "complete_error_retention"
+        case normalRetention = "normal_retention", slowRetention = "slow_retention"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -110,6 +119,10 @@ public struct SamplingFigures: Codable, Sendable {
         ciHigh = try c(.ciHigh, 1)
         decidedRatio = try c(.decidedRatio, 0)
         trials = try c(.trials, 0)
+        errorRetention = try c.decodeIfPresent(ProportionEstimate.self, forKey: .errorRetention)
+        completeErrorRetention = try c.decodeIfPresent(ProportionEstimate.self, forKey: .completeErrorRetention)
+        normalRetention = try c.decodeIfPresent(ProportionEstimate.self, forKey: .normalRetention)
+        slowRetention = try c.decodeIfPresent(ProportionEstimate.self, forKey: .slowRetention)
     }
 }
 

@@ -29,6 +29,7 @@ public enum Summary {
         }
         let s = results.sampling
         if !isFirehose { lines.append(String(format: "  sampling  configured %.3f, observed %.4f [%.4f, %.4f] over %d jobs", s.configuredRatio, s.observedRatio, s.ciLow, s.ciHigh, s.trials)) }
+        if let errors = s.errorRetention { lines.append(retentionLine(errors, normal: s.normalRetention, slow: s.slowRetention)) }
         lines.append("  spans     created \(results.spans.created), exported \(results.spans.exported), received \(results.spans.received), dropped \(results.spans.dropped)")
         let tp = results.throughput
         let jobRates = isFirehose ? "" : String(format: "%.1f jobs/s submitted, %.1f jobs/s completed, ", tp.jobsSubmittedPerSecond, tp.jobsCompletedPerSecond)
@@ -92,6 +93,17 @@ public enum Summary {
         }
         for problem in results.problems { lines.append("  problem   [\(problem.kind)] \(problem.message)") }
         return lines.joined(separator: "\n")
+    }
+}
+
+extension Summary {
+    /// "errors kept 0.103 [0.071, 0.142] of 174 …" and the verdict on the design document's "100 % for errors".
+    static func retentionLine(_ errors: ProportionEstimate, normal: ProportionEstimate?, slow: ProportionEstimate?) -> String {
+        func show(_ p: ProportionEstimate) -> String { String(format: "%.3f [%.3f, %.3f] of %d", p.ratio, p.ciLow, p.ciHigh, p.trials) }
+        let verdict = errors.successes == errors.trials ? "every error job kept"
+            : errors.ciHigh < 0.99 ? "the promise \"100 % of errors\" FAILS" : "not every error job kept"
+        return "  retention errors kept \(show(errors)) error jobs" + (normal.map { ", normal \(show($0))" } ?? "")
+            + (slow.map { ", slowest 1 % \(show($0))" } ?? "") + " — " + verdict
     }
 }
 

@@ -1,3 +1,4 @@
+import TracebenchMeasure
 import TracebenchResults
 import TracebenchSink
 
@@ -48,6 +49,16 @@ enum JobsRun {
         }
         ResultsAssembly.fill(&results, scenario: scenario, ledger: ledger, figures: figures, load: load, sink: snapshot,
                              windowSeconds: outcome.windowSeconds, startMicros: outcome.startMicros)
+        if let snapshot, !ledger.isEmpty {
+            let kept = TraceCheck.retention(ledger: ledger, spans: snapshot.spans) { entry in
+                (armModes.indices.contains(entry.arm) ? armModes[entry.arm] : armModes[0]) == .otlp
+            }
+            func share(_ successes: Int, _ trials: Int) -> ProportionEstimate? { trials > 0 ? .clopperPearson(successes: successes, trials: trials) : nil }
+            results.sampling.errorRetention = share(kept.errorJobsKept, kept.errorJobs)
+            results.sampling.completeErrorRetention = share(kept.errorJobsKeptComplete, kept.errorJobs)
+            results.sampling.normalRetention = share(kept.normalJobsKept, kept.normalJobs)
+            results.sampling.slowRetention = share(kept.slowJobsKept, kept.slowJobs)
+        }
         if ledgerLost {
             // What the coordinator knows without the ledger: the jobs the API accepted and the spans that arrived.
             results.jobs.submitted = load.acceptedJobIDs.count
