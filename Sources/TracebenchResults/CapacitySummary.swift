@@ -21,6 +21,12 @@ public struct CapacitySummary: Codable, Sendable {
         public var resultsFile = ""
         /// The capacity limits as thresholds and how this step fared against them.
         public var verdict: GateVerdict?
+        /// Jobs mode: the offered jobs/s, what completed, the p99s and the largest SDK process RSS.
+        public var jobsPerSecond = 0.0
+        public var jobsCompletedPerSecond = 0.0
+        public var queueWaitP99Ms = 0.0
+        public var endToEndP99Ms = 0.0
+        public var sdkRSSBytesMax: UInt64 = 0
 
         public init() {}
 
@@ -29,6 +35,8 @@ public struct CapacitySummary: Codable, Sendable {
             case spansPerSecondOut = "spans_per_second_out", tracesPerMinute = "traces_per_minute", dropRatio = "drop_ratio"
             case visibilityP99Ms = "visibility_p99_ms", collectorCPUPercentAvg = "collector_cpu_percent_avg"
             case collectorRSSBytesMax = "collector_rss_bytes_max", bytesPerTrace = "bytes_per_trace", resultsFile = "results_file", verdict
+            case jobsPerSecond = "jobs_per_second", jobsCompletedPerSecond = "jobs_completed_per_second", queueWaitP99Ms = "queue_wait_p99_ms"
+            case endToEndP99Ms = "end_to_end_p99_ms", sdkRSSBytesMax = "sdk_rss_bytes_max"
         }
 
         public init(from decoder: any Decoder) throws {
@@ -46,6 +54,11 @@ public struct CapacitySummary: Codable, Sendable {
             bytesPerTrace = try c(.bytesPerTrace, 0)
             resultsFile = try c(.resultsFile, "")
             verdict = try c.decodeIfPresent(GateVerdict.self, forKey: .verdict)
+            jobsPerSecond = try c(.jobsPerSecond, 0)
+            jobsCompletedPerSecond = try c(.jobsCompletedPerSecond, 0)
+            queueWaitP99Ms = try c(.queueWaitP99Ms, 0)
+            endToEndP99Ms = try c(.endToEndP99Ms, 0)
+            sdkRSSBytesMax = try c(.sdkRSSBytesMax, 0)
         }
     }
 
@@ -66,6 +79,12 @@ public struct CapacitySummary: Codable, Sendable {
     public var collectorsNeeded: Int?
     public var storageBytesPerDay: Double?
     public var interrupted = false
+    /// `firehose` (the collector's capacity) or `jobs` (the pipeline's).
+    public var mode = "firehose"
+    /// Jobs mode: the knee in jobs/min, the plan's target and the workers it needs.
+    public var kneeJobsPerMinute: Double?
+    public var targetJobsPerMinute: Double?
+    public var workersNeeded: Int?
 
     public init(scenario: String, targetTracesPerMinute: Double) {
         self.scenario = scenario
@@ -76,7 +95,8 @@ public struct CapacitySummary: Codable, Sendable {
         case schemaVersion = "schema_version", kind, scenario, scenarioFile = "scenario_file", environment, steps
         case kneeSpansPerSecond = "knee_spans_per_second", kneeTracesPerMinute = "knee_traces_per_minute", limitedBy = "limited_by"
         case targetTracesPerMinute = "target_traces_per_minute", collectorsNeeded = "collectors_needed"
-        case storageBytesPerDay = "storage_bytes_per_day", interrupted
+        case storageBytesPerDay = "storage_bytes_per_day", interrupted, mode, kneeJobsPerMinute = "knee_jobs_per_minute"
+        case targetJobsPerMinute = "target_jobs_per_minute", workersNeeded = "workers_needed"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -94,5 +114,9 @@ public struct CapacitySummary: Codable, Sendable {
         collectorsNeeded = try c.decodeIfPresent(Int.self, forKey: .collectorsNeeded)
         storageBytesPerDay = try c.decodeIfPresent(Double.self, forKey: .storageBytesPerDay)
         interrupted = try c(.interrupted, false)
+        mode = try c(.mode, "firehose")
+        kneeJobsPerMinute = try c.decodeIfPresent(Double.self, forKey: .kneeJobsPerMinute)
+        targetJobsPerMinute = try c.decodeIfPresent(Double.self, forKey: .targetJobsPerMinute)
+        workersNeeded = try c.decodeIfPresent(Int.self, forKey: .workersNeeded)
     }
 }

@@ -7,6 +7,7 @@ extension HTMLReport {
     // MARK: A capacity sweep
 
     public static func capacity(_ s: CapacitySummary, path: String) -> (html: String, markdown: String) {
+        if s.mode == "jobs" { return jobsCapacity(s, path: path) }
         let offered = s.steps.map(\.spansPerSecond)
         func series(_ name: String, _ values: [Double]) -> SVGChart.Series { .init(name: name, points: zip(offered, values).map { ($0, $1) }) }
         let knee = s.kneeSpansPerSecond.map { [(x: $0, label: "knee \(SVGChart.number($0)) spans/s (\(s.limitedBy == "collector" ? "the collector's" : "at least"))")] } ?? []
@@ -49,6 +50,36 @@ extension HTMLReport {
         if let needed = s.collectorsNeeded { rows.append(("collectors needed", "\(needed)\(lowerBound ? " (at most: the knee is a lower bound)" : "")")) }
         if let storage = s.storageBytesPerDay { rows.append(("storage per day", String(format: "%.1f MB at the target rate (bytes per trace as measured; sampling as configured in the scenario)", storage / 1e6))) }
         return rows
+    }
+
+    /// The pipeline's capacity (`capacity.mode: jobs`).
+    static func jobsCapacity(_ s: CapacitySummary, path: String) -> (html: String, markdown: String) {
+        let offered = s.steps.map(\.jobsPerSecond)
+        func series(_ name: String, _ values: [Double]) -> SVGChart.Series { .init(name: name, points: zip(offered, values).map { ($0, $1) }) }
+        let kneeRate = s.kneeJobsPerMinute.map { $0 / 60 }
+        func chart(_ title: String, _ y: String, _ lines: [SVGChart.Series], limit: Double? = nil) -> String {
+            var c = SVGChart(title: title, xLabel: "offered jobs/s", yLabel: y, series: lines)
+            c.verticalMarks = kneeRate.map { [(x: $0, label: "knee \(SVGChart.number($0)) jobs/s (\(s.limitedBy == "pipeline" ? "the pipeline's" : "at least"))")] } ?? []
+            if let limit { c.horizontalMarks = [(limit, "limit")] }
+            return c.render()
+        }
+        var plan = [("what ended the sweep", s.limitedBy == "pipeline" ? "a pipeline limit broke" : s.limitedBy == "sender" ? "the load generator on this machine fell behind: the knee is a lower bound" : s.limitedBy == "max_steps" ? "every step passed: the knee is a lower bound" : s.limitedBy)]
+        plan.append(("knee", s.kneeJobsPerMinute.map { "\(s.limitedBy == "pipeline" ? "" : "at least ")\(SVGChart.number($0)) jobs/min, \(SVGChart.number(s.kneeTracesPerMinute ?? 0)) traces/min" } ?? "no step passed"))
+        if let target = s.targetJobsPerMinute { plan.append(("target", "\(SVGChart.number(target)) jobs/min")) }
+        if let workers = s.workersNeeded { plan.append(("workers needed", "\(workers) at the knee's rate per worker")) }
+        if let storage = s.storageBytesPerDay { plan.append(("storage per day", String(format: "%.1f MB of traces at the target, with the scenario's sampling", storage / 1e6))) }
+        var html = "<h1>Pipeline capacity plan: \(SVGChart.escape(s.scenario))</h1><p class=\"note\">\(SVGChart.escape(path)) · tracebench \(s.environment.gitRevision) · \(SVGChart.escape(s.environment.cpuModel)), \(s.environment.cpuCount) cores</p>"
+        html += "<h2>Plan</h2>" + table(["", ""], plan.map { [SVGChart.escape($0.0), SVGChart.escape($0.1)] })
+        html += "<h2>Offered and completed</h2>" + chart("jobs/s through the pipeline", "jobs/s", [series("offered", offered), series("completed", s.steps.map(\.jobsCompletedPerSecond))])
+        html += "<h2>Latency against load</h2>" + chart("p99 (ms)", "ms", [series("queue wait p99", s.steps.map(\.queueWaitP99Ms)), series("end-to-end p99", s.steps.map(\.endToEndP99Ms))])
+        html += chart("largest SDK process RSS", "MiB", [series("API and workers", s.steps.map { Double($0.sdkRSSBytesMax) / 1_048_576 })])
+        html += "<h2>Steps</h2>" + table(["offered jobs/s", "verdict", "completed jobs/s", "queue wait p99", "end-to-end p99", "traces/min", "why"], s.steps.map { step in
+            [SVGChart.number(step.jobsPerSecond), step.passed ? "<span class=\"pass\">pass</span>" : "<span class=\"fail\">FAIL (\(step.limitedBy))</span>",
+             String(format: "%.1f", step.jobsCompletedPerSecond), String(format: "%.0f ms", step.queueWaitP99Ms), String(format: "%.0f ms", step.endToEndP99Ms),
+             SVGChart.number(step.tracesPerMinute), SVGChart.escape(step.reasons.joined(separator: "; "))]
+        })
+        let markdown = "# Pipeline capacity plan: \(s.scenario)\n\n" + markdownTable(["", ""], plan.map { [$0.0, $0.1] }) + "\n"
+        return (page(title: "Pipeline capacity plan: \(s.scenario)", body: html), markdown)
     }
 
     // MARK: A comparison

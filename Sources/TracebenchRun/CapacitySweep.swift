@@ -31,25 +31,36 @@ public enum CapacitySweep {
         summary.environment = EnvironmentProbe.current()
         let stamp = ResultsFile.defaultPath(directory: options.resultsDirectory, scenarioName: "\(scenario.name)-capacity")
         if let reason = ResultsFile.unwritableReason(stamp) { throw .scenario("cannot write results to \(stamp): \(reason)") }
-        var rate = spec.startSpansPerSecond
+        let jobsMode = spec.mode == .jobs
+        summary.mode = spec.mode.rawValue
+        var rate = jobsMode ? spec.startJobsPerSecond : spec.startSpansPerSecond
         for index in 0..<spec.maxSteps {
             var step = scenario
-            step.load.kind = .firehose
-            step.firehose.spansPerSecond = rate
             step.durationSeconds = spec.stepSeconds
             step.name = "\(scenario.name)-step\(index + 1)"
-            // The step's results say what the step ran, not only what the file says.
-            step.source.overrides = ["firehose.spans_per_s": rate, "duration_s": spec.stepSeconds]
+            if jobsMode {
+                step.load.kind = .jobs
+                step.load.arrival = .constant
+                step.load.ratePerSecond = rate
+                step.source.overrides = ["load.rate_per_s": rate, "duration_s": spec.stepSeconds]
+            } else {
+                step.load.kind = .firehose
+                step.firehose.spansPerSecond = rate
+                // The step's results say what the step ran, not only what the file says.
+                step.source.overrides = ["firehose.spans_per_s": rate, "duration_s": spec.stepSeconds]
+            }
             var stepOptions = options
             stepOptions.outputPath = stamp.replacingOccurrences(of: ".json", with: "-step\(index + 1).json")
             stepOptions.progress = false
             let outcome = try await RunCoordinator.run(scenario: step, options: stepOptions)
-            let judged = judge(outcome.results, rate: rate, spec: spec, file: outcome.path)
+            let judged = jobsMode ? judgeJobs(outcome.results, rate: rate, spec: spec, file: outcome.path)
+                : judge(outcome.results, rate: rate, spec: spec, file: outcome.path)
             summary.steps.append(judged)
-            log(String(format: "step %d: %.0f spans/s → %@ (out %.0f spans/s, drops %.4f, visibility p99 %.0f ms, collector CPU %.0f%%, RSS %.0f MB)%@",
-                       index + 1, rate, judged.passed ? "pass" : "FAIL", judged.spansPerSecondOut, judged.dropRatio, judged.visibilityP99Ms,
-                       judged.collectorCPUPercentAvg, Double(judged.collectorRSSBytesMax) / 1_048_576,
-                       judged.reasons.isEmpty ? "" : ": " + judged.reasons.joined(separator: "; ")))
+            log(jobsMode ? jobsLine(index: index, step: judged)
+                : String(format: "step %d: %.0f spans/s → %@ (out %.0f spans/s, drops %.4f, visibility p99 %.0f ms, collector CPU %.0f%%, RSS %.0f MB)%@",
+                         index + 1, rate, judged.passed ? "pass" : "FAIL", judged.spansPerSecondOut, judged.dropRatio, judged.visibilityP99Ms,
+                         judged.collectorCPUPercentAvg, Double(judged.collectorRSSBytesMax) / 1_048_576,
+                         judged.reasons.isEmpty ? "" : ": " + judged.reasons.joined(separator: "; ")))
             if outcome.exitCode == ExitCode.interrupted { summary.interrupted = true }
             if summary.interrupted { summary.limitedBy = "interrupted" }
             if !judged.passed { summary.limitedBy = judged.limitedBy }
@@ -58,7 +69,9 @@ public enum CapacitySweep {
             summary.kneeTracesPerMinute = judged.tracesPerMinute
             rate *= spec.stepFactor
         }
-        if let knee = summary.kneeTracesPerMinute, knee > 0 {
+        if jobsMode {
+            plan(&summary, spec: spec, workers: scenario.pipeline.workers, samplingRatio: scenario.tracing.configuredRatio)
+        } else if let knee = summary.kneeTracesPerMinute, knee > 0 {
             summary.collectorsNeeded = Int(Int64(saturating: (spec.targetTracesPerMinute / knee).rounded(.up)))
             let bytesPerTrace = summary.steps.last { $0.passed }?.bytesPerTrace ?? 0
             summary.storageBytesPerDay = bytesPerTrace * spec.targetTracesPerMinute * 60 * 24

@@ -46,6 +46,19 @@ public struct CapacitySpec: Codable, Sendable, Equatable {
     /// The plan: collectors needed for this many traces per minute.
     public var targetTracesPerMinute: Double
 
+    /// What is stepped: synthetic spans into the collector (`firehose`), or jobs through the whole traced pipeline.
+    public enum Mode: String, Codable, Sendable, CaseIterable { case firehose, jobs }
+    public var mode = Mode.firehose
+    /// Jobs mode: the first step's offered jobs/s (constant arrivals, the scenario's workers and job mix).
+    public var startJobsPerSecond = 25.0
+    /// Jobs mode: a step fails when queue wait p99, end-to-end p99 or an SDK process's RSS goes over these, or
+    /// arrivals are dropped, spans are dropped, or jobs are left pending.
+    public var maxQueueWaitP99Ms = 1_000.0
+    public var maxEndToEndP99Ms = 10_000.0
+    public var maxSDKRSSMiB = 256.0
+    /// Jobs mode: the plan's target (workers needed for it).
+    public var targetJobsPerMinute = 6_000.0
+
     public init(startSpansPerSecond: Double = 5000, stepFactor: Double = 2, maxSteps: Int = 6, stepSeconds: Double = 8,
                 maxDropRatio: Double = 0.001, maxVisibilityP99Seconds: Double = 10, maxCollectorCPUPercent: Double = 100,
                 maxCollectorRSSMiB: Double = 100, targetTracesPerMinute: Double = 500) {

@@ -85,13 +85,13 @@ extension ScenarioParser {
     }
 
     static let capacityKeys = ["start_spans_per_s", "step_factor", "max_steps", "step_seconds", "max_drop_ratio",
-                               "max_visibility_p99_s", "max_collector_cpu_percent", "max_collector_rss_mb", "target_traces_per_min"]
+                               "max_visibility_p99_s", "max_collector_cpu_percent", "max_collector_rss_mb", "target_traces_per_min", "mode", "start_jobs_per_s", "max_queue_wait_p99_ms", "max_end_to_end_p99_ms", "max_sdk_rss_mb", "target_jobs_per_min"]
 
     func capacity(_ field: YAMLField) -> CapacitySpec? {
         guard let map = reader.mapping(field, known: Self.capacityKeys) else { return nil }
         let d = CapacitySpec()
         func number(_ key: String, _ value: Double, _ rule: NumberRule) -> Double { reader.number(map, key, default: value, rule) ?? value }
-        return CapacitySpec(
+        var spec = CapacitySpec(
             startSpansPerSecond: number("start_spans_per_s", d.startSpansPerSecond, .positive(atMost: 10_000_000)),
             stepFactor: number("step_factor", d.stepFactor, NumberRule("must be greater than 1") { $0 > 1 && $0 <= 100 }),
             maxSteps: reader.integer(map, "max_steps", default: d.maxSteps, .between(1, 100)) ?? d.maxSteps,
@@ -100,8 +100,15 @@ extension ScenarioParser {
             maxVisibilityP99Seconds: number("max_visibility_p99_s", d.maxVisibilityP99Seconds, .positive(atMost: 86_400)),
             maxCollectorCPUPercent: number("max_collector_cpu_percent", d.maxCollectorCPUPercent, .positive(atMost: 100_000)),
             maxCollectorRSSMiB: number("max_collector_rss_mb", d.maxCollectorRSSMiB, .positive(atMost: 1_048_576)),
-            targetTracesPerMinute: number("target_traces_per_min", d.targetTracesPerMinute, .positive(atMost: 1e12))
+            targetTracesPerMinute: number("target_traces_per_min", d.targetTracesPerMinute, .positive(atMost: 1e9))
         )
+        spec.mode = reader.choice(map, "mode", default: CapacitySpec.Mode.firehose, what: "capacity mode") ?? .firehose
+        spec.startJobsPerSecond = number("start_jobs_per_s", d.startJobsPerSecond, .positive(atMost: 100_000))
+        spec.maxQueueWaitP99Ms = number("max_queue_wait_p99_ms", d.maxQueueWaitP99Ms, .positive)
+        spec.maxEndToEndP99Ms = number("max_end_to_end_p99_ms", d.maxEndToEndP99Ms, .positive)
+        spec.maxSDKRSSMiB = number("max_sdk_rss_mb", d.maxSDKRSSMiB, .positive(atMost: 1_048_576))
+        spec.targetJobsPerMinute = number("target_jobs_per_min", d.targetJobsPerMinute, .positive)
+        return spec
     }
 
     private func attach(_ field: YAMLField) -> CollectorSpec.Attach? {

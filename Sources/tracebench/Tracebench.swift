@@ -187,6 +187,19 @@ struct Capacity: AsyncParsableCommand {
         options.handleSignals = true
         do {
             let (summary, path) = try await CapacitySweep.run(scenario: loaded, options: options) { print($0) }
+            if summary.mode == "jobs" {
+                if let knee = summary.kneeJobsPerMinute {
+                    print(String(format: "knee: %@%.0f jobs/min (%.0f traces/min) — %d worker(s) for %.0f jobs/min, %.1f MB/day of traces; summary in %@",
+                                 summary.limitedBy == "pipeline" ? "" : "at least ", knee, summary.kneeTracesPerMinute ?? 0, summary.workersNeeded ?? 0,
+                                 summary.targetJobsPerMinute ?? 0, (summary.storageBytesPerDay ?? 0) / 1e6, path))
+                    if summary.limitedBy == "sender" { print("the pipeline kept up; the load generator on this machine could not offer more: the knee is a lower bound") }
+                    if summary.limitedBy == "max_steps" { print("every step passed: raise capacity.max_steps to find the knee") }
+                } else {
+                    print("no step passed; summary in \(path)")
+                }
+                if summary.interrupted { throw ExitCode(TracebenchRun.ExitCode.interrupted) }
+                return
+            }
             if let knee = summary.kneeSpansPerSecond, let traces = summary.kneeTracesPerMinute {
                 print(String(format: "knee: %@%.0f spans/s (%.0f traces/min) — %d collector(s) for %.0f traces/min, %.1f MB/day of traces; summary in %@",
                              summary.limitedBy == "collector" ? "" : "at least ", knee, traces, summary.collectorsNeeded ?? 0, summary.targetTracesPerMinute,

@@ -299,3 +299,36 @@ struct SinkSpeedTests {
         #expect(abs(summary.ratio - summary.rounds[0].spansPerSecond / summary.rounds[1].spansPerSecond) < 1e-9)
     }
 }
+
+/// `capacity.mode: jobs`: the pipeline's own knee and the workers a target needs.
+@Suite("Capacity sweep, jobs mode", .serialized)
+struct JobsCapacityTests {
+    func sweep(maxEndToEndMs: Double) async throws -> CapacitySummary {
+        var scenario = try TestSupport.scenario("capacity-jobs")
+        scenario.capacity.startJobsPerSecond = 20
+        scenario.capacity.maxSteps = 2
+        scenario.capacity.stepSeconds = 2
+        scenario.capacity.targetJobsPerMinute = 6_000
+        scenario.capacity.maxEndToEndP99Ms = maxEndToEndMs
+        let directory = TestSupport.temporaryPath("-jobs-capacity")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let options = RunOptions(resultsDirectory: directory, executablePath: TestSupport.tracebenchBinary, progress: false)
+        return try await CapacitySweep.run(scenario: scenario, options: options) { _ in }.0
+    }
+
+    @Test func passingStepsGiveAKneeInJobsAndAWorkerPlan() async throws {
+        let summary = try await sweep(maxEndToEndMs: 5_000)
+        #expect(summary.mode == "jobs" && summary.steps.map(\.jobsPerSecond) == [20, 40], "\(summary.steps.map(\.reasons))")
+        #expect(summary.kneeJobsPerMinute == 2_400 && summary.limitedBy == "max_steps")
+        // 6,000 jobs/min = 100 jobs/s at 20 jobs/s per worker (40 jobs/s over 2 workers): 5 workers.
+        #expect(summary.workersNeeded == 5)
+        #expect((summary.kneeTracesPerMinute ?? 0) > 0 && (summary.storageBytesPerDay ?? 0) > 0)
+    }
+
+    @Test func aBrokenPipelineLimitEndsTheSweep() async throws {
+        let summary = try await sweep(maxEndToEndMs: 1)
+        #expect(summary.steps.count == 1 && !summary.steps[0].passed && summary.limitedBy == "pipeline", "\(summary.steps.map(\.reasons))")
+        #expect(summary.steps[0].reasons.contains { $0.contains("latency.end_to_end.p99") })
+        #expect(summary.kneeJobsPerMinute == nil && summary.workersNeeded == nil)
+    }
+}
