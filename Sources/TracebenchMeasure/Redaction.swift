@@ -1,3 +1,5 @@
+import Foundation
+
 /// The one choke point for secrets: what replaces them, which keys hold them, and how credentials in URLs are
 /// masked in any text before it reaches a message, a log line or a results file. Every message type tracebench
 /// prints or stores (scenario problems, run failures, results problems) passes its text through

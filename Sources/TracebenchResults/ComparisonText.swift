@@ -18,7 +18,8 @@ public enum ComparisonText {
         return "compare: \(count(.regression)) regressions, \(count(.improvement)) improvements, \(count(.changed)) changed, "
             + "\(count(.unchanged)) unchanged (~), \(count(.inconclusive)) inconclusive; Holm over \(r.familySize) metrics at α \(r.alpha), "
             + "noise floor ±\(r.noiseFloorPercent)% (ratios ±\(r.ratioFloor * 100) points); "
-            + (r.noiseProfileRuns > 0 ? "run-to-run noise from \(r.noiseProfileRuns) A/A runs" : "run-to-run noise unknown: single-run changes are at most inconclusive")
+            + (r.baseFiles.count >= 2 && r.candidateFiles.count >= 2 ? "runs as replicates"
+                : r.noiseProfileRuns > 0 ? "run-to-run noise from \(r.noiseProfileRuns) A/A runs" : "run-to-run noise unknown: single-run changes are at most inconclusive")
     }
 
     static func percent(_ m: MetricComparison) -> String {

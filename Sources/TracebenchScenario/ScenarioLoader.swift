@@ -61,6 +61,13 @@ public enum ScenarioLoader {
 
     /// Composes `yaml`, refusing syntax errors and documents that expand past ``maximumNodes``.
     static func compose(yaml: String, file: String) throws(ScenarioError) -> Node? {
+        // Yams checks every mapping for duplicate keys by hashing each key's whole expanded tree while composing, so
+        // an alias of a nested-alias bomb used as a *key* takes minutes before any bound below can act. Scenario keys
+        // are plain names: an alias in key position is refused from the text, before composing.
+        if let line = aliasKeyLine(yaml) {
+            throw ScenarioError(problems: [ScenarioProblem(file: file, keyPath: "(root)", line: line, column: 1,
+                                                           message: "an alias (*name) is used as a mapping key; keys must be plain names")])
+        }
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
@@ -88,6 +95,34 @@ public enum ScenarioLoader {
             }
         }
         return root
+    }
+
+    /// The first line (1-based) holding an alias in key position — `*a: …`, `? *a`, `{*a: …}` — outside quotes.
+    static func aliasKeyLine(_ yaml: String) -> Int? {
+        guard yaml.contains("*") else { return nil }
+        for (index, raw) in yaml.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where raw.contains("*") {
+            // Drop quoted text and comments, then look for `*name` followed by `:`, or after `?`.
+            var text = ""
+            var quote: Character?
+            for character in raw {
+                if let open = quote {
+                    if character == open { quote = nil }
+                    continue
+                }
+                if character == "\"" || character == "'" { quote = character; continue }
+                if character == "#" { break }
+                text.append(character)
+            }
+            var rest = Substring(text)
+            while let star = rest.firstIndex(of: "*") {
+                let before = rest[..<star].last { !$0.isWhitespace }
+                let name = rest[rest.index(after: star)...].prefix { !$0.isWhitespace && !",:{}[]".contains($0) }
+                let after = rest[rest.index(after: star)...].dropFirst(name.count).drop { $0 == " " }
+                if !name.isEmpty, before == "?" || after.first == ":" { return index + 1 }
+                rest = rest[rest.index(after: star)...]
+            }
+        }
+        return nil
     }
 
     /// The file's base name without its extension (`scenarios/smoke.yaml` → `smoke`), or `scenario`.

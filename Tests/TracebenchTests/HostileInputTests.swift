@@ -166,6 +166,24 @@ struct HostileInputTests {
         }
     }
 
+    /// An alias used as a key makes Yams hash the whole expansion while composing: refused from the text, at once.
+    @Test func aliasKeysAreRefusedBeforeComposing() throws {
+        let bomb = try String(contentsOfFile: TestSupport.packageRoot + "/Fuzz/corpus/scenario/alias-key-bomb.yaml", encoding: .utf8)
+        let started = ContinuousClock.now
+        #expect(throws: ScenarioError.self) { try ScenarioLoader.parse(yaml: bomb, file: "keys.yaml") }
+        #expect(ContinuousClock.now - started < .seconds(1))
+        for yaml in ["a: &a x\n? *a\n: 1\n", "a: &a x\n*a : 1\n", "a: &a x\nb: {*a: 1}\n"] {
+            do {
+                _ = try ScenarioLoader.parse(yaml: yaml, file: "k.yaml")
+                Issue.record("\(yaml) accepted")
+            } catch {
+                #expect(error.description.contains("used as a mapping key"), "\(error)")
+            }
+        }
+        // Aliases as values are fine, and a star inside quotes or a comment is not an alias.
+        #expect(ScenarioLoader.aliasKeyLine("jobs: *a9\nx: [*a, *b]\nname: \"*a: 1\" # *b: 2\n") == nil)
+    }
+
     @Test func manyProblemsArePrintedAsAFewLines() {
         let yaml = "duration_s: 1\nload: {rate_per_s: 1}\njobs: [{service: a, steps: [{name: s}]}]\n" + (0..<5_000).map { "unknown_\($0): 1" }.joined(separator: "\n")
         do {
