@@ -19,12 +19,26 @@ struct Report: ParsableCommand {
     @Option(help: "A noise profile for a comparison report (tracebench noise).")
     var noise: String?
 
+    @Option(help: "A history store (tracebench history): report the given run against its stored nights, with change points.")
+    var history: String?
+
     @Argument(parsing: .captureForPassthrough, help: "A run's or a capacity sweep's results file, or BASE… -- CANDIDATE….")
     var files: [String] = []
 
     func run() throws {
         let report: (html: String, markdown: String)
-        if let split = files.firstIndex(of: "--") {
+        if let history {
+            guard files.count == 1, let path = files.first else { throw CLIError.usage("report --history takes one run's results file") }
+            let tonight = try ResultsInput.run(path, verb: "report").results
+            let stored: [RunResults]
+            do {
+                stored = try HistoryStore(directory: history).baseline(key: HistoryStore.key(tonight)).map(\.results).filter { $0.runID != tonight.runID }
+            } catch {
+                throw CLIError.environment("cannot read the store \(history): \(error.localizedDescription)")
+            }
+            guard stored.count >= 3 else { throw CLIError.usage("the store holds \(stored.count) nights of this scenario and host; at least 3 are needed") }
+            report = HTMLReport.history(HistoryCheck.check(tonight: tonight, rerun: nil, baseline: stored, last: 60))
+        } else if let split = files.firstIndex(of: "--") {
             let base = try files[..<split].map { try ResultsInput.run($0, verb: "report") }, candidate = try files[(split + 1)...].map { try ResultsInput.run($0, verb: "report") }
             guard !base.isEmpty, !candidate.isEmpty else { throw CLIError.usage("each side needs at least one results file") }
             let profile = try noise.map { try JSONDecoder().decode(NoiseProfile.self, from: Data(contentsOf: URL(fileURLWithPath: $0))) }

@@ -18,19 +18,24 @@ struct ReportTests {
         let capacityReport = HTMLReport.capacity(capacity, path: "capacity-v2.json")
         let side = [("run-v2-smoke.json", run)]
         let comparison = HTMLReport.comparison(Comparator.compare(base: side, candidate: side), base: side, candidate: side)
+        // Twelve nights, the last five (and tonight) 30 % slower: the history report marks the change point.
+        let nights = (1...12).map { CompareTests.run(median: $0 > 7 ? 130 : 100, seed: UInt64($0)) }
+        let history = HTMLReport.history(HistoryCheck.check(tonight: CompareTests.run(median: 130, seed: 99), rerun: nil, baseline: nights, last: 30))
         return [("run", runReport.html, runReport.markdown), ("overhead", overheadReport.html, overheadReport.markdown),
-                ("capacity", capacityReport.html, capacityReport.markdown), ("compare", comparison.html, comparison.markdown)]
+                ("capacity", capacityReport.html, capacityReport.markdown), ("compare", comparison.html, comparison.markdown),
+                ("history", history.html, history.markdown)]
     }
 
     @Test func reportsAreSelfContained() throws {
         let all = try Self.reports()
-        #expect(all.count == 4)
+        #expect(all.count == 5)
         for report in all {
             #expect(report.html.hasPrefix("<!doctype html>") && report.html.contains("<svg"), "\(report.name)")
             #expect(!report.html.contains("<script") && !report.html.contains("src=\"http") && !report.html.contains("href=\"http"), "\(report.name)")
             #expect(report.markdown.contains("|"), "\(report.name)")
         }
         #expect(all[2].html.contains("knee") && all[2].html.contains("collectors needed"))
+        #expect(all[4].html.contains("change +"), "the history report marks the shift")
     }
 
     @Test(.enabled(if: ReportTests.hasChromium, "CHROMIUM IS NOT INSTALLED: the browser check of the HTML reports is SKIPPED (apt-get install chromium)"))
