@@ -28,16 +28,7 @@ extension CapacitySweep {
         var step = CapacitySummary.Step()
         step.spansPerSecond = r.throughput.spansPerSecond
         step.jobsPerSecond = rate
-        step.verdict = verdict
-        var reasons: [String] = []
-        if r.status != RunStatus.ok { reasons.append("run \(r.status): \(r.problems.map(\.message).joined(separator: "; "))") }
-        let broken = verdict.thresholds.filter { $0.outcome != .pass }
-        reasons += broken.map { $0.spec.owner == senderOwner ? "the load generator could not offer the rate (\($0.message))" : $0.message }
-        step.reasons = reasons
-        step.passed = reasons.isEmpty
-        if !step.passed {
-            step.limitedBy = r.status == RunStatus.ok && !broken.isEmpty && broken.allSatisfy { $0.spec.owner == senderOwner } ? senderOwner : "pipeline"
-        }
+        record(verdict, of: r, in: &step, otherLimit: "pipeline") { "the load generator could not offer the rate (\($0))" }
         step.jobsCompletedPerSecond = r.throughput.jobsCompletedPerSecond
         step.queueWaitP99Ms = Double(r.latency["queue_wait"]?.p99 ?? 0) / 1000
         step.endToEndP99Ms = Double(r.latency["end_to_end"]?.p99 ?? 0) / 1000

@@ -85,6 +85,22 @@ public enum CapacitySweep {
         return (summary, path)
     }
 
+    /// A step's verdict, reasons, pass and whose limit broke: `sender` when only sender-owned thresholds failed
+    /// (`senderReason` words them), else `otherLimit`. Shared by both sweep modes.
+    static func record(_ verdict: GateVerdict, of r: RunResults, in step: inout CapacitySummary.Step, otherLimit: String,
+                       senderReason: (String) -> String) {
+        step.verdict = verdict
+        var reasons: [String] = []
+        if r.status != RunStatus.ok { reasons.append("run \(r.status): \(r.problems.map(\.message).joined(separator: "; "))") }
+        let broken = verdict.thresholds.filter { $0.outcome != .pass }
+        reasons += broken.map { $0.spec.owner == senderOwner ? senderReason($0.message) : $0.message }
+        step.reasons = reasons
+        step.passed = reasons.isEmpty
+        if !step.passed {
+            step.limitedBy = r.status == RunStatus.ok && !broken.isEmpty && broken.allSatisfy { $0.spec.owner == senderOwner } ? senderOwner : otherLimit
+        }
+    }
+
     /// One step judged by the threshold engine: it passes when every limit passes and the run itself was ok; a
     /// failed step is the sender's when only sender-owned limits broke, else the collector's.
     static func judge(_ r: RunResults, rate: Double, spec: CapacitySpec, file: String) -> CapacitySummary.Step {
@@ -92,16 +108,7 @@ public enum CapacitySweep {
         let verdict = Judge.evaluate(limits(spec, collector: r.collector != nil), on: r)
         var step = CapacitySummary.Step()
         step.spansPerSecond = rate
-        step.verdict = verdict
-        var reasons: [String] = []
-        if r.status != RunStatus.ok { reasons.append("run \(r.status): \(r.problems.map(\.message).joined(separator: "; "))") }
-        let broken = verdict.thresholds.filter { $0.outcome != .pass }
-        reasons += broken.map { $0.spec.owner == senderOwner ? "the sender could not keep up (\($0.message)): raise firehose.concurrency" : $0.message }
-        step.reasons = reasons
-        step.passed = reasons.isEmpty
-        if !step.passed {
-            step.limitedBy = r.status == RunStatus.ok && !broken.isEmpty && broken.allSatisfy { $0.spec.owner == senderOwner } ? senderOwner : "collector"
-        }
+        record(verdict, of: r, in: &step, otherLimit: "collector") { "the sender could not keep up (\($0)): raise firehose.concurrency" }
         let sent = Double(r.firehose?.spansSent ?? 0)
         step.dropRatio = sent > 0 ? Double(r.spans.dropped) / sent : 0
         step.visibilityP99Ms = Double(r.latency["visibility"]?.p99 ?? 0) / 1000
