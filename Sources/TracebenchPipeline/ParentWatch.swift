@@ -9,7 +9,7 @@ import Glibc
 /// process is reparented, `getppid()` changes, and the process exits at once — there is nothing to flush to, the
 /// sink lived in the coordinator. The API first removes the run's work directory, which the coordinator can no
 /// longer remove. Polling `getppid()` rather than PR_SET_PDEATHSIG: that signal fires when the parent *thread*
-/// exits, and the coordinator starts children from whichever pool thread it runs on.
+/// exits, and polling needs no care about which thread started the process.
 struct ParentWatch: Service {
     let parent = getppid()
     /// Removed when the parent is gone (the API's, holding the child configuration); nil for workers.

@@ -32,7 +32,7 @@ public final class RedisServer: Sendable {
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             process.standardInput = FileHandle.nullDevice
-            do { try process.run() } catch { throw .launch("\(binary): \(error)") }
+            do { try ProcessLauncher.run(process) } catch { throw .launch("\(binary): \(error)") }
             let url = RedisURL(host: "127.0.0.1", port: port)
             let deadline = Date().addingTimeInterval(readyTimeout)
             while Date() < deadline, process.isRunning {

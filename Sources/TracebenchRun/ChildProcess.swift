@@ -1,4 +1,5 @@
 import Foundation
+import TracebenchRedis
 
 #if canImport(Glibc)
 import Glibc
@@ -46,7 +47,7 @@ final class ChildProcess: Sendable {
             continuation.finish()
         }
         self.process = process
-        try process.run()
+        try ProcessLauncher.run(process)
         // The child holds the write end; drop ours so the reader sees EOF when the child exits.
         try? stdout.fileHandleForWriting.close()
         readerThread.start()

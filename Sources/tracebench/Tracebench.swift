@@ -157,7 +157,8 @@ struct Spawn: ParsableCommand {
         let words = command.first == "--" ? Array(command.dropFirst()) : command
         guard let program = words.first else { throw ValidationError("spawn needs a command") }
         // The command never outlives the run that started it: SIGTERM when the parent dies (kept across exec); a
-        // parent already gone by now is caught by the pid check.
+        // parent already gone by now is caught by the pid check. The signal follows the parent *thread*, so the
+        // coordinator starts this verb through ProcessLauncher, whose thread lives as long as the coordinator.
         let parent = getppid()
         _ = tracebench_set_parent_death_signal(SIGTERM)
         if getppid() != parent || parent == 1 { throw ExitCode(1) }
