@@ -22,7 +22,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         let body = encoder.encode(serviceName: span.serviceName, spans: [OTLPProtobufEncoder.Span(
             traceID: span.traceID, spanID: span.spanID, parentSpanID: span.parentSpanID, name: span.name,
             startNanos: span.startNanos, endNanos: span.endNanos, isError: span.isError,
-            attributes: span.jobID.map { [("job.id", $0)] } ?? []
+            attributes: span.jobID.map { [("job.id", $0)] } ?? [],
+            traceState: span.samplingThreshold.map { "ot=\($0)" } ?? ""
         )])
         let again = try? OTLPDecoder.decodeProtobuf(body, receivedNanos: 0)
         precondition(again == [span], "a decoded span does not survive encode → decode: \(span)")

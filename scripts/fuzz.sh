@@ -20,8 +20,8 @@
 #   - scenario: all of TracebenchScenario, its imports built first as separate static modules of the same names:
 #     CYaml (clang) + Yams (its own Swift 5 mode, -DSWIFT_PACKAGE) from .build/checkouts/Yams (read only; it exists
 #     once the package has been resolved), TracebenchMetrics (all files), TracebenchMeasure (only Redaction and
-#     SeededGenerator, the pure-Swift files the scenario code uses, plus Fuzz/Support/MeasureFoundation.swift: see
-#     there) and TracebenchRedis (RedisURL, RedisURLParser, RedisReply for RedisError; not the hiredis client).
+#     SeededGenerator and ConsistentThreshold, the pure-Swift files the scenario and decoder code use, plus
+#     Fuzz/Support/MeasureFoundation.swift: see there; the decoder targets link it too) and TracebenchRedis (RedisURL, RedisURLParser, RedisReply for RedisError; not the hiredis client).
 # Everything, libyaml's C too, is built -O with libFuzzer coverage instrumentation and AddressSanitizer; the Swift
 # with the package's settings (-swift-version 6 -enable-upcoming-feature ExistentialAny). Fuzz/dict/TARGET.dict is
 # passed as a libFuzzer dictionary when present. A build step is skipped when the hash of its inputs, command line
@@ -126,17 +126,23 @@ fuzzer() {
 SINK=Sources/TracebenchSink
 DECODER=("$SINK/OTLPDecoder.swift" "$SINK/OTLPProtobufDecoder.swift" "$SINK/OTLPJSONDecoder.swift" "$SINK/ReceivedSpan.swift")
 
+# The pure-Swift files of TracebenchMeasure that the fuzzed code uses (the decoders read `ot=th` thresholds).
+build_measure() {
+    swift_library TracebenchMeasure swift6 Sources/TracebenchMeasure/{Redaction,SeededGenerator,ConsistentThreshold}.swift \
+        Fuzz/Support/MeasureFoundation.swift
+}
+MEASURE_LIB=$OUT/lib/libTracebenchMeasure.a
+
 build() {
     case $1 in
-        otlp-protobuf) fuzzer otlp-protobuf TracebenchSink -- Fuzz/FuzzOTLPProtobuf.swift "${DECODER[@]}" \
-            "$SINK/OTLPProtobufEncoder.swift" ;;
-        otlp-json) fuzzer otlp-json TracebenchSink -- Fuzz/FuzzOTLPJSON.swift "${DECODER[@]}" ;;
+        otlp-protobuf) build_measure; fuzzer otlp-protobuf TracebenchSink "$MEASURE_LIB" -- Fuzz/FuzzOTLPProtobuf.swift \
+            "${DECODER[@]}" "$SINK/OTLPProtobufEncoder.swift" ;;
+        otlp-json) build_measure; fuzzer otlp-json TracebenchSink "$MEASURE_LIB" -- Fuzz/FuzzOTLPJSON.swift "${DECODER[@]}" ;;
         gzip) fuzzer gzip TracebenchSink -lz -- Fuzz/FuzzGzip.swift "$SINK/Gzip.swift" ;;
         scenario)
             build_yams
             swift_library TracebenchMetrics swift6 Sources/TracebenchMetrics/*.swift
-            swift_library TracebenchMeasure swift6 Sources/TracebenchMeasure/{Redaction,SeededGenerator}.swift \
-                Fuzz/Support/MeasureFoundation.swift
+            build_measure
             swift_library TracebenchRedis swift6 Sources/TracebenchRedis/{RedisURL,RedisURLParser,RedisReply}.swift
             fuzzer scenario TracebenchScenario "$OUT"/lib/lib{TracebenchMetrics,TracebenchMeasure,TracebenchRedis,Yams,CYaml}.a -- \
                 Fuzz/FuzzScenario.swift Sources/TracebenchScenario/*.swift ;;

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 import TracebenchRedis
+import TracebenchScenario
 import Tracing
 
 /// Entry points of the pipeline's child processes (`tracebench api`, `tracebench worker`).
@@ -18,7 +19,7 @@ public enum PipelineProcess {
 
     /// Runs the API server until SIGTERM. Prints `READY <port>` once listening on 127.0.0.1.
     public static func runAPI(configuration: ChildConfiguration) async throws {
-        let arms = try bootstrapTracing(configuration, serviceName: apiServiceName, instance: "api")
+        let arms = try bootstrapTracing(configuration, role: .api, serviceName: apiServiceName, instance: "api")
         let pool = try RedisPool(url: try RedisURL(parsing: configuration.redisURL), size: 4)
         defer { pool.close() }
         let api = APIService(scenario: configuration.scenario, pool: pool, arms: arms)
@@ -36,7 +37,7 @@ public enum PipelineProcess {
     /// Runs worker number `index` until SIGTERM. Prints `READY worker-<index>` once its claim loop starts.
     public static func runWorker(configuration: ChildConfiguration, index: Int) async throws {
         let workerID = "worker-\(index)"
-        let arms = try bootstrapTracing(configuration, serviceName: workerServiceName, instance: workerID)
+        let arms = try bootstrapTracing(configuration, role: .worker, serviceName: workerServiceName, instance: workerID)
         let processor = JobProcessor(scenario: configuration.scenario, arms: arms, workerID: workerID, machineID: machineID())
         let worker = try WorkerService(
             scenario: configuration.scenario, processor: processor,
@@ -48,9 +49,10 @@ public enum PipelineProcess {
 
     /// Builds every arm's tracer; the first arm's becomes the process's global tracer (the others are scoped
     /// per job with `withTracer`).
-    static func bootstrapTracing(_ configuration: ChildConfiguration, serviceName: String, instance: String) throws -> TracingArms {
+    static func bootstrapTracing(_ configuration: ChildConfiguration, role: TracingSpec.ServiceRole, serviceName: String,
+                                 instance: String) throws -> TracingArms {
         let arms = try TracingArms.make(
-            scenario: configuration.scenario, serviceName: serviceName, endpoint: configuration.otlpEndpoint,
+            scenario: configuration.scenario, role: role, serviceName: serviceName, endpoint: configuration.otlpEndpoint,
             extraResource: ["machine.id": machineID(), "service.instance.id": instance, "tracebench.run_id": configuration.runID]
         )
         InstrumentationSystem.bootstrap(arms.arm(0).tracer)

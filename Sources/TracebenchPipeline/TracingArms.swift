@@ -19,12 +19,13 @@ public struct TracingArms: Sendable {
     public let services: [any Service]
 
     /// Builds every arm's backend for one service.
-    public static func make(scenario: Scenario, serviceName: String, endpoint: String, extraResource: [String: String]) throws -> TracingArms {
+    public static func make(scenario: Scenario, role: TracingSpec.ServiceRole, serviceName: String, endpoint: String,
+                            extraResource: [String: String]) throws -> TracingArms {
         let modes = scenario.overhead?.arms ?? [scenario.tracing.mode]
         var arms: [Arm] = []
         var services: [any Service] = []
         for mode in modes {
-            var spec = scenario.tracing
+            var spec = scenario.tracing.forService(role)
             spec.mode = mode
             let backend = try TracingBackend.make(spec: spec, serviceName: serviceName, endpoint: endpoint,
                                                   extraResource: extraResource.merging(["tracebench.arm": mode.rawValue]) { _, new in new })

@@ -58,6 +58,8 @@ public struct TracingBackend: Sendable {
         case .alwaysOff: .alwaysOff
         case .traceIDRatio: .traceIDRatio(ratio: spec.ratio) ?? .alwaysOn
         case .parentBasedTraceIDRatio: .parentBasedTraceIDRatio(ratio: spec.ratio) ?? .alwaysOn
+        case .parentBasedAlwaysOn: .parentBasedAlwaysOn
+        case .parentBasedAlwaysOff: .parentBasedAlwaysOff
         }
     }
 

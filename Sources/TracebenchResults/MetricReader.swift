@@ -44,6 +44,10 @@ public enum MetricReader {
             case "complete_error_retention": return s.completeErrorRetention.flatMap { proportion($0.successes, $0.trials) }
             case "normal_retention": return s.normalRetention.flatMap { proportion($0.successes, $0.trials) }
             case "slow_retention": return s.slowRetention.flatMap { proportion($0.successes, $0.trials) }
+            case "end_to_end_keep": return s.chain.flatMap { proportion($0.kept.successes, $0.kept.trials) }
+            case "propagated": return s.propagation.flatMap { proportion($0.propagated.successes, $0.propagated.trials) }
+            case "decision_agreement": return s.propagation.flatMap { proportion($0.agreement.successes, $0.agreement.trials) }
+            case "adjusted_jobs_error": return s.adjusted.flatMap { exact(abs($0.jobs.relativeError)) }
             default: return exact(s.configuredRatio)
             }
         case "throughput":

@@ -102,13 +102,19 @@ public struct SamplingFigures: Codable, Sendable {
     public var normalRetention: ProportionEstimate?
     /// The slowest 1 % of jobs (end to end) whose trace reached the sink.
     public var slowRetention: ProportionEstimate?
+    /// SDK sampler then the collector's sampler (when `collector.sampling` is declared).
+    public var chain: SamplingChainFigures?
+    /// Totals estimated from the sampled traces, weighted 1/p, against the ledger.
+    public var adjusted: AdjustedCounts?
+    /// The API's trace context and sampling decision as the workers received them.
+    public var propagation: PropagationFigures?
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case configuredRatio = "configured_ratio", observedRatio = "observed_ratio", ciLow = "ci_low", ciHigh = "ci_high"
         case decidedRatio = "decided_ratio", trials, errorRetention = "error_retention", completeErrorRetention = "complete_error_retention"
-        case normalRetention = "normal_retention", slowRetention = "slow_retention"
+        case normalRetention = "normal_retention", slowRetention = "slow_retention", chain, adjusted, propagation
     }
 
     public init(from decoder: any Decoder) throws {
@@ -123,6 +129,9 @@ public struct SamplingFigures: Codable, Sendable {
         completeErrorRetention = try c.decodeIfPresent(ProportionEstimate.self, forKey: .completeErrorRetention)
         normalRetention = try c.decodeIfPresent(ProportionEstimate.self, forKey: .normalRetention)
         slowRetention = try c.decodeIfPresent(ProportionEstimate.self, forKey: .slowRetention)
+        chain = try c.decodeIfPresent(SamplingChainFigures.self, forKey: .chain)
+        adjusted = try c.decodeIfPresent(AdjustedCounts.self, forKey: .adjusted)
+        propagation = try c.decodeIfPresent(PropagationFigures.self, forKey: .propagation)
     }
 }
 

@@ -30,6 +30,7 @@ public enum Summary {
         let s = results.sampling
         if !isFirehose { lines.append(String(format: "  sampling  configured %.3f, observed %.4f [%.4f, %.4f] over %d jobs", s.configuredRatio, s.observedRatio, s.ciLow, s.ciHigh, s.trials)) }
         if let errors = s.errorRetention { lines.append(retentionLine(errors, normal: s.normalRetention, slow: s.slowRetention)) }
+        lines.append(contentsOf: samplingDetailLines(s))
         lines.append("  spans     created \(results.spans.created), exported \(results.spans.exported), received \(results.spans.received), dropped \(results.spans.dropped)")
         let tp = results.throughput
         let jobRates = isFirehose ? "" : String(format: "%.1f jobs/s submitted, %.1f jobs/s completed, ", tp.jobsSubmittedPerSecond, tp.jobsCompletedPerSecond)
@@ -104,6 +105,31 @@ extension Summary {
             : errors.ciHigh < 0.99 ? "the promise \"100 % of errors\" FAILS" : "not every error job kept"
         return "  retention errors kept \(show(errors)) error jobs" + (normal.map { ", normal \(show($0))" } ?? "")
             + (slow.map { ", slowest 1 % \(show($0))" } ?? "") + " — " + verdict
+    }
+}
+
+extension Summary {
+    /// The sampler chain, adjusted counts and propagation, one line each when measured.
+    static func samplingDetailLines(_ s: SamplingFigures) -> [String] {
+        func show(_ p: ProportionEstimate) -> String { String(format: "%.4f [%.4f, %.4f] of %d", p.ratio, p.ciLow, p.ciHigh, p.trials) }
+        var lines: [String] = []
+        if let c = s.chain {
+            lines.append(String(format: "  chain     SDK %.4f then collector %.6f (th:%@): normal jobs kept %@; independent would keep %.4f, consistent %.4f → %@; %d kept ≠ predicted",
+                                c.sdkRatio, c.collectorRatio, c.collectorThreshold, show(c.kept), c.independentRatio, c.consistentRatio, c.model, c.predictionMismatches))
+        }
+        if let a = s.adjusted {
+            func count(_ name: String, _ x: AdjustedCount) -> String {
+                String(format: "%@ %.0f ± %.0f (truth %d, %+.1f %%)", name, x.estimate, x.standardError, x.truth, x.relativeError * 100)
+            }
+            lines.append("  adjusted  " + [count("jobs", a.jobs), count("error jobs", a.errorJobs), count("spans", a.spans)].joined(separator: ", ")
+                         + " — estimated from the sampled traces, 1/p each")
+        }
+        if let p = s.propagation {
+            let broken = p.propagated.successes < p.propagated.trials ? " — propagation BROKEN for \(p.propagated.trials - p.propagated.successes) jobs" : ""
+            lines.append("  propagation traceparent reached the worker \(show(p.propagated)); decisions agree \(show(p.agreement)); "
+                         + "API only \(p.apiOnly), worker only \(p.workerOnly)" + broken)
+        }
+        return lines
     }
 }
 

@@ -51,13 +51,22 @@ struct CollectorProcess: Sendable {
         var healthPort = FreePort.loopback()
         var sink: SinkAddress
         var configFile = ""
+        /// The collector's declared sampling (`collector.sampling`); keep-all values when nil.
+        var sampling: CollectorSpec.Sampling?
+        /// The absolute directory of the scenario file (`{scenario_dir}`), for files shipped beside it.
+        var scenarioDirectory = FileManager.default.currentDirectoryPath
 
         func fill(_ text: String) -> String {
             var text = text
+            let threshold = sampling?.threshold ?? .keepAll
             let values = [
                 "{otlp_http_port}": String(otlpHTTPPort), "{otlp_grpc_port}": String(otlpGRPCPort),
                 "{sink_url}": sink.url, "{sink_traces_url}": sink.url + "/v1/traces", "{sink_grpc_url}": sink.grpcURL,
                 "{health_port}": String(healthPort), "{config_file}": configFile,
+                "{sampling_threshold}": threshold.th, "{sampling_ratio}": String(threshold.probability),
+                "{sampling_percentage}": String(threshold.probability * 100),
+                "{decision_wait_s}": String(Int((sampling?.decisionWaitSeconds ?? 10).rounded(.up))),
+                "{scenario_dir}": scenarioDirectory,
             ]
             for (key, value) in values { text = text.replacingOccurrences(of: key, with: value) }
             if text.contains("{rotel_agent}") {
@@ -67,9 +76,12 @@ struct CollectorProcess: Sendable {
         }
     }
 
-    static func launch(_ spec: CollectorSpec.Launch, sink: SinkAddress, protocol wire: TracingSpec.WireProtocol,
-                       executablePath: String, workDirectory: String) async throws -> CollectorProcess {
-        var values = Placeholders(sink: sink)
+    static func launch(_ spec: CollectorSpec.Launch, sampling: CollectorSpec.Sampling? = nil, scenarioFile: String = "", sink: SinkAddress,
+                       protocol wire: TracingSpec.WireProtocol, executablePath: String, workDirectory: String) async throws -> CollectorProcess {
+        var values = Placeholders(sink: sink, sampling: sampling)
+        if !scenarioFile.isEmpty {
+            values.scenarioDirectory = URL(fileURLWithPath: scenarioFile).deletingLastPathComponent().standardizedFileURL.path
+        }
         if !spec.configTemplate.isEmpty {
             values.configFile = workDirectory + "/collector-config.yaml"
             try render(template: spec.configTemplate, to: values.configFile, values: values)

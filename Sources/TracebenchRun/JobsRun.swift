@@ -44,20 +44,18 @@ enum JobsRun {
             results.problems.append(Problem(.ledgerUnreadable, "cannot read the job ledger from Redis: \(error); partial figures: jobs.submitted is the count of jobs the API accepted, counted pending (their outcome is unknown); spans.exported is at least spans.received; trace completeness is not measured"))
         }
         let armModes = scenario.overhead?.arms ?? [scenario.tracing.mode]
-        let figures = TraceCheck.check(ledger: ledger, spans: snapshot?.spans ?? []) { entry in
-            (armModes.indices.contains(entry.arm) ? armModes[entry.arm] : armModes[0]) == .otlp
-        }
+        let exports = { (entry: LedgerEntry) in (armModes.indices.contains(entry.arm) ? armModes[entry.arm] : armModes[0]) == .otlp }
+        let collectorSampling = scenario.collector?.sampling
+        let figures = TraceCheck.check(ledger: ledger, spans: snapshot?.spans ?? [], collector: collectorSampling?.threshold, exports: exports)
         ResultsAssembly.fill(&results, scenario: scenario, ledger: ledger, figures: figures, load: load, sink: snapshot,
                              windowSeconds: outcome.windowSeconds, startMicros: outcome.startMicros)
         if let snapshot, !ledger.isEmpty {
-            let kept = TraceCheck.retention(ledger: ledger, spans: snapshot.spans) { entry in
-                (armModes.indices.contains(entry.arm) ? armModes[entry.arm] : armModes[0]) == .otlp
-            }
-            func share(_ successes: Int, _ trials: Int) -> ProportionEstimate? { trials > 0 ? .clopperPearson(successes: successes, trials: trials) : nil }
+            let kept = TraceCheck.retention(ledger: ledger, spans: snapshot.spans, exports: exports)
             results.sampling.errorRetention = share(kept.errorJobsKept, kept.errorJobs)
             results.sampling.completeErrorRetention = share(kept.errorJobsKeptComplete, kept.errorJobs)
             results.sampling.normalRetention = share(kept.normalJobsKept, kept.normalJobs)
             results.sampling.slowRetention = share(kept.slowJobsKept, kept.slowJobs)
+            SamplingResults.fill(&results.sampling, scenario: scenario, ledger: ledger, spans: snapshot.spans, exports: exports)
         }
         if ledgerLost {
             // What the coordinator knows without the ledger: the jobs the API accepted and the spans that arrived.

@@ -43,6 +43,7 @@ enum LedgerReader {
         )
         entry.arm = int(F.arm)
         entry.processNanos = micros(F.processNanos)
+        entry.contextPropagated = fields[F.traceContext]?.contains("traceparent") ?? false
         return entry
     }
 }

@@ -109,7 +109,8 @@ public enum RunCoordinator {
         var collector: CollectorProcess?
         if let launch = scenario.collector?.launch {
             do {
-                collector = try await CollectorProcess.launch(launch, sink: sinkAddress, protocol: wire,
+                collector = try await CollectorProcess.launch(launch, sampling: scenario.collector?.sampling, scenarioFile: scenario.source.path,
+                                                              sink: sinkAddress, protocol: wire,
                                                               executablePath: options.executablePath, workDirectory: workDirectory)
             } catch {
                 await sink?.stop()

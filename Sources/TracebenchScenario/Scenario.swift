@@ -257,12 +257,39 @@ public struct TracingSpec: Codable, Sendable, Equatable {
         case grpc
     }
 
-    /// Head sampler of every service.
+    /// Head sampler of a service (swift-otel's names, as `OTEL_TRACES_SAMPLER` spells them).
     public enum Sampler: String, Codable, Sendable, CaseIterable {
         case alwaysOn = "always_on"
         case alwaysOff = "always_off"
         case traceIDRatio = "traceidratio"
         case parentBasedTraceIDRatio = "parentbased_traceidratio"
+        case parentBasedAlwaysOn = "parentbased_always_on"
+        case parentBasedAlwaysOff = "parentbased_always_off"
+
+        /// The share of root traces kept (for a root, a parent-based sampler is its root sampler).
+        public func rootRatio(_ ratio: Double) -> Double {
+            switch self {
+            case .alwaysOn, .parentBasedAlwaysOn: 1
+            case .alwaysOff, .parentBasedAlwaysOff: 0
+            case .traceIDRatio, .parentBasedTraceIDRatio: ratio
+            }
+        }
+    }
+
+    /// The pipeline's services that can each have their own sampler (`tracing.services.api`, `.worker`).
+    public enum ServiceRole: String, Codable, Sendable, CaseIterable {
+        case api, worker
+    }
+
+    /// One service's sampler, overriding `tracing.sampler` / `tracing.ratio` for that service.
+    public struct ServiceSampler: Codable, Sendable, Equatable {
+        public var sampler: Sampler
+        public var ratio: Double
+
+        public init(sampler: Sampler, ratio: Double = 1) {
+            self.sampler = sampler
+            self.ratio = ratio
+        }
     }
 
     /// Batch span processor settings (swift-otel defaults: 5000 ms, 2048, 512, 30000 ms).
@@ -291,6 +318,8 @@ public struct TracingSpec: Codable, Sendable, Equatable {
     public var headers: [String: String]
     /// Extra resource attributes on every service.
     public var resourceAttributes: [String: String]
+    /// Per-service samplers; a service not named uses `sampler` and `ratio`.
+    public var services: [ServiceRole: ServiceSampler] = [:]
 
     public init(
         mode: Mode = .otlp, protocol: WireProtocol = .httpProtobuf, sampler: Sampler = .alwaysOn, ratio: Double = 1,
@@ -306,13 +335,24 @@ public struct TracingSpec: Codable, Sendable, Equatable {
         self.resourceAttributes = resourceAttributes
     }
 
-    /// The fraction of root traces the sampler is configured to keep.
+    /// The fraction of root traces the sampler is configured to keep (the API's sampler: it starts every trace).
     public var configuredRatio: Double {
-        switch sampler {
-        case .alwaysOn: 1
-        case .alwaysOff: 0
-        case .traceIDRatio, .parentBasedTraceIDRatio: ratio
-        }
+        let api = sampler(for: .api)
+        return api.sampler.rootRatio(api.ratio)
+    }
+
+    /// The sampler `role` runs: its `services` override, else `sampler` and `ratio`.
+    public func sampler(for role: ServiceRole) -> ServiceSampler {
+        services[role] ?? ServiceSampler(sampler: sampler, ratio: ratio)
+    }
+
+    /// This section as `role` sees it: `sampler` and `ratio` replaced by the role's override.
+    public func forService(_ role: ServiceRole) -> TracingSpec {
+        var copy = self
+        let own = sampler(for: role)
+        copy.sampler = own.sampler
+        copy.ratio = own.ratio
+        return copy
     }
 }
 

@@ -2,7 +2,8 @@ import Yams
 
 /// The `collector` section: `launch` (tracebench starts it) or `attach` (already running), exactly one.
 extension ScenarioParser {
-    static let collectorKeys = ["launch", "attach"]
+    static let collectorKeys = ["launch", "attach", "sampling"]
+    static let collectorSamplingKeys = ["ratio", "keeps_errors", "decision_wait_s"]
     static let launchKeys = ["command", "env", "endpoint", "ready", "config_template", "metrics_url"]
     static let attachKeys = ["endpoint", "pid", "metrics_url"]
 
@@ -14,7 +15,18 @@ extension ScenarioParser {
             reader.report("needs exactly one of launch or attach", atHeadOf: field)
             return nil
         }
-        return CollectorSpec(launch: launch, attach: attach)
+        let sampling = map.contains("sampling") ? reader.value(map, "sampling", default: nil) { self.collectorSampling($0) } : nil
+        return CollectorSpec(launch: launch, attach: attach, sampling: sampling)
+    }
+
+    private func collectorSampling(_ field: YAMLField) -> CollectorSpec.Sampling? {
+        guard let map = reader.mapping(field, known: Self.collectorSamplingKeys) else { return nil }
+        let d = CollectorSpec.Sampling()
+        let ratio = reader.number(map, "ratio", default: nil, .positive(atMost: 1))
+        let keepsErrors = reader.boolean(map, "keeps_errors", default: d.keepsErrors)
+        let wait = reader.number(map, "decision_wait_s", default: d.decisionWaitSeconds, .positive(atMost: 3600))
+        guard let ratio, let keepsErrors, let wait else { return nil }
+        return CollectorSpec.Sampling(ratio: ratio, keepsErrors: keepsErrors, decisionWaitSeconds: wait)
     }
 
     private func launch(_ field: YAMLField) -> CollectorSpec.Launch? {

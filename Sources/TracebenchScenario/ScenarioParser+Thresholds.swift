@@ -57,13 +57,7 @@ extension ScenarioParser {
             }
             guard var spec = threshold(conditionField, metric: metric, unit: unit) else { return nil }
             spec.source = source
-            if let abort = map["abort_on_fail"] {
-                switch abort.text {
-                case "true": spec.abortOnFail = true
-                case "false": spec.abortOnFail = false
-                default: reader.report("expected true or false, got \(abort.shape)", at: abort)
-                }
-            }
+            if let abort = map["abort_on_fail"], let value = reader.boolean(abort) { spec.abortOnFail = value }
             if let delay = map["delay_abort_eval"] { spec.delayAbortEvalSeconds = duration(delay) ?? 0 }
             if let over = map["over"] {
                 spec.overSeconds = duration(over)

@@ -4,7 +4,8 @@ import Yams
 
 /// The `tracing`, `faults` and `redis` sections.
 extension ScenarioParser {
-    static let tracingKeys = ["mode", "protocol", "sampler", "ratio", "batch", "endpoint", "headers", "resource_attributes"]
+    static let tracingKeys = ["mode", "protocol", "sampler", "ratio", "batch", "endpoint", "headers", "resource_attributes", "services"]
+    static let serviceSamplerKeys = ["sampler", "ratio"]
     static let batchKeys = ["schedule_delay_ms", "max_queue_size", "max_export_batch_size", "export_timeout_ms"]
 
     func tracing(_ field: YAMLField) -> TracingSpec? {
@@ -24,7 +25,21 @@ extension ScenarioParser {
         spec.resourceAttributes = section(map, "resource_attributes", default: d.resourceAttributes) {
             stringMap($0, keysAreHeaderNames: false)
         }
+        if let services = map["services"], let roles = reader.mapping(services, known: TracingSpec.ServiceRole.allCases.map(\.rawValue)) {
+            for role in TracingSpec.ServiceRole.allCases {
+                guard let field = roles[role.rawValue], let own = serviceSampler(field, inherited: spec) else { continue }
+                spec.services[role] = own
+            }
+        }
         return spec
+    }
+
+    /// `tracing.services.<role>`: `sampler` and `ratio`, each defaulting to the section's own.
+    private func serviceSampler(_ field: YAMLField, inherited: TracingSpec) -> TracingSpec.ServiceSampler? {
+        guard let map = reader.mapping(field, known: Self.serviceSamplerKeys) else { return nil }
+        guard let sampler = reader.choice(map, "sampler", default: inherited.sampler, what: "sampler"),
+              let ratio = reader.number(map, "ratio", default: inherited.ratio, .ratio) else { return nil }
+        return TracingSpec.ServiceSampler(sampler: sampler, ratio: ratio)
     }
 
     private func batch(_ field: YAMLField) -> TracingSpec.Batch? {

@@ -253,6 +253,17 @@ final class YAMLReader {
         return text
     }
 
+    /// `true` or `false` (YAML 1.2 core spelling only: `yes`, `on` and `1` are refused, not guessed).
+    func boolean(_ field: YAMLField) -> Bool? {
+        switch field.text {
+        case "true": return true
+        case "false": return false
+        default:
+            report("expected true or false, got \(field.shape)", at: field)
+            return nil
+        }
+    }
+
     /// One of an enum's raw values; a wrong value lists the allowed ones (and the closest, if one is near).
     func choice<E: RawRepresentable & CaseIterable>(_ field: YAMLField, what: String) -> E? where E.RawValue == String {
         let allowed = E.allCases.map(\.rawValue)
@@ -302,6 +313,10 @@ final class YAMLReader {
 
     func integer(_ mapping: YAMLMapping, _ key: String, default defaultValue: Int?, _ rule: NumberRule) -> Int? {
         value(mapping, key, default: defaultValue) { integer($0, rule) }
+    }
+
+    func boolean(_ mapping: YAMLMapping, _ key: String, default defaultValue: Bool?) -> Bool? {
+        value(mapping, key, default: defaultValue) { boolean($0) }
     }
 
     func string(_ mapping: YAMLMapping, _ key: String, default defaultValue: String?, allowEmpty: Bool) -> String? {

@@ -24,6 +24,9 @@ public struct LedgerEntry: Sendable, Equatable {
     public var arm: Int = 0
     /// Worker time on the job (claim → result), monotonic ns.
     public var processNanos: Int64 = 0
+    /// Whether the job carried a W3C `traceparent` from the API to the worker (none after `always_off`, whose span
+    /// has an empty context, or when a fault dropped it).
+    public var contextPropagated = false
 
     public init(
         jobID: String, status: String, traceID: String = "", traceSampled: Bool = false, contextDropped: Bool = false,

@@ -1,3 +1,4 @@
+import TracebenchMeasure
 import Foundation
 
 /// The OTLP/JSON path of ``OTLPDecoder`` (the slow path: it goes through `JSONSerialization`).
@@ -88,7 +89,8 @@ enum OTLPJSONDecoder {
             endNanos: try uint64(span, "endTimeUnixNano", "end_time_unix_nano"),
             isError: isError,
             jobID: jobID,
-            receivedNanos: receivedNanos
+            receivedNanos: receivedNanos,
+            samplingThreshold: try string(span, "traceState", "trace_state").flatMap { ConsistentThreshold(traceState: $0) }
         )
     }
 

@@ -1,3 +1,4 @@
+import TracebenchMeasure
 // A hand-written protobuf wire-format scanner for OTLP trace export requests. No Foundation, no swift-protobuf:
 // it walks the bytes once, skips what trace assembly does not need, and never traps on hostile input.
 
@@ -217,11 +218,13 @@ struct OTLPProtobufDecoder {
         var end: UInt64 = 0
         var isError = false
         var jobID: String?
+        var traceState: Range<Int> = 0 ..< 0
         while reader.hasMore {
             let tag = try reader.readTag()
             switch tag.field {
             case 1: traceID = try reader.readLengthDelimited(tag)
             case 2: spanID = try reader.readLengthDelimited(tag)
+            case 3: traceState = try reader.readLengthDelimited(tag)
             case 4: parentSpanID = try reader.readLengthDelimited(tag)
             case 5: name = try reader.readLengthDelimited(tag)
             case 7: start = try reader.readFixed64(tag)
@@ -253,7 +256,8 @@ struct OTLPProtobufDecoder {
             endNanos: end,
             isError: isError,
             jobID: jobID,
-            receivedNanos: receivedNanos
+            receivedNanos: receivedNanos,
+            samplingThreshold: traceState.isEmpty ? nil : ConsistentThreshold(traceState: string(traceState))
         )
     }
 

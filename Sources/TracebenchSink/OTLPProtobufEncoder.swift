@@ -11,9 +11,12 @@ public struct OTLPProtobufEncoder: Sendable {
         public var endNanos: UInt64
         public var isError: Bool
         public var attributes: [(String, String)]
+        /// W3C tracestate (e.g. `ot=th:e666`); empty writes none.
+        public var traceState: String
 
         public init(traceID: TraceID, spanID: UInt64, parentSpanID: UInt64, name: String, startNanos: UInt64, endNanos: UInt64,
-                    isError: Bool = false, attributes: [(String, String)] = []) {
+                    isError: Bool = false, attributes: [(String, String)] = [], traceState: String = "") {
+            self.traceState = traceState
             self.traceID = traceID
             self.spanID = spanID
             self.parentSpanID = parentSpanID
@@ -37,6 +40,7 @@ public struct OTLPProtobufEncoder: Sendable {
             scope.message(2) { w in
                 w.bytes(1, span.traceID.bigEndianBytes)
                 w.bytes(2, span.spanID.bigEndianBytes)
+                if !span.traceState.isEmpty { w.string(3, span.traceState) }
                 if span.parentSpanID != 0 { w.bytes(4, span.parentSpanID.bigEndianBytes) }
                 w.string(5, span.name)
                 w.varint(6, 1)  // SPAN_KIND_INTERNAL

@@ -1,3 +1,5 @@
+import TracebenchMeasure
+
 /// A 128-bit trace id.
 ///
 /// Stored as two big-endian halves: `high` holds bytes 0–7 of the W3C/OTLP id and `low` bytes 8–15, so ordering by
@@ -71,7 +73,7 @@ public struct TraceID: Hashable, Sendable, Comparable, CustomStringConvertible {
 /// One span as the sink received it: only what trace assembly needs.
 ///
 /// Produced by ``OTLPDecoder`` from OTLP protobuf or JSON export requests; everything else in the OTLP span
-/// (events, links, other attributes, kind, trace state) is skipped during decoding.
+/// (events, links, other attributes, kind, trace state other than its `ot=th`) is skipped during decoding.
 public struct ReceivedSpan: Sendable, Equatable {
     /// The span's trace id (OTLP `trace_id`, 16 bytes).
     public var traceID: TraceID
@@ -93,11 +95,16 @@ public struct ReceivedSpan: Sendable, Equatable {
     public var jobID: String?
     /// When the sink received the request; set by the caller (the decoder takes it as a parameter).
     public var receivedNanos: UInt64
+    /// The consistent-sampling threshold a sampler wrote into the span's tracestate (`ot=th:…`), if any: the span
+    /// was kept with probability `samplingThreshold.probability`.
+    public var samplingThreshold: ConsistentThreshold?
 
     public init(
         traceID: TraceID, spanID: UInt64, parentSpanID: UInt64, name: String, serviceName: String,
-        startNanos: UInt64, endNanos: UInt64, isError: Bool, jobID: String?, receivedNanos: UInt64
+        startNanos: UInt64, endNanos: UInt64, isError: Bool, jobID: String?, receivedNanos: UInt64,
+        samplingThreshold: ConsistentThreshold? = nil
     ) {
+        self.samplingThreshold = samplingThreshold
         self.traceID = traceID
         self.spanID = spanID
         self.parentSpanID = parentSpanID

@@ -35,7 +35,11 @@ public struct TraceCheck: Sendable {
     }
 
     /// Checks `spans` against `ledger`; `exports` says whether a job's arm exports (overhead runs mix arms).
-    public static func check(ledger: [LedgerEntry], spans: [ReceivedSpan], exports: (LedgerEntry) -> Bool) -> Figures {
+    /// `collector` is the threshold of a collector that samples (declared in the scenario): a trace it rejects is not
+    /// expected, and only its spans that arrived (the error spans a tail sampler keeps) count as exported — what the
+    /// collector sampled out is not counted as lost.
+    public static func check(ledger: [LedgerEntry], spans: [ReceivedSpan], collector: ConsistentThreshold? = nil,
+                             exports: (LedgerEntry) -> Bool) -> Figures {
         var figures = Figures()
         figures.jobs = ledger.count
         figures.spansReceived = spans.count
@@ -76,14 +80,20 @@ public struct TraceCheck: Sendable {
 
         for entry in ledger {
             let exporting = exports(entry)
+            let traceID = TraceID(hex: entry.traceID)
+            let collectorKeeps = collector.map { rule in traceID.map { rule.keeps(traceIDLow: $0.low) } ?? true } ?? true
             figures.spansCreated += entry.apiSpans + entry.workerSpans
             if exporting {
                 figures.exportingJobs += 1
-                figures.spansExpectedExported += (entry.traceSampled ? entry.apiSpans : 0) + (entry.workerSampled ? entry.workerSpans : 0)
+                if collectorKeeps {
+                    figures.spansExpectedExported += (entry.traceSampled ? entry.apiSpans : 0) + (entry.workerSampled ? entry.workerSpans : 0)
+                } else if let traceID {
+                    figures.spansExpectedExported += byTrace[traceID]?.count ?? 0
+                }
             }
             if entry.traceSampled, !entry.traceID.isEmpty { figures.sampledRootsDecided += 1 }
-            guard let traceID = TraceID(hex: entry.traceID), traceID.isValid else { continue }
-            if exporting, entry.traceSampled { figures.tracesExpected += 1 }
+            guard let traceID, traceID.isValid else { continue }
+            if exporting, entry.traceSampled, collectorKeeps { figures.tracesExpected += 1 }
             guard let members = byTrace[traceID] else { continue }
             figures.tracesReceived += 1
             figures.sampledRootsReceived += 1
