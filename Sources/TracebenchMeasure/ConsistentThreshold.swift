@@ -19,11 +19,12 @@ public struct ConsistentThreshold: Sendable, Equatable, CustomStringConvertible 
     /// The threshold for keep probability `ratio` (clamped to (0, 1]), rounded to `precision` hex digits (1…14).
     public init(ratio: Double, precision: Int = 4) {
         let digits = max(1, min(14, precision))
-        let scale = Double(UInt64(1) << (4 * UInt64(digits)))
+        let scale = UInt64(1) << (4 * UInt64(digits))
         let p = ratio.isFinite ? min(1, max(0, ratio)) : 1
-        // Rounded at `digits` hex digits, never to 2⁵⁶ (that would keep nothing).
-        let rounded = min(scale - 1, ((1 - p) * scale).rounded())
-        self.init(rejection: UInt64(rounded) << (56 - 4 * UInt64(digits)))
+        // The kept share rounded at `digits` hex digits (p·scale is exact in a Double up to 13 digits, and 1 − p is
+        // not), at least 1 so the threshold never reaches 2⁵⁶ (that would keep nothing).
+        let keep = max(1, min(scale, UInt64((p * Double(scale)).rounded())))
+        self.init(rejection: (scale - keep) << (56 - 4 * UInt64(digits)))
     }
 
     /// Parses a `th` value: 1–14 hex digits, trailing zeros implied. Nil for anything else.

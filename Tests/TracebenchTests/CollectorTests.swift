@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Yams
 @testable import TracebenchRun
 import TracebenchMeasure
 import TracebenchResults
@@ -277,6 +278,31 @@ struct CollectorTemplateTests {
         #expect(rendered.contains("limit_mib: 256") && rendered.contains("send_batch_size: 1024"))
         #expect(!rendered.contains("{") || !rendered.contains("_port}"))
         #expect(launch.command.map(values.fill) == ["otelcol-contrib", "--config", values.configFile])
+    }
+
+    /// The tail-sampling config: policies for errors and the declared share, decision_wait from the scenario,
+    /// parsed back as YAML so a broken indent or an unfilled placeholder fails here, not in otelcol.
+    @Test func otelcolTailSamplingConfigRendersFromTheScenario() throws {
+        let scenario = try TestSupport.scenario("collectors/otelcol-tail")
+        let launch = try #require(scenario.collector?.launch)
+        var values = CollectorProcess.Placeholders(otlpHTTPPort: 14318, otlpGRPCPort: 14317, healthPort: 13133,
+                                                   sink: .init(url: "http://127.0.0.1:9999", grpcURL: "http://127.0.0.1:9998"),
+                                                   sampling: scenario.collector?.sampling)
+        values.configFile = TestSupport.temporaryPath(".yaml")
+        defer { try? FileManager.default.removeItem(atPath: values.configFile) }
+        try CollectorProcess.render(template: TestSupport.packageRoot + "/" + launch.configTemplate, to: values.configFile, values: values)
+        let rendered = try String(contentsOfFile: values.configFile, encoding: .utf8)
+        #expect(rendered.range(of: #"\{[a-z_]+\}"#, options: .regularExpression) == nil, "a placeholder is left unfilled")
+        let config = try #require(try Yams.load(yaml: rendered) as? [String: Any])
+        let processors = try #require(config["processors"] as? [String: Any])
+        let tail = try #require(processors["tail_sampling"] as? [String: Any])
+        #expect(tail["decision_wait"] as? String == "5s")
+        let policies = try #require(tail["policies"] as? [[String: Any]])
+        #expect(policies.compactMap { $0["type"] as? String } == ["status_code", "probabilistic"])
+        let share = (policies[1]["probabilistic"] as? [String: Any])?["sampling_percentage"] as? Double
+        #expect(share.map { abs($0 - 10.0006103515625) < 1e-9 } == true, "\(String(describing: share))")
+        let pipeline = ((config["service"] as? [String: Any])?["pipelines"] as? [String: Any])?["traces"] as? [String: Any]
+        #expect(pipeline?["processors"] as? [String] == ["memory_limiter", "tail_sampling", "batch"])
     }
 }
 
