@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "TracebenchMeasure", targets: ["TracebenchMeasure"]),
         .library(name: "TracebenchScenario", targets: ["TracebenchScenario"]),
         .library(name: "TracebenchResults", targets: ["TracebenchResults"]),
+        .library(name: "TracebenchVocabulary", targets: ["TracebenchVocabulary"]),
+        .library(name: "TracebenchAnalysis", targets: ["TracebenchAnalysis"]),
     ],
     dependencies: [
         .package(url: "https://github.com/swift-otel/swift-otel", exact: "1.6.0", traits: ["OTLPHTTP", "OTLPGRPC"]),
@@ -77,7 +79,7 @@ let package = Package(
         .target(
             name: "TracebenchPipeline",
             dependencies: [
-                "TracebenchScenario", "TracebenchRedis", "TracebenchMeasure",
+                "TracebenchScenario", "TracebenchRedis", "TracebenchMeasure", "TracebenchVocabulary",
                 .product(name: "OTel", package: "swift-otel"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Instrumentation", package: "swift-distributed-tracing"),
@@ -92,7 +94,7 @@ let package = Package(
         .target(
             name: "TracebenchSink",
             dependencies: [
-                "CZlib", "TracebenchMeasure",
+                "CZlib", "TracebenchMeasure", "TracebenchVocabulary",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
@@ -100,6 +102,17 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strict
+        ),
+        .target(
+            // The pipeline's shared words: span names, attribute keys, job statuses, headers. No dependencies.
+            name: "TracebenchVocabulary",
+            swiftSettings: strict
+        ),
+        .target(
+            // Received spans checked against the ledger: trace completeness, retention, sampling figures.
+            name: "TracebenchAnalysis",
+            dependencies: ["TracebenchSink", "TracebenchMeasure", "TracebenchVocabulary"],
             swiftSettings: strict
         ),
         .target(
@@ -111,8 +124,8 @@ let package = Package(
         .target(
             name: "TracebenchRun",
             dependencies: [
-                "TracebenchScenario", "TracebenchRedis", "TracebenchPipeline", "TracebenchSink",
-                "TracebenchMeasure", "TracebenchResults", "TracebenchMetrics",
+                "TracebenchScenario", "TracebenchRedis", "TracebenchPipeline", "TracebenchSink", "TracebenchAnalysis",
+                "TracebenchMeasure", "TracebenchResults", "TracebenchMetrics", "TracebenchVocabulary",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
@@ -138,7 +151,7 @@ let package = Package(
             name: "TracebenchTests",
             dependencies: [
                 "TracebenchScenario", "TracebenchRedis", "TracebenchMeasure", "TracebenchPipeline",
-                "TracebenchSink", "TracebenchResults", "TracebenchRun", "TracebenchMetrics",
+                "TracebenchSink", "TracebenchResults", "TracebenchRun", "TracebenchMetrics", "TracebenchAnalysis", "TracebenchVocabulary",
                 .product(name: "OTel", package: "swift-otel"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -15,8 +15,8 @@
 # compiled *into* the module it tests (TracebenchSink or TracebenchScenario, via -module-name), so the sources compile
 # unchanged and their `import` lines resolve as in the package:
 #   - otlp-protobuf, otlp-json, gzip: only TracebenchSink's decoder files (+ the protobuf encoder, for a round-trip
-#     check) or Gzip.swift; none imports anything but CZlib (-I Sources/CZlib, -lz). The Hummingbird/gRPC files of
-#     TracebenchSink are not compiled.
+#     check) or Gzip.swift, linked with TracebenchVocabulary and the small TracebenchMeasure below; nothing else but
+#     CZlib (-I Sources/CZlib, -lz). The Hummingbird/gRPC files of TracebenchSink are not compiled.
 #   - scenario: all of TracebenchScenario, its imports built first as separate static modules of the same names:
 #     CYaml (clang) + Yams (its own Swift 5 mode, -DSWIFT_PACKAGE) from .build/checkouts/Yams (read only; it exists
 #     once the package has been resolved), TracebenchMetrics (all files), TracebenchMeasure (only Redaction and
@@ -132,12 +132,17 @@ build_measure() {
         Fuzz/Support/MeasureFoundation.swift
 }
 MEASURE_LIB=$OUT/lib/libTracebenchMeasure.a
+# The pipeline's shared words (the decoders read the job.id attribute key from it).
+build_vocabulary() { swift_library TracebenchVocabulary swift6 Sources/TracebenchVocabulary/*.swift; }
+VOCABULARY_LIB=$OUT/lib/libTracebenchVocabulary.a
 
 build() {
     case $1 in
-        otlp-protobuf) build_measure; fuzzer otlp-protobuf TracebenchSink "$MEASURE_LIB" -- Fuzz/FuzzOTLPProtobuf.swift \
-            "${DECODER[@]}" "$SINK/OTLPProtobufEncoder.swift" ;;
-        otlp-json) build_measure; fuzzer otlp-json TracebenchSink "$MEASURE_LIB" -- Fuzz/FuzzOTLPJSON.swift "${DECODER[@]}" ;;
+        otlp-protobuf) build_measure; build_vocabulary
+            fuzzer otlp-protobuf TracebenchSink "$MEASURE_LIB" "$VOCABULARY_LIB" -- Fuzz/FuzzOTLPProtobuf.swift \
+                "${DECODER[@]}" "$SINK/OTLPProtobufEncoder.swift" ;;
+        otlp-json) build_measure; build_vocabulary
+            fuzzer otlp-json TracebenchSink "$MEASURE_LIB" "$VOCABULARY_LIB" -- Fuzz/FuzzOTLPJSON.swift "${DECODER[@]}" ;;
         gzip) fuzzer gzip TracebenchSink -lz -- Fuzz/FuzzGzip.swift "$SINK/Gzip.swift" ;;
         scenario)
             build_yams

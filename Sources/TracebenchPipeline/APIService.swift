@@ -5,6 +5,7 @@ import TracebenchMeasure
 import TracebenchRedis
 import TracebenchScenario
 import Tracing
+import TracebenchVocabulary
 
 /// The job-queue API of the design document (`emp-job-queue-api`): `POST /jobs` stores the job in Redis with
 /// its trace context and queues it, under a server span (Hummingbird's TracingMiddleware) and a
@@ -44,12 +45,12 @@ public struct APIService: Sendable {
     /// hash (or, for the scenario's `drop_context_ratio` share of jobs, deliberately leaving it out).
     func submit(_ job: JobRequest) throws -> JobAccepted {
         let service = scenario.jobs[job.type].service
-        return try withSpan("redis-submit-job", ofKind: .client) { span in
-            span.attributes["db.system"] = "redis"
-            span.attributes["db.operation"] = "HSET+ZADD"
-            span.attributes["job.id"] = job.id
-            span.attributes["job.service"] = service
-            span.attributes["job.priority"] = job.priority
+        return try withSpan(SpanName.submitJob, ofKind: .client) { span in
+            span.attributes[SpanAttribute.dbSystem] = "redis"
+            span.attributes[SpanAttribute.dbOperation] = "HSET+ZADD"
+            span.attributes[SpanAttribute.jobID] = job.id
+            span.attributes[SpanAttribute.jobService] = service
+            span.attributes[SpanAttribute.jobPriority] = job.priority
             var random = SeededGenerator(seed: job.seed).derived(0xD809)
             let dropContext = scenario.faults.dropContextRatio > 0 && random.nextUnit() < scenario.faults.dropContextRatio
             let traceID = span.context.otelTraceID ?? ""
@@ -58,7 +59,7 @@ public struct APIService: Sendable {
                 (JobKeys.Field.service, service),
                 (JobKeys.Field.priority, String(job.priority)),
                 (JobKeys.Field.seed, String(job.seed)),
-                (JobKeys.Field.status, JobKeys.Status.pending),
+                (JobKeys.Field.status, JobStatus.pending),
                 (JobKeys.Field.intendedStart, String(job.intendedStartMicros)),
                 (JobKeys.Field.traceID, traceID),
                 (JobKeys.Field.traceSampled, span.context.otelIsSampled ? "1" : "0"),
@@ -87,8 +88,8 @@ extension JobAccepted: ResponseEncodable {}
 /// Runs each request under its arm's tracer (`x-tracebench-arm`, overhead runs only) and reports the server-side
 /// time of the whole request — tracing middleware and handler included — in `x-tracebench-server-ns`.
 struct ArmMiddleware<Context: RequestContext>: RouterMiddleware {
-    static var armHeader: HTTPField.Name { HTTPField.Name("x-tracebench-arm")! }
-    static var serverTimeHeader: HTTPField.Name { HTTPField.Name("x-tracebench-server-ns")! }
+    static var armHeader: HTTPField.Name { HTTPField.Name(ArmHeaders.arm)! }
+    static var serverTimeHeader: HTTPField.Name { HTTPField.Name(ArmHeaders.serverNanos)! }
 
     let arms: TracingArms
 
@@ -107,8 +108,3 @@ struct ArmMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-/// Names of the HTTP headers the load generator and the API share.
-public enum ArmHeaders {
-    public static let arm = "x-tracebench-arm"
-    public static let serverNanos = "x-tracebench-server-ns"
-}

@@ -41,10 +41,4 @@ public enum JobKeys {
         public static let processNanos = "process_ns"
     }
 
-    /// Values of the `status` field.
-    public enum Status {
-        public static let pending = "pending"
-        public static let completed = "completed"
-        public static let failed = "failed"
-    }
 }

@@ -2,6 +2,7 @@ import Synchronization
 import TracebenchMeasure
 import TracebenchScenario
 import Tracing
+import TracebenchVocabulary
 
 /// Runs one claimed job the way a worker of the design document does, with real spans: `job-claimed` and then
 /// one `process-job` per attempt, each holding the job type's simulated steps (e.g. `service-process-job` →
@@ -75,10 +76,10 @@ extension JobProcessor.Run {
         let seed = UInt64(fields[JobKeys.Field.seed] ?? "") ?? 0
         let submittedAt = Int64(fields[JobKeys.Field.submittedAt] ?? "") ?? claimedAtMicros
 
-        let claimed = startSpan("job-claimed", context: parent, kind: .consumer)
-        claimed.attributes["job.id"] = id
+        let claimed = startSpan(SpanName.jobClaimed, context: parent, kind: .consumer)
+        claimed.attributes[SpanAttribute.jobID] = id
         claimed.attributes["worker.id"] = workerID
-        claimed.attributes["job.wait_time_ms"] = Double(claimedAtMicros - submittedAt) / 1000
+        claimed.attributes[SpanAttribute.jobWaitTimeMs] = Double(claimedAtMicros - submittedAt) / 1000
         claimed.end()
 
         let tally = SpanTally(initial: 1)
@@ -87,26 +88,26 @@ extension JobProcessor.Run {
         let random = SeededGenerator(seed: seed)
         while outcome.attempts <= scenario.pipeline.maxRetries {
             outcome.attempts += 1
-            let span = startSpan("process-job", context: parent, kind: .internal)
+            let span = startSpan(SpanName.processJob, context: parent, kind: .internal)
             tally.add(1)
-            span.attributes["job.id"] = id
-            span.attributes["job.service"] = jobType.service
-            span.attributes["job.priority"] = priority
+            span.attributes[SpanAttribute.jobID] = id
+            span.attributes[SpanAttribute.jobService] = jobType.service
+            span.attributes[SpanAttribute.jobPriority] = priority
             span.attributes["worker.id"] = workerID
             span.attributes["machine.id"] = machineID
-            span.attributes["job.attempt"] = outcome.attempts
+            span.attributes[SpanAttribute.jobAttempt] = outcome.attempts
             let started = WallClock.nowMicros()
             do {
                 try await runAttempt(jobType.steps, parent: span.context, random: random.derived(UInt64(outcome.attempts)), tally: tally,
                                      timeoutMs: scenario.pipeline.jobTimeoutMs)
-                span.attributes["job.processing_time_ms"] = Double(WallClock.nowMicros() - started) / 1000
+                span.attributes[SpanAttribute.jobProcessingTimeMs] = Double(WallClock.nowMicros() - started) / 1000
                 span.setStatus(SpanStatus(code: .ok))
                 span.end()
                 outcome.succeeded = true
                 outcome.error = ""
                 break
             } catch {
-                let failure = error as? StepFailure ?? StepFailure(kind: .injected, step: "process-job")
+                let failure = error as? StepFailure ?? StepFailure(kind: .injected, step: SpanName.processJob)
                 if failure.kind == .timeout { outcome.timeouts += 1 }
                 span.attributes["error.type"] = failure.kind.rawValue
                 span.recordError(failure)
@@ -133,7 +134,7 @@ extension JobProcessor.Run {
             }
             group.addTask {
                 try await Task.sleep(for: .clampedMicroseconds(timeoutMs * 1000))
-                throw StepFailure(kind: .timeout, step: "process-job")
+                throw StepFailure(kind: .timeout, step: SpanName.processJob)
             }
             defer { group.cancelAll() }
             try await group.next()

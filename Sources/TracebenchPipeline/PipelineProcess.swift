@@ -5,6 +5,7 @@ import ServiceLifecycle
 import TracebenchRedis
 import TracebenchScenario
 import Tracing
+import TracebenchVocabulary
 
 /// Entry points of the pipeline's child processes (`tracebench api`, `tracebench worker`).
 ///
@@ -13,9 +14,9 @@ import Tracing
 /// flushes), and prints one `READY …` line on stdout when it can take work.
 public enum PipelineProcess {
     /// `service.name` of the API process.
-    public static let apiServiceName = "emp-job-queue-api"
+    public static let apiServiceName = ServiceName.api
     /// `service.name` of worker processes.
-    public static let workerServiceName = "emp-worker"
+    public static let workerServiceName = ServiceName.worker
 
     /// Runs the API server until SIGTERM. Prints `READY <port>` once listening on 127.0.0.1.
     public static func runAPI(configuration: ChildConfiguration) async throws {

@@ -1,6 +1,7 @@
 import ServiceLifecycle
 import TracebenchScenario
 import Tracing
+import TracebenchVocabulary
 
 /// The tracers of one pipeline process, one per arm.
 ///
@@ -28,7 +29,7 @@ public struct TracingArms: Sendable {
             var spec = scenario.tracing.forService(role)
             spec.mode = mode
             let backend = try TracingBackend.make(spec: spec, serviceName: serviceName, endpoint: endpoint,
-                                                  extraResource: extraResource.merging(["tracebench.arm": mode.rawValue]) { _, new in new })
+                                                  extraResource: extraResource.merging([ResourceAttribute.arm: mode.rawValue]) { _, new in new })
             arms.append(Arm(mode: mode, tracer: backend.tracer))
             if let service = backend.service { services.append(service) }
         }

@@ -5,6 +5,7 @@ import Synchronization
 import TracebenchMeasure
 import TracebenchRedis
 import TracebenchScenario
+import TracebenchVocabulary
 
 /// One worker process's job loop, as a swift-service-lifecycle service.
 ///
@@ -72,7 +73,7 @@ public final class WorkerService: Service, Sendable {
         let outcome = await processor.process(id: id, fields: fields, claimedAtMicros: claimedAt)
         let elapsed = ContinuousClock.now - started
         let processNanos = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
-        let status = outcome.succeeded ? JobKeys.Status.completed : JobKeys.Status.failed
+        let status = outcome.succeeded ? JobStatus.completed : JobStatus.failed
         var result: [(String, String)] = [
             (JobKeys.Field.claimedAt, String(claimedAt)),
             (JobKeys.Field.completedAt, String(WallClock.nowMicros())),

@@ -1,6 +1,8 @@
 import TracebenchPipeline
 import TracebenchRedis
 import TracebenchSink
+import TracebenchAnalysis
+import TracebenchVocabulary
 
 /// Reads the ground truth back from Redis: every accepted job's `job:{id}` hash, pipelined in batches.
 enum LedgerReader {
@@ -23,10 +25,10 @@ enum LedgerReader {
         typealias F = JobKeys.Field
         func int(_ key: String) -> Int { Int(fields[key] ?? "") ?? 0 }
         func micros(_ key: String) -> Int64 { Int64(fields[key] ?? "") ?? 0 }
-        let status = fields[F.status] ?? JobKeys.Status.pending
+        let status = fields[F.status] ?? JobStatus.pending
         var entry = LedgerEntry(
             jobID: id,
-            status: status == JobKeys.Status.completed || status == JobKeys.Status.failed ? status : JobKeys.Status.pending,
+            status: JobStatus.isFinished(status) ? status : JobStatus.pending,
             traceID: fields[F.traceID] ?? "",
             traceSampled: fields[F.traceSampled] == "1",
             contextDropped: fields[F.contextDropped] == "1",

@@ -5,6 +5,7 @@ import Synchronization
 import TracebenchMeasure
 import TracebenchPipeline
 import TracebenchScenario
+import TracebenchVocabulary
 
 /// The open-model load generator: submits jobs to the API at their intended times from an ``ArrivalSchedule``,
 /// never waiting for responses to decide when to send (no coordinated omission). Submit latency is measured

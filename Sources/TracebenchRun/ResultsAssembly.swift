@@ -2,6 +2,8 @@ import TracebenchMeasure
 import TracebenchResults
 import TracebenchScenario
 import TracebenchSink
+import TracebenchAnalysis
+import TracebenchVocabulary
 
 /// Turns what a run observed (ledger, received spans, load tally, resource samples) into ``RunResults``.
 enum ResultsAssembly {
@@ -13,8 +15,8 @@ enum ResultsAssembly {
         // Jobs: the ledger balances by construction (every accepted job is exactly one of the three).
         var jobs = JobCounts()
         jobs.submitted = ledger.count
-        jobs.completed = ledger.count { $0.status == "completed" }
-        jobs.failed = ledger.count { $0.status == "failed" }
+        jobs.completed = ledger.count { $0.status == JobStatus.completed }
+        jobs.failed = ledger.count { $0.status == JobStatus.failed }
         jobs.pending = jobs.submitted - jobs.completed - jobs.failed
         jobs.droppedArrivals = load.droppedArrivals
         jobs.lateStarts = load.lateStarts
@@ -109,7 +111,7 @@ extension ResultsAssembly {
         for entry in ledger {
             builder.count(Counter.submitted, atMicros: entry.submittedAtMicros)
             guard entry.isFinished else { continue }
-            builder.count(entry.status == "failed" ? Counter.failed : Counter.completed, atMicros: entry.completedAtMicros)
+            builder.count(entry.status == JobStatus.failed ? Counter.failed : Counter.completed, atMicros: entry.completedAtMicros)
             guard entry.intendedStartMicros >= warmupEnd else { continue }
             builder.record("queue_wait", microseconds: entry.claimedAtMicros - entry.submittedAtMicros, endedAtMicros: entry.claimedAtMicros)
             builder.record("processing", microseconds: entry.completedAtMicros - entry.claimedAtMicros, endedAtMicros: entry.completedAtMicros)

@@ -2,6 +2,7 @@ import TracebenchMeasure
 import TracebenchResults
 import TracebenchScenario
 import TracebenchSink
+import TracebenchAnalysis
 
 /// An exact (Clopper–Pearson) 95 % share, or nil without trials.
 func share(_ successes: Int, _ trials: Int) -> ProportionEstimate? {

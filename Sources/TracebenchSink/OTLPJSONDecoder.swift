@@ -1,5 +1,6 @@
 import TracebenchMeasure
 import Foundation
+import TracebenchVocabulary
 
 /// The OTLP/JSON path of ``OTLPDecoder`` (the slow path: it goes through `JSONSerialization`).
 ///
@@ -77,7 +78,7 @@ enum OTLPJSONDecoder {
         }
         var jobID: String?
         for attribute in try array(span, "attributes", "attributes") {
-            if let value = try stringAttribute(attribute, key: "job.id") { jobID = value }
+            if let value = try stringAttribute(attribute, key: SpanAttribute.jobID) { jobID = value }
         }
         return ReceivedSpan(
             traceID: traceID,

@@ -1,6 +1,8 @@
-import TracebenchMeasure
 // A hand-written protobuf wire-format scanner for OTLP trace export requests. No Foundation, no swift-protobuf:
 // it walks the bytes once, skips what trace assembly does not need, and never traps on hostile input.
+
+import TracebenchMeasure
+import TracebenchVocabulary
 
 /// The protobuf wire types this scanner accepts (groups, 3 and 4, and the undefined 6 and 7 are rejected).
 enum OTLPWireType: UInt8 {
@@ -182,7 +184,7 @@ struct OTLPProtobufDecoder {
         while reader.hasMore {
             let tag = try reader.readTag()
             if tag.field == 1 {
-                if let value = try stringAttribute(reader.sub(reader.readLengthDelimited(tag)), key: "service.name") {
+                if let value = try stringAttribute(reader.sub(reader.readLengthDelimited(tag)), key: Self.serviceNameKey) {
                     found = value
                 }
             } else {
@@ -230,7 +232,7 @@ struct OTLPProtobufDecoder {
             case 7: start = try reader.readFixed64(tag)
             case 8: end = try reader.readFixed64(tag)
             case 9:
-                if let value = try Self.stringAttribute(reader.sub(reader.readLengthDelimited(tag)), key: "job.id") {
+                if let value = try Self.stringAttribute(reader.sub(reader.readLengthDelimited(tag)), key: Self.jobIDKey) {
                     jobID = value
                 }
             case 15:
@@ -276,9 +278,13 @@ struct OTLPProtobufDecoder {
         return code
     }
 
+    /// The UTF-8 bytes of the attribute keys read, compared in place against each attribute's key.
+    static let jobIDKey = Array(SpanAttribute.jobID.utf8)
+    static let serviceNameKey = Array("service.name".utf8)
+
     /// KeyValue { 1: key, 2: AnyValue value }: the value as a String if the key is `key` and the value holds a
     /// string (AnyValue is a oneof: field 1 string_value, 2–7 the other kinds; the last one present wins).
-    static func stringAttribute(_ message: OTLPWireReader, key: StaticString) throws(OTLPDecodeError) -> String? {
+    static func stringAttribute(_ message: OTLPWireReader, key: [UInt8]) throws(OTLPDecodeError) -> String? {
         var reader = message
         var keyRange: Range<Int> = 0 ..< 0
         var valueRange: Range<Int>?
@@ -326,10 +332,9 @@ struct OTLPProtobufDecoder {
 
     /// Whether the bytes in `range` equal `literal`'s UTF-8, without allocating.
     @inline(__always)
-    static func equals(_ base: UnsafeRawPointer, _ range: Range<Int>, _ literal: StaticString) -> Bool {
-        let count = literal.utf8CodeUnitCount
+    static func equals(_ base: UnsafeRawPointer, _ range: Range<Int>, _ expected: [UInt8]) -> Bool {
+        let count = expected.count
         guard range.count == count else { return false }
-        let expected = literal.utf8Start
         var i = 0
         while i < count {
             if base.load(fromByteOffset: range.lowerBound &+ i, as: UInt8.self) != expected[i] { return false }

@@ -1,11 +1,13 @@
 import Testing
+import TracebenchAnalysis
+import TracebenchVocabulary
 @testable import TracebenchSink
 
 /// Trace assembly against the ledger, on hand-built traces whose answers are known: orphans, broken context,
 /// completeness, depth, error attribution, span accounting and visibility.
 @Suite("Trace check")
 struct TraceCheckTests {
-    static let api = "emp-job-queue-api", worker = "emp-worker"
+    static let api = ServiceName.api, worker = ServiceName.worker
 
     func span(_ trace: TraceID, _ id: UInt64, parent: UInt64 = 0, _ name: String, service: String = worker,
               error: Bool = false, job: String? = nil, end: UInt64 = 1_000_000, received: UInt64 = 3_000_000) -> ReceivedSpan {

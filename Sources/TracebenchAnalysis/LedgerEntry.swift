@@ -1,3 +1,5 @@
+import TracebenchVocabulary
+
 /// What the pipeline says happened to one job (read back from its `job:{id}` hash): the ground truth that
 /// received spans are checked against.
 public struct LedgerEntry: Sendable, Equatable {
@@ -52,7 +54,11 @@ public struct LedgerEntry: Sendable, Equatable {
     }
 
     /// Whether a worker finished the job (successfully or not).
-    public var isFinished: Bool { status == "completed" || status == "failed" }
+    public var isFinished: Bool { JobStatus.isFinished(status) }
+
+    /// Whether the job had an error: it failed, or an attempt failed or timed out before a retry succeeded. Its
+    /// trace holds an error span; "100 % of errors" is a promise about these jobs.
+    public var isErrorJob: Bool { status == JobStatus.failed || attempts > 1 || timeouts > 0 }
 
     /// Spans the job's trace should hold: the API's own plus the worker's. When the context was dropped the
     /// worker's spans land in another trace, so the API's trace is incomplete — as it should be counted.

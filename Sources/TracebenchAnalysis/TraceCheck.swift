@@ -1,4 +1,6 @@
 import TracebenchMeasure
+import TracebenchSink
+import TracebenchVocabulary
 
 /// Assembles received spans into traces and checks them against the ledger: completeness, orphans, broken
 /// context, depth, error attribution, sampling and span accounting.
@@ -55,7 +57,7 @@ public struct TraceCheck: Sendable {
             } else {
                 figures.visibility.record(microseconds: -Int64((span.endNanos - span.receivedNanos) / 1000))
             }
-            if span.name == "process-job", let job = span.jobID, processJobTrace[job] == nil {
+            if span.name == SpanName.processJob, let job = span.jobID, processJobTrace[job] == nil {
                 processJobTrace[job] = span.traceID
             }
         }

@@ -1,4 +1,5 @@
 import TracebenchMeasure
+import TracebenchSink
 
 /// Sampling checked against the ledger, which knows every job whether or not its trace was kept: what a chain of
 /// samplers kept, what the kept traces say about the whole (adjusted counts), and whether the API's decision reached
@@ -44,16 +45,12 @@ public enum SamplingAnalysis {
         public var workerOnly = 0
     }
 
-    static func isErrorJob(_ entry: LedgerEntry) -> Bool {
-        entry.status == "failed" || entry.attempts > 1 || entry.timeouts > 0
-    }
-
     /// What the chain kept of the normal jobs, against the prediction of both rules.
     public static func chain(ledger: [LedgerEntry], spans: [ReceivedSpan], collector: ConsistentThreshold,
                              exports: (LedgerEntry) -> Bool) -> ChainCounts {
         let arrived = Set(spans.map(\.traceID))
         var counts = ChainCounts()
-        for entry in ledger where exports(entry) && entry.isFinished && !isErrorJob(entry) {
+        for entry in ledger where exports(entry) && entry.isFinished && !entry.isErrorJob {
             guard let trace = TraceID(hex: entry.traceID) else { continue }
             counts.normalJobs += 1
             let kept = arrived.contains(trace)
@@ -74,7 +71,7 @@ public enum SamplingAnalysis {
         let exporting = ledger.filter(exports)
         let jobTraces = Set(exporting.compactMap { TraceID(hex: $0.traceID) })
         counts.jobs.truth = exporting.count
-        counts.errorJobs.truth = exporting.filter(isErrorJob).count
+        counts.errorJobs.truth = exporting.filter(\.isErrorJob).count
         counts.spans.truth = exporting.reduce(0) { $0 + $1.apiSpans + $1.workerSpans }
         guard sdkRatio > 0 else { return counts }
 

@@ -1,3 +1,5 @@
+import TracebenchSink
+
 /// Which jobs' traces the sampling kept, by what happened to the job — the ledger knows every job's outcome whether
 /// or not its trace was sampled. "10 % for normal operations, 100 % for errors" is a promise about these shares.
 public struct RetentionCounts: Sendable, Equatable {
@@ -31,7 +33,7 @@ extension TraceCheck {
         for entry in exporting {
             let trace = TraceID(hex: entry.traceID)
             let arrived = trace.map { spansPerTrace[$0] != nil } ?? false
-            if entry.status == "failed" || entry.attempts > 1 || entry.timeouts > 0 {
+            if entry.isErrorJob {
                 counts.errorJobs += 1
                 let workerTrace = TraceID(hex: entry.workerTraceID)
                 if let trace, tracesWithErrors.contains(trace) || workerTrace.map(tracesWithErrors.contains) == true {
