@@ -33,6 +33,7 @@ let package = Package(
                 .product(name: "TracebenchSink", package: "tracebench"),
                 .product(name: "TracebenchMeasure", package: "tracebench"),
                 .product(name: "TracebenchScenario", package: "tracebench"),
+                .product(name: "TracebenchVocabulary", package: "tracebench"),
                 .product(name: "OTel", package: "swift-otel"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Instrumentation", package: "swift-distributed-tracing"),

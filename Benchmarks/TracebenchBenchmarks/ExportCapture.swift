@@ -5,6 +5,7 @@ import Synchronization
 import TracebenchPipeline
 import TracebenchScenario
 import TracebenchSink
+import TracebenchVocabulary
 import Tracing
 
 /// Real OTLP/HTTP protobuf bodies, as swift-otel 1.6.0 exports them: an `otlp`-mode backend (built with
@@ -89,7 +90,7 @@ final class ExportCapture: Sendable {
         let backend = try TracingBackend.make(
             spec: spec, serviceName: PipelineProcess.workerServiceName, endpoint: endpoint,
             extraResource: [
-                "machine.id": Fixtures.machineID, "service.instance.id": Fixtures.workerID,
+                ResourceAttribute.machineID: Fixtures.machineID, "service.instance.id": Fixtures.workerID,
                 "tracebench.run_id": "benchmark", "tracebench.arm": "otlp",
             ]
         )
@@ -106,23 +107,23 @@ final class ExportCapture: Sendable {
         for job in 0 ..< jobs {
             let id = Fixtures.jobIDs[job]
             let root = tracer.startSpan("submit-job", context: .topLevel, ofKind: .server)
-            root.attributes["job.id"] = id
-            root.attributes["job.service"] = Fixtures.service
-            root.attributes["job.priority"] = job % 10
+            root.attributes[SpanAttribute.jobID] = id
+            root.attributes[SpanAttribute.jobService] = Fixtures.service
+            root.attributes[SpanAttribute.jobPriority] = job % 10
 
-            let claimed = tracer.startSpan("job-claimed", context: root.context, ofKind: .consumer)
-            claimed.attributes["job.id"] = id
-            claimed.attributes["worker.id"] = Fixtures.workerID
-            claimed.attributes["job.wait_time_ms"] = 1.25
+            let claimed = tracer.startSpan(SpanName.jobClaimed, context: root.context, ofKind: .consumer)
+            claimed.attributes[SpanAttribute.jobID] = id
+            claimed.attributes[SpanAttribute.workerID] = Fixtures.workerID
+            claimed.attributes[SpanAttribute.jobWaitTimeMs] = 1.25
             claimed.end()
 
-            let process = tracer.startSpan("process-job", context: root.context, ofKind: .internal)
-            process.attributes["job.id"] = id
-            process.attributes["job.service"] = Fixtures.service
-            process.attributes["job.priority"] = job % 10
-            process.attributes["worker.id"] = Fixtures.workerID
-            process.attributes["machine.id"] = Fixtures.machineID
-            process.attributes["job.attempt"] = 1
+            let process = tracer.startSpan(SpanName.processJob, context: root.context, ofKind: .internal)
+            process.attributes[SpanAttribute.jobID] = id
+            process.attributes[SpanAttribute.jobService] = Fixtures.service
+            process.attributes[SpanAttribute.jobPriority] = job % 10
+            process.attributes[SpanAttribute.workerID] = Fixtures.workerID
+            process.attributes[ResourceAttribute.machineID] = Fixtures.machineID
+            process.attributes[SpanAttribute.jobAttempt] = 1
             let step = tracer.startSpan("service-process-job", context: process.context, ofKind: .internal)
             let call = tracer.startSpan("comfyui-call", context: step.context, ofKind: .client)
             if job % 100 == 99 {

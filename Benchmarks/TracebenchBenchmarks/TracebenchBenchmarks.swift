@@ -7,6 +7,7 @@ import TracebenchMeasure
 import TracebenchPipeline
 import TracebenchScenario
 import TracebenchSink
+import TracebenchVocabulary
 import Tracing
 
 #if canImport(Glibc)
@@ -81,12 +82,12 @@ let benchmarks: @Sendable () -> Void = {
             measuringCPU(benchmark) {
                 for i in benchmark.scaledIterations {
                     // As JobProcessor does it: one subscript assignment per attribute on `any Span`.
-                    let span = tracer.startSpan("process-job", context: .topLevel, ofKind: .internal)
-                    span.attributes["job.id"] = ids[i & (ids.count - 1)]
-                    span.attributes["job.service"] = Fixtures.service
-                    span.attributes["job.priority"] = i & 7
+                    let span = tracer.startSpan(SpanName.processJob, context: .topLevel, ofKind: .internal)
+                    span.attributes[SpanAttribute.jobID] = ids[i & (ids.count - 1)]
+                    span.attributes[SpanAttribute.jobService] = Fixtures.service
+                    span.attributes[SpanAttribute.jobPriority] = i & 7
                     span.attributes["worker.id"] = Fixtures.workerID
-                    span.attributes["machine.id"] = Fixtures.machineID
+                    span.attributes[ResourceAttribute.machineID] = Fixtures.machineID
                     span.end()
                 }
             }

@@ -78,7 +78,7 @@ extension JobProcessor.Run {
 
         let claimed = startSpan(SpanName.jobClaimed, context: parent, kind: .consumer)
         claimed.attributes[SpanAttribute.jobID] = id
-        claimed.attributes["worker.id"] = workerID
+        claimed.attributes[SpanAttribute.workerID] = workerID
         claimed.attributes[SpanAttribute.jobWaitTimeMs] = Double(claimedAtMicros - submittedAt) / 1000
         claimed.end()
 
@@ -93,8 +93,8 @@ extension JobProcessor.Run {
             span.attributes[SpanAttribute.jobID] = id
             span.attributes[SpanAttribute.jobService] = jobType.service
             span.attributes[SpanAttribute.jobPriority] = priority
-            span.attributes["worker.id"] = workerID
-            span.attributes["machine.id"] = machineID
+            span.attributes[SpanAttribute.workerID] = workerID
+            span.attributes[ResourceAttribute.machineID] = machineID
             span.attributes[SpanAttribute.jobAttempt] = outcome.attempts
             let started = WallClock.nowMicros()
             do {
@@ -109,7 +109,7 @@ extension JobProcessor.Run {
             } catch {
                 let failure = error as? StepFailure ?? StepFailure(kind: .injected, step: SpanName.processJob)
                 if failure.kind == .timeout { outcome.timeouts += 1 }
-                span.attributes["error.type"] = failure.kind.rawValue
+                span.attributes[SpanAttribute.errorType] = failure.kind.rawValue
                 span.recordError(failure)
                 span.setStatus(SpanStatus(code: .error, message: failure.description))
                 span.end()
@@ -158,7 +158,7 @@ extension JobProcessor.Run {
             }
             if fails {
                 let failure = StepFailure(kind: .injected, step: step.name)
-                span.attributes["error.type"] = failure.kind.rawValue
+                span.attributes[SpanAttribute.errorType] = failure.kind.rawValue
                 span.recordError(failure)
                 throw failure
             }

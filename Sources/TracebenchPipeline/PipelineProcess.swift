@@ -54,7 +54,10 @@ public enum PipelineProcess {
                                  instance: String) throws -> TracingArms {
         let arms = try TracingArms.make(
             scenario: configuration.scenario, role: role, serviceName: serviceName, endpoint: configuration.otlpEndpoint,
-            extraResource: ["machine.id": machineID(), "service.instance.id": instance, "tracebench.run_id": configuration.runID]
+            extraResource: [
+                ResourceAttribute.machineID: machineID(), ResourceAttribute.serviceInstanceID: instance,
+                ResourceAttribute.runID: configuration.runID,
+            ]
         )
         InstrumentationSystem.bootstrap(arms.arm(0).tracer)
         return arms

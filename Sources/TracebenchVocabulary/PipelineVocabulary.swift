@@ -21,6 +21,9 @@ public enum SpanAttribute {
     public static let jobAttempt = "job.attempt"
     public static let jobWaitTimeMs = "job.wait_time_ms"
     public static let jobProcessingTimeMs = "job.processing_time_ms"
+    public static let workerID = "worker.id"
+    /// Why a step failed (`injected`, `timeout`), on the error spans.
+    public static let errorType = "error.type"
     public static let dbSystem = "db.system"
     public static let dbOperation = "db.operation"
 }
@@ -30,6 +33,7 @@ public enum ResourceAttribute {
     /// The tracing arm (`off`, `sdk`, `otlp`) a span was made under.
     public static let arm = "tracebench.arm"
     public static let runID = "tracebench.run_id"
+    /// Also set on the worker's `process-job` span, as the design document's traces have it.
     public static let machineID = "machine.id"
     public static let serviceInstanceID = "service.instance.id"
 }
