@@ -62,10 +62,11 @@ public enum SamplingAnalysis {
         return counts
     }
 
-    /// Jobs, error jobs and spans estimated from the kept traces: a span counts 1/p with p = `sdkRatio` × the keep
-    /// probability of the `ot=th` threshold it carries (1 without one: swift-otel writes none); a trace counts 1/p of
-    /// its most likely kept span (an error span a tail sampler keeps with p = 1 makes its trace certain).
-    public static func adjusted(ledger: [LedgerEntry], spans: [ReceivedSpan], sdkRatio: Double,
+    /// Jobs, error jobs and spans estimated from the kept traces: a span counts 1/p with p = the SDK's keep
+    /// probability for its service (`sdkRatio(service.name)`) × the keep probability of the `ot=th` threshold it
+    /// carries (1 without one: swift-otel writes none); a trace counts 1/p of its most likely kept span (an error span
+    /// a tail sampler keeps with p = 1 makes its trace certain).
+    public static func adjusted(ledger: [LedgerEntry], spans: [ReceivedSpan], sdkRatio: (String) -> Double,
                                 exports: (LedgerEntry) -> Bool) -> AdjustedCounts {
         var counts = AdjustedCounts()
         let exporting = ledger.filter(exports)
@@ -73,14 +74,13 @@ public enum SamplingAnalysis {
         counts.jobs.truth = exporting.count
         counts.errorJobs.truth = exporting.filter(\.isErrorJob).count
         counts.spans.truth = exporting.reduce(0) { $0 + $1.apiSpans + $1.workerSpans }
-        guard sdkRatio > 0 else { return counts }
-
         struct Group: Hashable { let trace: TraceID; let probability: Double }
         var spansPerGroup: [Group: Int] = [:]
         var traceProbability: [TraceID: Double] = [:]
         var tracesWithErrors = Set<TraceID>()
         for span in spans {
-            let p = min(1, sdkRatio * (span.samplingThreshold?.probability ?? 1))
+            let p = min(1, sdkRatio(span.serviceName) * (span.samplingThreshold?.probability ?? 1))
+            guard p > 0 else { continue }  // a service whose sampler keeps nothing sent nothing; a stray span weighs nothing
             spansPerGroup[Group(trace: span.traceID, probability: p), default: 0] += 1
             traceProbability[span.traceID] = max(traceProbability[span.traceID] ?? 0, p)
             if span.isError { tracesWithErrors.insert(span.traceID) }

@@ -2,6 +2,7 @@ import TracebenchMeasure
 import TracebenchResults
 import TracebenchScenario
 import TracebenchSink
+import TracebenchVocabulary
 import TracebenchAnalysis
 
 /// An exact (Clopper–Pearson) 95 % share, or nil without trials.
@@ -32,7 +33,12 @@ enum SamplingResults {
             }
             sampling.chain = chain
         }
-        let adjusted = SamplingAnalysis.adjusted(ledger: ledger, spans: spans, sdkRatio: sdkRatio, exports: exports)
+        // The worker's spans are kept with the API's probability when its sampler follows the parent, else its own.
+        let worker = scenario.tracing.sampler(for: .worker)
+        let workerRatio = worker.sampler.isParentBased ? sdkRatio : worker.sampler.rootRatio(worker.ratio)
+        let adjusted = SamplingAnalysis.adjusted(ledger: ledger, spans: spans, sdkRatio: { service in
+            service == ServiceName.worker ? workerRatio : sdkRatio
+        }, exports: exports)
         if sdkRatio > 0, adjusted.jobs.truth > 0 {
             func figure(_ e: SamplingAnalysis.Estimate) -> AdjustedCount {
                 AdjustedCount(estimate: e.estimate, standardError: e.standardError, truth: e.truth)

@@ -266,6 +266,14 @@ public struct TracingSpec: Codable, Sendable, Equatable {
         case parentBasedAlwaysOn = "parentbased_always_on"
         case parentBasedAlwaysOff = "parentbased_always_off"
 
+        /// Whether a sampled parent decides for it (the `parentbased_*` samplers).
+        public var isParentBased: Bool {
+            switch self {
+            case .parentBasedTraceIDRatio, .parentBasedAlwaysOn, .parentBasedAlwaysOff: true
+            case .alwaysOn, .alwaysOff, .traceIDRatio: false
+            }
+        }
+
         /// The share of root traces kept (for a root, a parent-based sampler is its root sampler).
         public func rootRatio(_ ratio: Double) -> Double {
             switch self {
