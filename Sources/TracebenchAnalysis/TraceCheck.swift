@@ -32,14 +32,18 @@ public struct TraceCheck: Sendable {
         public var jobs = 0
         public var spansCreated = 0
         public var spansExpectedExported = 0
+        /// Exported spans of traces the collector's rule rejects that did not arrive (sampled out, not lost).
+        public var spansSampledOut = 0
+        /// SDK-sampled traces the collector's rule rejects.
+        public var tracesSampledOut = 0
         public var spansReceived = 0
         public var visibility = LatencyHistogram()
     }
 
     /// Checks `spans` against `ledger`; `exports` says whether a job's arm exports (overhead runs mix arms).
     /// `collector` is the threshold of a collector that samples (declared in the scenario): a trace it rejects is not
-    /// expected, and only its spans that arrived (the error spans a tail sampler keeps) count as exported — what the
-    /// collector sampled out is not counted as lost.
+    /// expected, and its exported spans that did not arrive (all but the error spans a tail sampler keeps) count as
+    /// sampled out, not lost.
     public static func check(ledger: [LedgerEntry], spans: [ReceivedSpan], collector: ConsistentThreshold? = nil,
                              exports: (LedgerEntry) -> Bool) -> Figures {
         var figures = Figures()
@@ -87,10 +91,11 @@ public struct TraceCheck: Sendable {
             figures.spansCreated += entry.apiSpans + entry.workerSpans
             if exporting {
                 figures.exportingJobs += 1
-                if collectorKeeps {
-                    figures.spansExpectedExported += (entry.traceSampled ? entry.apiSpans : 0) + (entry.workerSampled ? entry.workerSpans : 0)
-                } else if let traceID {
-                    figures.spansExpectedExported += byTrace[traceID]?.count ?? 0
+                let exported = (entry.traceSampled ? entry.apiSpans : 0) + (entry.workerSampled ? entry.workerSpans : 0)
+                figures.spansExpectedExported += exported
+                if !collectorKeeps, let traceID {
+                    figures.spansSampledOut += max(0, exported - (byTrace[traceID]?.count ?? 0))
+                    if entry.traceSampled { figures.tracesSampledOut += 1 }
                 }
             }
             if entry.traceSampled, !entry.traceID.isEmpty { figures.sampledRootsDecided += 1 }

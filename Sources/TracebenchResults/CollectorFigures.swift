@@ -68,8 +68,9 @@ public struct CollectorFigures: Codable, Sendable {
                 bodyBytes: Int, measured: Bool) {
         spansIn = spans.exported
         spansOut = spans.received
-        dropped = max(0, spans.exported - spans.received)
-        tracesIn = traces.expected
+        // What a sampling collector discards by design is not lost.
+        dropped = max(0, spans.exported - spans.sampledOut - spans.received)
+        tracesIn = traces.expected + traces.sampledOut
         tracesOut = traces.received
         self.windowSeconds = windowSeconds
         cpuPercentAvg = usage?.cpuPercentAvg ?? 0

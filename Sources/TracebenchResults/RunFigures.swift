@@ -41,7 +41,11 @@ public struct JobCounts: Codable, Sendable, Equatable {
 
 /// How the received traces compare with the ledger.
 public struct TraceFigures: Codable, Sendable {
+    /// Traces the SDKs sampled and, with `collector.sampling`, the collector's rule keeps: what should arrive whole.
     public var expected = 0
+    /// Traces the SDKs sampled that the collector's declared sampler rejects (a tail sampler still forwards their
+    /// error spans); not counted in `expected`.
+    public var sampledOut = 0
     public var received = 0
     public var complete = 0
     /// complete ÷ expected (1.0 when nothing was expected).
@@ -63,13 +67,14 @@ public struct TraceFigures: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case expected, received, complete, completeness, orphanSpans = "orphan_spans", brokenContext = "broken_context"
         case brokenContextShare = "broken_context_share", depth, maxDepth = "max_depth", errorSpans = "error_spans"
-        case tracesWithErrors = "traces_with_errors", errorAttribution = "error_attribution"
+        case tracesWithErrors = "traces_with_errors", errorAttribution = "error_attribution", sampledOut = "sampled_out"
     }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let empty = ProportionEstimate.wilson(successes: 0, trials: 0)
         expected = try c(.expected, 0)
+        sampledOut = try c(.sampledOut, 0)
         received = try c(.received, 0)
         complete = try c(.complete, 0)
         completeness = try c(.completeness, 1)
@@ -169,17 +174,21 @@ public struct SpanCounts: Codable, Sendable {
     /// Sampled spans handed to the OTLP exporter (0 unless mode is otlp).
     public var exported = 0
     public var received = 0
+    /// Exported spans the collector's declared sampler (`collector.sampling`) discarded: expected, not lost.
+    public var sampledOut = 0
+    /// Lost: exported − sampled out − received.
     public var dropped = 0
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey { case created, exported, received, dropped }
+    enum CodingKeys: String, CodingKey { case created, exported, received, dropped, sampledOut = "sampled_out" }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         created = try c(.created, 0)
         exported = try c(.exported, 0)
         received = try c(.received, 0)
+        sampledOut = try c(.sampledOut, 0)
         dropped = try c(.dropped, 0)
     }
 }

@@ -31,7 +31,8 @@ public enum Summary {
         if !isFirehose { lines.append(String(format: "  sampling  configured %.3f, observed %.4f [%.4f, %.4f] over %d jobs", s.configuredRatio, s.observedRatio, s.ciLow, s.ciHigh, s.trials)) }
         if let errors = s.errorRetention { lines.append(retentionLine(errors, normal: s.normalRetention, slow: s.slowRetention)) }
         lines.append(contentsOf: samplingDetailLines(s))
-        lines.append("  spans     created \(results.spans.created), exported \(results.spans.exported), received \(results.spans.received), dropped \(results.spans.dropped)")
+        let sampledOut = results.spans.sampledOut > 0 ? ", sampled out by the collector \(results.spans.sampledOut)" : ""
+        lines.append("  spans     created \(results.spans.created), exported \(results.spans.exported), received \(results.spans.received)\(sampledOut), dropped \(results.spans.dropped)")
         let tp = results.throughput
         let jobRates = isFirehose ? "" : String(format: "%.1f jobs/s submitted, %.1f jobs/s completed, ", tp.jobsSubmittedPerSecond, tp.jobsCompletedPerSecond)
         lines.append("  rate      " + jobRates + String(format: "%.0f traces/min and %.0f spans/s at the sink", tp.tracesPerMinute, tp.spansPerSecond))

@@ -60,6 +60,7 @@ enum ResultsAssembly {
         // Traces against the ledger.
         var traces = TraceFigures()
         traces.expected = figures.tracesExpected
+        traces.sampledOut = figures.tracesSampledOut
         traces.received = figures.tracesReceived
         traces.complete = figures.tracesComplete
         traces.completeness = figures.tracesExpected == 0 ? 1 : Double(figures.tracesComplete) / Double(figures.tracesExpected)
@@ -88,7 +89,8 @@ enum ResultsAssembly {
         spans.created = figures.spansCreated
         spans.exported = figures.spansExpectedExported
         spans.received = figures.spansReceived
-        spans.dropped = max(0, spans.exported - spans.received)
+        spans.sampledOut = figures.spansSampledOut
+        spans.dropped = max(0, spans.exported - spans.sampledOut - spans.received)
         results.spans = spans
         results.sink = SinkCounts(sink)
     }

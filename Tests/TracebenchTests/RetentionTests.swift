@@ -80,6 +80,7 @@ struct RetentionTests {
         #expect(Self.holds(complete, 0.100006), "\(complete)")
         // What the collector sampled out is not counted as lost; what it keeps arrives whole.
         #expect(r.spans.dropped == 0 && r.traces.completeness == 1, "\(r.spans) \(r.traces)")
+        #expect(r.spans.sampledOut > 0 && r.spans.exported == r.spans.sampledOut + r.spans.received && r.collector?.dropped == 0)
         let adjusted = try #require(s.adjusted)
         #expect(adjusted.errorJobs.estimate == Double(adjusted.errorJobs.truth) && adjusted.errorJobs.standardError == 0)
         #expect(abs(adjusted.jobs.z) < 4 && abs(adjusted.spans.z) < 4, "\(adjusted)")
