@@ -29,7 +29,9 @@ public enum Summary {
         }
         let s = results.sampling
         if !isFirehose { lines.append(String(format: "  sampling  configured %.3f, observed %.4f [%.4f, %.4f] over %d jobs", s.configuredRatio, s.observedRatio, s.ciLow, s.ciHigh, s.trials)) }
-        if let errors = s.errorRetention { lines.append(retentionLine(errors, normal: s.normalRetention, slow: s.slowRetention)) }
+        if let errors = s.errorRetention {
+            lines.append(retentionLine(errors, complete: s.completeErrorRetention, normal: s.normalRetention, slow: s.slowRetention))
+        }
         lines.append(contentsOf: samplingDetailLines(s))
         let sampledOut = results.spans.sampledOut > 0 ? ", sampled out by the collector \(results.spans.sampledOut)" : ""
         lines.append("  spans     created \(results.spans.created), exported \(results.spans.exported), received \(results.spans.received)\(sampledOut), dropped \(results.spans.dropped)")
@@ -100,11 +102,14 @@ public enum Summary {
 
 extension Summary {
     /// "errors kept 0.103 [0.071, 0.142] of 174 …" and the verdict on the design document's "100 % for errors".
-    static func retentionLine(_ errors: ProportionEstimate, normal: ProportionEstimate?, slow: ProportionEstimate?) -> String {
+    static func retentionLine(_ errors: ProportionEstimate, complete: ProportionEstimate?, normal: ProportionEstimate?,
+                              slow: ProportionEstimate?) -> String {
         func show(_ p: ProportionEstimate) -> String { String(format: "%.3f [%.3f, %.3f] of %d", p.ratio, p.ciLow, p.ciHigh, p.trials) }
         let verdict = errors.successes == errors.trials ? "every error job kept"
             : errors.ciHigh < 0.99 ? "the promise \"100 % of errors\" FAILS" : "not every error job kept"
-        return "  retention errors kept \(show(errors)) error jobs" + (normal.map { ", normal \(show($0))" } ?? "")
+        // A tail sampler deciding span by span keeps an error's spans but not always the rest of its trace.
+        let whole = complete.map { $0.successes < errors.successes ? String(format: " (%.3f whole)", $0.ratio) : "" } ?? ""
+        return "  retention errors kept \(show(errors)) error jobs\(whole)" + (normal.map { ", normal \(show($0))" } ?? "")
             + (slow.map { ", slowest 1 % \(show($0))" } ?? "") + " — " + verdict
     }
 }
