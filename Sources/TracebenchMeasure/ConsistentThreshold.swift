@@ -29,7 +29,8 @@ public struct ConsistentThreshold: Sendable, Equatable, CustomStringConvertible 
 
     /// Parses a `th` value: 1–14 hex digits, trailing zeros implied. Nil for anything else.
     public init?(th: some StringProtocol) {
-        guard (1...14).contains(th.utf8.count), let value = UInt64(th, radix: 16) else { return nil }
+        // Hex digits only: UInt64(_:radix:) would also take a leading "+".
+        guard (1...14).contains(th.utf8.count), th.allSatisfy(\.isHexDigit), let value = UInt64(th, radix: 16) else { return nil }
         self.init(rejection: value << (4 * UInt64(14 - th.utf8.count)))
     }
 

@@ -20,7 +20,7 @@ struct ConsistentThresholdTests {
     }
 
     @Test func badThValuesAreRefused() {
-        for text in ["", "xyz", "123456789012345", "-1", "e66 6"] { #expect(ConsistentThreshold(th: text) == nil, "\(text)") }
+        for text in ["", "xyz", "123456789012345", "-1", "+e66", "e66 6", "é"] { #expect(ConsistentThreshold(th: text) == nil, "\(text)") }
     }
 
     @Test func traceStateIsReadFromItsOtEntryOnly() {
