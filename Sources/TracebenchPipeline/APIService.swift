@@ -4,8 +4,8 @@ import Hummingbird
 import TracebenchMeasure
 import TracebenchRedis
 import TracebenchScenario
-import Tracing
 import TracebenchVocabulary
+import Tracing
 
 /// The job-queue API of the design document (`emp-job-queue-api`): `POST /jobs` stores the job in Redis with
 /// its trace context and queues it, under a server span (Hummingbird's TracingMiddleware) and a

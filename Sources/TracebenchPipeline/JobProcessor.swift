@@ -1,8 +1,8 @@
 import Synchronization
 import TracebenchMeasure
 import TracebenchScenario
-import Tracing
 import TracebenchVocabulary
+import Tracing
 
 /// Runs one claimed job the way a worker of the design document does, with real spans: `job-claimed` and then
 /// one `process-job` per attempt, each holding the job type's simulated steps (e.g. `service-process-job` →

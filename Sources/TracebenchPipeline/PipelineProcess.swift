@@ -4,8 +4,8 @@ import Logging
 import ServiceLifecycle
 import TracebenchRedis
 import TracebenchScenario
-import Tracing
 import TracebenchVocabulary
+import Tracing
 
 /// Entry points of the pipeline's child processes (`tracebench api`, `tracebench worker`).
 ///

@@ -1,7 +1,7 @@
 import ServiceLifecycle
 import TracebenchScenario
-import Tracing
 import TracebenchVocabulary
+import Tracing
 
 /// The tracers of one pipeline process, one per arm.
 ///

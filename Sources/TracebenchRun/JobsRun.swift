@@ -1,7 +1,7 @@
+import TracebenchAnalysis
 import TracebenchMeasure
 import TracebenchResults
 import TracebenchSink
-import TracebenchAnalysis
 
 /// A jobs run: the traced pipeline (for overhead runs, the inline phase and then the resource blocks), then the
 /// ledger read back from Redis and every received trace checked against it.

@@ -1,7 +1,7 @@
+import TracebenchAnalysis
 import TracebenchPipeline
 import TracebenchRedis
 import TracebenchSink
-import TracebenchAnalysis
 import TracebenchVocabulary
 
 /// Reads the ground truth back from Redis: every accepted job's `job:{id}` hash, pipelined in batches.

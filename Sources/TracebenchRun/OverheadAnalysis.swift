@@ -1,8 +1,8 @@
+import TracebenchAnalysis
 import TracebenchMeasure
 import TracebenchResults
 import TracebenchScenario
 import TracebenchSink
-import TracebenchAnalysis
 
 /// Turns an overhead run's per-arm samples into differences against the baseline arm, with intervals:
 /// inline latency by bootstrap of medians and p99s (jobs were assigned arms at random within one run), resource

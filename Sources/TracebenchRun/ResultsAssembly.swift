@@ -1,8 +1,8 @@
+import TracebenchAnalysis
 import TracebenchMeasure
 import TracebenchResults
 import TracebenchScenario
 import TracebenchSink
-import TracebenchAnalysis
 import TracebenchVocabulary
 
 /// Turns what a run observed (ledger, received spans, load tally, resource samples) into ``RunResults``.

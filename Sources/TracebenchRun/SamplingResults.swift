@@ -1,9 +1,9 @@
+import TracebenchAnalysis
 import TracebenchMeasure
 import TracebenchResults
 import TracebenchScenario
 import TracebenchSink
 import TracebenchVocabulary
-import TracebenchAnalysis
 
 /// An exact (Clopper–Pearson) 95 % share, or nil without trials.
 func share(_ successes: Int, _ trials: Int) -> ProportionEstimate? {

@@ -1,5 +1,5 @@
-import TracebenchMeasure
 import Foundation
+import TracebenchMeasure
 import TracebenchVocabulary
 
 /// The OTLP/JSON path of ``OTLPDecoder`` (the slow path: it goes through `JSONSerialization`).
