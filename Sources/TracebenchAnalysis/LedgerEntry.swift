@@ -26,8 +26,8 @@ public struct LedgerEntry: Sendable, Equatable {
     public var arm: Int = 0
     /// Worker time on the job (claim → result), monotonic ns.
     public var processNanos: Int64 = 0
-    /// Whether the job carried a W3C `traceparent` from the API to the worker (none after `always_off`, whose span
-    /// has an empty context, or when a fault dropped it).
+    /// Whether the worker extracted a parent span context from the job's `trace_context` (none after `always_off` at
+    /// the API, whose span has an empty context, or when a fault dropped it).
     public var contextPropagated = false
 
     public init(

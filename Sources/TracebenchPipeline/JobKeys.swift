@@ -34,6 +34,8 @@ public enum JobKeys {
         public static let workerSpans = "worker_spans"
         public static let workerTraceID = "worker_trace_id"
         public static let workerSampled = "worker_sampled"
+        /// "1" when the worker extracted a valid trace context (a `traceparent`) from `trace_context`.
+        public static let contextReceived = "context_received"
         public static let error = "error"
         /// Overhead runs: index of the job's arm in `overhead.arms`.
         public static let arm = "arm"

@@ -18,6 +18,8 @@ public struct JobProcessor: Sendable {
         public var spans: Int
         public var traceID: String
         public var sampled: Bool
+        /// Whether the job's `trace_context` gave this worker a parent span context.
+        public var contextReceived = false
         public var error: String
     }
 
@@ -84,7 +86,7 @@ extension JobProcessor.Run {
 
         let tally = SpanTally(initial: 1)
         var outcome = Outcome(succeeded: false, attempts: 0, timeouts: 0, spans: 0, traceID: claimed.context.otelTraceID ?? "",
-                              sampled: claimed.context.otelIsSampled, error: "")
+                              sampled: claimed.context.otelIsSampled, contextReceived: parent.otelTraceID != nil, error: "")
         let random = SeededGenerator(seed: seed)
         while outcome.attempts <= scenario.pipeline.maxRetries {
             outcome.attempts += 1

@@ -83,6 +83,7 @@ public final class WorkerService: Service, Sendable {
             (JobKeys.Field.workerSpans, String(outcome.spans)),
             (JobKeys.Field.workerTraceID, outcome.traceID),
             (JobKeys.Field.workerSampled, outcome.sampled ? "1" : "0"),
+            (JobKeys.Field.contextReceived, outcome.contextReceived ? "1" : "0"),
             (JobKeys.Field.processNanos, String(processNanos)),
         ]
         if !outcome.error.isEmpty { result.append((JobKeys.Field.error, outcome.error)) }

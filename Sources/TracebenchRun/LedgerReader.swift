@@ -45,7 +45,7 @@ enum LedgerReader {
         )
         entry.arm = int(F.arm)
         entry.processNanos = micros(F.processNanos)
-        entry.contextPropagated = fields[F.traceContext]?.contains("traceparent") ?? false
+        entry.contextPropagated = fields[F.contextReceived] == "1"
         return entry
     }
 }

@@ -71,6 +71,9 @@ struct EndToEndTests {
         #expect(r.traces.brokenContext > 0)
         // The API traces of the broken jobs lack their worker spans: incomplete, exactly those.
         #expect(r.traces.complete == r.traces.expected - r.traces.brokenContext)
+        // The workers saw no traceparent in exactly those jobs.
+        let propagation = try #require(r.sampling.propagation)
+        #expect(propagation.propagated.trials - propagation.propagated.successes == r.traces.brokenContext, "\(propagation)")
         #expect(r.traces.orphanSpans == 0)
     }
 
