@@ -7,30 +7,34 @@ public enum KeySuggestion {
     /// Ties go to the word listed first.
     public static func closest(to word: String, among candidates: [String]) -> String? {
         var best: (word: String, distance: Int)?
+        let word = word.lowercased()
         for candidate in candidates {
-            let distance = editDistance(word.lowercased(), candidate.lowercased())
-            if distance <= maximumDistance, distance < (best?.distance ?? .max) {
-                best = (candidate, distance)
-            }
+            guard let distance = editDistance(word, candidate.lowercased(), atMost: maximumDistance) else { continue }
+            if distance < (best?.distance ?? .max) { best = (candidate, distance) }
         }
         return best?.word
     }
 
-    /// Levenshtein distance (insertions, deletions and substitutions each cost 1).
-    public static func editDistance(_ a: String, _ b: String) -> Int {
+    /// The edit distance when it is at most `limit`, else nil — in time bounded by the shorter word times the limit's
+    /// band, so a hostile kilobyte-long key costs no more than a typo (a length difference over the limit returns at
+    /// once; a row whose every cell is over the limit ends the scan).
+    public static func editDistance(_ a: String, _ b: String, atMost limit: Int) -> Int? {
         let a = Array(a), b = Array(b)
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
+        guard abs(a.count - b.count) <= limit else { return nil }
+        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
         var previous = Array(0...b.count)
         var current = [Int](repeating: 0, count: b.count + 1)
         for i in 1...a.count {
             current[0] = i
+            var rowMinimum = i
             for j in 1...b.count {
                 let substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
                 current[j] = min(previous[j] + 1, current[j - 1] + 1, substitution)
+                rowMinimum = min(rowMinimum, current[j])
             }
+            if rowMinimum > limit { return nil }
             swap(&previous, &current)
         }
-        return previous[b.count]
+        return previous[b.count] <= limit ? previous[b.count] : nil
     }
 }

@@ -216,12 +216,12 @@ public enum MetricCatalog {
     /// The known path nearest to `path` by edit distance, when near enough to be a likely typo.
     static func closest(to path: String) -> String? {
         var best: (path: String, distance: Int)?
+        let path = path.lowercased(), limit = max(3, path.count / 4)
         for candidate in examplePaths {
-            let distance = KeySuggestion.editDistance(path.lowercased(), candidate.lowercased())
+            guard let distance = KeySuggestion.editDistance(path, candidate.lowercased(), atMost: limit) else { continue }
             if distance < (best?.distance ?? .max) { best = (candidate, distance) }
         }
-        guard let best, best.distance <= max(3, path.count / 4) else { return nil }
-        return best.path
+        return best?.path
     }
 }
 

@@ -520,7 +520,14 @@ struct ScenarioLoaderTests {
 
     @Test("key suggestions stay within an edit distance of 2")
     func suggestions() {
-        #expect(KeySuggestion.editDistance("kitten", "sitting") == 3)
+        #expect(KeySuggestion.editDistance("kitten", "sitting", atMost: 3) == 3)
+        #expect(KeySuggestion.editDistance("kitten", "sitting", atMost: 2) == nil)
+        #expect(KeySuggestion.editDistance("", "abc", atMost: 3) == 3)
+        // Bounded work: a kilobyte-long key is refused by its length alone, and gets no suggestion.
+        let hostile = String(repeating: "jobs.pending", count: 100)
+        #expect(KeySuggestion.editDistance(hostile, "jobs.pending", atMost: 2) == nil)
+        #expect(KeySuggestion.closest(to: hostile, among: ScenarioParser.rootKeys) == nil)
+        #expect(throws: MetricPathError.self) { try MetricCatalog.resolve(hostile) }
         #expect(KeySuggestion.closest(to: "rate_per_sec", among: ScenarioParser.loadKeys) == "rate_per_s")
         #expect(KeySuggestion.closest(to: "workrs", among: ScenarioParser.pipelineKeys) == "workers")
         #expect(KeySuggestion.closest(to: "banana", among: ScenarioParser.rootKeys) == nil)
