@@ -158,7 +158,7 @@ struct HostileInputTests {
         yaml += "duration_s: 1\nload: {rate_per_s: 1}\njobs: *a9\n"
         let started = ContinuousClock.now
         #expect(throws: ScenarioError.self) { try ScenarioLoader.parse(yaml: yaml, file: "bomb.yaml") }
-        #expect(ContinuousClock.now - started < .seconds(1))
+        #expect(ContinuousClock.now - started < .seconds(10))  // unbounded, this took minutes; 10 s allows a loaded machine
         do {
             _ = try ScenarioLoader.parse(yaml: yaml, file: "bomb.yaml")
         } catch {
@@ -171,7 +171,7 @@ struct HostileInputTests {
         let bomb = try String(contentsOfFile: TestSupport.packageRoot + "/Fuzz/corpus/scenario/alias-key-bomb.yaml", encoding: .utf8)
         let started = ContinuousClock.now
         #expect(throws: ScenarioError.self) { try ScenarioLoader.parse(yaml: bomb, file: "keys.yaml") }
-        #expect(ContinuousClock.now - started < .seconds(1))
+        #expect(ContinuousClock.now - started < .seconds(10))  // unbounded, this took minutes; 10 s allows a loaded machine
         for yaml in ["a: &a x\n? *a\n: 1\n", "a: &a x\n*a : 1\n", "a: &a x\nb: {*a: 1}\n"] {
             do {
                 _ = try ScenarioLoader.parse(yaml: yaml, file: "k.yaml")

@@ -4,21 +4,19 @@ import Testing
 import TracebenchSink
 
 /// The embedded sink facing clients that lie about their body or stall half-way. Every exchange is over a raw TCP
-/// socket, so the client can do what no HTTP library would; every wait is bounded.
-@Suite("OTLP sink under hostile clients", .serialized, .timeLimit(.minutes(1)))
+/// socket, so the client can do what no HTTP library would; every wait is bounded. The bounds are generous (the whole
+/// suite runs at once on a 2-core machine): what each test proves comes from what the sink answers, not how fast.
+@Suite("OTLP sink under hostile clients", .serialized, .timeLimit(.minutes(3)))
 struct SinkHostileClientTests {
     @Test func declaredOversizedBodyIsAnswered413FromTheHeaderAlone() async throws {
         let sink = OTLPSink()
         let port = try await sink.start()
         let client = try RawHTTPConnection(port: port)
-        let clock = ContinuousClock()
-        let sent = clock.now
         try client.write(RawHTTPConnection.postHead(contentLength: "1000000000000"))
-        // "At once": without reading a body byte; the bound leaves room for a loaded 2-core CI machine.
-        let reply = await client.readReply(within: .seconds(5))
-        let waited = clock.now - sent
+        // No body byte is ever sent: a sink that waited for the body would answer 408 after its 10 s read timeout,
+        // so a 413 is the answer from the header alone.
+        let reply = await client.readReply(within: .seconds(30))
         #expect(reply.statusCode == 413, "\(reply)")
-        #expect(waited < .seconds(5), "answered after \(waited)")
         #expect(sink.store.snapshot().rejected[.tooLarge] == 1)
         client.disconnect()
         await sink.stop()
@@ -30,7 +28,7 @@ struct SinkHostileClientTests {
         let client = try RawHTTPConnection(port: port)
         // 10 of the 100 bytes declared, then nothing.
         try client.write(RawHTTPConnection.postHead(contentLength: "100") + [UInt8](repeating: 0, count: 10))
-        let reply = await client.readReply(within: .seconds(3))
+        let reply = await client.readReply(within: .seconds(30))
         #expect(reply.statusCode == 408 || (reply.statusCode == nil && reply.closedByServer), "\(reply)")
         #expect(sink.store.snapshot().rejected[.timeout] == 1)
         client.disconnect()
@@ -49,7 +47,8 @@ struct SinkHostileClientTests {
         let started = clock.now
         await sink.stop()
         let took = clock.now - started
-        #expect(took < .seconds(4), "stop() took \(took)")
+        // Waiting for the stalled request would take its 10 s read timeout; the shutdown bound is 2 s.
+        #expect(took < .seconds(8), "stop() took \(took)")
         client.disconnect()
     }
 
@@ -58,7 +57,7 @@ struct SinkHostileClientTests {
         let port = try await sink.start()
         let client = try RawHTTPConnection(port: port)
         try client.write(RawHTTPConnection.postHead(contentLength: "0"))
-        let reply = await client.readReply(within: .seconds(2))
+        let reply = await client.readReply(within: .seconds(30))
         #expect(reply.statusCode == 200, "\(reply)")
         #expect(reply.head.lowercased().contains("content-type: application/x-protobuf"), "\(reply)")
         #expect(sink.store.snapshot().requests == 1)
