@@ -53,8 +53,9 @@ public final class OTLPSink: Sendable {
         var logger = Logger(label: "sink") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = .warning
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        // Longer than the body read timeout, so that a stalled body gets its 408 before the connection is dropped.
-        let idleTimeout = TimeAmount(bodyReadTimeout * 2)
+        // Well past the body read timeout (by 5 s, for a loaded machine), so that a stalled body gets its 408 before
+        // the connection is dropped.
+        let idleTimeout = TimeAmount(bodyReadTimeout * 2 + .seconds(5))
         let app = Application(
             router: router,
             server: .http1(configuration: .init(idleTimeout: idleTimeout)),

@@ -30,7 +30,9 @@ struct SinkHostileClientTests {
         try client.write(RawHTTPConnection.postHead(contentLength: "100") + [UInt8](repeating: 0, count: 10))
         let reply = await client.readReply(within: .seconds(30))
         #expect(reply.statusCode == 408 || (reply.statusCode == nil && reply.closedByServer), "\(reply)")
-        #expect(sink.store.snapshot().rejected[.timeout] == 1)
+        // A 408 is counted before it is sent. (A machine too loaded to fire the 1 s deadline before the idle timeout
+        // closes the connection instead: the request still ends, uncounted as a timeout.)
+        if reply.statusCode == 408 { #expect(sink.store.snapshot().rejected[.timeout] == 1) }
         client.disconnect()
         await sink.stop()
     }
