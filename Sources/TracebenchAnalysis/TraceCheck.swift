@@ -118,6 +118,16 @@ public struct TraceCheck: Sendable {
         return figures
     }
 
+    /// Spans that must reach the sink: every sampled span of an exporting job whose trace the collector's declared
+    /// rule (if any) keeps. A lower bound (a tail sampler also forwards the error spans of traces it rejects).
+    public static func spansDue(ledger: [LedgerEntry], collector: ConsistentThreshold?, exports: (LedgerEntry) -> Bool) -> Int {
+        ledger.reduce(0) { sum, entry in
+            guard exports(entry) else { return sum }
+            if let collector, let trace = TraceID(hex: entry.traceID), !collector.keeps(traceIDLow: trace.low) { return sum }
+            return sum + (entry.traceSampled ? entry.apiSpans : 0) + (entry.workerSampled ? entry.workerSpans : 0)
+        }
+    }
+
     /// Depth of the deepest span in a trace (a root is depth 1); spans whose parent is missing count from 1.
     static func maxDepth(members: [Int], spans: [ReceivedSpan], index: [UInt64: Int]) -> Int {
         var memo: [UInt64: Int] = [:]

@@ -30,12 +30,8 @@ enum JobsRun {
                 problems: &results.problems
             )
         }
-        var snapshot = await services.finish(results: &results)
-        if let inlineSpans, snapshot != nil, snapshot!.spans.count > inlineSpans {
-            snapshot!.spans.removeSubrange(inlineSpans...)  // the blocks' spans are not the inline phase's
-        }
-
-        // Ground truth, trace check, results.
+        // Ground truth (the workers have stopped: the ledger is final), read before the sink is closed so that the
+        // spans it says must arrive through a collector are waited for.
         var ledger: [LedgerEntry] = []
         var ledgerLost = false
         do {
@@ -47,6 +43,13 @@ enum JobsRun {
         let armModes = scenario.overhead?.arms ?? [scenario.tracing.mode]
         let exports = { (entry: LedgerEntry) in (armModes.indices.contains(entry.arm) ? armModes[entry.arm] : armModes[0]) == .otlp }
         let collectorSampling = scenario.collector?.sampling
+        let due = TraceCheck.spansDue(ledger: ledger, collector: collectorSampling?.threshold, exports: exports)
+        var snapshot = await services.finish(results: &results, expectedSpans: due)
+        if let inlineSpans, snapshot != nil, snapshot!.spans.count > inlineSpans {
+            snapshot!.spans.removeSubrange(inlineSpans...)  // the blocks' spans are not the inline phase's
+        }
+
+        // Trace check, results.
         let figures = TraceCheck.check(ledger: ledger, spans: snapshot?.spans ?? [], collector: collectorSampling?.threshold, exports: exports)
         ResultsAssembly.fill(&results, scenario: scenario, ledger: ledger, figures: figures, load: load, sink: snapshot,
                              windowSeconds: outcome.windowSeconds, startMicros: outcome.startMicros)

@@ -196,15 +196,16 @@ struct RunServices: Sendable {
     /// The collector stall, when the scenario asks for one.
     let stall: Task<Stall.Window?, Never>?
 
-    /// After the senders stopped: lets a launched collector pass everything on, stops it, stops sampling, the
-    /// sink and the HTTP client; returns what the sink received.
-    func finish(results: inout RunResults) async -> TraceStore.Snapshot? {
+    /// After the senders stopped: lets a launched collector pass everything on (at least `expectedSpans` of it, when
+    /// the ledger says how many must come), stops it, stops sampling, the sink and the HTTP client; returns what the
+    /// sink received.
+    func finish(results: inout RunResults, expectedSpans: Int = 0) async -> TraceStore.Snapshot? {
         if let stall {
             if stop.isRaised { stall.cancel() }
             _ = await stall.value  // the collector runs again before it is asked to pass everything on
         }
         if collector != nil, let sink {
-            await sink.store.waitUntilQuiet(quietFor: .milliseconds(1500), atMost: .seconds(20))
+            await sink.store.waitUntilQuiet(quietFor: .milliseconds(1500), atMost: .seconds(20), atLeast: expectedSpans)
         }
         await collectorMetrics?.scrapeAfterDrain()
         if let collector {

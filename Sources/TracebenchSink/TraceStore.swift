@@ -51,11 +51,14 @@ public final class TraceStore: Sendable {
     public var spanCount: Int { state.withLock { $0.spans.count } }
 
     /// Returns once no span has arrived for `quietFor` (or after `atMost`): a collector has passed everything on.
-    public func waitUntilQuiet(quietFor: Duration, atMost: Duration) async {
+    /// While fewer than `atLeast` spans are stored, the quiet window is 10 s: a collector starved of CPU on a loaded
+    /// machine can pause longer than 1.5 s with spans still due, while a run that really lost spans costs 10 s more.
+    public func waitUntilQuiet(quietFor: Duration, atMost: Duration, atLeast expected: Int = 0) async {
         let deadline = ContinuousClock.now + atMost
         var lastCount = spanCount
         var lastChange = ContinuousClock.now
-        while ContinuousClock.now < deadline, ContinuousClock.now - lastChange < quietFor {
+        func window() -> Duration { lastCount < expected ? max(quietFor, .seconds(10)) : quietFor }
+        while ContinuousClock.now < deadline, ContinuousClock.now - lastChange < window() {
             try? await Task.sleep(for: .milliseconds(100))
             let count = spanCount
             if count != lastCount {
