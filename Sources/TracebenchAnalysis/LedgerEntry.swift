@@ -1,3 +1,5 @@
+import TracebenchMeasure
+import TracebenchSink
 import TracebenchVocabulary
 
 /// What the pipeline says happened to one job (read back from its `job:{id}` hash): the ground truth that
@@ -59,6 +61,15 @@ public struct LedgerEntry: Sendable, Equatable {
     /// Whether the job had an error: it failed, or an attempt failed or timed out before a retry succeeded. Its
     /// trace holds an error span; "100 % of errors" is a promise about these jobs.
     public var isErrorJob: Bool { status == JobStatus.failed || attempts > 1 || timeouts > 0 }
+
+    /// Spans the SDKs sampled and so handed to their exporters: the API's if it sampled, the worker's if it did.
+    public var sampledSpans: Int { (traceSampled ? apiSpans : 0) + (workerSampled ? workerSpans : 0) }
+
+    /// Whether a collector sampling with `rule` keeps this job's trace (true without a rule or a trace id).
+    public func collectorKeeps(_ rule: ConsistentThreshold?) -> Bool {
+        guard let rule, let trace = TraceID(hex: traceID) else { return true }
+        return rule.keeps(traceIDLow: trace.low)
+    }
 
     /// Spans the job's trace should hold: the API's own plus the worker's. When the context was dropped the
     /// worker's spans land in another trace, so the API's trace is incomplete — as it should be counted.

@@ -54,7 +54,7 @@ public enum SamplingAnalysis {
             guard let trace = TraceID(hex: entry.traceID) else { continue }
             counts.normalJobs += 1
             let kept = arrived.contains(trace)
-            let predicted = entry.traceSampled && collector.keeps(traceIDLow: trace.low)
+            let predicted = entry.traceSampled && entry.collectorKeeps(collector)
             if kept { counts.normalKept += 1 }
             if predicted { counts.predictedKept += 1 }
             if kept != predicted { counts.mismatches += 1 }

@@ -87,11 +87,11 @@ public struct TraceCheck: Sendable {
         for entry in ledger {
             let exporting = exports(entry)
             let traceID = TraceID(hex: entry.traceID)
-            let collectorKeeps = collector.map { rule in traceID.map { rule.keeps(traceIDLow: $0.low) } ?? true } ?? true
+            let collectorKeeps = entry.collectorKeeps(collector)
             figures.spansCreated += entry.apiSpans + entry.workerSpans
             if exporting {
                 figures.exportingJobs += 1
-                let exported = (entry.traceSampled ? entry.apiSpans : 0) + (entry.workerSampled ? entry.workerSpans : 0)
+                let exported = entry.sampledSpans
                 figures.spansExpectedExported += exported
                 if !collectorKeeps, let traceID {
                     figures.spansSampledOut += max(0, exported - (byTrace[traceID]?.count ?? 0))
@@ -121,11 +121,7 @@ public struct TraceCheck: Sendable {
     /// Spans that must reach the sink: every sampled span of an exporting job whose trace the collector's declared
     /// rule (if any) keeps. A lower bound (a tail sampler also forwards the error spans of traces it rejects).
     public static func spansDue(ledger: [LedgerEntry], collector: ConsistentThreshold?, exports: (LedgerEntry) -> Bool) -> Int {
-        ledger.reduce(0) { sum, entry in
-            guard exports(entry) else { return sum }
-            if let collector, let trace = TraceID(hex: entry.traceID), !collector.keeps(traceIDLow: trace.low) { return sum }
-            return sum + (entry.traceSampled ? entry.apiSpans : 0) + (entry.workerSampled ? entry.workerSpans : 0)
-        }
+        ledger.reduce(0) { sum, entry in exports(entry) && entry.collectorKeeps(collector) ? sum + entry.sampledSpans : sum }
     }
 
     /// Depth of the deepest span in a trace (a root is depth 1); spans whose parent is missing count from 1.
