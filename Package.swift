@@ -58,12 +58,17 @@ let package = Package(
 
         // MARK: Library modules, in the order data flows
         .target(
+            // Bounded reading of every file a user names (regular files only, never blocking, size-capped).
+            name: "TracebenchInput",
+            swiftSettings: strict
+        ),
+        .target(
             name: "TracebenchMetrics",
             swiftSettings: strict
         ),
         .target(
             name: "TracebenchScenario",
-            dependencies: ["TracebenchRedis", "TracebenchMeasure", "TracebenchMetrics", .product(name: "Yams", package: "Yams")],
+            dependencies: ["TracebenchInput", "TracebenchRedis", "TracebenchMeasure", "TracebenchMetrics", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         .target(
@@ -118,13 +123,13 @@ let package = Package(
         .target(
             name: "TracebenchResults",
             // No TracebenchScenario (it links hiredis): results are read by tools that never run a pipeline.
-            dependencies: ["TracebenchMeasure", "TracebenchMetrics", .product(name: "Yams", package: "Yams")],
+            dependencies: ["TracebenchInput", "TracebenchMeasure", "TracebenchMetrics", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         .target(
             name: "TracebenchRun",
             dependencies: [
-                "TracebenchScenario", "TracebenchRedis", "TracebenchPipeline", "TracebenchSink", "TracebenchAnalysis",
+                "TracebenchInput", "TracebenchScenario", "TracebenchRedis", "TracebenchPipeline", "TracebenchSink", "TracebenchAnalysis",
                 "TracebenchMeasure", "TracebenchResults", "TracebenchMetrics", "TracebenchVocabulary",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
@@ -151,7 +156,7 @@ let package = Package(
             name: "TracebenchTests",
             dependencies: [
                 "TracebenchScenario", "TracebenchRedis", "TracebenchMeasure", "TracebenchPipeline",
-                "TracebenchSink", "TracebenchResults", "TracebenchRun", "TracebenchMetrics", "TracebenchAnalysis", "TracebenchVocabulary",
+                "TracebenchSink", "TracebenchResults", "TracebenchRun", "TracebenchMetrics", "TracebenchAnalysis", "TracebenchVocabulary", "TracebenchInput",
                 .product(name: "OTel", package: "swift-otel"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

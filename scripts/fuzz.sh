@@ -19,7 +19,7 @@
 #     CZlib (-I Sources/CZlib, -lz). The Hummingbird/gRPC files of TracebenchSink are not compiled.
 #   - scenario: all of TracebenchScenario, its imports built first as separate static modules of the same names:
 #     CYaml (clang) + Yams (its own Swift 5 mode, -DSWIFT_PACKAGE) from .build/checkouts/Yams (read only; it exists
-#     once the package has been resolved), TracebenchMetrics (all files), TracebenchMeasure (only Redaction and
+#     once the package has been resolved), TracebenchMetrics and TracebenchInput (all files), TracebenchMeasure (only Redaction and
 #     SeededGenerator and ConsistentThreshold, the pure-Swift files the scenario and decoder code use, plus
 #     Fuzz/Support/MeasureFoundation.swift: see there; the decoder targets link it too) and TracebenchRedis (RedisURL, RedisURLParser, RedisReply for RedisError; not the hiredis client).
 # Everything, libyaml's C too, is built -O with libFuzzer coverage instrumentation and AddressSanitizer; the Swift
@@ -147,9 +147,10 @@ build() {
         scenario)
             build_yams
             swift_library TracebenchMetrics swift6 Sources/TracebenchMetrics/*.swift
+            swift_library TracebenchInput swift6 Sources/TracebenchInput/*.swift
             build_measure
             swift_library TracebenchRedis swift6 Sources/TracebenchRedis/{RedisURL,RedisURLParser,RedisReply}.swift
-            fuzzer scenario TracebenchScenario "$OUT"/lib/lib{TracebenchMetrics,TracebenchMeasure,TracebenchRedis,Yams,CYaml}.a -- \
+            fuzzer scenario TracebenchScenario "$OUT"/lib/lib{TracebenchMetrics,TracebenchInput,TracebenchMeasure,TracebenchRedis,Yams,CYaml}.a -- \
                 Fuzz/FuzzScenario.swift Sources/TracebenchScenario/*.swift ;;
     esac
 }

@@ -63,8 +63,12 @@ public enum HTMLReport {
         if r.firehose == nil {
             rows.append(("jobs", "submitted \(r.jobs.submitted), completed \(r.jobs.completed), failed \(r.jobs.failed), pending \(r.jobs.pending), dropped arrivals \(r.jobs.droppedArrivals)"))
         }
-        rows.append(("traces", String(format: "expected %d, received %d, complete %d (%.2f %%)", r.traces.expected, r.traces.received, r.traces.complete, r.traces.completeness * 100)))
-        rows.append(("sampling", String(format: "configured %.3f, observed %.4f [%.4f, %.4f] over %d jobs", r.sampling.configuredRatio, r.sampling.observedRatio, r.sampling.ciLow, r.sampling.ciHigh, r.sampling.trials)))
+        if r.tracingOff {
+            rows.append(("tracing", "off: no trace figures (completeness, sampling and spans not measured)"))
+        } else {
+            rows.append(("traces", String(format: "expected %d, received %d, complete %d (%.2f %%)", r.traces.expected, r.traces.received, r.traces.complete, (r.traces.completeness ?? 0) * 100)))
+            rows.append(("sampling", String(format: "configured %.3f, observed %.4f [%.4f, %.4f] over %d jobs", r.sampling.configuredRatio, r.sampling.observedRatio ?? 0, r.sampling.ciLow, r.sampling.ciHigh, r.sampling.trials)))
+        }
         rows.append(("spans", "created \(r.spans.created), exported \(r.spans.exported), received \(r.spans.received), dropped \(r.spans.dropped)"))
         rows.append(("throughput", String(format: "%.1f jobs/s, %.0f traces/min, %.0f spans/s at the sink", r.throughput.jobsCompletedPerSecond, r.throughput.tracesPerMinute, r.throughput.spansPerSecond)))
         for phase in MetricCatalog.phases {

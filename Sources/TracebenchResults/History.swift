@@ -1,4 +1,5 @@
 import Foundation
+import TracebenchInput
 import TracebenchMeasure
 import TracebenchMetrics
 
@@ -34,8 +35,8 @@ public struct HistoryStore: Sendable {
     func indexPath(_ key: String) -> String { "\(directory)/\(key)/index.json" }
 
     public func entries(key: String) throws -> [Entry] {
-        guard let data = FileManager.default.contents(atPath: indexPath(key)) else { return [] }
-        return try JSONDecoder().decode([Entry].self, from: data)
+        guard FileManager.default.fileExists(atPath: indexPath(key)) else { return [] }
+        return try JSONDecoder().decode([Entry].self, from: InputFile.read(indexPath(key)))
     }
 
     func save(_ entries: [Entry], key: String) throws {

@@ -38,7 +38,7 @@ public enum MetricReader {
             let s = r.sampling
             guard s.trials > 0 else { return nil }
             switch name {
-            case "observed_ratio": return proportion(Int((s.observedRatio * Double(s.trials)).rounded()), s.trials)
+            case "observed_ratio": return s.observedRatio.flatMap { proportion(Int(($0 * Double(s.trials)).rounded()), s.trials) }
             case "decided_ratio": return proportion(Int((s.decidedRatio * Double(s.trials)).rounded()), s.trials)
             case "error_retention": return s.errorRetention.flatMap { proportion($0.successes, $0.trials) }
             case "complete_error_retention": return s.completeErrorRetention.flatMap { proportion($0.successes, $0.trials) }

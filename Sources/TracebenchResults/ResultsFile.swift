@@ -1,4 +1,5 @@
 import Foundation
+import TracebenchInput
 
 /// The results schema's version: 2 added `kind`, typed problems, the user's scenario keys, histograms, series and
 /// thresholds. Files of version 1 and 2 read; a newer version is refused (its keys may mean something else).
@@ -95,10 +96,31 @@ public enum ResultsFile {
 
     /// Reads a results file of any kind and schema version up to the current one.
     public static func read(from path: String) throws(ResultsReadError) -> ResultsDocument {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ResultsReadError(path: path, reason: "cannot read the file (missing, a directory, or no permission)")
+        let data: Data
+        do {
+            data = try InputFile.read(path, limit: maximumFileBytes)
+        } catch {
+            throw ResultsReadError(path: path, reason: error.reason)
         }
         return try read(data: data, path: path)
+    }
+
+    /// Largest results file read (a long soak's time series and histograms stay far below it).
+    public static let maximumFileBytes = 512 << 20
+
+    /// Reads a noise profile written by `tracebench noise` (for `compare --noise` and `report --noise`).
+    public static func readNoiseProfile(from path: String) throws(ResultsReadError) -> NoiseProfile {
+        let data: Data
+        do {
+            data = try InputFile.read(path, limit: maximumFileBytes)
+        } catch {
+            throw ResultsReadError(path: path, reason: error.reason)
+        }
+        do {
+            return try JSONDecoder().decode(NoiseProfile.self, from: data)
+        } catch {
+            throw ResultsReadError(path: path, reason: "not a noise profile (\(describe(error)))")
+        }
     }
 
     /// Reads results from bytes; `path` names them in errors.

@@ -48,8 +48,8 @@ public struct TraceFigures: Codable, Sendable {
     public var sampledOut = 0
     public var received = 0
     public var complete = 0
-    /// complete ÷ expected (1.0 when nothing was expected).
-    public var completeness = 1.0
+    /// complete ÷ expected (1.0 when nothing was expected); null when no trace could be measured (tracing off).
+    public var completeness: Double? = 1.0
     public var orphanSpans = 0
     public var brokenContext = 0
     /// Share of jobs (whose API and worker spans both arrived) with a broken context, with its 95 % interval.
@@ -77,7 +77,8 @@ public struct TraceFigures: Codable, Sendable {
         sampledOut = try c(.sampledOut, 0)
         received = try c(.received, 0)
         complete = try c(.complete, 0)
-        completeness = try c(.completeness, 1)
+        // An explicit null is "not measured"; an absent key (older files) is the old default.
+        completeness = c.contains(.completeness) ? try c.decodeIfPresent(Double.self, forKey: .completeness) : 1
         orphanSpans = try c(.orphanSpans, 0)
         brokenContext = try c(.brokenContext, 0)
         brokenContextShare = try c(.brokenContextShare, empty)
@@ -87,13 +88,30 @@ public struct TraceFigures: Codable, Sendable {
         tracesWithErrors = try c(.tracesWithErrors, 0)
         errorAttribution = try c(.errorAttribution, empty)
     }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(expected, forKey: .expected)
+        try c.encode(sampledOut, forKey: .sampledOut)
+        try c.encode(received, forKey: .received)
+        try c.encode(complete, forKey: .complete)
+        try c.encode(completeness, forKey: .completeness)  // null when not measured, never left out
+        try c.encode(orphanSpans, forKey: .orphanSpans)
+        try c.encode(brokenContext, forKey: .brokenContext)
+        try c.encode(brokenContextShare, forKey: .brokenContextShare)
+        try c.encode(depth, forKey: .depth)
+        try c.encode(maxDepth, forKey: .maxDepth)
+        try c.encode(errorSpans, forKey: .errorSpans)
+        try c.encode(tracesWithErrors, forKey: .tracesWithErrors)
+        try c.encode(errorAttribution, forKey: .errorAttribution)
+    }
 }
 
 /// Configured vs observed head sampling of root (API) traces.
 public struct SamplingFigures: Codable, Sendable {
     public var configuredRatio = 0.0
-    /// Jobs whose API trace reached the sink ÷ jobs submitted.
-    public var observedRatio = 0.0
+    /// Jobs whose API trace reached the sink ÷ jobs submitted; null when no job could reach it (tracing off).
+    public var observedRatio: Double? = 0.0
     public var ciLow = 0.0
     public var ciHigh = 1.0
     /// Jobs the SDK decided to sample ÷ jobs submitted (from the ledger, before export).
@@ -125,7 +143,7 @@ public struct SamplingFigures: Codable, Sendable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         configuredRatio = try c(.configuredRatio, 0)
-        observedRatio = try c(.observedRatio, 0)
+        observedRatio = c.contains(.observedRatio) ? try c.decodeIfPresent(Double.self, forKey: .observedRatio) : 0
         ciLow = try c(.ciLow, 0)
         ciHigh = try c(.ciHigh, 1)
         decidedRatio = try c(.decidedRatio, 0)
@@ -137,6 +155,23 @@ public struct SamplingFigures: Codable, Sendable {
         chain = try c.decodeIfPresent(SamplingChainFigures.self, forKey: .chain)
         adjusted = try c.decodeIfPresent(AdjustedCounts.self, forKey: .adjusted)
         propagation = try c.decodeIfPresent(PropagationFigures.self, forKey: .propagation)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(configuredRatio, forKey: .configuredRatio)
+        try c.encode(observedRatio, forKey: .observedRatio)  // null when not measured, never left out
+        try c.encode(ciLow, forKey: .ciLow)
+        try c.encode(ciHigh, forKey: .ciHigh)
+        try c.encode(decidedRatio, forKey: .decidedRatio)
+        try c.encode(trials, forKey: .trials)
+        try c.encodeIfPresent(errorRetention, forKey: .errorRetention)
+        try c.encodeIfPresent(completeErrorRetention, forKey: .completeErrorRetention)
+        try c.encodeIfPresent(normalRetention, forKey: .normalRetention)
+        try c.encodeIfPresent(slowRetention, forKey: .slowRetention)
+        try c.encodeIfPresent(chain, forKey: .chain)
+        try c.encodeIfPresent(adjusted, forKey: .adjusted)
+        try c.encodeIfPresent(propagation, forKey: .propagation)
     }
 }
 

@@ -210,3 +210,8 @@ public struct EnvironmentInfo: Codable, Sendable, Equatable {
         SHA256.hex("\(cpuModel)|\(cpuCount)|\(memoryBytes)|\(kernel)")
     }
 }
+
+extension RunResults {
+    /// A jobs run whose every arm had `tracing.mode: off`: it has no trace figures at all.
+    public var tracingOff: Bool { firehose == nil && overhead == nil && tracingEffective.mode == "off" }
+}

@@ -14,33 +14,19 @@ public enum Summary {
         } else {
             lines.append("  jobs      submitted \(jobs.submitted), completed \(jobs.completed), failed \(jobs.failed), pending \(jobs.pending); dropped arrivals \(jobs.droppedArrivals), submit errors \(jobs.submitErrors), retries \(jobs.retries), timeouts \(jobs.timeouts)")
         }
-        let t = results.traces
         let isFirehose = results.firehose != nil
-        let traceCounts = String(format: "  traces    expected %d, received %d, complete %d (%.2f%%)", t.expected, t.received, t.complete, t.completeness * 100)
-        let errors = String(format: "  errors    %d error spans in %d traces", t.errorSpans, t.tracesWithErrors)
-        if isFirehose {
-            // Synthetic traces have a fixed shape: no context to break, no depth or attribution to measure.
-            lines.append(traceCounts)
-            lines.append(errors)
+        if results.tracingOff {
+            lines.append("  tracing   off: no trace figures (no span was created; completeness, sampling and spans not measured)")
         } else {
-            lines.append(traceCounts + String(format: ", orphan spans %d, broken context %d, max depth %d", t.orphanSpans, t.brokenContext, t.maxDepth))
-            lines.append(errors + String(format: "; error attribution %.3f [%.3f, %.3f]",
-                                         t.errorAttribution.ratio, t.errorAttribution.ciLow, t.errorAttribution.ciHigh))
+            lines.append(contentsOf: traceLines(results))
         }
-        let s = results.sampling
-        if !isFirehose { lines.append(String(format: "  sampling  configured %.3f, observed %.4f [%.4f, %.4f] over %d jobs", s.configuredRatio, s.observedRatio, s.ciLow, s.ciHigh, s.trials)) }
-        if let errors = s.errorRetention {
-            lines.append(retentionLine(errors, complete: s.completeErrorRetention, normal: s.normalRetention, slow: s.slowRetention))
-        }
-        lines.append(contentsOf: samplingDetailLines(s))
-        let sampledOut = results.spans.sampledOut > 0 ? ", sampled out by the collector \(results.spans.sampledOut)" : ""
-        lines.append("  spans     created \(results.spans.created), exported \(results.spans.exported), received \(results.spans.received)\(sampledOut), dropped \(results.spans.dropped)")
         let tp = results.throughput
         let jobRates = isFirehose ? "" : String(format: "%.1f jobs/s submitted, %.1f jobs/s completed, ", tp.jobsSubmittedPerSecond, tp.jobsCompletedPerSecond)
-        lines.append("  rate      " + jobRates + String(format: "%.0f traces/min and %.0f spans/s at the sink", tp.tracesPerMinute, tp.spansPerSecond))
+        let sinkRates = results.tracingOff ? "" : String(format: "%.0f traces/min and %.0f spans/s at the sink", tp.tracesPerMinute, tp.spansPerSecond)
+        lines.append("  rate      " + (results.tracingOff ? String(jobRates.dropLast(2)) : jobRates + sinkRates))
         lines.append("  latency   (ms)          p50      p90      p99      max    count")
         for phase in ["submit", "queue_wait", "processing", "end_to_end", "visibility"] {
-            guard let l = results.latency[phase] else { continue }
+            guard let l = results.latency[phase], !(results.tracingOff && phase == "visibility") else { continue }
             lines.append("            " + phase.padding(toLength: 12, withPad: " ", startingAt: 0)
                 + [ms(l.p50), ms(l.p90), ms(l.p99), ms(l.max)].map { $0.leftPadded(9) }.joined() + String(l.count).leftPadded(9))
         }
@@ -97,6 +83,33 @@ public enum Summary {
         }
         for problem in results.problems { lines.append("  problem   [\(problem.kind)] \(problem.message)") }
         return lines.joined(separator: "\n")
+    }
+
+    /// The traces, errors, sampling and spans lines of a run that traced.
+    static func traceLines(_ results: RunResults) -> [String] {
+        var lines: [String] = []
+        let t = results.traces
+        let isFirehose = results.firehose != nil
+        let traceCounts = String(format: "  traces    expected %d, received %d, complete %d (%.2f%%)", t.expected, t.received, t.complete, (t.completeness ?? 0) * 100)
+        let errors = String(format: "  errors    %d error spans in %d traces", t.errorSpans, t.tracesWithErrors)
+        if isFirehose {
+            // Synthetic traces have a fixed shape: no context to break, no depth or attribution to measure.
+            lines.append(traceCounts)
+            lines.append(errors)
+        } else {
+            lines.append(traceCounts + String(format: ", orphan spans %d, broken context %d, max depth %d", t.orphanSpans, t.brokenContext, t.maxDepth))
+            lines.append(errors + String(format: "; error attribution %.3f [%.3f, %.3f]",
+                                         t.errorAttribution.ratio, t.errorAttribution.ciLow, t.errorAttribution.ciHigh))
+        }
+        let s = results.sampling
+        if !isFirehose { lines.append(String(format: "  sampling  configured %.3f, observed %.4f [%.4f, %.4f] over %d jobs", s.configuredRatio, s.observedRatio ?? 0, s.ciLow, s.ciHigh, s.trials)) }
+        if let errors = s.errorRetention {
+            lines.append(retentionLine(errors, complete: s.completeErrorRetention, normal: s.normalRetention, slow: s.slowRetention))
+        }
+        lines.append(contentsOf: samplingDetailLines(s))
+        let sampledOut = results.spans.sampledOut > 0 ? ", sampled out by the collector \(results.spans.sampledOut)" : ""
+        lines.append("  spans     created \(results.spans.created), exported \(results.spans.exported), received \(results.spans.received)\(sampledOut), dropped \(results.spans.dropped)")
+        return lines
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TracebenchInput
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -115,8 +116,11 @@ struct CollectorProcess: Sendable {
 
     /// Writes `template` with its placeholders filled in to `path`.
     static func render(template: String, to path: String, values: Placeholders) throws(RunFailure) {
-        guard let text = try? String(contentsOfFile: template, encoding: .utf8) else {
-            throw .scenario("cannot read collector.launch.config_template '\(template)'")
+        let text: String
+        do {
+            text = try InputFile.readText(template, limit: 4 << 20)
+        } catch {
+            throw .scenario("cannot read collector.launch.config_template '\(template)': \(error.reason)")
         }
         do {
             try values.fill(text).write(toFile: path, atomically: true, encoding: .utf8)

@@ -93,6 +93,13 @@ enum ResultsAssembly {
         spans.dropped = max(0, spans.exported - spans.sampledOut - spans.received)
         results.spans = spans
         results.sink = SinkCounts(sink)
+
+        // Tracing off in every arm: no span exists, so no trace figure was measured — null, never "100 % complete".
+        if scenario.overhead == nil, scenario.tracing.mode == .off {
+            results.traces.completeness = nil
+            results.sampling.observedRatio = nil
+            results.problems.append(Problem(.notMeasured, "tracing.mode is off: no span was created, so the trace figures (completeness, sampling, spans at the sink, visibility) were not measured"))
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TracebenchInput
 import TracebenchMetrics
 import Yams
 
@@ -72,27 +73,14 @@ public enum ScenarioLoader {
         do {
             root = try Yams.compose(yaml: yaml)
         } catch {
-            throw ScenarioError(problems: [syntaxProblem(error, yaml: yaml, file: file)])
+            throw ScenarioError(problems: syntaxProblems(error, yaml: yaml, file: file))
         }
-        if let root {
-            var budget = maximumNodes
-            // Aliases share storage after composing, so this walk is the first place the expansion would cost:
-            // it stops as soon as the budget is spent, so refusing a huge expansion takes microseconds.
-            func spend(_ node: Node) -> Bool {
-                budget -= 1
-                guard budget >= 0 else { return false }
-                switch node {
-                case .scalar, .alias: return true
-                case let .mapping(mapping): return mapping.allSatisfy { spend($0.key) && spend($0.value) }
-                case let .sequence(sequence): return sequence.allSatisfy(spend)
-                }
-            }
-            if !spend(root) {
-                throw ScenarioError(problems: [ScenarioProblem(
-                    file: file, keyPath: "(root)", line: 1, column: 1,
-                    message: "the document expands to more than \(maximumNodes) nodes (nested aliases?); refused"
-                )])
-            }
+        if let root, let crossing = NodeBudget.crossing(root, limit: maximumNodes) {
+            let origin = crossing.aliasLine.map { ", expanded from the alias used at line \($0)" } ?? ""
+            throw ScenarioError(problems: [ScenarioProblem(
+                file: file, keyPath: crossing.path.isEmpty ? "(root)" : crossing.path, line: crossing.line, column: crossing.column,
+                message: "the document expands to more than \(maximumNodes) nodes (nested aliases?); the limit is crossed here\(origin); refused"
+            )])
         }
         return root
     }
@@ -133,36 +121,38 @@ public enum ScenarioLoader {
     }
 
     private static func readText(path: String) throws(ScenarioError) -> String {
-        func unreadable(_ reason: String) -> ScenarioError {
-            ScenarioError(problems: [ScenarioProblem(file: path, keyPath: "(root)", line: 0, column: 0, message: reason)])
+        func unreadable(_ reason: String, line: Int = 0, column: Int = 0) -> ScenarioError {
+            ScenarioError(problems: [ScenarioProblem(file: path, keyPath: "(root)", line: line, column: column, message: reason)])
         }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw unreadable("cannot read the scenario file: no such file")
+        // One bounded reader for every path a user names: a FIFO, socket, device or directory is refused by name
+        // without blocking, and at most ``maximumFileBytes`` are read.
+        let prefix: (data: Data, complete: Bool)
+        do {
+            prefix = try InputFile.readPrefix(path, limit: maximumFileBytes)
+        } catch {
+            throw unreadable("cannot read the scenario file: \(error.reason)")
         }
-        guard !isDirectory.boolValue else {
-            throw unreadable("cannot read the scenario file: it is a directory")
+        guard prefix.complete else {
+            let at = position(ofByteOffset: maximumFileBytes, in: prefix.data)
+            throw unreadable("the scenario file is larger than \(maximumFileBytes >> 20) MiB: the limit is crossed at byte "
+                             + "\(maximumFileBytes) (line \(at.line), column \(at.column)); refused", line: at.line, column: at.column)
         }
-        // Read through a handle, not by the file's size: a pipe (`<(…)`) or a FIFO has none; and at most
-        // ``maximumFileBytes``.
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw unreadable("cannot read the scenario file: permission denied or I/O error")
-        }
-        defer { try? handle.close() }
-        guard let data = try? handle.read(upToCount: maximumFileBytes + 1) ?? Data() else {
-            throw unreadable("cannot read the scenario file: I/O error")
-        }
-        guard data.count <= maximumFileBytes else {
-            throw unreadable("the scenario file is larger than \(maximumFileBytes >> 20) MiB")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = String(data: prefix.data, encoding: .utf8) else {
             throw unreadable("cannot read the scenario file: it is not UTF-8 text")
         }
         return text
     }
 
+    /// Line and column (1-based, in bytes) of the byte at `offset` of `data` (one past the end when it is the end).
+    static func position(ofByteOffset offset: Int, in data: Data) -> (line: Int, column: Int) {
+        let before = data.prefix(offset)
+        let line = 1 + before.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
+        let lineStart = before.lastIndex(of: 0x0A).map { $0 + 1 } ?? before.startIndex
+        return (line, before.endIndex - lineStart + 1)
+    }
+
     /// A Yams parse error as one problem at the position Yams reports.
-    static func syntaxProblem(_ error: any Error, yaml: String, file: String) -> ScenarioProblem {
+    static func syntaxProblems(_ error: any Error, yaml: String, file: String) -> [ScenarioProblem] {
         func problem(_ message: String, _ position: (line: Int, column: Int)?) -> ScenarioProblem {
             ScenarioProblem(
                 file: file, keyPath: "(root)", line: position?.line ?? 1, column: position?.column ?? 1, message: message
@@ -173,90 +163,32 @@ public enum ScenarioLoader {
             return "YAML syntax error: \(problem) (\(context.text) at line \(context.mark.line), column \(context.mark.column))"
         }
         guard let yamlError = error as? YamlError else {
-            return problem("YAML syntax error: \(error)", nil)
+            return [problem("YAML syntax error: \(error)", nil)]
         }
         switch yamlError {
         case let .scanner(context, message, mark, _), let .parser(context, message, mark, _),
              let .composer(context, message, mark, _):
-            return problem(explain(message, context), (mark.line, mark.column))
+            return [problem(explain(message, context), (mark.line, mark.column))]
         case let .reader(message, offset, _, _):
-            return problem("YAML syntax error: \(message)", offset.flatMap { position(ofCharacterOffset: $0, in: yaml) })
+            return [problem("YAML syntax error: \(message)", offset.flatMap { position(ofCharacterOffset: $0, in: yaml) })]
         case let .duplicatedKeysInMapping(duplicates, context):
-            // Yams points at the first occurrence; show the repeat, which is the line to fix, when it can be found.
+            // Yams points at the first occurrence; show the repeat, which is the line to fix, with its path from
+            // the node tree (DuplicateKeys), or Yams's position when it cannot be located.
             let keys = duplicates.sorted()
-            let first = (line: context.mark.line, column: context.mark.column)
-            let repeated = keys.first.flatMap { repeatedKey($0, after: first, in: yaml) }
-            let list = keys.map { "'\($0)'" }.joined(separator: ", ")
-            let origin = repeated == nil ? "" : " (first at line \(first.line))"
-            let at = repeated ?? first
-            var found = problem("duplicate key \(list)\(origin): each key may appear only once in a mapping", at)
-            let parent = blockKeyPath(line: at.line, column: at.column, in: yaml)
-            found.keyPath = (parent.isEmpty ? "" : parent + ".") + (keys.first ?? "")
-            return found
-        default:
-            return problem("YAML syntax error: \(yamlError)", nil)
-        }
-    }
-
-    /// The key path of the block-style mapping entry at `line`/`column` (1-based), from the indentation of the lines
-    /// above it: `jobs[0].steps[1]` for a key under the second step of the first job. Flow-style parents are not
-    /// followed (their keys stay out of the path).
-    static func blockKeyPath(line: Int, column: Int, in yaml: String) -> String {
-        let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        guard line >= 1, line <= lines.count else { return "" }
-        var parts: [String] = []
-        var threshold = column - 1  // entries of parents start left of this
-        var index = line - 2
-        var listItems = 0           // "- " items seen at the current list's dash column
-        var listColumn: Int?
-        while index >= 0, threshold > 0 {
-            let text = lines[index]
-            index -= 1
-            let indent = text.prefix { $0 == " " }.count
-            let rest = text.dropFirst(indent)
-            if rest.isEmpty || rest.hasPrefix("#") { continue }
-            if rest.hasPrefix("- ") || rest == "-" {
-                if indent < threshold {
-                    if listColumn == nil { listColumn = indent }
-                    if indent == listColumn { listItems += 1 }
-                    // The item's own key (`- name: x`) sits at indent + 2: it is a sibling, not a parent.
-                    if indent + 2 <= threshold, listColumn == indent {
-                        threshold = indent + 1
-                    }
+            let located = keys.first.map { DuplicateKeys.locate(key: $0, mark: context.mark, in: yaml) } ?? []
+            guard located.isEmpty else {
+                return located.map { found in
+                    var duplicate = problem("duplicate key '\(found.key)' (first at line \(found.firstLine)): each key may appear only once in a mapping",
+                                            (found.line, found.column))
+                    duplicate.keyPath = found.path
+                    return duplicate
                 }
-                continue
             }
-            guard indent < threshold, let colon = rest.firstIndex(of: ":") else { continue }
-            let key = String(rest[..<colon]).trimmingCharacters(in: .whitespaces)
-            if listColumn != nil {
-                parts.insert("[\(listItems - 1)]", at: 0)
-                listColumn = nil
-                listItems = 0
-            }
-            parts.insert(key, at: 0)
-            threshold = indent
+            let list = keys.map { "'\($0)'" }.joined(separator: ", ")
+            return [problem("duplicate key \(list): each key may appear only once in a mapping", (context.mark.line, context.mark.column))]
+        default:
+            return [problem("YAML syntax error: \(yamlError)", nil)]
         }
-        if listColumn != nil { parts.insert("[\(listItems - 1)]", at: 0) }
-        return parts.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
-    }
-
-    /// The next line after `first` that has `key:` at the same column, as block mappings write it.
-    private static func repeatedKey(
-        _ key: String, after first: (line: Int, column: Int), in yaml: String
-    ) -> (line: Int, column: Int)? {
-        let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
-        guard first.line >= 1, first.line < lines.count else { return nil }
-        for index in first.line..<lines.count {
-            let text = lines[index]
-            guard text.count >= first.column - 1 else { continue }
-            let rest = text.dropFirst(first.column - 1)
-            let indent = text.prefix(first.column - 1)
-            guard indent.allSatisfy({ $0 == " " || $0 == "-" }), rest.hasPrefix(key) else { continue }
-            if rest.dropFirst(key.count).drop(while: { $0 == " " }).first == ":" {
-                return (index + 1, first.column)
-            }
-        }
-        return nil
     }
 
     private static func position(ofCharacterOffset offset: Int, in text: String) -> (line: Int, column: Int)? {

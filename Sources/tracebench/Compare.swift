@@ -64,12 +64,7 @@ struct Compare: ParsableCommand {
         options.ratioFloor = max(0, ratioFloor.isFinite ? ratioFloor : 0)
         var profile: NoiseProfile?
         if let noise {
-            do {
-                profile = try JSONDecoder().decode(NoiseProfile.self, from: Data(contentsOf: URL(fileURLWithPath: noise)))
-            } catch {
-                FileHandle.standardError.write(Data("tracebench compare: \(noise): not a noise profile (\(error.localizedDescription))\n".utf8))
-                throw ExitCode(TracebenchRun.ExitCode.resultsUnreadable)
-            }
+            profile = try ResultsInput.noiseProfile(noise, verb: "compare")
             let sha = base.first?.results.scenarioFile.sha256 ?? "", host = base.first?.results.environment.hostFingerprint ?? ""
             if !allowMismatch, profile!.scenarioSHA256 != sha || profile!.hostFingerprint != host {
                 throw CLIError.usage("the noise profile \(noise) was measured on another scenario or host (--allow-mismatch uses it anyway)")

@@ -41,7 +41,7 @@ struct Report: ParsableCommand {
         } else if let split = files.firstIndex(of: "--") {
             let base = try files[..<split].map { try ResultsInput.run($0, verb: "report") }, candidate = try files[(split + 1)...].map { try ResultsInput.run($0, verb: "report") }
             guard !base.isEmpty, !candidate.isEmpty else { throw CLIError.usage("each side needs at least one results file") }
-            let profile = try noise.map { try JSONDecoder().decode(NoiseProfile.self, from: Data(contentsOf: URL(fileURLWithPath: $0))) }
+            let profile = try noise.map { try ResultsInput.noiseProfile($0, verb: "report") }
             let comparison = Comparator.compare(base: base, candidate: candidate, noise: profile)
             report = HTMLReport.comparison(comparison, base: base, candidate: candidate)
         } else {

@@ -14,6 +14,16 @@ enum ResultsInput {
         }
     }
 
+    /// A noise profile (`compare --noise`, `report --noise`), or exit 5 with the reason on stderr.
+    static func noiseProfile(_ path: String, verb: String) throws -> NoiseProfile {
+        do {
+            return try ResultsFile.readNoiseProfile(from: path)
+        } catch {
+            FileHandle.standardError.write(Data("tracebench \(verb): \(error.description)\n".utf8))
+            throw ExitCode(TracebenchRun.ExitCode.resultsUnreadable)
+        }
+    }
+
     /// A run's results (kind `run`); another kind is bad input.
     static func run(_ path: String, verb: String) throws -> (path: String, results: RunResults) {
         guard case .run(let results) = try document(path, verb: verb) else {
