@@ -5,7 +5,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 swift build --build-tests
-swift test --skip-build "$@"
+if [ $# -gt 0 ]; then
+  swift test --skip-build "$@"
+else
+  # The collector-under-test suites (a real rotel between the SDKs and the sink, its drain and counters) run on their
+  # own after the rest: with the whole suite sharing 2 cores, rotel's gRPC exporter once lagged its own receiver past
+  # the drain (spans out != spans in), a starved collector rather than a finding. Everything else runs in parallel.
+  swift test --skip-build --skip CollectorTests
+  swift test --skip-build --filter CollectorTests
+fi
 if [ "${FUZZ_SECONDS:-10}" != 0 ]; then
   scripts/fuzz.sh "${FUZZ_SECONDS:-10}"
 fi
