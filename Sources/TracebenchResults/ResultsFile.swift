@@ -96,13 +96,16 @@ public enum ResultsFile {
 
     /// Reads a results file of any kind and schema version up to the current one.
     public static func read(from path: String) throws(ResultsReadError) -> ResultsDocument {
-        let data: Data
+        try read(data: bytes(path), path: path)
+    }
+
+    /// The file's bytes through the one bounded reader, its refusal as a results read error.
+    private static func bytes(_ path: String) throws(ResultsReadError) -> Data {
         do {
-            data = try InputFile.read(path, limit: maximumFileBytes)
+            return try InputFile.read(path, limit: maximumFileBytes)
         } catch {
             throw ResultsReadError(path: path, reason: error.reason)
         }
-        return try read(data: data, path: path)
     }
 
     /// Largest results file read (a long soak's time series and histograms stay far below it).
@@ -110,12 +113,7 @@ public enum ResultsFile {
 
     /// Reads a noise profile written by `tracebench noise` (for `compare --noise` and `report --noise`).
     public static func readNoiseProfile(from path: String) throws(ResultsReadError) -> NoiseProfile {
-        let data: Data
-        do {
-            data = try InputFile.read(path, limit: maximumFileBytes)
-        } catch {
-            throw ResultsReadError(path: path, reason: error.reason)
-        }
+        let data = try bytes(path)
         do {
             return try JSONDecoder().decode(NoiseProfile.self, from: data)
         } catch {

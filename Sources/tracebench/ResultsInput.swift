@@ -6,8 +6,13 @@ import TracebenchRun
 /// Results files as the verbs after `run` take them: read, or exit 5 with the reason on stderr.
 enum ResultsInput {
     static func document(_ path: String, verb: String) throws -> ResultsDocument {
+        try readOrExit(verb) { () throws(ResultsReadError) in try ResultsFile.read(from: path) }
+    }
+
+    /// `read`'s value, or its error on stderr and exit 5.
+    private static func readOrExit<T>(_ verb: String, _ read: () throws(ResultsReadError) -> T) throws -> T {
         do {
-            return try ResultsFile.read(from: path)
+            return try read()
         } catch {
             FileHandle.standardError.write(Data("tracebench \(verb): \(error.description)\n".utf8))
             throw ExitCode(TracebenchRun.ExitCode.resultsUnreadable)
@@ -16,12 +21,7 @@ enum ResultsInput {
 
     /// A noise profile (`compare --noise`, `report --noise`), or exit 5 with the reason on stderr.
     static func noiseProfile(_ path: String, verb: String) throws -> NoiseProfile {
-        do {
-            return try ResultsFile.readNoiseProfile(from: path)
-        } catch {
-            FileHandle.standardError.write(Data("tracebench \(verb): \(error.description)\n".utf8))
-            throw ExitCode(TracebenchRun.ExitCode.resultsUnreadable)
-        }
+        try readOrExit(verb) { () throws(ResultsReadError) in try ResultsFile.readNoiseProfile(from: path) }
     }
 
     /// A run's results (kind `run`); another kind is bad input.
