@@ -64,7 +64,10 @@ struct EndToEndTests {
         scenario.durationSeconds = 10
         scenario.faults.dropContextRatio = 0.2
         let r = try await run(scenario).0.results
-        #expect(r.jobs.submitted >= 240)
+        // 25 jobs/s for 10 s offers 250; a CI host running the whole suite on 2 cores has delivered as few as 132 (the
+        // API starved, arrivals past max_in_flight dropped and counted). The known answer is the interval, and from
+        // 100 trials on a Wilson interval around 0.2 is narrower than ±0.08: it still excludes 0 and 0.4.
+        #expect(r.jobs.submitted >= 100)
         #expect(r.traces.brokenContextShare.trials == r.jobs.submitted)
         #expect(r.traces.brokenContextShare.ciLow <= 0.2 && 0.2 <= r.traces.brokenContextShare.ciHigh,
                 "broken \(r.traces.brokenContext)/\(r.jobs.submitted) = \(r.traces.brokenContextShare)")
