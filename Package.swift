@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "TracebenchMeasure", targets: ["TracebenchMeasure"]),
         .library(name: "TracebenchScenario", targets: ["TracebenchScenario"]),
         .library(name: "TracebenchResults", targets: ["TracebenchResults"]),
+        .library(name: "TracebenchJudge", targets: ["TracebenchJudge"]),
+        .library(name: "TracebenchReport", targets: ["TracebenchReport"]),
         .library(name: "TracebenchVocabulary", targets: ["TracebenchVocabulary"]),
         .library(name: "TracebenchAnalysis", targets: ["TracebenchAnalysis"]),
     ],
@@ -121,16 +123,30 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
-            name: "TracebenchResults",
+            // The results schema: every kind of results file, read at any version, and the figures in it.
             // No TracebenchScenario (it links hiredis): results are read by tools that never run a pipeline.
+            name: "TracebenchResults",
             dependencies: ["TracebenchInput", "TracebenchMeasure", "TracebenchMetrics", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        .target(
+            // Judgement of results: metric reader, thresholds and Holm, windows, compare, noise, history, change points.
+            name: "TracebenchJudge",
+            dependencies: ["TracebenchInput", "TracebenchResults", "TracebenchMeasure", "TracebenchMetrics"],
+            swiftSettings: strict
+        ),
+        .target(
+            // What people read: the run summary, gate tables, JUnit, Markdown, HTML and SVG. Depends on results and
+            // judgement, never the reverse.
+            name: "TracebenchReport",
+            dependencies: ["TracebenchResults", "TracebenchJudge", "TracebenchMeasure", "TracebenchMetrics"],
             swiftSettings: strict
         ),
         .target(
             name: "TracebenchRun",
             dependencies: [
                 "TracebenchInput", "TracebenchScenario", "TracebenchRedis", "TracebenchPipeline", "TracebenchSink", "TracebenchAnalysis",
-                "TracebenchMeasure", "TracebenchResults", "TracebenchMetrics", "TracebenchVocabulary",
+                "TracebenchMeasure", "TracebenchResults", "TracebenchJudge", "TracebenchMetrics", "TracebenchVocabulary",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
@@ -145,7 +161,8 @@ let package = Package(
         .executableTarget(
             name: "tracebench",
             dependencies: [
-                "TracebenchRun", "TracebenchPipeline", "TracebenchScenario", "TracebenchResults", "TracebenchMetrics", "CSystemShims",
+                "TracebenchRun", "TracebenchPipeline", "TracebenchScenario", "TracebenchResults", "TracebenchJudge", "TracebenchReport",
+                "TracebenchMetrics", "CSystemShims",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -156,7 +173,7 @@ let package = Package(
             name: "TracebenchTests",
             dependencies: [
                 "TracebenchScenario", "TracebenchRedis", "TracebenchMeasure", "TracebenchPipeline",
-                "TracebenchSink", "TracebenchResults", "TracebenchRun", "TracebenchMetrics", "TracebenchAnalysis", "TracebenchVocabulary", "TracebenchInput",
+                "TracebenchSink", "TracebenchResults", "TracebenchJudge", "TracebenchReport", "TracebenchRun", "TracebenchMetrics", "TracebenchAnalysis", "TracebenchVocabulary", "TracebenchInput",
                 .product(name: "OTel", package: "swift-otel"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -9,8 +9,8 @@ public struct CapacitySummary: Codable, Sendable {
         public var passed = false
         /// Why the step failed (empty when it passed): the failed thresholds' messages.
         public var reasons: [String] = []
-        /// Whose limit broke: `collector` or `sender` (empty when it passed).
-        public var limitedBy = ""
+        /// Whose limit broke: `collector` (`pipeline` in a jobs sweep) or `sender` (``CapacityLimit/none`` when it passed).
+        public var limitedBy = CapacityLimit.none
         public var spansPerSecondOut = 0.0
         public var tracesPerMinute = 0.0
         public var dropRatio = 0.0
@@ -44,7 +44,7 @@ public struct CapacitySummary: Codable, Sendable {
             spansPerSecond = try c(.spansPerSecond, 0)
             passed = try c(.passed, false)
             reasons = try c(.reasons, [])
-            limitedBy = try c(.limitedBy, "")
+            limitedBy = try c(.limitedBy, CapacityLimit.none)
             spansPerSecondOut = try c(.spansPerSecondOut, 0)
             tracesPerMinute = try c(.tracesPerMinute, 0)
             dropRatio = try c(.dropRatio, 0)
@@ -74,7 +74,7 @@ public struct CapacitySummary: Codable, Sendable {
     public var kneeTracesPerMinute: Double?
     /// What ended the sweep: `collector` (a limit broke: the knee is the collector's), `sender` (only the sender fell
     /// behind: a lower bound), `max_steps` (every step passed: a lower bound too) or `interrupted`.
-    public var limitedBy = "max_steps"
+    public var limitedBy = CapacityLimit.maxSteps
     public var targetTracesPerMinute = 0.0
     public var collectorsNeeded: Int?
     public var storageBytesPerDay: Double?
@@ -109,7 +109,7 @@ public struct CapacitySummary: Codable, Sendable {
         steps = try c(.steps, [])
         kneeSpansPerSecond = try c.decodeIfPresent(Double.self, forKey: .kneeSpansPerSecond)
         kneeTracesPerMinute = try c.decodeIfPresent(Double.self, forKey: .kneeTracesPerMinute)
-        limitedBy = try c(.limitedBy, "max_steps")
+        limitedBy = try c(.limitedBy, CapacityLimit.maxSteps)
         targetTracesPerMinute = try c(.targetTracesPerMinute, 0)
         collectorsNeeded = try c.decodeIfPresent(Int.self, forKey: .collectorsNeeded)
         storageBytesPerDay = try c.decodeIfPresent(Double.self, forKey: .storageBytesPerDay)
@@ -119,4 +119,27 @@ public struct CapacitySummary: Codable, Sendable {
         targetJobsPerMinute = try c.decodeIfPresent(Double.self, forKey: .targetJobsPerMinute)
         workersNeeded = try c.decodeIfPresent(Int.self, forKey: .workersNeeded)
     }
+}
+
+/// What ended a capacity sweep or broke one of its steps (`limited_by`), a word of the results' vocabulary.
+public struct CapacityLimit: OpenVocabulary, ExpressibleByStringLiteral {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(stringLiteral value: String) { self.rawValue = value }
+
+    /// The step passed: nothing limited it.
+    public static let none = CapacityLimit(rawValue: "")
+    /// A collector limit broke (a firehose sweep): the knee is the collector's.
+    public static let collector = CapacityLimit(rawValue: "collector")
+    /// A pipeline limit broke (a jobs sweep): the knee is the pipeline's.
+    public static let pipeline = CapacityLimit(rawValue: "pipeline")
+    /// Only tracebench's own sender or load generator fell behind: the knee is a lower bound.
+    public static let sender = CapacityLimit(rawValue: "sender")
+    /// Every step passed: the knee is a lower bound.
+    public static let maxSteps = CapacityLimit(rawValue: "max_steps")
+    /// The sweep was interrupted.
+    public static let interrupted = CapacityLimit(rawValue: "interrupted")
+
+    /// Whether the knee is the system's own limit (not a lower bound set by the harness or the step budget).
+    public var isSystemLimit: Bool { self == .collector || self == .pipeline }
 }

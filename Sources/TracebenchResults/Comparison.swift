@@ -49,6 +49,34 @@ public struct MetricComparison: Codable, Sendable {
         case deltaPercentHigh = "delta_percent_high", delta, deltaLow = "delta_low", deltaHigh = "delta_high", pValue = "p_value"
         case confidence, samples, verdict, method
     }
+
+    public init(
+        metric: String, group: String, unit: MetricUnit, base: Double, baseLow: Double, baseHigh: Double, candidate: Double,
+        candidateLow: Double, candidateHigh: Double, deltaPercent: Double, deltaPercentLow: Double, deltaPercentHigh: Double,
+        delta: Double, deltaLow: Double, deltaHigh: Double, pValue: Double, confidence: Double, samples: Int, verdict: Verdict,
+        method: String
+    ) {
+        self.metric = metric
+        self.group = group
+        self.unit = unit
+        self.base = base
+        self.baseLow = baseLow
+        self.baseHigh = baseHigh
+        self.candidate = candidate
+        self.candidateLow = candidateLow
+        self.candidateHigh = candidateHigh
+        self.deltaPercent = deltaPercent
+        self.deltaPercentLow = deltaPercentLow
+        self.deltaPercentHigh = deltaPercentHigh
+        self.delta = delta
+        self.deltaLow = deltaLow
+        self.deltaHigh = deltaHigh
+        self.pValue = pValue
+        self.confidence = confidence
+        self.samples = samples
+        self.verdict = verdict
+        self.method = method
+    }
 }
 
 /// A distribution-shape check of one latency phase: two-sample Kolmogorov–Smirnov on the whole-run histograms, so a
@@ -66,6 +94,13 @@ public struct ShapeComparison: Codable, Sendable {
     public var aaStatistic = 0.0
 
     enum CodingKeys: String, CodingKey { case phase, statistic, pValue = "p_value", changed, inconclusive, aaStatistic = "aa_statistic" }
+
+    public init(phase: String, statistic: Double, pValue: Double, changed: Bool) {
+        self.phase = phase
+        self.statistic = statistic
+        self.pValue = pValue
+        self.changed = changed
+    }
 }
 
 /// `tracebench compare`'s result (`kind: comparison`).

@@ -1,4 +1,5 @@
 import Foundation
+import TracebenchJudge
 import TracebenchMetrics
 import TracebenchResults
 import TracebenchScenario
@@ -28,7 +29,7 @@ extension CapacitySweep {
         var step = CapacitySummary.Step()
         step.spansPerSecond = r.throughput.spansPerSecond
         step.jobsPerSecond = rate
-        record(verdict, of: r, in: &step, otherLimit: "pipeline") { "the load generator could not offer the rate (\($0))" }
+        record(verdict, of: r, in: &step, otherLimit: .pipeline) { "the load generator could not offer the rate (\($0))" }
         step.jobsCompletedPerSecond = r.throughput.jobsCompletedPerSecond
         step.queueWaitP99Ms = Double(r.latency["queue_wait"]?.p99 ?? 0) / 1000
         step.endToEndP99Ms = Double(r.latency["end_to_end"]?.p99 ?? 0) / 1000
@@ -55,7 +56,7 @@ extension CapacitySweep {
             guard step.passed else { break }
             knee = step
         }
-        if summary.limitedBy == "collector" { summary.limitedBy = "pipeline" }
+        if summary.limitedBy == .collector { summary.limitedBy = .pipeline }
         guard let knee else { return }
         summary.kneeJobsPerMinute = knee.jobsPerSecond * 60
         summary.kneeTracesPerMinute = knee.tracesPerMinute

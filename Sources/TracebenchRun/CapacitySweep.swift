@@ -1,4 +1,5 @@
 import Foundation
+import TracebenchJudge
 import TracebenchMetrics
 import TracebenchResults
 import TracebenchScenario
@@ -9,7 +10,7 @@ import TracebenchScenario
 /// the target traces/min and storage per day.
 public enum CapacitySweep {
     /// Who owns the sender's own limit (the firehose falling behind its schedule).
-    static let senderOwner = "sender"
+    static let senderOwner = CapacityLimit.sender.rawValue
 
     /// The capacity section's limits as thresholds: drops, visibility p99, collector CPU and RSS, and the sender
     /// keeping its schedule (owned by `sender`: when only that breaks, the machine, not the collector, is the limit).
@@ -61,8 +62,8 @@ public enum CapacitySweep {
                          index + 1, rate, judged.passed ? "pass" : "FAIL", judged.spansPerSecondOut, judged.dropRatio, judged.visibilityP99Ms,
                          judged.collectorCPUPercentAvg, Double(judged.collectorRSSBytesMax) / 1_048_576,
                          judged.reasons.isEmpty ? "" : ": " + judged.reasons.joined(separator: "; ")))
-            if outcome.exitCode == ExitCode.interrupted { summary.interrupted = true }
-            if summary.interrupted { summary.limitedBy = "interrupted" }
+            if outcome.exitStatus == .interrupted { summary.interrupted = true }
+            if summary.interrupted { summary.limitedBy = .interrupted }
             if !judged.passed { summary.limitedBy = judged.limitedBy }
             if !judged.passed || summary.interrupted { break }
             summary.kneeSpansPerSecond = rate
@@ -87,7 +88,7 @@ public enum CapacitySweep {
 
     /// A step's verdict, reasons, pass and whose limit broke: `sender` when only sender-owned thresholds failed
     /// (`senderReason` words them), else `otherLimit`. Shared by both sweep modes.
-    static func record(_ verdict: GateVerdict, of r: RunResults, in step: inout CapacitySummary.Step, otherLimit: String,
+    static func record(_ verdict: GateVerdict, of r: RunResults, in step: inout CapacitySummary.Step, otherLimit: CapacityLimit,
                        senderReason: (String) -> String) {
         step.verdict = verdict
         var reasons: [String] = []
@@ -97,7 +98,7 @@ public enum CapacitySweep {
         step.reasons = reasons
         step.passed = reasons.isEmpty
         if !step.passed {
-            step.limitedBy = r.status == RunStatus.ok && !broken.isEmpty && broken.allSatisfy { $0.spec.owner == senderOwner } ? senderOwner : otherLimit
+            step.limitedBy = r.status == RunStatus.ok && !broken.isEmpty && broken.allSatisfy { $0.spec.owner == senderOwner } ? .sender : otherLimit
         }
     }
 
@@ -108,7 +109,7 @@ public enum CapacitySweep {
         let verdict = Judge.evaluate(limits(spec, collector: r.collector != nil), on: r)
         var step = CapacitySummary.Step()
         step.spansPerSecond = rate
-        record(verdict, of: r, in: &step, otherLimit: "collector") { "the sender could not keep up (\($0)): raise firehose.concurrency" }
+        record(verdict, of: r, in: &step, otherLimit: .collector) { "the sender could not keep up (\($0)): raise firehose.concurrency" }
         let sent = Double(r.firehose?.spansSent ?? 0)
         step.dropRatio = sent > 0 ? Double(r.spans.dropped) / sent : 0
         step.visibilityP99Ms = Double(r.latency["visibility"]?.p99 ?? 0) / 1000

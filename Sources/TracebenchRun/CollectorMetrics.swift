@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import Synchronization
+import TracebenchJudge
 import TracebenchResults
 
 /// Scrapes a collector's Prometheus endpoint (otelcol's `:8888/metrics`) once before the load and once after the

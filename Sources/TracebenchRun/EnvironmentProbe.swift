@@ -1,4 +1,5 @@
 import Foundation
+import TracebenchJudge
 import TracebenchResults
 
 /// Facts about the machine and build, recorded in every results file.

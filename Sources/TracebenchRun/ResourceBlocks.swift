@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import TracebenchJudge
 import TracebenchMeasure
 import TracebenchRedis
 import TracebenchResults

@@ -1,4 +1,5 @@
 import TracebenchAnalysis
+import TracebenchJudge
 import TracebenchMeasure
 import TracebenchResults
 import TracebenchScenario

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import TracebenchJudge
 import TracebenchMeasure
 import TracebenchMetrics
 import TracebenchPipeline
@@ -33,11 +34,13 @@ public struct RunOptions: Sendable {
     }
 }
 
-/// The outcome of a run: its results, where they were written, and the process exit code.
+/// The outcome of a run: its results, where they were written, and the status the process exits with.
 public struct RunOutcome: Sendable {
     public var results: RunResults
     public var path: String
-    public var exitCode: Int32
+    public var exitStatus: ExitStatus
+    /// `exitStatus` as the process exit code.
+    public var exitCode: Int32 { exitStatus.rawValue }
 }
 
 /// `tracebench run`: starts Redis (if needed), the sink, the collector under test, the API and the workers;
@@ -163,7 +166,7 @@ public enum RunCoordinator {
         if !scenario.thresholds.thresholds.isEmpty {
             results.thresholds = Judge.evaluate(scenario.thresholds, on: results)
         }
-        let exitCode = ExitCode.of(results)
+        let exitStatus = ExitStatus.of(results)
         do {
             try ResultsFile.write(results, to: path)
         } catch {
@@ -173,9 +176,9 @@ public enum RunCoordinator {
                 throw .environment("cannot write results to \(path) (\(error.localizedDescription)) nor to \(fallback)")
             }
             FileHandle.standardError.write(Data("tracebench: cannot write results to \(path) (\(error.localizedDescription)); written to \(fallback) instead\n".utf8))
-            return RunOutcome(results: results, path: fallback, exitCode: exitCode)
+            return RunOutcome(results: results, path: fallback, exitStatus: exitStatus)
         }
-        return RunOutcome(results: results, path: path, exitCode: exitCode)
+        return RunOutcome(results: results, path: path, exitStatus: exitStatus)
     }
 }
 

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import TracebenchJudge
 import TracebenchResults
 import TracebenchScenario
 import TracebenchSink

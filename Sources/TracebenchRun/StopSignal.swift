@@ -1,9 +1,10 @@
-import Dispatch
-import Synchronization
-import TracebenchResults
 
 #if canImport(Glibc)
+import Dispatch
 import Glibc
+import Synchronization
+import TracebenchJudge
+import TracebenchResults
 #endif
 
 /// Raised by SIGINT or SIGTERM (or by the coordinator itself): the run stops offering load, shuts the pipeline

@@ -1,4 +1,5 @@
 import Foundation
+import TracebenchJudge
 import TracebenchMeasure
 import TracebenchMetrics
 import TracebenchPipeline

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import TracebenchJudge
+import TracebenchReport
 import TracebenchResults
 import TracebenchRun
 
@@ -54,9 +56,8 @@ struct Compare: ParsableCommand {
         let base = try baseFiles.map { try ResultsInput.run($0, verb: "compare") }, candidate = try candidateFiles.map { try ResultsInput.run($0, verb: "compare") }
         let mismatches = Comparator.mismatches(base: base, candidate: candidate)
         if !mismatches.isEmpty, !allowMismatch {
-            FileHandle.standardError.write(Data(("tracebench compare: the sides are not comparable:\n" + mismatches.map { "  " + $0 }.joined(separator: "\n")
-                + "\n(--allow-mismatch compares them anyway)\n").utf8))
-            throw ExitCode(TracebenchRun.ExitCode.invalidInput)
+            throw CLIError.failed(.invalidInput, "tracebench compare: the sides are not comparable:\n" + mismatches.map { "  " + $0 }.joined(separator: "\n")
+                + "\n(--allow-mismatch compares them anyway)")
         }
         var options = Comparator.Options()
         options.alpha = alpha
@@ -78,6 +79,6 @@ struct Compare: ParsableCommand {
         } catch {
             throw CLIError.environment("cannot write the comparison: \(error.localizedDescription)")
         }
-        if failOnRegression, !report.regressions.isEmpty { throw ExitCode(TracebenchRun.ExitCode.thresholdFailed) }
+        if failOnRegression, !report.regressions.isEmpty { throw CLIError.failed(.thresholdFailed) }
     }
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import TracebenchJudge
 import TracebenchMetrics
+import TracebenchReport
 import TracebenchResults
 import TracebenchRun
 import TracebenchScenario
@@ -47,8 +49,7 @@ struct Gate: ParsableCommand {
             do {
                 given = try ScenarioLoader.loadThresholds(path: thresholds)
             } catch {
-                FileHandle.standardError.write(Data("\(error.description)\n".utf8))
-                throw ExitCode(TracebenchRun.ExitCode.invalidInput)
+                throw CLIError.failed(.invalidInput, error.description)
             }
         }
         var runs: [(path: String, results: RunResults)] = []
@@ -56,8 +57,7 @@ struct Gate: ParsableCommand {
         for path in results {
             for (runPath, run) in try runsIn(path) {
                 guard let set = given ?? run.thresholds?.thresholdSet, !set.thresholds.isEmpty else {
-                    FileHandle.standardError.write(Data("tracebench gate: \(runPath) holds no thresholds; give --thresholds FILE\n".utf8))
-                    throw ExitCode(TracebenchRun.ExitCode.invalidInput)
+                    throw CLIError.failed(.invalidInput, "tracebench gate: \(runPath) holds no thresholds; give --thresholds FILE")
                 }
                 runs.append((runPath, run))
                 sets.append(set)
@@ -67,18 +67,18 @@ struct Gate: ParsableCommand {
         var verdict = GateVerdict()
         verdict.alpha = alpha ?? given?.alpha ?? sets.first?.alpha ?? ThresholdSet.defaultAlpha
         verdict = Judge.evaluate(families: zip(runs, sets).map { ($0.0.path, $0.0.results, $0.1.thresholds) }, alpha: verdict.alpha)
-        let code = TracebenchRun.ExitCode.of(verdict, strict: strict)
+        let status = ExitStatus.of(verdict, strict: strict)
         print(GateReport.table(verdict))
         try write(GateReport.junit(verdict), to: junit)
         try write(GateReport.markdown(verdict), to: markdown)
         if let json {
             do {
-                try ResultsFile.write(GateReport.VerdictFile(verdict: verdict, exitCode: code), to: json)
+                try ResultsFile.write(GateReport.VerdictFile(verdict: verdict, exitCode: status.rawValue), to: json)
             } catch {
                 throw CLIError.environment("cannot write \(json): \(error.localizedDescription)")
             }
         }
-        if code != 0 { throw ExitCode(code) }
+        if status != .ok { throw CLIError.failed(status) }
     }
 
     /// The run results a file stands for: itself, or a capacity summary's steps.
@@ -91,12 +91,11 @@ struct Gate: ParsableCommand {
             return try summary.steps.map { step in
                 let stepPath = FileManager.default.fileExists(atPath: step.resultsFile)
                     ? step.resultsFile : directory + "/" + (step.resultsFile.split(separator: "/").last.map(String.init) ?? "")
-                guard let found = try runsIn(stepPath).first else { throw ExitCode(TracebenchRun.ExitCode.resultsUnreadable) }
+                guard let found = try runsIn(stepPath).first else { throw CLIError.failed(.resultsUnreadable) }
                 return found
             }
         case .sinkSpeed:
-            FileHandle.standardError.write(Data("tracebench gate: \(path): a sink_speed summary has no metric paths to judge; gate its runs instead\n".utf8))
-            throw ExitCode(TracebenchRun.ExitCode.resultsUnreadable)
+            throw CLIError.failed(.resultsUnreadable, "tracebench gate: \(path): a sink_speed summary has no metric paths to judge; gate its runs instead")
         }
     }
 
@@ -106,26 +105,6 @@ struct Gate: ParsableCommand {
             try text.write(toFile: path, atomically: true, encoding: .utf8)
         } catch {
             throw CLIError.environment("cannot write \(path): \(error.localizedDescription)")
-        }
-    }
-}
-
-/// A command-line failure with its exit code and a one-line message.
-enum CLIError: Error, CustomStringConvertible {
-    case usage(String)
-    case environment(String)
-
-    var description: String {
-        switch self {
-        case .usage(let message), .environment(let message): message
-        }
-    }
-
-    /// 2 for misuse, 3 for an unwritable output.
-    var exitCode: Int32 {
-        switch self {
-        case .usage: TracebenchRun.ExitCode.invalidInput
-        case .environment: TracebenchRun.ExitCode.environment
         }
     }
 }

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import TracebenchJudge
+import TracebenchReport
 import TracebenchResults
 import TracebenchRun
 
@@ -68,8 +70,8 @@ struct History: ParsableCommand {
             if let json {
                 do { try ResultsFile.write(check, to: json) } catch { throw CLIError.environment("cannot write \(json): \(error.localizedDescription)") }
             }
-            if !check.confirmedRegressions.isEmpty { throw ExitCode(TracebenchRun.ExitCode.thresholdFailed) }
-            if !check.unconfirmedRegressions.isEmpty { throw ExitCode(TracebenchRun.ExitCode.inconclusive) }
+            if !check.confirmedRegressions.isEmpty { throw CLIError.failed(.thresholdFailed) }
+            if !check.unconfirmedRegressions.isEmpty { throw CLIError.failed(.inconclusive) }
         }
     }
 

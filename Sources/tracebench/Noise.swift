@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import TracebenchJudge
+import TracebenchReport
 import TracebenchResults
 import TracebenchRun
 

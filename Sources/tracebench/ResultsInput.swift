@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import TracebenchJudge
+import TracebenchReport
 import TracebenchResults
 import TracebenchRun
 
@@ -14,8 +16,7 @@ enum ResultsInput {
         do {
             return try read()
         } catch {
-            FileHandle.standardError.write(Data("tracebench \(verb): \(error.description)\n".utf8))
-            throw ExitCode(TracebenchRun.ExitCode.resultsUnreadable)
+            throw CLIError.failed(.resultsUnreadable, "tracebench \(verb): \(error.description)")
         }
     }
 

@@ -2,8 +2,10 @@ import Foundation
 import Hummingbird
 import ServiceLifecycle
 import Testing
-@testable import TracebenchRun
+import TracebenchJudge
+import TracebenchReport
 import TracebenchResults
+@testable import TracebenchRun
 import TracebenchScenario
 import TracebenchSink
 

@@ -1,10 +1,12 @@
 import Foundation
 import Testing
-import Yams
-@testable import TracebenchRun
+import TracebenchJudge
 import TracebenchMeasure
+import TracebenchReport
 import TracebenchResults
+@testable import TracebenchRun
 import TracebenchScenario
+import Yams
 
 /// The collector under test: scenario keys, and a real rotel between the SDKs and the sink.
 @Suite("Collector")

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
+import TracebenchJudge
 import TracebenchMeasure
+import TracebenchReport
 import TracebenchResults
 
 /// `compare` with known answers: an A/A pair flags nothing, a 20 % slower step is found at ≈ +20 %, an injected

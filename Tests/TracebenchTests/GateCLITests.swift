@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import TracebenchJudge
+import TracebenchReport
 import TracebenchResults
 
 /// `tracebench gate` as a nightly CI job meets it: thresholds files, every output, and an exit code per outcome.

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
+import TracebenchJudge
 import TracebenchMeasure
+import TracebenchReport
 import TracebenchResults
 
 /// Runs across nights: a known shift found at its night, nothing found in a flat series, tonight judged against the

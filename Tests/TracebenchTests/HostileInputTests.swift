@@ -1,6 +1,8 @@
 import Foundation
 import Testing
+import TracebenchJudge
 import TracebenchMeasure
+import TracebenchReport
 import TracebenchResults
 @testable import TracebenchRun
 @testable import TracebenchScenario
@@ -105,7 +107,7 @@ struct HostileInputTests {
                 defer { try? FileManager.default.removeItem(atPath: directory) }
                 let options = RunOptions(resultsDirectory: directory, executablePath: TestSupport.tracebenchBinary, progress: false)
                 let outcome = try await RunCoordinator.run(scenario: scenario, options: options)
-                #expect([ExitCode.ok, ExitCode.componentFailed].contains(outcome.exitCode), "\(path)=\(value): \(outcome.results.problems)")
+                #expect([ExitStatus.ok, ExitStatus.componentFailed].contains(outcome.exitStatus), "\(path)=\(value): \(outcome.results.problems)")
                 // A crash of a pipeline process says what the runtime said, not registers.
                 #expect(!outcome.results.problems.contains { $0.message.contains("Fatal error") || $0.message.contains("runtime failure") },
                         "\(path)=\(value): \(outcome.results.problems)")

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
+import TracebenchJudge
 import TracebenchMeasure
 import TracebenchMetrics
+import TracebenchReport
 import TracebenchResults
 
 /// Our encoders checked by independent implementations: the Python `hdrhistogram` package for HdrHistogram V2,

@@ -1,12 +1,14 @@
+
+#if canImport(Glibc)
 import Foundation
+import Glibc
 import Testing
 import TracebenchInput
+import TracebenchJudge
+import TracebenchReport
 import TracebenchResults
 @testable import TracebenchScenario
 import Yams
-
-#if canImport(Glibc)
-import Glibc
 #endif
 
 /// Inputs, round two: every path a user names is read by one bounded reader (a FIFO, a socket, a device or a

@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import TracebenchJudge
+import TracebenchReport
 import TracebenchResults
 import TracebenchRun
 import TracebenchScenario

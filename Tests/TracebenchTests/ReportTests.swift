@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import TracebenchJudge
+import TracebenchReport
 import TracebenchResults
 
 /// Reports as a person sees them: self-contained HTML (no script, nothing fetched), rendered by headless Chromium to

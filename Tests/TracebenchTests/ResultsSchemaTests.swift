@@ -1,6 +1,8 @@
 import Foundation
 import Testing
+import TracebenchJudge
 import TracebenchMeasure
+import TracebenchReport
 import TracebenchResults
 
 /// Results files are the product's interface: every file an earlier version wrote must keep reading (vegeta's

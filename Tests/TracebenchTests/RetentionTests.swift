@@ -1,9 +1,11 @@
 import Foundation
 import Testing
-@testable import TracebenchRun
+import TracebenchJudge
 import TracebenchMeasure
 import TracebenchMetrics
+import TracebenchReport
 import TracebenchResults
+@testable import TracebenchRun
 import TracebenchScenario
 
 /// Sampling accuracy end to end, each figure on a known answer. A single 95 % interval misses its true value one run

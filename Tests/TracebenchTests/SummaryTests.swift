@@ -1,4 +1,6 @@
 import Testing
+import TracebenchJudge
+import TracebenchReport
 import TracebenchResults
 
 /// The human summary names the run, its status and where the results went, then the figures.

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
+import TracebenchJudge
 import TracebenchMeasure
 import TracebenchMetrics
+import TracebenchReport
 import TracebenchResults
 import TracebenchScenario
 

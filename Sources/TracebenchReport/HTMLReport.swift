@@ -1,6 +1,8 @@
 import Foundation
+import TracebenchJudge
 import TracebenchMeasure
 import TracebenchMetrics
+import TracebenchResults
 
 /// `tracebench report`: one self-contained offline HTML page (inline SVG, inline CSS, no script, no CDN) and a
 /// Markdown twin, for a run, a comparison or a capacity sweep. Long series are downsampled with LTTB.

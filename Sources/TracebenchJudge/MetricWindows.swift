@@ -1,6 +1,7 @@
 import Foundation
 import TracebenchMeasure
 import TracebenchMetrics
+import TracebenchResults
 
 /// `over:` windows (k6 issue #2379): a threshold judged on every sliding window of the per-interval series, not on
 /// the whole run. The judge takes the worst window and multiplies its p-value by the number of windows (Bonferroni),

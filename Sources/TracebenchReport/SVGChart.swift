@@ -1,4 +1,6 @@
 import Foundation
+import TracebenchJudge
+import TracebenchResults
 
 /// A small SVG line chart: series of (x, y) points with axes, ticks, a legend and optional horizontal marks (ceilings,
 /// limits) and vertical marks (the knee). Self-contained markup — no script, no external font or stylesheet — so a

@@ -1,5 +1,6 @@
 import Foundation
 import TracebenchMeasure
+import TracebenchResults
 
 /// Change points in a series of nightly figures, by binary segmentation with a Welch t statistic and a permutation
 /// test — the approach of MongoDB's signal-processing work and Apache Otava (formerly Hunter), which replaced

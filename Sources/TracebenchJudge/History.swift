@@ -2,6 +2,7 @@ import Foundation
 import TracebenchInput
 import TracebenchMeasure
 import TracebenchMetrics
+import TracebenchResults
 
 /// Runs across nights: an append-only store of results files, keyed by scenario hash × host fingerprint.
 ///

@@ -1,5 +1,6 @@
 import TracebenchMeasure
 import TracebenchMetrics
+import TracebenchResults
 
 /// Reads a ``MetricCatalog`` path out of a run's results, with the evidence behind it. Returns nil when the run
 /// did not produce the figure (no collector, no such arm, an empty phase): a threshold on it is `not_measured`.

@@ -1,6 +1,8 @@
 import Foundation
+import TracebenchJudge
 import TracebenchMeasure
 import TracebenchMetrics
+import TracebenchResults
 
 /// The capacity-planning and comparison reports.
 extension HTMLReport {
@@ -10,7 +12,7 @@ extension HTMLReport {
         if s.mode == "jobs" { return jobsCapacity(s, path: path) }
         let offered = s.steps.map(\.spansPerSecond)
         func series(_ name: String, _ values: [Double]) -> SVGChart.Series { .init(name: name, points: zip(offered, values).map { ($0, $1) }) }
-        let knee = s.kneeSpansPerSecond.map { [(x: $0, label: "knee \(SVGChart.number($0)) spans/s (\(s.limitedBy == "collector" ? "the collector's" : "at least"))")] } ?? []
+        let knee = s.kneeSpansPerSecond.map { [(x: $0, label: "knee \(SVGChart.number($0)) spans/s (\(s.limitedBy == .collector ? "the collector's" : "at least"))")] } ?? []
         func chart(_ title: String, _ y: String, _ lines: [SVGChart.Series], limit: (Double, String)? = nil) -> String {
             var c = SVGChart(title: title, xLabel: "offered spans/s", yLabel: y, series: lines)
             c.verticalMarks = knee
@@ -39,8 +41,8 @@ extension HTMLReport {
     }
 
     static func planRows(_ s: CapacitySummary) -> [(String, String)] {
-        let lowerBound = s.limitedBy != "collector"
-        var rows = [("what ended the sweep", s.limitedBy == "collector" ? "a collector limit broke" : s.limitedBy == "sender" ? "the sender on this machine fell behind: the knee is a lower bound" : s.limitedBy == "max_steps" ? "every step passed: the knee is a lower bound" : s.limitedBy)]
+        let lowerBound = s.limitedBy != .collector
+        var rows = [("what ended the sweep", s.limitedBy == .collector ? "a collector limit broke" : s.limitedBy == .sender ? "the sender on this machine fell behind: the knee is a lower bound" : s.limitedBy == .maxSteps ? "every step passed: the knee is a lower bound" : s.limitedBy.rawValue)]
         if let knee = s.kneeSpansPerSecond, let traces = s.kneeTracesPerMinute {
             rows.append(("knee", "\(lowerBound ? "at least " : "")\(SVGChart.number(knee)) spans/s, \(SVGChart.number(traces)) traces/min"))
         } else {
@@ -59,12 +61,12 @@ extension HTMLReport {
         let kneeRate = s.kneeJobsPerMinute.map { $0 / 60 }
         func chart(_ title: String, _ y: String, _ lines: [SVGChart.Series], limit: Double? = nil) -> String {
             var c = SVGChart(title: title, xLabel: "offered jobs/s", yLabel: y, series: lines)
-            c.verticalMarks = kneeRate.map { [(x: $0, label: "knee \(SVGChart.number($0)) jobs/s (\(s.limitedBy == "pipeline" ? "the pipeline's" : "at least"))")] } ?? []
+            c.verticalMarks = kneeRate.map { [(x: $0, label: "knee \(SVGChart.number($0)) jobs/s (\(s.limitedBy == .pipeline ? "the pipeline's" : "at least"))")] } ?? []
             if let limit { c.horizontalMarks = [(limit, "limit")] }
             return c.render()
         }
-        var plan = [("what ended the sweep", s.limitedBy == "pipeline" ? "a pipeline limit broke" : s.limitedBy == "sender" ? "the load generator on this machine fell behind: the knee is a lower bound" : s.limitedBy == "max_steps" ? "every step passed: the knee is a lower bound" : s.limitedBy)]
-        plan.append(("knee", s.kneeJobsPerMinute.map { "\(s.limitedBy == "pipeline" ? "" : "at least ")\(SVGChart.number($0)) jobs/min, \(SVGChart.number(s.kneeTracesPerMinute ?? 0)) traces/min" } ?? "no step passed"))
+        var plan = [("what ended the sweep", s.limitedBy == .pipeline ? "a pipeline limit broke" : s.limitedBy == .sender ? "the load generator on this machine fell behind: the knee is a lower bound" : s.limitedBy == .maxSteps ? "every step passed: the knee is a lower bound" : s.limitedBy.rawValue)]
+        plan.append(("knee", s.kneeJobsPerMinute.map { "\(s.limitedBy == .pipeline ? "" : "at least ")\(SVGChart.number($0)) jobs/min, \(SVGChart.number(s.kneeTracesPerMinute ?? 0)) traces/min" } ?? "no step passed"))
         if let target = s.targetJobsPerMinute { plan.append(("target", "\(SVGChart.number(target)) jobs/min")) }
         if let workers = s.workersNeeded { plan.append(("workers needed", "\(workers) at the knee's rate per worker")) }
         if let storage = s.storageBytesPerDay { plan.append(("storage per day", String(format: "%.1f MB of traces at the target, with the scenario's sampling", storage / 1e6))) }
@@ -84,7 +86,7 @@ extension HTMLReport {
 
     // MARK: A comparison
 
-    public static func comparison(_ c: ComparisonReport, base: Comparator.Side, candidate: Comparator.Side) -> (html: String, markdown: String) {
+    public static func comparison(_ c: ComparisonReport, base: TracebenchJudge.Comparator.Side, candidate: TracebenchJudge.Comparator.Side) -> (html: String, markdown: String) {
         var html = "<h1>tracebench compare</h1><p class=\"note\">base: \(SVGChart.escape(c.baseFiles.joined(separator: ", "))) · candidate: \(SVGChart.escape(c.candidateFiles.joined(separator: ", ")))</p>"
         html += "<p>\(SVGChart.escape(ComparisonText.headline(c)))</p>"
         for mismatch in c.mismatches { html += "<p class=\"fail\">\(SVGChart.escape(mismatch))</p>" }

@@ -1,6 +1,7 @@
 import Foundation
 import TracebenchMeasure
 import TracebenchMetrics
+import TracebenchResults
 
 /// `tracebench compare`: every metric with a direction compared between base and candidate runs, honestly.
 ///

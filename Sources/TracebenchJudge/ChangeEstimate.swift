@@ -1,6 +1,7 @@
 import Foundation
 import TracebenchMeasure
 import TracebenchMetrics
+import TracebenchResults
 
 /// The change of one metric between the sides, before Holm's correction: point estimates, and a way to put an
 /// interval on the difference at any level.

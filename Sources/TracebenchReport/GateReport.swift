@@ -1,5 +1,7 @@
 import Foundation
+import TracebenchJudge
 import TracebenchMetrics
+import TracebenchResults
 
 /// Reporters over a ``GateVerdict``: a table for the terminal, JUnit XML (one testcase per threshold and file),
 /// Markdown for `$GITHUB_STEP_SUMMARY`, and a verdict JSON for wrappers that collapse exit codes.

@@ -1,5 +1,7 @@
 import Foundation
+import TracebenchJudge
 import TracebenchMetrics
+import TracebenchResults
 
 /// Reporters over a ``ComparisonReport``: a benchstat-like table for the terminal and Markdown.
 public enum ComparisonText {

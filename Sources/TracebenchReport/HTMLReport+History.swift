@@ -1,5 +1,7 @@
 import Foundation
+import TracebenchJudge
 import TracebenchMetrics
+import TracebenchResults
 
 /// The history report: each metric's series across the stored nights (and tonight), with its baseline band and the
 /// change points found in it.

@@ -1,5 +1,6 @@
 import Foundation
 import TracebenchMeasure
+import TracebenchResults
 
 /// The change of a latency phase's quantiles between two runs, with a block bootstrap over their per-interval
 /// histograms (`series.latency`): each replicate draws as many intervals as a run has, with replacement, from each

@@ -1,5 +1,7 @@
 import Foundation
+import TracebenchJudge
 import TracebenchMeasure
+import TracebenchResults
 
 /// The short human summary printed after a run.
 public enum Summary {

@@ -1,5 +1,6 @@
 import TracebenchMeasure
 import TracebenchMetrics
+import TracebenchResults
 
 /// A metric as measured in one results file: the estimate and the evidence behind it, from which an interval at
 /// any confidence level (and so a p-value against any value) follows.
