@@ -24,7 +24,14 @@ public enum Judge {
         var pending: [Pending] = []
         for (path, results, thresholds) in families {
             for spec in thresholds {
-                guard let resolved = try? MetricCatalog.resolve(spec.metric) else { continue }
+                guard let resolved = try? MetricCatalog.resolve(spec.metric) else {
+                    // Only a spec built in code can get here (loaded ones are checked): judged, never skipped.
+                    var outcome = ThresholdOutcome(spec: spec, outcome: .notMeasured, unit: .count, evidence: .exact)
+                    outcome.resultsFile = path
+                    outcome.message = "\(spec.metric) is not a metric path this version knows: not measured"
+                    verdict.thresholds.append(outcome)
+                    continue
+                }
                 var outcome = ThresholdOutcome(spec: spec, outcome: .notMeasured, unit: resolved.unit, evidence: resolved.evidence)
                 outcome.resultsFile = path
                 let target = spec.condition.referencesConfigured ? results.sampling.configuredRatio : (spec.condition.value ?? 0)

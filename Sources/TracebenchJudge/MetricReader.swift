@@ -4,6 +4,8 @@ import TracebenchResults
 
 /// Reads a ``MetricCatalog`` path out of a run's results, with the evidence behind it. Returns nil when the run
 /// did not produce the figure (no collector, no such arm, an empty phase): a threshold on it is `not_measured`.
+/// Every name is matched explicitly: a catalog entry without a case here reads as not measured, never as another
+/// figure (`MetricReaderTests` observes every template on the golden fixtures).
 public enum MetricReader {
     public static func observe(_ metric: ResolvedMetric, in r: RunResults) -> MetricObservation? {
         let segments = metric.segments
@@ -49,7 +51,8 @@ public enum MetricReader {
             case "propagated": return s.propagation.flatMap { proportion($0.propagated.successes, $0.propagated.trials) }
             case "decision_agreement": return s.propagation.flatMap { proportion($0.agreement.successes, $0.agreement.trials) }
             case "adjusted_jobs_error": return s.adjusted.flatMap { exact(abs($0.jobs.relativeError)) }
-            default: return exact(s.configuredRatio)
+            case "configured_ratio": return exact(s.configuredRatio)
+            default: return nil
             }
         case "throughput":
             let t = r.throughput
@@ -60,7 +63,8 @@ public enum MetricReader {
                 return MetricObservation(estimate: t.tracesPerMinute, evidence: .poisson(count: traces, scale: 60 / t.windowSeconds))
             case "jobs_submitted_per_second": return exact(t.jobsSubmittedPerSecond)
             case "jobs_completed_per_second": return exact(t.jobsCompletedPerSecond)
-            default: return exact(t.spansPerSecond)
+            case "spans_per_second": return exact(t.spansPerSecond)
+            default: return nil
             }
         case "spans":
             let s = r.spans
@@ -78,7 +82,8 @@ public enum MetricReader {
             case "per_job_us": arm.perJobUs.difference
             case "per_span_us": arm.perSpanUs.difference
             case "cpu_us_per_job": arm.cpuUsPerJob
-            default: arm.rssDeltaBytes
+            case "rss_delta_bytes": arm.rssDeltaBytes
+            default: nil
             }
             guard let figure, figure.samples > 0 else { return nil }
             return MetricObservation(estimate: figure.estimate, evidence: .interval95(low: figure.ciLow, high: figure.ciHigh))
@@ -101,6 +106,7 @@ public enum MetricReader {
             ]
             return exact(values[name])
         case "sink":
+            guard name == "rejected" else { return nil }
             return r.sink.requests > 0 || !r.sink.rejected.isEmpty ? exact(Double(r.sink.rejected.values.reduce(0, +))) : nil
         default:
             return nil
@@ -131,15 +137,17 @@ public enum MetricReader {
             ? r.resources.filter { $0.key.hasPrefix("worker-") }.map(\.value)
             : r.resources[process].map { [$0] } ?? []
         guard !usages.isEmpty else { return nil }
-        let values = usages.map { usage -> Double in
+        let values = usages.compactMap { usage -> Double? in
             switch name {
             case "peak_rss_bytes": Double(usage.peakRssBytes)
             case "rss_bytes_avg": usage.rssBytesAvg
             case "cpu_seconds": usage.cpuSeconds
             case "cpu_percent_avg": usage.cpuPercentAvg
-            default: usage.cpuPercentMax
+            case "cpu_percent_max": usage.cpuPercentMax
+            default: nil
             }
         }
-        return MetricObservation(estimate: values.max() ?? 0, evidence: .exact)
+        guard let largest = values.max() else { return nil }
+        return MetricObservation(estimate: largest, evidence: .exact)
     }
 }

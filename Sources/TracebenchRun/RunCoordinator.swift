@@ -124,7 +124,7 @@ public enum RunCoordinator {
         } else if let pid = scenario.collector?.attach?.pid, pid > 0 {
             monitor.watch(name: "collector", pid: Int32(pid))
         }
-        results.tracingEffective.endpoint = endpoint
+        results.tracingEffective.endpoint = Redaction.maskingURLCredentials(endpoint)
         monitor.start()
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(
             connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(8, min(scenario.load.maxInFlight, 512)))

@@ -89,6 +89,23 @@ extension CLITests {
         let kinds = ((json["problems"] as? [[String: Any]]) ?? []).compactMap { $0["kind"] as? String }
         #expect(kinds.contains("endpoint_unreachable") && kinds.contains("not_measured"), "\(kinds)")
     }
+
+    /// An endpoint's credentials never reach the results file or the output (the coordinator once wrote the endpoint
+    /// it exported to a second time, unmasked, into `tracing_effective.endpoint`).
+    @Test func endpointCredentialsNeverReachTheResults() async throws {
+        let scenario = TestSupport.temporaryPath(".yaml"), out = TestSupport.temporaryPath(".json")
+        defer { try? FileManager.default.removeItem(atPath: scenario); try? FileManager.default.removeItem(atPath: out) }
+        let original = try String(contentsOfFile: TestSupport.packageRoot + "/scenarios/smoke.yaml", encoding: .utf8)
+        try original.replacingOccurrences(of: "duration_s: 6", with: "duration_s: 2")
+            .replacingOccurrences(of: "  sampler: always_on", with: "  sampler: always_on\n  endpoint: http://tb:s3cr3t-pw@127.0.0.1:9/v1/traces")
+            .write(toFile: scenario, atomically: true, encoding: .utf8)
+        let result = try await tracebench(["run", scenario, "--quiet", "--out", out])
+        let written = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(!written.contains("s3cr3t-pw") && !result.stdout.contains("s3cr3t-pw") && !result.stderr.contains("s3cr3t-pw"))
+        let json = try JSONSerialization.jsonObject(with: Data(written.utf8)) as? [String: Any] ?? [:]
+        let endpoint = (json["tracing_effective"] as? [String: Any])?["endpoint"] as? String ?? ""
+        #expect(endpoint.contains("127.0.0.1:9") && !endpoint.contains("s3cr3t"), "\(endpoint)")
+    }
 }
 
 extension CLITests {
