@@ -135,6 +135,10 @@ public enum MetricCatalog {
         .init("sink.rejected", .count, .exact, "requests the sink rejected (all reasons)"),
     ]
 
+    /// Whether `name` is a process tracebench watches: one of ``processes`` (`worker` standing for every worker)
+    /// or one worker, `worker-N`.
+    public static func isProcessName(_ name: String) -> Bool { accepts("process", name) }
+
     /// Whether `value` may stand for `placeholder`.
     static func accepts(_ placeholder: String, _ value: String) -> Bool {
         switch placeholder {

@@ -1,3 +1,4 @@
+import TracebenchMetrics
 import Yams
 
 /// The `collector` section: `launch` (tracebench starts it) or `attach` (already running), exactly one.
@@ -44,11 +45,12 @@ extension ScenarioParser {
     /// An http(s) URL that may hold placeholders (filled in at launch, so only the form is checked here).
     private func urlTemplate(_ field: YAMLField) -> String? {
         guard let text = reader.string(field, allowEmpty: true) else { return nil }
-        if !text.isEmpty, !text.hasPrefix("http://"), !text.hasPrefix("https://") {
+        if text.isEmpty { return text }
+        guard let url = Self.lowercasingScheme(text), url.hasPrefix("http://") || url.hasPrefix("https://") else {
             reader.report("expected an http:// or https:// URL, got '\(text)'", at: field)
             return nil
         }
-        return text
+        return url
     }
 
     /// A non-empty list of strings (numbers are taken as written).
@@ -86,11 +88,20 @@ extension ScenarioParser {
         )
     }
 
-    /// `ceilings: {collector: 100, worker: 200}`: positive MiB per process name.
+    /// `ceilings: {collector: 100, worker: 200}`: positive MiB per watched process name (the metric catalog's
+    /// process vocabulary: `worker` for every worker, or one `worker-N`). A name no process has would never be
+    /// judged, so it is refused, with the nearest name.
     func ceilings(_ field: YAMLField) -> [String: Double]? {
         guard let pairs = reader.pairs(field) else { return nil }
         var result: [String: Double] = [:]
-        for (key, _, value) in pairs {
+        for (key, keyMark, value) in pairs {
+            guard MetricCatalog.isProcessName(key) else {
+                let known = MetricCatalog.processes + ["worker-N"]
+                let hint = KeySuggestion.closest(to: key, among: MetricCatalog.processes).map { "; did you mean '\($0)'?" }
+                    ?? "; expected one of: \(known.joined(separator: ", "))"
+                reader.report("unknown process '\(key)'\(hint)", path: value.path, mark: keyMark)
+                continue
+            }
             if let mib = reader.number(value, .positive(atMost: 1_048_576)) { result[key] = mib }
         }
         return result
@@ -105,7 +116,7 @@ extension ScenarioParser {
         func number(_ key: String, _ value: Double, _ rule: NumberRule) -> Double { reader.number(map, key, default: value, rule) ?? value }
         var spec = CapacitySpec(
             startSpansPerSecond: number("start_spans_per_s", d.startSpansPerSecond, .positive(atMost: 10_000_000)),
-            stepFactor: number("step_factor", d.stepFactor, NumberRule("must be greater than 1") { $0 > 1 && $0 <= 100 }),
+            stepFactor: number("step_factor", d.stepFactor, NumberRule("must be greater than 1 and at most 100") { $0 > 1 && $0 <= 100 }),
             maxSteps: reader.integer(map, "max_steps", default: d.maxSteps, .between(1, 100)) ?? d.maxSteps,
             stepSeconds: number("step_seconds", d.stepSeconds, .positive(atMost: 3600)),
             maxDropRatio: number("max_drop_ratio", d.maxDropRatio, .ratio),

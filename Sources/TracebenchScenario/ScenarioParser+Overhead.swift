@@ -5,8 +5,8 @@ extension ScenarioParser {
     static let overheadKeys = ["arms", "blocks", "block_seconds", "bootstrap"]
     static let calibrationKeys = ["inject_us_per_span"]
 
-    /// Fewest and most arms an overhead measurement compares (the baseline included).
-    static let overheadArmCounts = 2...4
+    /// Fewest and most arms an overhead measurement compares (the baseline included): each tracing mode once.
+    static let overheadArmCounts = 2...TracingSpec.Mode.allCases.count
 
     /// `overhead:` absent is nil (no A/B measurement); present but empty is every default.
     func overheadSection(_ map: YAMLMapping) -> OverheadSpec? {
@@ -27,7 +27,7 @@ extension ScenarioParser {
         )
     }
 
-    /// A list of 2…4 distinct tracing modes, read as written (`off` stays `off`, not YAML 1.1's `false`).
+    /// A list of 2…3 distinct tracing modes, read as written (`off` stays `off`, not YAML 1.1's `false`).
     private func arms(_ field: YAMLField) -> [TracingSpec.Mode]? {
         guard let elements = reader.sequence(field) else { return nil }
         let counts = Self.overheadArmCounts

@@ -46,16 +46,17 @@ extension ScenarioParser {
         return specs
     }
 
-    /// One condition: a string (`"< 750ms"`) or a mapping with `threshold` and k6's options.
-    private func threshold(_ field: YAMLField, metric: String, unit: MetricUnit) -> ThresholdSpec? {
+    /// One condition: a string (`"< 750ms"`) or a mapping with `threshold` and k6's options. The `threshold` of
+    /// a mapping is a string only (`optionsAllowed` false): options do not nest.
+    private func threshold(_ field: YAMLField, metric: String, unit: MetricUnit, optionsAllowed: Bool = true) -> ThresholdSpec? {
         let source = "\(reader.file):\(field.headMark?.line ?? 0)"
-        if case .mapping = field.node {
+        if case .mapping = field.node, optionsAllowed {
             guard let map = reader.mapping(field, known: Self.thresholdOptionKeys) else { return nil }
             guard let conditionField = map["threshold"] else {
                 reader.reportMissing("threshold", in: map)
                 return nil
             }
-            guard var spec = threshold(conditionField, metric: metric, unit: unit) else { return nil }
+            guard var spec = threshold(conditionField, metric: metric, unit: unit, optionsAllowed: false) else { return nil }
             spec.source = source
             if let abort = map["abort_on_fail"], let value = reader.boolean(abort) { spec.abortOnFail = value }
             if let delay = map["delay_abort_eval"] { spec.delayAbortEvalSeconds = duration(delay) ?? 0 }

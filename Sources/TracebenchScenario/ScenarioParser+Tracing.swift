@@ -18,14 +18,16 @@ extension ScenarioParser {
         spec.ratio = reader.number(map, "ratio", default: d.ratio, .ratio) ?? d.ratio
         spec.batch = section(map, "batch", default: d.batch) { batch($0) }
         spec.endpoint = reader.value(map, "endpoint", default: d.endpoint) { endpoint($0) } ?? d.endpoint
-        if spec.protocol == .grpc, !spec.endpoint.isEmpty, URLComponents(string: spec.endpoint)?.port == nil, let field = map["endpoint"] {
-            reader.report("a gRPC endpoint needs a port, e.g. http://collector:4317 (no path)", at: field)
+        if spec.protocol == .grpc, !spec.endpoint.isEmpty, let field = map["endpoint"],
+           let url = URLComponents(string: spec.endpoint), url.port == nil || !["", "/"].contains(url.path) {
+            reader.report("a gRPC endpoint needs a port, e.g. http://collector:4317 (no path), got '\(field.text ?? "")'", at: field)
         }
         spec.headers = section(map, "headers", default: d.headers) { stringMap($0, keysAreHeaderNames: true) }
         spec.resourceAttributes = section(map, "resource_attributes", default: d.resourceAttributes) {
             stringMap($0, keysAreHeaderNames: false)
         }
-        if let services = map["services"], let roles = reader.mapping(services, known: TracingSpec.ServiceRole.allCases.map(\.rawValue)) {
+        if let services = map["services"], !services.isNull,
+           let roles = reader.mapping(services, known: TracingSpec.ServiceRole.allCases.map(\.rawValue)) {
             for role in TracingSpec.ServiceRole.allCases {
                 guard let field = roles[role.rawValue], let own = serviceSampler(field, inherited: spec) else { continue }
                 spec.services[role] = own
@@ -63,12 +65,14 @@ extension ScenarioParser {
         )
     }
 
-    /// Empty (the embedded sink) or an `http://` / `https://` URL with a host.
+    /// Empty (the embedded sink) or an `http://` / `https://` URL with a host; the scheme is stored in lower case
+    /// (`HTTP://` is the same URL, and everything downstream compares the scheme as written).
     func endpoint(_ field: YAMLField) -> String? {
-        guard let text = reader.string(field, allowEmpty: true) else { return nil }
-        if text.isEmpty { return text }
+        guard let written = reader.string(field, allowEmpty: true) else { return nil }
+        if written.isEmpty { return written }
+        let text = Self.lowercasingScheme(written) ?? written
         let components = URLComponents(string: text)
-        let scheme = components?.scheme?.lowercased()
+        let scheme = components?.scheme
         guard let components, scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty else {
             reader.report("expected an empty string or an http:// or https:// URL, got '\(text)'", at: field)
             return nil
@@ -78,6 +82,14 @@ extension ScenarioParser {
             return nil
         }
         return text
+    }
+
+    /// `text` with the scheme before `://` in lower case, or nil when it has no scheme.
+    static func lowercasingScheme(_ text: String) -> String? {
+        guard let separator = text.range(of: "://") else { return nil }
+        let scheme = text[..<separator.lowerBound]
+        guard !scheme.isEmpty, scheme.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }) else { return nil }
+        return scheme.lowercased() + text[separator.lowerBound...]
     }
 
     /// A string → string mapping (`headers`, `resource_attributes`); keys may contain dots.

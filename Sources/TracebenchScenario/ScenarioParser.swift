@@ -104,8 +104,18 @@ struct ScenarioParser {
         let rateRule = needsRate
             ? NumberRule("must be greater than 0 for arrival \(arrival?.rawValue ?? "")") { $0 > 0 }
             : .nonNegative
-        spec.ratePerSecond = reader.number(map, "rate_per_s", default: needsRate ? nil : defaults.ratePerSecond, rateRule)
-            ?? defaults.ratePerSecond
+        if spec.kind == .firehose {
+            // The firehose's rate is firehose.spans_per_s; an arrival rate here would be silently ignored.
+            reportInapplicable(map, ["arrival", "rate_per_s", "from_per_s", "to_per_s", "steps", "max_in_flight"],
+                               onlyFor: "kind: jobs (the firehose is shaped by the firehose section)", current: "firehose")
+            return spec
+        }
+        if let arrival, arrival == .ramp || arrival == .steps {
+            reportInapplicable(map, ["rate_per_s"], onlyFor: "arrival: constant or poisson", current: arrival.rawValue)
+        } else {
+            spec.ratePerSecond = reader.number(map, "rate_per_s", default: needsRate ? nil : defaults.ratePerSecond, rateRule)
+                ?? defaults.ratePerSecond
+        }
 
         if let arrival, arrival != .ramp {
             reportInapplicable(map, ["from_per_s", "to_per_s"], onlyFor: "arrival: ramp", current: arrival.rawValue)

@@ -112,12 +112,12 @@ struct OverheadScenarioTests {
         InvalidCase(label: "one arm only", yaml: """
             overhead:
               arms: [off]
-            """, keyPath: "overhead.arms", line: 5, message: "must list 2 to 4 tracing modes (the first is the baseline), got 1"),
+            """, keyPath: "overhead.arms", line: 5, message: "must list 2 to 3 tracing modes (the first is the baseline), got 1"),
         InvalidCase(label: "no arms", yaml: """
             overhead:
               blocks: 2
               arms: []
-            """, keyPath: "overhead.arms", line: 6, message: "must list 2 to 4 tracing modes (the first is the baseline), got 0"),
+            """, keyPath: "overhead.arms", line: 6, message: "must list 2 to 3 tracing modes (the first is the baseline), got 0"),
         InvalidCase(label: "five arms", yaml: "overhead: {arms: [off, sdk, otlp, sdk, off]}\n", keyPath: "overhead.arms",
                     line: 4, message: "got 5"),
         InvalidCase(label: "unknown mode", yaml: """
