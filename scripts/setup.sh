@@ -16,10 +16,10 @@ if ! python3 -c 'import rotel' >/dev/null 2>&1; then
   echo "installing: rotel (pip)" >&2
   python3 -m pip install -q --pre rotel >/dev/null 2>&1 || echo "warning: pip install rotel failed; collector tests will be skipped" >&2
 fi
-# Independent implementations the tests check tracebench's encoders against: HdrHistogram V2 and JUnit XML.
-if ! python3 -c 'import hdrh, junitparser' >/dev/null 2>&1; then
-  echo "installing: hdrhistogram junitparser (pip)" >&2
-  python3 -m pip install -q hdrhistogram junitparser >/dev/null 2>&1 || echo "warning: pip install hdrhistogram junitparser failed" >&2
+# Independent implementations the tests check tracebench's encoders against: HdrHistogram V2, JUnit XML and JSON Schema.
+if ! python3 -c 'import hdrh, junitparser, jsonschema' >/dev/null 2>&1; then
+  echo "installing: hdrhistogram junitparser jsonschema (pip)" >&2
+  python3 -m pip install -q hdrhistogram junitparser jsonschema >/dev/null 2>&1 || echo "warning: pip install hdrhistogram junitparser jsonschema failed" >&2
 fi
 # Headless Chromium renders the HTML reports in a test, as a person would see them (skipped, loudly, without it).
 if ! command -v chromium >/dev/null 2>&1; then

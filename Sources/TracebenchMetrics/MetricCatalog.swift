@@ -135,6 +135,25 @@ public enum MetricCatalog {
         .init("sink.rejected", .count, .exact, "requests the sink rejected (all reasons)"),
     ]
 
+    /// A regular expression matching exactly the names ``isProcessName(_:)`` accepts.
+    public static let processPattern = "(" + processes.joined(separator: "|") + "|worker-([0-9]|[1-5][0-9]|6[0-3]))"
+
+    /// A regular expression (anchored) matching every path ``resolve(_:)`` accepts, for JSON Schemas: each template
+    /// with its placeholders spelled as ``accepts(_:_:)`` takes them.
+    public static var pathPattern: String {
+        let percentile = "p(100(\\.0+)?|[1-9][0-9]?(\\.[0-9]+)?|0\\.[0-9]*[1-9][0-9]*)"
+        let fills = [
+            "phase": "(" + phases.joined(separator: "|") + ")", "arm": "(" + arms.joined(separator: "|") + ")",
+            "process": processPattern, "stat": "(max|mean|count|\(percentile))",
+        ]
+        let alternatives = definitions.map { definition in
+            definition.template.split(separator: ".").map { part in
+                part.hasPrefix("{") ? fills[String(part.dropFirst().dropLast())] ?? "(?!)" : String(part)
+            }.joined(separator: "\\.")
+        }
+        return "^(" + alternatives.joined(separator: "|") + ")$"
+    }
+
     /// Whether `name` is a process tracebench watches: one of ``processes`` (`worker` standing for every worker)
     /// or one worker, `worker-N`.
     public static func isProcessName(_ name: String) -> Bool { accepts("process", name) }
@@ -146,11 +165,13 @@ public enum MetricCatalog {
         case "arm": return arms.contains(value)
         case "process":
             if processes.contains(value) { return true }
-            guard value.hasPrefix("worker-"), let n = Int(value.dropFirst(7)) else { return false }
+            guard value.hasPrefix("worker-"), let n = Int(value.dropFirst(7)), String(n) == value.dropFirst(7) else { return false }
             return n >= 0 && n < 64
         case "stat":
             if ["max", "mean", "count"].contains(value) { return true }
-            guard value.hasPrefix("p"), let p = Double(value.dropFirst()) else { return false }
+            // Digits and one decimal point only (`p99.9`; not `p1e1` or `p+5`, which Double would read).
+            let digits = value.dropFirst()
+            guard value.hasPrefix("p"), digits.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }), let p = Double(digits) else { return false }
             return p > 0 && p <= 100
         default: return false
         }

@@ -7,6 +7,13 @@ public struct ThresholdCondition: Sendable, Equatable {
         case contains
     }
 
+    /// A regular expression every condition matches: an operator, then (after optional spaces) a value; whether
+    /// the value reads in the metric's unit is the loader's to say.
+    public static var pattern: String {
+        let symbols = Operator.allCases.map(\.rawValue).sorted { $0.count > $1.count }
+        return "^\\s*(" + symbols.joined(separator: "|") + ")\\s*\\S"
+    }
+
     public var op: Operator
     /// The value in the metric's unit; nil for `contains configured` (resolved against the results).
     public var value: Double?

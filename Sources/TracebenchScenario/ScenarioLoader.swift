@@ -47,7 +47,7 @@ public enum ScenarioLoader {
         }
         let parser = ScenarioParser(reader: reader, defaultName: "thresholds")
         let field = YAMLField(node: root, path: "")
-        guard let map = reader.mapping(field, known: ["thresholds", "gate"]) else { throw ScenarioError(problems: reader.sortedProblems) }
+        guard let map = reader.mapping(field, known: ScenarioSchemaKeys.thresholdsFile.names) else { throw ScenarioError(problems: reader.sortedProblems) }
         if !map.contains("thresholds") { reader.reportMissing("thresholds", in: map) }
         let set = parser.thresholdSet(map)
         guard reader.problems.isEmpty else { throw ScenarioError(problems: reader.sortedProblems) }

@@ -3,10 +3,10 @@ import Yams
 
 /// The `collector` section: `launch` (tracebench starts it) or `attach` (already running), exactly one.
 extension ScenarioParser {
-    static let collectorKeys = ["launch", "attach", "sampling"]
-    static let collectorSamplingKeys = ["ratio", "keeps_errors", "decision_wait_s"]
-    static let launchKeys = ["command", "env", "endpoint", "ready", "config_template", "metrics_url"]
-    static let attachKeys = ["endpoint", "pid", "metrics_url"]
+    static let collectorKeys = ScenarioSchemaKeys.collector.names
+    static let collectorSamplingKeys = ScenarioSchemaKeys.collectorSampling.names
+    static let launchKeys = ScenarioSchemaKeys.collectorLaunch.names
+    static let attachKeys = ScenarioSchemaKeys.collectorAttach.names
 
     func collector(_ field: YAMLField) -> CollectorSpec? {
         guard let map = reader.mapping(field, known: Self.collectorKeys) else { return nil }
@@ -64,7 +64,7 @@ extension ScenarioParser {
         return words.count == elements.count ? words : nil
     }
 
-    static let firehoseKeys = ["spans_per_s", "spans_per_trace", "batch_spans", "concurrency", "attributes", "attribute_bytes", "error_ratio", "protocol"]
+    static let firehoseKeys = ScenarioSchemaKeys.firehose.names
 
     func firehose(_ field: YAMLField) -> FirehoseSpec? {
         guard let map = reader.mapping(field, known: Self.firehoseKeys) else { return nil }
@@ -107,8 +107,7 @@ extension ScenarioParser {
         return result
     }
 
-    static let capacityKeys = ["start_spans_per_s", "step_factor", "max_steps", "step_seconds", "max_drop_ratio",
-                               "max_visibility_p99_s", "max_collector_cpu_percent", "max_collector_rss_mb", "target_traces_per_min", "mode", "start_jobs_per_s", "max_queue_wait_p99_ms", "max_end_to_end_p99_ms", "max_sdk_rss_mb", "target_jobs_per_min"]
+    static let capacityKeys = ScenarioSchemaKeys.capacity.names
 
     func capacity(_ field: YAMLField) -> CapacitySpec? {
         guard let map = reader.mapping(field, known: Self.capacityKeys) else { return nil }

@@ -2,9 +2,9 @@ import Yams
 
 /// The `jobs` section: job types, their priorities and their trees of steps with durations.
 extension ScenarioParser {
-    static let jobKeys = ["service", "weight", "priority", "steps"]
-    static let stepKeys = ["name", "duration_ms", "error_ratio", "children"]
-    static let durationKeys = ["distribution", "mean", "min", "max", "sigma"]
+    static let jobKeys = ScenarioSchemaKeys.job.names
+    static let stepKeys = ScenarioSchemaKeys.step.names
+    static let durationKeys = ScenarioSchemaKeys.duration.names
 
     /// Deepest step nesting that keeps the trace within ``maximumTraceDepth``.
     static var maximumStepNesting: Int { maximumTraceDepth - spansAboveSteps }

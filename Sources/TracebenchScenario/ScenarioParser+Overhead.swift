@@ -2,8 +2,8 @@ import Yams
 
 /// The `overhead` and `calibration` sections.
 extension ScenarioParser {
-    static let overheadKeys = ["arms", "blocks", "block_seconds", "bootstrap"]
-    static let calibrationKeys = ["inject_us_per_span"]
+    static let overheadKeys = ScenarioSchemaKeys.overhead.names
+    static let calibrationKeys = ScenarioSchemaKeys.calibration.names
 
     /// Fewest and most arms an overhead measurement compares (the baseline included): each tracing mode once.
     static let overheadArmCounts = 2...TracingSpec.Mode.allCases.count

@@ -5,8 +5,8 @@ import Yams
 /// file loads, so a misspelt metric is exit 2 with its line and a suggestion, never a threshold that silently never
 /// fires (k6 issue #1526).
 extension ScenarioParser {
-    static let thresholdOptionKeys = ["threshold", "abort_on_fail", "delay_abort_eval", "over"]
-    static let gateKeys = ["alpha"]
+    static let thresholdOptionKeys = ScenarioSchemaKeys.thresholdOptions.names
+    static let gateKeys = ScenarioSchemaKeys.gate.names
 
     /// `thresholds:` (absent: none) with the family error rate of `gate.alpha`.
     func thresholdSet(_ map: YAMLMapping) -> ThresholdSet {

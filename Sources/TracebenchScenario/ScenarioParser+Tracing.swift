@@ -4,9 +4,9 @@ import Yams
 
 /// The `tracing`, `faults` and `redis` sections.
 extension ScenarioParser {
-    static let tracingKeys = ["mode", "protocol", "sampler", "ratio", "batch", "endpoint", "headers", "resource_attributes", "services"]
-    static let serviceSamplerKeys = ["sampler", "ratio"]
-    static let batchKeys = ["schedule_delay_ms", "max_queue_size", "max_export_batch_size", "export_timeout_ms"]
+    static let tracingKeys = ScenarioSchemaKeys.tracing.names
+    static let serviceSamplerKeys = ScenarioSchemaKeys.serviceSampler.names
+    static let batchKeys = ScenarioSchemaKeys.batch.names
 
     func tracing(_ field: YAMLField) -> TracingSpec? {
         guard let map = reader.mapping(field, known: Self.tracingKeys) else { return nil }
@@ -27,9 +27,10 @@ extension ScenarioParser {
             stringMap($0, keysAreHeaderNames: false)
         }
         if let services = map["services"], !services.isNull,
-           let roles = reader.mapping(services, known: TracingSpec.ServiceRole.allCases.map(\.rawValue)) {
+           let roles = reader.mapping(services, known: ScenarioSchemaKeys.tracingServices.names) {
             for role in TracingSpec.ServiceRole.allCases {
-                guard let field = roles[role.rawValue], let own = serviceSampler(field, inherited: spec) else { continue }
+                // A role written with nothing under it keeps the section's sampler, like any empty section.
+                guard let field = roles[role.rawValue], !field.isNull, let own = serviceSampler(field, inherited: spec) else { continue }
                 spec.services[role] = own
             }
         }
@@ -125,7 +126,7 @@ extension ScenarioParser {
     // MARK: faults
 
     func faults(_ field: YAMLField) -> FaultSpec? {
-        guard let map = reader.mapping(field, known: ["drop_context_ratio", "collector_pause_s", "collector_pause_at_s"]) else { return nil }
+        guard let map = reader.mapping(field, known: ScenarioSchemaKeys.faults.names) else { return nil }
         let d = FaultSpec()
         var spec = FaultSpec(dropContextRatio: reader.number(map, "drop_context_ratio", default: d.dropContextRatio, .ratio) ?? d.dropContextRatio)
         spec.collectorPauseSeconds = reader.number(map, "collector_pause_s", default: 0, .between(0, 3600)) ?? 0
@@ -136,7 +137,7 @@ extension ScenarioParser {
     // MARK: redis
 
     func redis(_ field: YAMLField) -> RedisSpec? {
-        guard let map = reader.mapping(field, known: ["url"]) else { return nil }
+        guard let map = reader.mapping(field, known: ScenarioSchemaKeys.redis.names) else { return nil }
         let url = reader.value(map, "url", default: "") { field -> String? in
             guard let text = reader.string(field, allowEmpty: true) else { return nil }
             guard !text.isEmpty else { return text }

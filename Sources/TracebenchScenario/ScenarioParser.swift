@@ -16,11 +16,7 @@ struct ScenarioParser {
     /// Spans above the first step: submit, the queue hop and `process-job`.
     static let spansAboveSteps = 3
 
-    static let rootKeys = [
-        "name", "duration_s", "warmup_s", "seed", "time_scale", "drain_timeout_s",
-        "load", "pipeline", "jobs", "tracing", "faults", "redis", "overhead", "calibration", "collector", "firehose", "ceilings", "capacity",
-        "thresholds", "gate", "report_interval_s",
-    ]
+    static let rootKeys = ScenarioSchemaKeys.root.names
 
     /// The whole scenario, or nil when the root is not a mapping (already reported).
     func scenario(_ root: YAMLField) -> Scenario? {
@@ -57,7 +53,8 @@ struct ScenarioParser {
         let redis = section(map, "redis", default: RedisSpec()) { self.redis($0) }
         let overhead = overheadSection(map)
         let calibration = section(map, "calibration", default: CalibrationSpec()) { self.calibration($0) }
-        let collector = map.contains("collector") ? reader.value(map, "collector", default: nil) { self.collector($0) } : nil
+        // Like every optional section, `collector:` with nothing under it is its default: no collector.
+        let collector = map["collector"].map { !$0.isNull } == true ? reader.value(map, "collector", default: nil) { self.collector($0) } : nil
 
         var scenario = Scenario(
             name: name ?? defaultName, durationSeconds: duration ?? 1, warmupSeconds: warmup ?? 0, seed: seed ?? 1,
@@ -90,7 +87,7 @@ struct ScenarioParser {
 
     // MARK: load
 
-    static let loadKeys = ["kind", "arrival", "rate_per_s", "from_per_s", "to_per_s", "steps", "max_in_flight"]
+    static let loadKeys = ScenarioSchemaKeys.load.names
 
     func load(_ field: YAMLField) -> LoadSpec? {
         guard let map = reader.mapping(field, known: Self.loadKeys) else { return nil }
@@ -148,7 +145,7 @@ struct ScenarioParser {
         }
         var allValid = true
         let steps = elements.map { element -> LoadSpec.Step in
-            guard let map = reader.mapping(element, known: ["rate_per_s", "duration_s"]) else {
+            guard let map = reader.mapping(element, known: ScenarioSchemaKeys.loadStep.names) else {
                 allValid = false
                 return LoadSpec.Step(ratePerSecond: 0, durationSeconds: 1)
             }
@@ -165,7 +162,7 @@ struct ScenarioParser {
 
     // MARK: pipeline
 
-    static let pipelineKeys = ["workers", "concurrency_per_worker", "poll_interval_ms", "max_retries", "job_timeout_ms"]
+    static let pipelineKeys = ScenarioSchemaKeys.pipeline.names
 
     func pipeline(_ field: YAMLField) -> PipelineSpec? {
         guard let map = reader.mapping(field, known: Self.pipelineKeys) else { return nil }

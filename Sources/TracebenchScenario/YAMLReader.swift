@@ -232,7 +232,11 @@ final class YAMLReader {
         guard let text = scalarText(field, expected: "a non-negative integer") else { return nil }
         let cleaned = text.filter { $0 != "_" }
         if let value = UInt64(cleaned) { return value }
-        if Int64(cleaned) != nil {
+        // Like `integer`: a whole number written as a float (`2.0`, `2e9`) is that number, exactly up to 2⁵³.
+        if let double = Double(cleaned), double == double.rounded(), double >= 0, double <= 9_007_199_254_740_992 {
+            return UInt64(double)
+        }
+        if Int64(cleaned) != nil || (Double(cleaned).map { $0 < 0 } ?? false) {
             report("must be at least 0, got \(text)", at: field)
         } else if cleaned.allSatisfy(\.isNumber), !cleaned.isEmpty {
             report("must be at most \(UInt64.max), got \(text)", at: field)
