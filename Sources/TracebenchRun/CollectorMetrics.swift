@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import Synchronization
 import TracebenchJudge
+import TracebenchMeasure
 import TracebenchResults
 
 /// Scrapes a collector's Prometheus endpoint (otelcol's `:8888/metrics`) once before the load and once after the
@@ -30,20 +31,10 @@ final class CollectorMetrics: Sendable {
     /// Takes the reading after the drain, once the counters stopped moving for `quietFor` (or after `atMost`):
     /// a collector still flushing its batches would otherwise be read too early.
     func scrapeAfterDrain(quietFor: Duration = .milliseconds(1500), atMost: Duration = .seconds(20)) async {
-        let deadline = ContinuousClock.now + atMost
-        var last: CollectorCounters?
-        var lastChange = ContinuousClock.now
         do {
-            while true {
-                let counters = try await read()
-                if counters != last {
-                    last = counters
-                    lastChange = ContinuousClock.now
-                }
-                if ContinuousClock.now - lastChange >= quietFor || ContinuousClock.now >= deadline { break }
-                try? await Task.sleep(for: .milliseconds(250))
-            }
-            readings.withLock { $0.after = last }
+            let settled = try await QuietWindow(clock: ContinuousClock(), atMost: atMost, period: .milliseconds(250))
+                .wait(read: { try await read() }, quietFor: { _ in quietFor })
+            readings.withLock { $0.after = settled }
         } catch {
             note(error)
         }

@@ -20,7 +20,6 @@ enum FirehoseRun {
         var spansSent = 0
         var tracesSent = 0
         var bytesSent = 0
-        var inFlight = 0
         var lastError = ""
     }
 
@@ -41,34 +40,19 @@ enum FirehoseRun {
         }
         let start = ContinuousClock.now
         let startMicros = WallClock.nowMicros()
-        await withDiscardingTaskGroup { group in
-            for index in 0..<batches {
-                if services.stop.isRaised { break }
-                try? await Task.sleep(until: start + .seconds(interval * Double(index)), clock: .continuous)
-                let admitted = tally.withLock { state -> Bool in
-                    guard state.inFlight < spec.concurrency else {
-                        state.batchesDropped += 1
-                        return false
-                    }
-                    state.inFlight += 1
-                    return true
-                }
-                guard admitted else { continue }
-                group.addTask {
-                    let body = generator.batch(index)
-                    let failure = await sender.send(body)
-                    tally.withLock { state in
-                        state.inFlight -= 1
-                        state.requestsSent += 1
-                        if let failure {
-                            state.requestsFailed += 1
-                            state.lastError = failure
-                        } else {
-                            state.spansSent += spec.batchSpans
-                            state.tracesSent += generator.tracesIn(batch: index)
-                            state.bytesSent += body.count
-                        }
-                    }
+        let loop = OpenLoop(clock: ContinuousClock(), maxInFlight: spec.concurrency)
+        await loop.run(count: batches, offset: { .seconds(interval * Double($0)) }, from: start, stop: services.stop) { index in
+            let body = generator.batch(index)
+            let failure = await sender.send(body)
+            tally.withLock { state in
+                state.requestsSent += 1
+                if let failure {
+                    state.requestsFailed += 1
+                    state.lastError = failure
+                } else {
+                    state.spansSent += spec.batchSpans
+                    state.tracesSent += generator.tracesIn(batch: index)
+                    state.bytesSent += body.count
                 }
             }
         }
@@ -77,7 +61,8 @@ enum FirehoseRun {
         let elapsed = (ContinuousClock.now - start) / .seconds(1)
         let window = services.stop.isRaised ? min(Double(batches) * interval, elapsed) : Double(batches) * interval
         await sender.close()
-        let sent = tally.withLock { $0 }
+        var sent = tally.withLock { $0 }
+        sent.batchesDropped = loop.counts.dropped
         if sent.requestsFailed > 0 { results.problems.append(Problem(.firehoseFailed, "\(sent.requestsFailed) firehose requests failed (last: \(sent.lastError))")) }
         let snapshot = await services.finish(results: &results)
         fill(&results, sent: sent, snapshot: snapshot, spansPerTrace: spec.spansPerTrace, window: window)

@@ -36,6 +36,7 @@ final class LoadGenerator: Sendable {
     let apiURL: String
     let client: HTTPClient
     private let tally: Mutex<Tally>
+    private let loop: OpenLoop<ContinuousClock>
 
     init(scenario: Scenario, runID: String, apiURL: String, client: HTTPClient) {
         self.scenario = scenario
@@ -45,45 +46,32 @@ final class LoadGenerator: Sendable {
         let arms = scenario.overhead?.arms.count ?? 1
         tally = Mutex(Tally(armSubmitNanos: Array(repeating: SampleHistogram(), count: arms),
                             armServerNanos: Array(repeating: SampleHistogram(), count: arms)))
+        loop = OpenLoop(clock: ContinuousClock(), maxInFlight: scenario.load.maxInFlight)
     }
 
-    /// A copy of the counts so far.
-    var snapshot: Tally { tally.withLock { $0 } }
+    /// A copy of the counts so far (admission counts from the open loop).
+    var snapshot: Tally {
+        let counts = loop.counts
+        var copy = tally.withLock { $0 }
+        copy.droppedArrivals = counts.dropped
+        copy.started = counts.started
+        copy.lateStarts = counts.lateStarts
+        copy.inFlight = counts.inFlight
+        return copy
+    }
 
     /// Offers the whole schedule (or until `stop` is raised); returns when every started submission finished.
     /// `startMicros` is the wall-clock time of offset 0.
     func run(schedule: ArrivalSchedule, startMicros: Int64, stop: StopSignal) async {
         let startInstant = ContinuousClock.now + .microseconds(startMicros - WallClock.nowMicros())
         let warmupNanos = UInt64(Int64(saturating: max(0, scenario.warmupSeconds) * 1e9))
-        let maxInFlight = scenario.load.maxInFlight
         let picker = JobPicker(scenario: scenario)
-        await withDiscardingTaskGroup { group in
-            for (index, offset) in schedule.offsetsNanos.enumerated() {
-                if stop.isRaised { break }
-                let intended = startInstant + .nanoseconds(Int64(offset))
-                if intended > ContinuousClock.now {
-                    try? await Task.sleep(until: intended, clock: .continuous)
-                    if stop.isRaised { break }
-                }
-                let intendedMicros = startMicros + Int64(offset / 1000)
-                let admitted = tally.withLock { state -> Bool in
-                    guard state.inFlight < maxInFlight else {
-                        state.droppedArrivals += 1
-                        state.droppedArrivalMicros.append(intendedMicros)
-                        return false
-                    }
-                    state.inFlight += 1
-                    state.started += 1
-                    if WallClock.nowMicros() - intendedMicros > 1000 { state.lateStarts += 1 }
-                    return true
-                }
-                guard admitted else { continue }
-                let job = picker.job(index: index, id: "\(runID)-\(index)", intendedStartMicros: intendedMicros)
-                let measured = offset >= warmupNanos
-                group.addTask {
-                    await self.submit(job, measured: measured)
-                }
-            }
+        let offsets = schedule.offsetsNanos
+        @Sendable func intendedMicros(_ index: Int) -> Int64 { startMicros + Int64(offsets[index] / 1000) }
+        await loop.run(count: offsets.count, offset: { .nanoseconds(Int64(offsets[$0])) }, from: startInstant, stop: stop,
+                       dropped: { index in tally.withLock { $0.droppedArrivalMicros.append(intendedMicros(index)) } }) { index in
+            let job = picker.job(index: index, id: "\(self.runID)-\(index)", intendedStartMicros: intendedMicros(index))
+            await self.submit(job, measured: offsets[index] >= warmupNanos)
         }
     }
 
@@ -106,7 +94,6 @@ final class LoadGenerator: Sendable {
         }
         let finished = WallClock.nowMicros()
         tally.withLock { state in
-            state.inFlight -= 1
             if let failure {
                 state.submitErrors += 1
                 state.lastError = failure

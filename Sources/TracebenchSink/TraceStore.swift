@@ -1,4 +1,5 @@
 import Synchronization
+import TracebenchMeasure
 
 /// Every span the sink accepted, plus counts of what it refused, shared between the HTTP and gRPC handlers and the
 /// coordinator that reads it after the run.
@@ -54,17 +55,14 @@ public final class TraceStore: Sendable {
     /// While fewer than `atLeast` spans are stored, the quiet window is 10 s: a collector starved of CPU on a loaded
     /// machine can pause longer than 1.5 s with spans still due, while a run that really lost spans costs 10 s more.
     public func waitUntilQuiet(quietFor: Duration, atMost: Duration, atLeast expected: Int = 0) async {
-        let deadline = ContinuousClock.now + atMost
-        var lastCount = spanCount
-        var lastChange = ContinuousClock.now
-        func window() -> Duration { lastCount < expected ? max(quietFor, .seconds(10)) : quietFor }
-        while ContinuousClock.now < deadline, ContinuousClock.now - lastChange < window() {
-            try? await Task.sleep(for: .milliseconds(100))
-            let count = spanCount
-            if count != lastCount {
-                lastCount = count
-                lastChange = ContinuousClock.now
-            }
+        await waitUntilQuiet(quietFor: quietFor, atMost: atMost, atLeast: expected, clock: ContinuousClock())
+    }
+
+    /// ``waitUntilQuiet(quietFor:atMost:atLeast:)`` on `clock`.
+    public func waitUntilQuiet<C: Clock>(quietFor: Duration, atMost: Duration, atLeast expected: Int = 0, clock: C) async
+        where C.Duration == Duration {
+        _ = await QuietWindow(clock: clock, atMost: atMost, period: .milliseconds(100)).wait(read: { spanCount }) { count in
+            count < expected ? max(quietFor, .seconds(10)) : quietFor
         }
     }
 

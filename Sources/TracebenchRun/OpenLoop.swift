@@ -1,0 +1,74 @@
+import Synchronization
+
+/// The open-loop sender the jobs load generator and the firehose share: arrival `index` is offered at its intended
+/// instant `origin + offset(index)` whatever earlier arrivals are doing (no coordinated omission: a slow response
+/// never delays the next send), admitted while fewer than `maxInFlight` are outstanding, else dropped and counted
+/// (k6's dropped_iterations) — never queued and sent late.
+///
+/// The clock is injected: runs use `ContinuousClock`, tests a virtual clock, so admission and lateness are checked
+/// without wall-clock races.
+final class OpenLoop<C: Clock>: Sendable where C.Duration == Duration {
+    /// What the loop did so far.
+    struct Counts: Sendable, Equatable {
+        /// Arrivals admitted (their send started).
+        var started = 0
+        /// Arrivals that found `maxInFlight` sends outstanding.
+        var dropped = 0
+        /// Admitted arrivals whose send started more than ``lateAfter`` after the intended instant (the sender itself
+        /// fell behind: a starved host, not the system under test).
+        var lateStarts = 0
+        /// Sends outstanding now.
+        var inFlight = 0
+    }
+
+    /// How far past its intended instant a send may start before it counts as late.
+    static var lateAfter: Duration { .milliseconds(1) }
+
+    let clock: C
+    let maxInFlight: Int
+    private let state = Mutex(Counts())
+
+    init(clock: C, maxInFlight: Int) {
+        self.clock = clock
+        self.maxInFlight = maxInFlight
+    }
+
+    /// A copy of the counts so far.
+    var counts: Counts { state.withLock { $0 } }
+
+    /// Offers arrivals `0..<count` and returns when every admitted send has finished (or after `stop` is raised and
+    /// the sends already started have finished). `dropped(index)` runs for an arrival not admitted; `send(index)`
+    /// runs in its own task for one admitted.
+    func run(count: Int, offset: (Int) -> Duration, from origin: C.Instant, stop: StopSignal,
+             dropped: (Int) -> Void = { _ in }, send: @escaping @Sendable (Int) async -> Void) async {
+        await withDiscardingTaskGroup { group in
+            for index in 0..<count {
+                if stop.isRaised { break }
+                let intended = origin.advanced(by: offset(index))
+                if intended > clock.now {
+                    try? await clock.sleep(until: intended, tolerance: nil)
+                    if stop.isRaised { break }
+                }
+                let late = intended.duration(to: clock.now) > Self.lateAfter
+                let admitted = state.withLock { counts -> Bool in
+                    guard counts.inFlight < maxInFlight else {
+                        counts.dropped += 1
+                        return false
+                    }
+                    counts.inFlight += 1
+                    counts.started += 1
+                    if late { counts.lateStarts += 1 }
+                    return true
+                }
+                guard admitted else {
+                    dropped(index)
+                    continue
+                }
+                group.addTask {
+                    await send(index)
+                    self.state.withLock { $0.inFlight -= 1 }
+                }
+            }
+        }
+    }
+}
