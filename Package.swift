@@ -74,8 +74,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            // Supervision of child processes: launching from one long-lived thread (parent-death signals), READY
+            // lines, graceful stop, log tails. Shared by redis-server, the pipeline, collectors and targets.
+            name: "TracebenchProcess",
+            swiftSettings: strict
+        ),
+        .target(
             name: "TracebenchRedis",
-            dependencies: ["CHiredis"],
+            dependencies: ["CHiredis", "TracebenchProcess"],
             swiftSettings: strict
         ),
         .target(
@@ -145,7 +151,7 @@ let package = Package(
         .target(
             name: "TracebenchRun",
             dependencies: [
-                "TracebenchInput", "TracebenchScenario", "TracebenchRedis", "TracebenchPipeline", "TracebenchSink", "TracebenchAnalysis",
+                "TracebenchInput", "TracebenchScenario", "TracebenchProcess", "TracebenchRedis", "TracebenchPipeline", "TracebenchSink", "TracebenchAnalysis",
                 "TracebenchMeasure", "TracebenchResults", "TracebenchJudge", "TracebenchMetrics", "TracebenchVocabulary",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
@@ -172,7 +178,7 @@ let package = Package(
         .testTarget(
             name: "TracebenchTests",
             dependencies: [
-                "TracebenchScenario", "TracebenchRedis", "TracebenchMeasure", "TracebenchPipeline",
+                "TracebenchScenario", "TracebenchProcess", "TracebenchRedis", "TracebenchMeasure", "TracebenchPipeline",
                 "TracebenchSink", "TracebenchResults", "TracebenchJudge", "TracebenchReport", "TracebenchRun", "TracebenchMetrics", "TracebenchAnalysis", "TracebenchVocabulary", "TracebenchInput",
                 .product(name: "OTel", package: "swift-otel"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),

@@ -1,4 +1,5 @@
 import Foundation
+import TracebenchProcess
 
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,5 @@
 import Foundation
+import TracebenchProcess
 import TracebenchInput
 #if canImport(FoundationNetworking)
 import FoundationNetworking

@@ -3,6 +3,7 @@ import Foundation
 import TracebenchJudge
 import TracebenchMeasure
 import TracebenchPipeline
+import TracebenchProcess
 import TracebenchRedis
 import TracebenchResults
 import TracebenchScenario
@@ -48,8 +49,8 @@ struct PipelinePhase: Sendable {
                                                  arguments: ["worker", "--config", configPath, "--index", String(index)],
                                                  logPath: "\(workDirectory)/\(runID)-worker-\(index).log"))
             }
-            let apiPort = try await api.waitUntilReady(timeout: .seconds(60))
-            for child in children.dropFirst() { _ = try await child.waitUntilReady(timeout: .seconds(60)) }
+            let apiPort = try await Self.ready(api)
+            for child in children.dropFirst() { _ = try await Self.ready(child) }
             for child in children {
                 monitor.watch(name: child.name, pid: child.pid)
                 outcome.processes.append((child.name, child.pid))
@@ -94,6 +95,15 @@ struct PipelinePhase: Sendable {
             if !clean { outcome.problems.append(Problem(.componentFailed, "\(child.name) did not exit cleanly (status \(child.exitStatus))\(child.logTail())")) }
         }
         return outcome
+    }
+
+    /// The child's READY detail; a child that does not come up within 60 s is a failed component.
+    private static func ready(_ child: ChildProcess) async throws(RunFailure) -> String {
+        do {
+            return try await child.waitUntilReady(timeout: .seconds(60))
+        } catch {
+            throw .component(error.message)
+        }
     }
 
     /// Waits until the workers finished every accepted job, the drain timeout passes, or the run is stopped.

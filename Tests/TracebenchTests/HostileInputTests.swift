@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TracebenchJudge
 import TracebenchMeasure
+import TracebenchProcess
 import TracebenchReport
 import TracebenchResults
 @testable import TracebenchRun

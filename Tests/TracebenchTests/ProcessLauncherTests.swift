@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TracebenchProcess
 import TracebenchRedis
 
 #if canImport(Glibc)

@@ -1,21 +1,21 @@
 import Foundation
-import TracebenchRedis
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A pipeline process (`tracebench api` / `tracebench worker`) started by the coordinator.
+/// A child process the coordinator supervises: a pipeline process (`tracebench api` / `tracebench worker`), a
+/// collector under test (through `tracebench spawn`, which gives it a parent-death signal).
 ///
 /// Its stdout is read for the one `READY …` line; its stderr goes to a log file whose tail is quoted when the
 /// process fails. It is stopped with SIGTERM (graceful: spans flushed), SIGKILL only after a timeout.
-final class ChildProcess: Sendable {
-    let name: String
-    let logPath: String
+public final class ChildProcess: Sendable {
+    public let name: String
+    public let logPath: String
     private let process: Process
     private let readyLine: AsyncStream<String>
 
-    init(name: String, executable: String, arguments: [String], logPath: String, environment: [String: String]? = nil) throws {
+    public init(name: String, executable: String, arguments: [String], logPath: String, environment: [String: String]? = nil) throws {
         self.name = name
         self.logPath = logPath
         let process = Process()
@@ -53,15 +53,15 @@ final class ChildProcess: Sendable {
         readerThread.start()
     }
 
-    var pid: Int32 { process.processIdentifier }
-    var isRunning: Bool { process.isRunning }
-    var exitStatus: Int32 { process.terminationStatus }
+    public var pid: Int32 { process.processIdentifier }
+    public var isRunning: Bool { process.isRunning }
+    public var exitStatus: Int32 { process.terminationStatus }
 
     /// Waits for the `READY <detail>` line; returns `<detail>`. Throws if the process exits first or times out.
-    func waitUntilReady(timeout: Duration) async throws -> String {
+    public func waitUntilReady(timeout: Duration) async throws(ChildProcessError) -> String {
         let lines = readyLine
         let name = name
-        return try await withThrowingTaskGroup(of: String?.self) { group in
+        let detail = try? await withThrowingTaskGroup(of: String?.self) { group in
             group.addTask {
                 for await line in lines where line.hasPrefix("READY") {
                     return String(line.dropFirst("READY".count)).trimmingCharacters(in: .whitespaces)
@@ -73,14 +73,15 @@ final class ChildProcess: Sendable {
                 return nil
             }
             defer { group.cancelAll() }
-            if let detail = try await group.next() ?? nil { return detail }
-            throw RunFailure.component("\(name) did not become ready: \(self.isRunning ? "no READY line within \(timeout)" : "exited with status \(self.exitStatus)")\(self.logTail())")
+            return try await group.next() ?? nil
         }
+        if let detail { return detail }
+        throw ChildProcessError(message: "\(name) did not become ready: \(isRunning ? "no READY line within \(timeout)" : "exited with status \(exitStatus)")\(logTail())")
     }
 
     /// Sends SIGTERM and waits up to `timeout` for a graceful exit, then SIGKILLs. Returns true if it exited
     /// by itself with status 0.
-    func stop(timeout: Duration) async -> Bool {
+    public func stop(timeout: Duration) async -> Bool {
         if process.isRunning { kill(pid, SIGTERM) }
         let deadline = ContinuousClock.now + timeout
         while process.isRunning, ContinuousClock.now < deadline {
@@ -96,7 +97,7 @@ final class ChildProcess: Sendable {
     }
 
     /// The last lines of the process's stderr, for error messages (empty when it wrote nothing).
-    func logTail(lines: Int = 8) -> String {
+    public func logTail(lines: Int = 8) -> String {
         guard let text = try? String(contentsOfFile: logPath, encoding: .utf8), !text.isEmpty else { return "" }
         return Self.explain(log: text, lines: lines)
     }
@@ -104,7 +105,7 @@ final class ChildProcess: Sendable {
     /// What a child's log says about why it ended: the Swift runtime's own failure line (`Fatal error: …`,
     /// `Swift runtime failure: …`) when there is one — a crash's last lines are registers and the image list — else
     /// the log's last `lines` lines.
-    static func explain(log text: String, lines: Int = 8) -> String {
+    public static func explain(log text: String, lines: Int = 8) -> String {
         let all = text.split(separator: "\n")
         let markers = ["Fatal error:", "Swift runtime failure:", "Precondition failed", "Assertion failed", "Illegal instruction", "Segmentation fault"]
         if let failure = all.first(where: { line in markers.contains { line.contains($0) } }) {
@@ -112,4 +113,10 @@ final class ChildProcess: Sendable {
         }
         return "\n    " + all.suffix(lines).joined(separator: "\n    ")
     }
+}
+
+/// A child that did not come up: why, with the tail of its log.
+public struct ChildProcessError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public var description: String { message }
 }
