@@ -6,10 +6,10 @@ import TracebenchScenario
 import TracebenchSink
 import TracebenchVocabulary
 
-/// Turns what a run observed (ledger, received spans, load tally, resource samples) into ``RunResults``.
+/// Turns what the built-in pipeline observed (ledger, received spans, load tally) into its ``SystemFigures``.
 enum ResultsAssembly {
     static func fill(
-        _ results: inout RunResults, scenario: Scenario, ledger: [LedgerEntry], figures: TraceCheck.Figures,
+        _ results: inout SystemFigures, scenario: Scenario, ledger: [LedgerEntry], figures: TraceCheck.Figures,
         load: LoadGenerator.Tally, sink: TraceStore.Snapshot?, windowSeconds: Double, startMicros: Int64
     ) {
         results.series = series(scenario: scenario, ledger: ledger, load: load, sink: sink, startMicros: startMicros)

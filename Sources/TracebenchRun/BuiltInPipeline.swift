@@ -2,12 +2,25 @@ import TracebenchAnalysis
 import TracebenchJudge
 import TracebenchMeasure
 import TracebenchResults
+import TracebenchScenario
 import TracebenchSink
 
-/// A jobs run: the traced pipeline (for overhead runs, the inline phase and then the resource blocks), then the
-/// ledger read back from Redis and every received trace checked against it.
-enum JobsRun {
-    static func run(_ services: RunServices, redis: RedisHandle, results: inout RunResults) async {
+/// The built-in pipeline, tracebench's own replica of the design document's job queue: API and worker processes
+/// over Redis, traced with swift-otel (for overhead runs, the inline phase and then the resource blocks); its ledger
+/// is read back from Redis and every received trace checked against it.
+struct BuiltInPipeline: SystemUnderTest {
+    /// The Redis the pipeline uses (the user's, or a private server stopped by ``close()``).
+    let redis: RedisHandle
+    /// `tracing.protocol`: how the pipeline's SDKs export.
+    let wire: TracingSpec.WireProtocol
+
+    var exportsFromItsOwnSDKs: Bool { true }
+    var watchedProcesses: [(name: String, pid: Int32)] { redis.server.map { [("redis", $0.pid)] } ?? [] }
+
+    func close() { redis.server?.stop() }
+
+    func run(in services: RunServices) async -> SystemFigures {
+        var results = SystemFigures()
         let scenario = services.scenario
         let phase = PipelinePhase(scenario: scenario, runID: services.runID, redisURL: redis.url, endpoint: services.endpoint,
                                   executablePath: services.options.executablePath, workDirectory: services.workDirectory)
@@ -45,7 +58,9 @@ enum JobsRun {
         let exports = { (entry: LedgerEntry) in (armModes.indices.contains(entry.arm) ? armModes[entry.arm] : armModes[0]) == .otlp }
         let collectorSampling = scenario.collector?.sampling
         let due = TraceCheck.spansDue(ledger: ledger, collector: collectorSampling?.threshold, exports: exports)
-        var snapshot = await services.finish(results: &results, expectedSpans: due)
+        let finished = await services.finish(expectedSpans: due)
+        results.problems += finished.problems
+        var snapshot = finished.snapshot
         if let inlineSpans, snapshot != nil, snapshot!.spans.count > inlineSpans {
             snapshot!.spans.removeSubrange(inlineSpans...)  // the blocks' spans are not the inline phase's
         }
@@ -75,5 +90,6 @@ enum JobsRun {
             results.budgets = analysis.budgets
             results.resourceBlocks = blocks
         }
+        return results
     }
 }

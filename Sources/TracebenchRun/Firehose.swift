@@ -8,10 +8,17 @@ import TracebenchResults
 import TracebenchScenario
 import TracebenchSink
 
-/// A firehose run: synthetic spans of the scenario's shape sent over OTLP (HTTP protobuf or gRPC) at a constant rate,
+/// The firehose: synthetic spans of the scenario's shape sent over OTLP (HTTP protobuf or gRPC) at a constant rate,
 /// `batch_spans` per request, at most `concurrency` requests in flight — no Redis pipeline — to the collector
 /// under test (or the embedded sink). Every span sent is known, so the sink's count is checked against it.
-enum FirehoseRun {
+struct Firehose: SystemUnderTest {
+    let spec: FirehoseSpec
+
+    var wire: TracingSpec.WireProtocol { spec.protocol }
+    var exportsFromItsOwnSDKs: Bool { false }
+    var watchedProcesses: [(name: String, pid: Int32)] { [] }
+    func close() {}
+
     /// What the sender observed.
     struct Tally: Sendable {
         var requestsSent = 0
@@ -23,9 +30,9 @@ enum FirehoseRun {
         var lastError = ""
     }
 
-    static func run(_ services: RunServices, results: inout RunResults) async {
+    func run(in services: RunServices) async -> SystemFigures {
+        var results = SystemFigures()
         let scenario = services.scenario
-        let spec = scenario.firehose
         let tally = Shared(Tally())
         let interval = Double(spec.batchSpans) / spec.spansPerSecond
         let batches = Int(Int64(saturating: (scenario.durationSeconds / interval).rounded(.down)))
@@ -35,8 +42,8 @@ enum FirehoseRun {
             sender = try OTLPSender(endpoint: services.endpoint, protocol: spec.protocol, httpClient: services.httpClient)
         } catch {
             results.problems.append(Problem(.componentFailed, error.description))
-            _ = await services.finish(results: &results)
-            return
+            results.problems += await services.finish().problems
+            return results
         }
         let start = ContinuousClock.now
         let startMicros = WallClock.nowMicros()
@@ -64,8 +71,10 @@ enum FirehoseRun {
         var sent = tally.withLock { $0 }
         sent.batchesDropped = loop.counts.dropped
         if sent.requestsFailed > 0 { results.problems.append(Problem(.firehoseFailed, "\(sent.requestsFailed) firehose requests failed (last: \(sent.lastError))")) }
-        let snapshot = await services.finish(results: &results)
-        fill(&results, sent: sent, snapshot: snapshot, spansPerTrace: spec.spansPerTrace, window: window)
+        let finished = await services.finish()
+        results.problems += finished.problems
+        let snapshot = finished.snapshot
+        Self.fill(&results, sent: sent, snapshot: snapshot, spansPerTrace: spec.spansPerTrace, window: window)
         if let snapshot {
             let last = Int64(clamping: (snapshot.spans.map(\.receivedNanos).max() ?? 0) / 1000)
             var builder = IntervalSeriesBuilder(originMicros: startMicros, seconds: max(window, Double(last - startMicros) / 1e6) + 0.001,
@@ -73,11 +82,12 @@ enum FirehoseRun {
             builder.addSink(snapshot.spans)
             results.series = builder.build(counters: [IntervalSeries.Counter.spansAtSink, IntervalSeries.Counter.tracesAtSink])
         }
+        return results
     }
 
     /// Sent vs received: span accounting, trace completeness (every trace carries exactly `spans_per_trace`
     /// spans), visibility and rates.
-    static func fill(_ results: inout RunResults, sent: Tally, snapshot: TraceStore.Snapshot?, spansPerTrace: Int, window: Double) {
+    static func fill(_ results: inout SystemFigures, sent: Tally, snapshot: TraceStore.Snapshot?, spansPerTrace: Int, window: Double) {
         results.jobs.droppedArrivals = sent.batchesDropped
         results.jobs.submitErrors = sent.requestsFailed
         results.spans.created = sent.spansSent
