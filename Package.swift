@@ -1,7 +1,8 @@
 // swift-tools-version:6.2
 import PackageDescription
 
-/// Swift settings shared by every target: Swift 6 language mode with strict concurrency.
+/// Swift settings shared by every target. Strict concurrency needs no setting: tools version 6.2 builds every target in
+/// the Swift 6 language mode, which checks data races completely. What is added: `any` must be written for existentials.
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]

@@ -91,11 +91,17 @@ public struct ThresholdSpec: Sendable, Equatable, Codable {
         self.source = source
     }
 
-    /// A built-in threshold (capacity limits, budgets) from a path and condition text that are known to be valid.
-    public static func builtIn(_ metric: String, _ condition: String, owner: String = "") -> ThresholdSpec? {
-        guard let resolved = try? MetricCatalog.resolve(metric),
-              let parsed = try? ThresholdCondition(parsing: condition, unit: resolved.unit) else { return nil }
-        return ThresholdSpec(metric: metric, condition: parsed, owner: owner)
+    /// A built-in threshold (capacity limits): a catalog path written in the code, and a condition made from a
+    /// loaded scenario's number (any finite number reads, exponents included). Neither can fail for valid input, so a
+    /// failure is a programming error, stopped loudly — never a limit that silently vanishes (a test builds every
+    /// built-in set at the edges of the scenario ranges).
+    public static func builtIn(_ metric: String, _ condition: String, owner: String = "") -> ThresholdSpec {
+        do {
+            let resolved = try MetricCatalog.resolve(metric)
+            return ThresholdSpec(metric: metric, condition: try ThresholdCondition(parsing: condition, unit: resolved.unit), owner: owner)
+        } catch {
+            preconditionFailure("built-in threshold \(metric) \(condition): \(error)")
+        }
     }
 
     enum CodingKeys: String, CodingKey {

@@ -1,5 +1,6 @@
 import Foundation
 import TracebenchInput
+import TracebenchMeasure
 
 /// The results schema's version: 2 added `kind`, typed problems, the user's scenario keys, histograms, series and
 /// thresholds. Files of version 1 and 2 read; a newer version is refused (its keys may mean something else).
@@ -72,9 +73,17 @@ public enum ResultsFile {
     public static func write(_ results: some Encodable, to path: String) throws {
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        var data = try encoder().encode(results)
+        var data = masked(try encoder().encode(results))
         data.append(contentsOf: [0x0A])
         try data.write(to: url, options: .atomic)
+    }
+
+    /// The encoded results with the credentials of every URL in them masked: the choke point behind the masking each
+    /// message already gets when it is made, so a secret that slipped into any string (a problem's message, a
+    /// recorded endpoint, a collector's log tail) never reaches the file.
+    static func masked(_ data: Data) -> Data {
+        guard data.contains(UInt8(ascii: "@")) else { return data }
+        return Data(Redaction.maskingURLCredentials(String(decoding: data, as: UTF8.self)).utf8)
     }
 
     /// Why `path` cannot take a results file (a directory, a parent that cannot be created, no write permission),

@@ -21,7 +21,7 @@ extension CapacitySweep {
             ThresholdSpec.builtIn("resources.api.peak_rss_bytes", "<= \(spec.maxSDKRSSMiB)MiB"),
             ThresholdSpec.builtIn("resources.worker.peak_rss_bytes", "<= \(spec.maxSDKRSSMiB)MiB"),
             ThresholdSpec.builtIn("throughput.jobs_submitted_per_second", ">= \(rate * 0.95)", owner: senderOwner),
-        ].compactMap { $0 })
+        ])
     }
 
     static func judgeJobs(_ r: RunResults, rate: Double, spec: CapacitySpec, file: String) -> CapacitySummary.Step {

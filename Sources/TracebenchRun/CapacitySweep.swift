@@ -15,13 +15,15 @@ public enum CapacitySweep {
     /// The capacity section's limits as thresholds: drops, visibility p99, collector CPU and RSS, and the sender
     /// keeping its schedule (owned by `sender`: when only that breaks, the machine, not the collector, is the limit).
     public static func limits(_ spec: CapacitySpec, collector: Bool = true) -> ThresholdSet {
-        let thresholds = [
+        var thresholds = [
             ThresholdSpec.builtIn("spans.drop_ratio", "<= \(spec.maxDropRatio)"),
             ThresholdSpec.builtIn("latency.visibility.p99", "<= \(spec.maxVisibilityP99Seconds)s"),
-            collector ? ThresholdSpec.builtIn("collector.cpu_percent_avg", "<= \(spec.maxCollectorCPUPercent)") : nil,
-            collector ? ThresholdSpec.builtIn("collector.rss_bytes_max", "<= \(spec.maxCollectorRSSMiB)MiB") : nil,
-            ThresholdSpec.builtIn("firehose.batches_dropped", "== 0", owner: senderOwner),
-        ].compactMap { $0 }
+        ]
+        if collector {
+            thresholds.append(ThresholdSpec.builtIn("collector.cpu_percent_avg", "<= \(spec.maxCollectorCPUPercent)"))
+            thresholds.append(ThresholdSpec.builtIn("collector.rss_bytes_max", "<= \(spec.maxCollectorRSSMiB)MiB"))
+        }
+        thresholds.append(ThresholdSpec.builtIn("firehose.batches_dropped", "== 0", owner: senderOwner))
         return ThresholdSet(thresholds: thresholds)
     }
 

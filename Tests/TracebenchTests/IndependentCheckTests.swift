@@ -76,7 +76,7 @@ struct IndependentCheckTests {
         let set = ThresholdSet(thresholds: [
             ThresholdSpec.builtIn("spans.dropped", "== 0"), ThresholdSpec.builtIn("traces.completeness", ">= 0.99"),
             ThresholdSpec.builtIn("spans.received", "> 5"), ThresholdSpec.builtIn("collector.rss_bytes_max", "< 100MB"),
-        ].compactMap { $0 })
+        ])
         verdict = Judge.evaluate(set, on: [("results/night <1> & \"2\".json", r)])
         let path = TestSupport.temporaryPath(".xml")
         defer { try? FileManager.default.removeItem(atPath: path) }
