@@ -133,7 +133,7 @@ let package = Package(
             // The results schema: every kind of results file, read at any version, and the figures in it.
             // No TracebenchScenario (it links hiredis): results are read by tools that never run a pipeline.
             name: "TracebenchResults",
-            dependencies: ["TracebenchInput", "TracebenchMeasure", "TracebenchMetrics", .product(name: "Yams", package: "Yams")],
+            dependencies: ["TracebenchInput", "TracebenchMeasure", "TracebenchMetrics", "TracebenchVocabulary", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         .target(

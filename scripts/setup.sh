@@ -27,3 +27,12 @@ if ! command -v chromium >/dev/null 2>&1; then
   { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || echo "warning: chromium could not be installed; report rendering tests will be skipped" >&2
 fi
 dpkg -s libpython3.11 >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpython3.11 >/dev/null; } || true
+# The third-party instrumented pipeline of the black-box tests (Tests/BlackBox/pipeline.py): the Python OpenTelemetry
+# SDK with its Flask and redis-py instrumentations, in a venv of the project's (ignored by git). The black-box tests
+# are skipped, loudly, without it.
+if ! .venv-blackbox/bin/python -c 'import flask, redis, opentelemetry.sdk, opentelemetry.instrumentation.flask' >/dev/null 2>&1; then
+  echo "installing: the black-box test pipeline's packages (pip, .venv-blackbox)" >&2
+  { python3 -m venv .venv-blackbox && .venv-blackbox/bin/pip install -q flask redis opentelemetry-sdk \
+      opentelemetry-exporter-otlp-proto-http opentelemetry-instrumentation-flask opentelemetry-instrumentation-redis >/dev/null 2>&1; } \
+    || echo "warning: the black-box pipeline could not be installed; black-box tests will be skipped" >&2
+fi

@@ -96,6 +96,21 @@ public final class ChildProcess: Sendable {
         return process.terminationReason == .exit && process.terminationStatus == 0
     }
 
+    /// Stops a child that leads its own process group (started through `tracebench spawn --group`): SIGTERM to the
+    /// group, up to `timeout` for the leader to exit, then SIGKILL to whatever of the group is left. Returns true if
+    /// the leader exited by itself with status 0.
+    public func stopGroup(timeout: Duration) async -> Bool {
+        if process.isRunning { kill(-pid, SIGTERM) }
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        let clean = !process.isRunning && process.terminationReason == .exit && process.terminationStatus == 0
+        kill(-pid, SIGKILL)
+        process.waitUntilExit()
+        return clean
+    }
+
     /// The last lines of the process's stderr, for error messages (empty when it wrote nothing).
     public func logTail(lines: Int = 8) -> String {
         guard let text = try? String(contentsOfFile: logPath, encoding: .utf8), !text.isEmpty else { return "" }
@@ -118,5 +133,6 @@ public final class ChildProcess: Sendable {
 /// A child that did not come up: why, with the tail of its log.
 public struct ChildProcessError: Error, CustomStringConvertible, Sendable {
     public let message: String
+    public init(message: String) { self.message = message }
     public var description: String { message }
 }

@@ -2,12 +2,16 @@ import TracebenchMeasure
 
 /// One process's memory against its ceiling.
 public struct CeilingFigure: Codable, Sendable, Equatable {
+    /// The ceiling, bytes: the scenario's `ceilings` MiB for the process (or its family: `worker` for `worker-N`) × 1,048,576.
     public var limitBytes: UInt64
+    /// The process's largest RSS over the run (`resources.<name>.peak_rss_bytes`), bytes.
     public var peakBytes: UInt64
+    /// Whether RSS went over the limit: a sampled RSS above it, or the peak above it.
     public var breached: Bool
     /// Seconds since the run's monitor started when RSS first went over the limit.
     public var firstBreachS: Double?
 
+    /// A figure from its parts.
     public init(limitBytes: UInt64, peakBytes: UInt64, breached: Bool, firstBreachS: Double?) {
         self.limitBytes = limitBytes
         self.peakBytes = peakBytes
@@ -19,6 +23,7 @@ public struct CeilingFigure: Codable, Sendable, Equatable {
         case limitBytes = "limit_bytes", peakBytes = "peak_bytes", breached, firstBreachS = "first_breach_s"
     }
 
+    /// Reads any schema version; absent keys take their defaults.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(limitBytes: try c(.limitBytes, 0), peakBytes: try c(.peakBytes, 0), breached: try c(.breached, false),
@@ -44,12 +49,14 @@ public struct CeilingFigure: Codable, Sendable, Equatable {
 public struct StallFigures: Codable, Sendable, Equatable {
     /// Seconds since the run's monitor started (the RSS timelines' time zero).
     public var pausedAtS: Double
+    /// When the collector was resumed (SIGCONT), seconds on the same clock.
     public var resumedAtS: Double
     /// Per process: largest RSS from the pause until 10 s after the resume, minus RSS at the pause.
     public var rssGrowthBytes: [String: Int64]
 
     enum CodingKeys: String, CodingKey { case pausedAtS = "paused_at_s", resumedAtS = "resumed_at_s", rssGrowthBytes = "rss_growth_bytes" }
 
+    /// Reads any schema version; absent keys take their defaults.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         pausedAtS = try c(.pausedAtS, 0)
@@ -57,6 +64,7 @@ public struct StallFigures: Codable, Sendable, Equatable {
         rssGrowthBytes = try c(.rssGrowthBytes, [:])
     }
 
+    /// The stall's figures from the RSS timelines in `usage`: every process but the collector, if sampled by the pause.
     public init(pausedAtS: Double, resumedAtS: Double, usage: [String: ProcessUsage]) {
         self.pausedAtS = pausedAtS
         self.resumedAtS = resumedAtS

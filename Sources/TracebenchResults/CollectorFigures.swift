@@ -4,24 +4,37 @@ import TracebenchMeasure
 /// (received by the sink), CPU and memory sampled every second from /proc, visibility through it, and the
 /// compressed bytes it sent per trace (with storage per day at the measured rate).
 public struct CollectorFigures: Codable, Sendable {
+    /// Spans offered to the collector: exported by the SDKs (from the ledger) or sent by the firehose.
     public var spansIn = 0
+    /// Spans the sink received from the collector (attached, with `reported`: the collector's own `sent_spans`).
     public var spansOut = 0
     /// `spans_in − spans_out` (the collector's own refusals are in it: tracebench counts, it doesn't ask).
     public var dropped = 0
     /// Traces in (sampled traces the SDKs exported, or the firehose sent) and out (distinct traces at the sink).
     public var tracesIn = 0
+    /// Traces received at the sink (`traces.received`).
     public var tracesOut = 0
     /// The offered-load window the rates are over.
     public var windowSeconds = 0.0
+    /// `spans_in` ÷ `window_seconds`, spans per second (0 when the window is 0).
     public var spansPerSecondIn = 0.0
+    /// `spans_out` ÷ `window_seconds`, spans per second.
     public var spansPerSecondOut = 0.0
+    /// `traces_in` ÷ `window_seconds` × 60, traces per minute.
     public var tracesPerMinuteIn = 0.0
+    /// `traces_out` ÷ `window_seconds` × 60, traces per minute.
     public var tracesPerMinuteOut = 0.0
+    /// The collector process's mean CPU load over the run, percent of one core (0 when its process was not watched).
     public var cpuPercentAvg = 0.0
+    /// Its largest CPU load between two samples, percent of one core.
     public var cpuPercentMax = 0.0
+    /// Its mean sampled RSS (`VmRSS`), bytes.
     public var rssBytesAvg = 0.0
+    /// Its largest sampled RSS (`VmRSS`), bytes.
     public var rssBytesMax: UInt64 = 0
+    /// p99 of visibility through the collector (span end → received by the sink), ms; 0 when not measured.
     public var visibilityP99Ms = 0.0
+    /// Sink body bytes ÷ traces out, bytes: what the collector sent per trace (compressed over HTTP; gRPC inflated).
     public var bytesPerTrace = 0.0
     /// `bytes_per_trace` × traces out per minute × 1,440: what storing the collector's output costs per day.
     public var storageBytesPerDay = 0.0
@@ -30,6 +43,7 @@ public struct CollectorFigures: Codable, Sendable {
     /// What the collector itself counted during the run, from its Prometheus endpoint (`metrics_url`).
     public var reported: CollectorCounters?
 
+    /// Empty figures: every count 0, `measured` true.
     public init() {}
 
     enum CodingKeys: String, CodingKey {
@@ -41,6 +55,7 @@ public struct CollectorFigures: Codable, Sendable {
         case storageBytesPerDay = "storage_bytes_per_day", measured, reported
     }
 
+    /// Reads any schema version; absent keys take their defaults.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         spansIn = try c(.spansIn, 0)
@@ -64,6 +79,7 @@ public struct CollectorFigures: Codable, Sendable {
         reported = try c.decodeIfPresent(CollectorCounters.self, forKey: .reported)
     }
 
+    /// The figures from a run's span and trace counts, the collector's usage, visibility and the sink's body bytes.
     public init(spans: SpanCounts, traces: TraceFigures, windowSeconds: Double, usage: ProcessUsage?, visibility: LatencySummary?,
                 bodyBytes: Int, measured: Bool) {
         spansIn = spans.exported
@@ -108,11 +124,16 @@ public struct CollectorFigures: Codable, Sendable {
 /// exporters and labels: `otelcol_receiver_accepted_spans`, `…_refused_spans`, `otelcol_exporter_sent_spans`,
 /// `…_send_failed_spans` (with or without the `_total` suffix newer collectors add).
 public struct CollectorCounters: Codable, Sendable, Equatable {
+    /// Spans the receivers accepted (`otelcol_receiver_accepted_spans`), a count over the run.
     public var acceptedSpans = 0.0
+    /// Spans the receivers refused (`otelcol_receiver_refused_spans`).
     public var refusedSpans = 0.0
+    /// Spans the exporters sent (`otelcol_exporter_sent_spans`).
     public var sentSpans = 0.0
+    /// Spans the exporters failed to send (`otelcol_exporter_send_failed_spans`).
     public var sendFailedSpans = 0.0
 
+    /// Counters from their parts (0 by default).
     public init(acceptedSpans: Double = 0, refusedSpans: Double = 0, sentSpans: Double = 0, sendFailedSpans: Double = 0) {
         self.acceptedSpans = acceptedSpans
         self.refusedSpans = refusedSpans
@@ -124,6 +145,7 @@ public struct CollectorCounters: Codable, Sendable, Equatable {
         case acceptedSpans = "accepted_spans", refusedSpans = "refused_spans", sentSpans = "sent_spans", sendFailedSpans = "send_failed_spans"
     }
 
+    /// Reads any schema version; absent keys take their defaults.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(acceptedSpans: try c(.acceptedSpans, 0), refusedSpans: try c(.refusedSpans, 0), sentSpans: try c(.sentSpans, 0),

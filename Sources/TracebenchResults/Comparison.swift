@@ -9,7 +9,9 @@ public struct MetricComparison: Codable, Sendable {
     public enum Verdict: String, Codable, Sendable {
         /// Not significant, or the whole interval does not clear the noise floor.
         case unchanged = "~"
+        /// Significant, clear of the noise floor, with run-to-run noise known, and in the metric's worse direction.
         case regression
+        /// As `regression`, but in the metric's better direction.
         case improvement
         /// Significant, in a metric with no better direction (the sampling ratio).
         case changed
@@ -17,28 +19,43 @@ public struct MetricComparison: Codable, Sendable {
         case inconclusive
     }
 
+    /// The metric's path (`latency.end_to_end.p99`, `throughput.traces_per_minute`, …).
     public var metric: String
+    /// The path's first segment (`latency`, `throughput`, …): what ``ComparisonReport/geomeans`` groups by.
     public var group: String
+    /// The unit of `base`, `candidate`, `delta` and their bounds.
     public var unit: MetricUnit
+    /// The base side's estimate, in `unit` (the mean of its runs when both sides have several).
     public var base: Double
+    /// Lower bound of the base estimate's 95 % interval, in `unit`.
     public var baseLow: Double
+    /// Upper bound of the base estimate's 95 % interval, in `unit`.
     public var baseHigh: Double
+    /// The candidate side's estimate, in `unit` (the mean of its runs when both sides have several).
     public var candidate: Double
+    /// Lower bound of the candidate estimate's 95 % interval, in `unit`.
     public var candidateLow: Double
+    /// Upper bound of the candidate estimate's 95 % interval, in `unit`.
     public var candidateHigh: Double
     /// (candidate − base) ÷ base × 100.
     public var deltaPercent: Double
+    /// Lower bound of the change's interval at `confidence`, in percent of |base|.
     public var deltaPercentLow: Double
+    /// Upper bound of the change's interval at `confidence`, in percent of |base|.
     public var deltaPercentHigh: Double
     /// The change in the metric's unit (candidate − base) and its interval: what an injected cost is read from.
     public var delta: Double
+    /// Lower bound of `delta`'s interval at `confidence`, in `unit`.
     public var deltaLow: Double
+    /// Upper bound of `delta`'s interval at `confidence`, in `unit`.
     public var deltaHigh: Double
+    /// The p-value of "no change" (1 when no interval could be made).
     public var pValue: Double
     /// The confidence of the delta interval: 1 − Holm's level for this metric.
     public var confidence: Double
     /// Samples behind each side (recordings, trials or runs).
     public var samples: Int
+    /// The change's verdict, after Holm's correction and the noise floor.
     public var verdict: Verdict
     /// How the interval was made (`block bootstrap over 60 intervals`, `runs as replicates`, …).
     public var method: String
@@ -50,6 +67,7 @@ public struct MetricComparison: Codable, Sendable {
         case confidence, samples, verdict, method
     }
 
+    /// A comparison from its parts.
     public init(
         metric: String, group: String, unit: MetricUnit, base: Double, baseLow: Double, baseHigh: Double, candidate: Double,
         candidateLow: Double, candidateHigh: Double, deltaPercent: Double, deltaPercentLow: Double, deltaPercentHigh: Double,
@@ -82,19 +100,23 @@ public struct MetricComparison: Codable, Sendable {
 /// A distribution-shape check of one latency phase: two-sample Kolmogorov–Smirnov on the whole-run histograms, so a
 /// tail that widened is caught when the medians agree.
 public struct ShapeComparison: Codable, Sendable {
+    /// The latency phase compared (`submit`, `queue_wait`, `processing`, `end_to_end` or `visibility`).
     public var phase: String
     /// Largest distance between the two empirical CDFs.
     public var statistic: Double
+    /// The KS test's p-value, before Bonferroni over the phases.
     public var pValue: Double
     /// Significant (Bonferroni over the phases), `statistic` ≥ the shape floor and beyond every distance seen between
     /// A/A runs (the noise profile's); without a profile a significant distance is only `inconclusive`.
     public var changed: Bool
+    /// Significant and beyond the shape floor, but with no noise profile to judge it against.
     public var inconclusive = false
     /// The largest distance between A/A runs of the noise profile (0 without one).
     public var aaStatistic = 0.0
 
     enum CodingKeys: String, CodingKey { case phase, statistic, pValue = "p_value", changed, inconclusive, aaStatistic = "aa_statistic" }
 
+    /// A shape check; `inconclusive` and `aa_statistic` start false and 0.
     public init(phase: String, statistic: Double, pValue: Double, changed: Bool) {
         self.phase = phase
         self.statistic = statistic
@@ -105,10 +127,15 @@ public struct ShapeComparison: Codable, Sendable {
 
 /// `tracebench compare`'s result (`kind: comparison`).
 public struct ComparisonReport: Codable, Sendable {
+    /// The results schema version the report was written with.
     public var schemaVersion = ResultsSchema.version
+    /// Always `comparison`.
     public var kind = ResultsKind.comparison
+    /// The base side's results files, as given.
     public var baseFiles: [String] = []
+    /// The candidate side's results files, as given.
     public var candidateFiles: [String] = []
+    /// The family-wise false-alarm rate Holm's correction holds across the metrics (`--alpha`, default 0.05).
     public var alpha = 0.05
     /// A change is reported only when its whole interval lies beyond ± this many percent (criterion's noise band).
     public var noiseFloorPercent = 1.0
@@ -118,13 +145,16 @@ public struct ComparisonReport: Codable, Sendable {
     public var noiseProfileRuns = 0
     /// Metrics with an interval: the family Holm's correction spans.
     public var familySize = 0
+    /// Every metric both sides have, compared, in a fixed order.
     public var metrics: [MetricComparison] = []
     /// Per group: the geometric mean of candidate ÷ base over its metrics.
     public var geomeans: [String: Double] = [:]
+    /// Per latency phase with a histogram on both sides: the distribution-shape check.
     public var shapes: [ShapeComparison] = []
     /// What differs between the sides (scenario hash, host, kind), when compared anyway.
     public var mismatches: [String] = []
 
+    /// An empty report; `Comparator.compare` fills it.
     public init() {}
 
     enum CodingKeys: String, CodingKey {
@@ -132,5 +162,6 @@ public struct ComparisonReport: Codable, Sendable {
         case noiseFloorPercent = "noise_floor_percent", ratioFloor = "ratio_floor", noiseProfileRuns = "noise_profile_runs", familySize = "family_size", metrics, geomeans, shapes, mismatches
     }
 
+    /// The metrics whose verdict is `regression`.
     public var regressions: [MetricComparison] { metrics.filter { $0.verdict == .regression } }
 }

@@ -1,6 +1,7 @@
 /// Empty figures are failures, not passes: a run that offered nothing, or whose spans all vanished, has nothing to
 /// judge, whatever its thresholds say. One rule, applied to every run before its status is derived.
 public enum EmptyFigures {
+    /// The problems of `r`'s empty figures (`no_load_offered`, `nothing_received`); none when its figures are not empty.
     public static func problems(in r: RunResults) -> [Problem] {
         var found: [Problem] = []
         if let firehose = r.firehose {

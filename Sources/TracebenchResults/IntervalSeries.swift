@@ -6,15 +6,21 @@ import TracebenchMeasure
 public struct IntervalSeries: Codable, Sendable, Equatable {
     /// The counter names, defined once.
     public enum Counter {
+        /// Jobs the API accepted, at their submission time.
         public static let submitted = "submitted"
+        /// Jobs completed, at their completion time.
         public static let completed = "completed"
+        /// Jobs failed, at their completion time.
         public static let failed = "failed"
+        /// Spans received at the sink, at their arrival time.
         public static let spansAtSink = "spans_at_sink"
         /// Distinct traces, counted when their first span reached the sink.
         public static let tracesAtSink = "traces_at_sink"
+        /// Arrivals dropped (`max_in_flight` submissions outstanding), at their intended start.
         public static let droppedArrivals = "dropped_arrivals"
     }
 
+    /// Length of one interval, s (`report_interval_s`).
     public var intervalSeconds = 1.0
     /// Time zero: the load's start, microseconds since the Unix epoch.
     public var originUnixMicros: Int64 = 0
@@ -23,6 +29,7 @@ public struct IntervalSeries: Codable, Sendable, Equatable {
     /// Phase → histogram per interval (by when the measured event ended).
     public var latency: [String: [String]] = [:]
 
+    /// An empty series of `intervalSeconds` intervals from `originUnixMicros`.
     public init(intervalSeconds: Double = 1, originUnixMicros: Int64 = 0) {
         self.intervalSeconds = intervalSeconds
         self.originUnixMicros = originUnixMicros
@@ -32,6 +39,7 @@ public struct IntervalSeries: Codable, Sendable, Equatable {
         case intervalSeconds = "interval_seconds", originUnixMicros = "origin_unix_micros", counters, latency
     }
 
+    /// Reads any schema version; absent keys take their defaults.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         intervalSeconds = try c(.intervalSeconds, 1)
@@ -53,6 +61,7 @@ public struct IntervalSeries: Codable, Sendable, Equatable {
 
 /// Builds an ``IntervalSeries`` from timestamped events.
 public struct IntervalSeriesBuilder: Sendable {
+    /// The series so far: counters as counted; latency histograms are only encoded by ``build(counters:)``.
     public private(set) var series: IntervalSeries
     private let intervals: Int
     private var histograms: [String: [LatencyHistogram]] = [:]

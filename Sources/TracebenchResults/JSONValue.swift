@@ -3,13 +3,20 @@ import Foundation
 /// Any JSON value, kept as written: the scenario block of a results file (the user's own keys) and any part of a
 /// file a reader does not model.
 public enum JSONValue: Codable, Sendable, Equatable {
+    /// JSON `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// Any JSON number, as a double.
     case number(Double)
+    /// A string.
     case string(String)
+    /// An array, in order.
     case array([JSONValue])
+    /// An object: key → value.
     case object([String: JSONValue])
 
+    /// Reads any JSON value: null, else the first of a bool, a number, a string, an array or an object that decodes.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
@@ -27,6 +34,7 @@ public enum JSONValue: Codable, Sendable, Equatable {
         }
     }
 
+    /// Writes the value as JSON; a non-finite number is written as 0.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
@@ -50,11 +58,13 @@ public enum JSONValue: Codable, Sendable, Equatable {
         path.split(separator: ".").reduce(Optional(self)) { $0?[String($1)] }
     }
 
+    /// The text of a string value (nil for anything else).
     public var string: String? {
         if case .string(let value) = self { return value }
         return nil
     }
 
+    /// The number of a number value, or of a string that parses as one (nil otherwise).
     public var number: Double? {
         switch self {
         case .number(let value): value

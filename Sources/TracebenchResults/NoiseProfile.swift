@@ -7,17 +7,24 @@ import TracebenchMetrics
 /// machine, Redis, scheduling): `compare --noise FILE` adds it to every single-run comparison, and without it a
 /// single-run change is never called a regression.
 public struct NoiseProfile: Codable, Sendable {
+    /// The results schema version the profile was written with (1 when absent).
     public var schemaVersion = ResultsSchema.version
+    /// Always `noise`.
     public var kind = ResultsKind.noise
+    /// The first run's scenario file SHA-256 (`scenario_file.sha256`).
     public var scenarioSHA256 = ""
+    /// The first run's host fingerprint (`environment.host_fingerprint`).
     public var hostFingerprint = ""
+    /// Number of A/A runs the profile was measured from.
     public var runs = 0
+    /// The runs' results files, as given.
     public var files: [String] = []
     /// Metric path → standard deviation of one run's estimate across the runs, relative to their mean.
     public var relativeSD: [String: Double] = [:]
     /// Latency phase → the largest Kolmogorov–Smirnov distance between any two of the runs.
     public var shapeDistance: [String: Double] = [:]
 
+    /// An empty profile; `tracebench noise` fills it.
     public init() {}
 
     enum CodingKeys: String, CodingKey {
@@ -25,6 +32,7 @@ public struct NoiseProfile: Codable, Sendable {
         case relativeSD = "relative_sd", shapeDistance = "shape_distance"
     }
 
+    /// Reads any schema version; absent keys take their defaults.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         schemaVersion = try c(.schemaVersion, 1)

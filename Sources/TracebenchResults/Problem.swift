@@ -3,7 +3,9 @@ import TracebenchMeasure
 /// Something that went wrong during a run, or that makes some of its figures partial: a kind a program can act
 /// on and a sentence for people. Schema 1 files stored bare sentences; they read as kind `unclassified`.
 public struct Problem: Codable, Sendable, Equatable, CustomStringConvertible {
+    /// What went wrong, for programs (``ProblemKind``).
     public var kind: ProblemKind
+    /// One sentence for people, URL credentials masked.
     public var message: String
 
     /// A problem; credentials in `message` are masked (``Redaction``).
@@ -16,6 +18,7 @@ public struct Problem: Codable, Sendable, Equatable, CustomStringConvertible {
         case kind, message
     }
 
+    /// Reads a typed problem, or a schema 1 bare sentence as kind `unclassified`; absent keys take their defaults.
     public init(from decoder: any Decoder) throws {
         if let text = try? decoder.singleValueContainer().decode(String.self) {
             self.init(.unclassified, text)
@@ -25,13 +28,16 @@ public struct Problem: Codable, Sendable, Equatable, CustomStringConvertible {
         self.init(try c(.kind, .unclassified), try c(.message, ""))
     }
 
+    /// The message.
     public var description: String { message }
 }
 
 /// The kinds of ``Problem``, each with whether it fails the run. Unknown kinds (from a newer tracebench) read
 /// as themselves and count as failures.
 public struct ProblemKind: OpenVocabulary {
+    /// The kind as stored (`component_failed`, …).
     public let rawValue: String
+    /// The kind `rawValue`, known or not.
     public init(rawValue: String) { self.rawValue = rawValue }
 
     /// A pipeline process, Redis or the load generator failed during the run.
@@ -71,8 +77,11 @@ public struct ProblemKind: OpenVocabulary {
 
 /// A run's status: `ok`, `interrupted` (SIGINT/SIGTERM: partial figures) or `failed` (a failing problem).
 public enum RunStatus {
+    /// Not interrupted, and no problem fails the run (notes only, if any).
     public static let ok = "ok"
+    /// Stopped by SIGINT/SIGTERM: the figures are partial.
     public static let interrupted = "interrupted"
+    /// Not interrupted, and at least one problem fails the run.
     public static let failed = "failed"
 
     /// The one rule: interrupted wins, then any problem that fails the run, else ok.
@@ -86,9 +95,11 @@ public enum RunStatus {
 /// are constants, and a word from a newer version still reads (as itself) instead of failing the whole file.
 /// Coded as the bare string by the standard library's `RawRepresentable` conformance.
 public protocol OpenVocabulary: RawRepresentable, Codable, Sendable, Hashable, CustomStringConvertible where RawValue == String {
+    /// The word `rawValue`, known or not.
     init(rawValue: String)
 }
 
 extension OpenVocabulary {
+    /// The word itself.
     public var description: String { rawValue }
 }

@@ -5,12 +5,15 @@ import TracebenchMeasure
 /// The results schema's version: 2 added `kind`, typed problems, the user's scenario keys, histograms, series and
 /// thresholds. Files of version 1 and 2 read; a newer version is refused (its keys may mean something else).
 public enum ResultsSchema {
+    /// The version this tracebench writes, and the newest it reads.
     public static let version = 2
 }
 
 /// What a results file holds.
 public struct ResultsKind: OpenVocabulary {
+    /// The kind as stored (`run`, `capacity`, …).
     public let rawValue: String
+    /// The kind `rawValue`, known or not.
     public init(rawValue: String) { self.rawValue = rawValue }
 
     /// One `tracebench run`.
@@ -29,10 +32,14 @@ public struct ResultsKind: OpenVocabulary {
 
 /// Any results file, read.
 public enum ResultsDocument: Sendable {
+    /// A `tracebench run` results file.
     case run(RunResults)
+    /// A `tracebench capacity` summary.
     case capacity(CapacitySummary)
+    /// A `tracebench sink-speed` summary.
     case sinkSpeed(SinkSpeedSummary)
 
+    /// The kind of the file read.
     public var kind: ResultsKind {
         switch self {
         case .run: .run
@@ -44,8 +51,11 @@ public enum ResultsDocument: Sendable {
 
 /// Why a results file could not be read (exit code 5 in the CLI).
 public struct ResultsReadError: Error, Sendable, CustomStringConvertible {
+    /// The file that could not be read.
     public let path: String
+    /// Why, in a few words.
     public let reason: String
+    /// `path: reason`.
     public var description: String { "\(path): \(reason)" }
 }
 

@@ -4,7 +4,9 @@ import TracebenchMeasure
 public struct JobCounts: Codable, Sendable, Equatable {
     /// Jobs the API accepted (201).
     public var submitted = 0
+    /// Jobs the ledger records as completed.
     public var completed = 0
+    /// Jobs the ledger records as failed.
     public var failed = 0
     /// Accepted but not finished when the run ended (queued or in progress).
     public var pending = 0
@@ -16,8 +18,10 @@ public struct JobCounts: Codable, Sendable, Equatable {
     public var submitErrors = 0
     /// Extra attempts the workers made (attempts beyond the first).
     public var retries = 0
+    /// Attempt timeouts the workers recorded, summed over the ledger's jobs.
     public var timeouts = 0
 
+    /// Empty counts; the run fills them in.
     public init() {}
 
     enum CodingKeys: String, CodingKey {
@@ -25,6 +29,7 @@ public struct JobCounts: Codable, Sendable, Equatable {
         case submitErrors = "submit_errors", retries, timeouts
     }
 
+    /// Reads any schema version; absent keys take their defaults.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         submitted = try c(.submitted, 0)
@@ -46,22 +51,30 @@ public struct TraceFigures: Codable, Sendable {
     /// Traces the SDKs sampled that the collector's declared sampler rejects (a tail sampler still forwards their
     /// error spans); not counted in `expected`.
     public var sampledOut = 0
+    /// Traces with a span at the sink: jobs' API traces from the ledger (firehose: distinct trace ids).
     public var received = 0
+    /// Received traces with every expected span and no orphan (firehose: exactly `spans_per_trace` spans).
     public var complete = 0
     /// complete ÷ expected (1.0 when nothing was expected); null when no trace could be measured (tracing off).
     public var completeness: Double? = 1.0
+    /// Received spans whose parent span did not arrive.
     public var orphanSpans = 0
+    /// Jobs whose worker spans arrived in a different trace than their API spans.
     public var brokenContext = 0
     /// Share of jobs (whose API and worker spans both arrived) with a broken context, with its 95 % interval.
     public var brokenContextShare = ProportionEstimate.wilson(successes: 0, trials: 0)
     /// Max depth of each received trace → count (keys are depths as text).
     public var depth: [String: Int] = [:]
+    /// Depth of the deepest received trace (a root is depth 1).
     public var maxDepth = 0
+    /// Received spans with ERROR status.
     public var errorSpans = 0
+    /// Received traces with at least one ERROR span.
     public var tracesWithErrors = 0
     /// Share of error spans (with a received parent) whose parent is also ERROR.
     public var errorAttribution = ProportionEstimate.wilson(successes: 0, trials: 0)
 
+    /// Empty figures (`completeness` 1); the run fills them in.
     public init() {}
 
     enum CodingKeys: String, CodingKey {
@@ -70,6 +83,7 @@ public struct TraceFigures: Codable, Sendable {
         case tracesWithErrors = "traces_with_errors", errorAttribution = "error_attribution", sampledOut = "sampled_out"
     }
 
+    /// Reads any schema version; absent keys take their defaults (an absent `completeness` is 1, a null one nil).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let empty = ProportionEstimate.wilson(successes: 0, trials: 0)
@@ -89,6 +103,7 @@ public struct TraceFigures: Codable, Sendable {
         errorAttribution = try c(.errorAttribution, empty)
     }
 
+    /// Writes every key; `completeness` as null when not measured, never left out.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(expected, forKey: .expected)
@@ -109,13 +124,17 @@ public struct TraceFigures: Codable, Sendable {
 
 /// Configured vs observed head sampling of root (API) traces.
 public struct SamplingFigures: Codable, Sendable {
+    /// The head-sampling ratio the scenario configures for the API, a share 0…1.
     public var configuredRatio = 0.0
     /// Jobs whose API trace reached the sink ÷ jobs submitted; null when no job could reach it (tracing off).
     public var observedRatio: Double? = 0.0
+    /// Lower bound of `observed_ratio`'s 95 % Wilson interval.
     public var ciLow = 0.0
+    /// Upper bound of `observed_ratio`'s 95 % Wilson interval.
     public var ciHigh = 1.0
     /// Jobs the SDK decided to sample ÷ jobs submitted (from the ledger, before export).
     public var decidedRatio = 0.0
+    /// Jobs of an exporting arm: the denominator of `observed_ratio`.
     public var trials = 0
     /// Error jobs (a failed attempt) whose trace reached the sink with its error span — exact 95 % interval.
     public var errorRetention: ProportionEstimate?
@@ -132,6 +151,7 @@ public struct SamplingFigures: Codable, Sendable {
     /// The API's trace context and sampling decision as the workers received them.
     public var propagation: PropagationFigures?
 
+    /// Empty figures; the run fills them in.
     public init() {}
 
     enum CodingKeys: String, CodingKey {
@@ -140,6 +160,7 @@ public struct SamplingFigures: Codable, Sendable {
         case normalRetention = "normal_retention", slowRetention = "slow_retention", chain, adjusted, propagation
     }
 
+    /// Reads any schema version; absent keys take their defaults (an absent `observed_ratio` is 0, a null one nil).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         configuredRatio = try c(.configuredRatio, 0)
@@ -157,6 +178,7 @@ public struct SamplingFigures: Codable, Sendable {
         propagation = try c.decodeIfPresent(PropagationFigures.self, forKey: .propagation)
     }
 
+    /// Writes every key but the absent optional figures; `observed_ratio` as null when not measured.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(configuredRatio, forKey: .configuredRatio)
@@ -177,13 +199,18 @@ public struct SamplingFigures: Codable, Sendable {
 
 /// Rates over the load window (`window_seconds`, the scenario's duration).
 public struct Throughput: Codable, Sendable {
+    /// The load window the rates are over, s: `duration_s`, shorter when the run stopped early.
     public var windowSeconds = 0.0
+    /// Jobs the API accepted per second (`jobs.submitted` ÷ window).
     public var jobsSubmittedPerSecond = 0.0
+    /// Jobs finished (completed or failed) per second.
     public var jobsCompletedPerSecond = 0.0
     /// Distinct traces received at the sink per minute.
     public var tracesPerMinute = 0.0
+    /// Spans received at the sink per second.
     public var spansPerSecond = 0.0
 
+    /// Zero rates; the run fills them in.
     public init() {}
 
     enum CodingKeys: String, CodingKey {
@@ -192,6 +219,7 @@ public struct Throughput: Codable, Sendable {
         case spansPerSecond = "spans_per_second"
     }
 
+    /// Reads any schema version; absent keys take their defaults.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         windowSeconds = try c(.windowSeconds, 0)
@@ -208,16 +236,19 @@ public struct SpanCounts: Codable, Sendable {
     public var created = 0
     /// Sampled spans handed to the OTLP exporter (0 unless mode is otlp).
     public var exported = 0
+    /// Spans the embedded sink received.
     public var received = 0
     /// Exported spans the collector's declared sampler (`collector.sampling`) discarded: expected, not lost.
     public var sampledOut = 0
     /// Lost: exported − sampled out − received.
     public var dropped = 0
 
+    /// Zero counts; the run fills them in.
     public init() {}
 
     enum CodingKeys: String, CodingKey { case created, exported, received, dropped, sampledOut = "sampled_out" }
 
+    /// Reads any schema version; absent keys take their defaults.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         created = try c(.created, 0)
@@ -236,12 +267,15 @@ public struct SinkCounts: Codable, Sendable {
     public var grpcRequests = 0
     /// Body bytes as received: compressed over HTTP when the sender compressed; gRPC messages after inflation.
     public var bodyBytes = 0
+    /// Requests refused, by reason (`malformed`, `too_large`, `unsupported_media_type`, `bad_encoding`, `timeout`).
     public var rejected: [String: Int] = [:]
 
+    /// Zero counts; the run fills them in.
     public init() {}
 
     enum CodingKeys: String, CodingKey { case requests, grpcRequests = "grpc_requests", bodyBytes = "body_bytes", rejected }
 
+    /// Reads any schema version; absent keys take their defaults.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         requests = try c(.requests, 0)
@@ -253,14 +287,20 @@ public struct SinkCounts: Codable, Sendable {
 
 /// What a firehose sender did (spans received are in `spans`, drops in `spans.dropped`).
 public struct FirehoseFigures: Codable, Sendable {
+    /// Export requests sent, failed ones included.
     public var requestsSent = 0
+    /// Requests that failed: a non-2xx HTTP answer, a gRPC error status or a transport error.
     public var requestsFailed = 0
     /// Batches not sent because `concurrency` requests were outstanding.
     public var batchesDropped = 0
+    /// Spans in the requests that succeeded.
     public var spansSent = 0
+    /// Encoded OTLP body bytes of the requests that succeeded, uncompressed.
     public var bytesSent = 0
+    /// `spans_sent` ÷ the offered window (`throughput.window_seconds`), spans per second.
     public var sendRateSpansPerSecond = 0.0
 
+    /// Figures from their parts (0 by default).
     public init(requestsSent: Int = 0, requestsFailed: Int = 0, batchesDropped: Int = 0, spansSent: Int = 0, bytesSent: Int = 0,
                 sendRateSpansPerSecond: Double = 0) {
         self.requestsSent = requestsSent
@@ -276,6 +316,7 @@ public struct FirehoseFigures: Codable, Sendable {
         case spansSent = "spans_sent", bytesSent = "bytes_sent", sendRateSpansPerSecond = "send_rate_spans_per_second"
     }
 
+    /// Reads any schema version; absent keys take their defaults.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(requestsSent: try c(.requestsSent, 0), requestsFailed: try c(.requestsFailed, 0), batchesDropped: try c(.batchesDropped, 0),

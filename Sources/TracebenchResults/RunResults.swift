@@ -40,6 +40,8 @@ public struct RunResults: Codable, Sendable {
     public var firehose: FirehoseFigures?
     public var ceilings: [String: CeilingFigure]?
     public var stall: StallFigures?
+    /// Black-box runs (`target:`): each job's trace outcome; nil for the built-in pipeline and the firehose.
+    public var target: TargetFigures?
     /// Per interval (`report_interval_s`): counters and latency histograms over time.
     public var series: IntervalSeries?
     /// The thresholds the run was judged against, and the verdict.
@@ -52,7 +54,7 @@ public struct RunResults: Codable, Sendable {
         case finishedAt = "finished_at", scenario, scenarioName = "scenario_name", scenarioFile = "scenario_file"
         case tracingEffective = "tracing_effective", environment, jobs, traces, sampling, latency, throughput, resources
         case spans, sink, overhead, budgets, resourceBlocks = "resource_blocks", collector, firehose, ceilings, stall
-        case series, thresholds
+        case series, thresholds, target
     }
 
     public init(from decoder: any Decoder) throws {
@@ -86,6 +88,7 @@ public struct RunResults: Codable, Sendable {
         stall = try c.decodeIfPresent(StallFigures.self, forKey: .stall)
         series = try c.decodeIfPresent(IntervalSeries.self, forKey: .series)
         thresholds = try c.decodeIfPresent(GateVerdict.self, forKey: .thresholds)
+        target = try c.decodeIfPresent(TargetFigures.self, forKey: .target)
     }
 }
 

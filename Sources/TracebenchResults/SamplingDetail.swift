@@ -14,6 +14,7 @@ public struct SamplingChainFigures: Codable, Sendable, Equatable {
     public var keepsErrors = false
     /// p₁·p₂ and min(p₁, p₂): the keep rates of independent and of consistent samplers.
     public var independentRatio = 1.0
+    /// min(p₁, p₂): the keep rate if both samplers used the spec's consistent rule.
     public var consistentRatio = 1.0
     /// Normal jobs whose trace reached the sink (exact 95 % interval).
     public var kept = ProportionEstimate(successes: 0, trials: 0, ratio: 0, ciLow: 0, ciHigh: 1)
@@ -24,6 +25,7 @@ public struct SamplingChainFigures: Codable, Sendable, Equatable {
     /// Which expectation the interval holds: `independent`, `consistent`, `both` or `neither`.
     public var model = "neither"
 
+    /// Defaults: every ratio 1, nothing counted, model `neither`.
     public init() {}
 
     enum CodingKeys: String, CodingKey {
@@ -32,6 +34,7 @@ public struct SamplingChainFigures: Codable, Sendable, Equatable {
         case predictedKept = "predicted_kept", predictionMismatches = "prediction_mismatches", model
     }
 
+    /// Reads any schema version; absent keys take their defaults.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = SamplingChainFigures()
@@ -61,14 +64,18 @@ public struct SamplingChainFigures: Codable, Sendable, Equatable {
 
 /// A total estimated from the sampled traces alone (each kept item weighs 1/p), against the ledger's truth.
 public struct AdjustedCount: Codable, Sendable, Equatable {
+    /// The total estimated from the kept items, each weighing 1/p (Horvitz–Thompson).
     public var estimate = 0.0
+    /// The estimate's standard error.
     public var standardError = 0.0
+    /// The ledger's count.
     public var truth = 0
     /// (estimate − truth) ÷ truth.
     public var relativeError = 0.0
     /// (estimate − truth) ÷ standard error: |z| > 3 says the weights are wrong, not unlucky.
     public var z = 0.0
 
+    /// An estimate against `truth`; `relative_error` and `z` are derived (z capped at ±1e9).
     public init(estimate: Double, standardError: Double, truth: Int) {
         self.estimate = estimate
         self.standardError = standardError
@@ -82,6 +89,7 @@ public struct AdjustedCount: Codable, Sendable, Equatable {
         case estimate, standardError = "standard_error", truth, relativeError = "relative_error", z
     }
 
+    /// Reads any schema version; absent keys take their defaults.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         estimate = try c(.estimate, 0)
@@ -94,10 +102,14 @@ public struct AdjustedCount: Codable, Sendable, Equatable {
 
 /// Jobs, error jobs and spans as a backend would count them from sampled data, weighting by 1/p.
 public struct AdjustedCounts: Codable, Sendable, Equatable {
+    /// Jobs of the exporting arms, from their kept traces.
     public var jobs: AdjustedCount
+    /// Error jobs (failed, retried or timed out), from their kept traces that hold an ERROR span.
     public var errorJobs: AdjustedCount
+    /// Spans the exporting jobs started, from the kept spans.
     public var spans: AdjustedCount
 
+    /// Counts from their parts.
     public init(jobs: AdjustedCount, errorJobs: AdjustedCount, spans: AdjustedCount) {
         self.jobs = jobs
         self.errorJobs = errorJobs
@@ -108,6 +120,7 @@ public struct AdjustedCounts: Codable, Sendable, Equatable {
         case jobs, errorJobs = "error_jobs", spans
     }
 
+    /// Reads any schema version; absent keys take their defaults.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let zero = AdjustedCount(estimate: 0, standardError: 0, truth: 0)
@@ -128,8 +141,10 @@ public struct PropagationFigures: Codable, Sendable, Equatable {
     public var workerKeptOfAPIKept: ProportionEstimate?
     /// Jobs sampled by the API only, and by the worker only.
     public var apiOnly = 0
+    /// Finished jobs sampled by the worker only.
     public var workerOnly = 0
 
+    /// Figures from their parts.
     public init(propagated: ProportionEstimate, agreement: ProportionEstimate, workerKeptOfAPIKept: ProportionEstimate?,
                 apiOnly: Int, workerOnly: Int) {
         self.propagated = propagated
@@ -143,6 +158,7 @@ public struct PropagationFigures: Codable, Sendable, Equatable {
         case propagated, agreement, workerKeptOfAPIKept = "worker_kept_of_api_kept", apiOnly = "api_only", workerOnly = "worker_only"
     }
 
+    /// Reads any schema version; absent keys take their defaults.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let empty = ProportionEstimate(successes: 0, trials: 0, ratio: 0, ciLow: 0, ciHigh: 1)

@@ -67,6 +67,7 @@ enum ResultsAssembler {
         results.overhead = system.overhead
         results.budgets = system.budgets
         results.resourceBlocks = system.resourceBlocks
+        results.target = system.target
 
         results.resources = rig.resources
         results.ceilings = rig.ceilings

@@ -28,6 +28,7 @@ protocol SystemUnderTest: Sendable {
 enum SystemsUnderTest {
     /// The system `scenario` drives, opened (a jobs run's Redis is connected, or started privately, here).
     static func open(_ scenario: Scenario, options: RunOptions) throws(RunFailure) -> any SystemUnderTest {
+        if let target = scenario.target { return ExternalTarget(scenario: scenario, target: target) }
         switch scenario.load.kind {
         case .jobs: return BuiltInPipeline(redis: try RedisHandle.open(scenario: scenario, options: options), wire: scenario.tracing.protocol)
         case .firehose: return Firehose(spec: scenario.firehose)
@@ -52,5 +53,7 @@ struct SystemFigures: Sendable {
     var overhead: [String: ArmOverhead]?
     var budgets: Budgets?
     var resourceBlocks: [ResourceBlock]?
+    /// Black-box runs: each job's trace outcome.
+    var target: TargetFigures?
     var problems: [Problem] = []
 }

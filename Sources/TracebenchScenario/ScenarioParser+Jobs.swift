@@ -55,7 +55,7 @@ extension ScenarioParser {
                     at: tooDeep
                 )
             }
-        } else {
+        } else if !blackBox {
             reader.reportMissing("steps", in: map)
         }
         let job = JobTypeSpec(

@@ -10,6 +10,8 @@ struct ScenarioParser {
     let reader: YAMLReader
     /// Used when the file has no `name`.
     let defaultName: String
+    /// The file drives the user's own system (`target:`): job types need no steps (the system does the work).
+    var blackBox = false
 
     /// Deepest trace allowed: `3 + ` the deepest nesting of steps.
     static let maximumTraceDepth = 32
@@ -46,7 +48,9 @@ struct ScenarioParser {
         let load = reader.value(map, "load", default: nil) { self.load($0) }
         let pipeline = section(map, "pipeline", default: PipelineSpec()) { self.pipeline($0) }
         let firehoseRun = load?.kind == .firehose
-        let jobs = firehoseRun && !map.contains("jobs") ? [] : reader.value(map, "jobs", default: nil) { self.jobs($0) }
+        var jobsParser = self
+        jobsParser.blackBox = map.contains("target")
+        let jobs = firehoseRun && !map.contains("jobs") ? [] : reader.value(map, "jobs", default: nil) { jobsParser.jobs($0) }
         let firehose = section(map, "firehose", default: FirehoseSpec()) { self.firehose($0) }
         let tracing = section(map, "tracing", default: TracingSpec()) { self.tracing($0) }
         let faults = section(map, "faults", default: FaultSpec()) { self.faults($0) }
@@ -63,6 +67,7 @@ struct ScenarioParser {
             overhead: overhead, calibration: calibration, collector: collector
         )
         scenario.firehose = firehose
+        scenario.target = targetSection(map, firehose: firehoseRun)
         scenario.ceilingsMiB = section(map, "ceilings", default: [:]) { ceilings($0) }
         scenario.capacity = section(map, "capacity", default: CapacitySpec()) { capacity($0) }
         scenario.thresholds = thresholdSet(map)

@@ -12,7 +12,14 @@ struct Spawn: ParsableCommand {
     var command: [String]
 
     func run() throws {
-        let words = command.first == "--" ? Array(command.dropFirst()) : command
+        var words = command.first == "--" ? Array(command.dropFirst()) : command
+        // `--group`: the command leads a process group of its own, so that stopping it stops everything it started
+        // (a user's system under test is often a script starting several processes).
+        if words.first == "--group" {
+            words.removeFirst()
+            if words.first == "--" { words.removeFirst() }
+            _ = setsid()
+        }
         guard let program = words.first else { throw ValidationError("spawn needs a command") }
         // The command never outlives the run that started it: SIGTERM when the parent dies (kept across exec); a
         // parent already gone by now is caught by the pid check. The signal follows the parent *thread*, so the

@@ -30,6 +30,8 @@ enum ScenarioSchemaKeys {
                     "After the load, how long to wait for queued jobs before the run is cut off (pending jobs are reported)."),
         ScenarioKey("load", .mapping(load), required: true, "The open-model arrival process: what is offered, and when."),
         ScenarioKey("pipeline", .mapping(pipeline), "Shape of the pipeline: worker processes and how they claim and run jobs."),
+        ScenarioKey("target", .mapping(target),
+                    "Black-box mode: the user's own system is driven instead of the built-in pipeline (pipeline and redis do not apply)."),
         ScenarioKey("jobs", .list(of: .mapping(job), minItems: 1),
                     "The job mix, at least one job type. Required unless load.kind is firehose (a firehose run needs no jobs)."),
         ScenarioKey("tracing", .mapping(tracing), "How the pipeline is instrumented and where its spans go."),
@@ -107,8 +109,9 @@ enum ScenarioSchemaKeys {
         ScenarioKey("priority", .anyOf([.integer(.any), .list(of: .integer(.any), minItems: 2)]), default: .list([.number(1), .number(10)]),
                     "An integer, or a [min, max] list of exactly 2 integers (min at most max) to draw uniformly from; the ZSET score, "
                         + "highest claimed first."),
-        ScenarioKey("steps", .list(of: .mapping(step), minItems: 1), required: true,
-                    "Steps run in sequence inside process-job, each a span; all jobs together hold at most 10000 steps."),
+        ScenarioKey("steps", .list(of: .mapping(step), minItems: 1),
+                    "Steps run in sequence inside process-job, each a span; all jobs together hold at most 10000 steps. Required unless "
+                        + "the file has a target section (the user's own system does the work)."),
     ])
 
     /// A job's own steps (nesting level 1); their `children` are the levels below.

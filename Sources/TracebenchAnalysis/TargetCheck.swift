@@ -1,0 +1,143 @@
+import TracebenchSink
+import TracebenchVocabulary
+
+/// Black-box trace check: every accepted job of the user's system gets exactly one ``TraceOutcome``, judged from its
+/// trace id (the correlation channel), the spans carrying its id (the second channel) and what the scenario expects
+/// of a complete trace. Spans are de-duplicated (same trace and span id) and spans of traces no job owns are kept
+/// apart, never mixed into the figures.
+public enum TargetCheck {
+    /// One accepted job, as the correlation found it.
+    public struct Job: Sendable {
+        public var id: String
+        /// Its trace id, nil when the channel had none.
+        public var traceID: TraceID?
+        /// The system's own head decision (the traceparent's sampled flag), nil when unknown.
+        public var sampled: Bool?
+        public init(id: String, traceID: TraceID?, sampled: Bool?) {
+            self.id = id
+            self.traceID = traceID
+            self.sampled = sampled
+        }
+    }
+
+    /// What a complete trace holds from one service: names that must appear at least so often.
+    public struct Expectation: Sendable {
+        public var service: String
+        public var minimumCounts: [String: Int]
+        public init(service: String, minimumCounts: [String: Int]) {
+            self.service = service
+            self.minimumCounts = minimumCounts
+        }
+    }
+
+    /// The verdict on every job, and what the spans say besides.
+    public struct Figures: Sendable {
+        /// Each job's outcome, in the jobs' order.
+        public var outcomes: [(job: String, outcome: TraceOutcome)] = []
+        /// For each partial job, the `service/span` entries it lacked.
+        public var missing: [String: [String]] = [:]
+        public var uncorrelated = 0
+        /// Distinct spans received (duplicates removed), of traces some job owns.
+        public var ownedSpans: [ReceivedSpan] = []
+        public var duplicateSpans = 0
+        public var unownedSpans = 0
+        /// Spans, in owned traces, whose parent is not in their trace.
+        public var orphanSpans = 0
+        /// Jobs whose trace arrived (at least one span).
+        public var tracesReceived = 0
+        public var errorSpans = 0
+        public var tracesWithErrors = 0
+    }
+
+    /// The check. `spans` are everything the sink received.
+    public static func check(jobs: [Job], spans: [ReceivedSpan], expect: [Expectation]) -> Figures {
+        var figures = Figures()
+        var seen = Set<SpanKey>()
+        var byTrace: [TraceID: [ReceivedSpan]] = [:]
+        var tracesOfJob: [String: Set<TraceID>] = [:]
+        for span in spans {
+            guard seen.insert(SpanKey(trace: span.traceID, span: span.spanID)).inserted else {
+                figures.duplicateSpans += 1
+                continue
+            }
+            byTrace[span.traceID, default: []].append(span)
+            if let job = span.jobID { tracesOfJob[job, default: []].insert(span.traceID) }
+        }
+        var owned = Set<TraceID>()
+        for job in jobs {
+            if let trace = job.traceID { owned.insert(trace) }
+            owned.formUnion(tracesOfJob[job.id] ?? [])
+        }
+        for (trace, traceSpans) in byTrace {
+            if owned.contains(trace) {
+                figures.ownedSpans += traceSpans
+                let ids = Set(traceSpans.map(\.spanID))
+                figures.orphanSpans += traceSpans.count { $0.parentSpanID != 0 && !ids.contains($0.parentSpanID) }
+                let errors = traceSpans.count(where: \.isError)
+                figures.errorSpans += errors
+                if errors > 0 { figures.tracesWithErrors += 1 }
+            } else {
+                figures.unownedSpans += traceSpans.count
+            }
+        }
+        for job in jobs {
+            let outcome = classify(job, byTrace: byTrace, tracesOfJob: tracesOfJob[job.id] ?? [], expect: expect, figures: &figures)
+            figures.outcomes.append((job.id, outcome))
+        }
+        return figures
+    }
+
+    private static func classify(_ job: Job, byTrace: [TraceID: [ReceivedSpan]], tracesOfJob: Set<TraceID>, expect: [Expectation],
+                                 figures: inout Figures) -> TraceOutcome {
+        guard let trace = job.traceID else {
+            figures.uncorrelated += 1
+            // No id on the channel: whatever carries the job's id elsewhere lost its context on the way.
+            return tracesOfJob.isEmpty ? .neverArrived : .brokenContext
+        }
+        if tracesOfJob.contains(where: { $0 != trace }) { return .brokenContext }
+        guard let spans = byTrace[trace], !spans.isEmpty else { return job.sampled == false ? .unsampled : .neverArrived }
+        figures.tracesReceived += 1
+        let ids = Set(spans.map(\.spanID))
+        if spans.contains(where: { $0.parentSpanID != 0 && !ids.contains($0.parentSpanID) }) { return .orphaned }
+        var counts: [String: Int] = [:]
+        for span in spans { counts["\(span.serviceName)/\(span.name)", default: 0] += 1 }
+        let lacking = expect.flatMap { expectation in
+            expectation.minimumCounts.sorted { $0.key < $1.key }.compactMap { name, minimum in
+                let key = "\(expectation.service)/\(name)"
+                return counts[key, default: 0] >= minimum ? nil : key
+            }
+        }
+        if !lacking.isEmpty {
+            figures.missing[job.id] = lacking
+            return .partial
+        }
+        return .complete
+    }
+
+    private struct SpanKey: Hashable {
+        let trace: TraceID
+        let span: UInt64
+    }
+}
+
+/// A W3C `traceparent` (`00-<32 hex trace id>-<16 hex span id>-<2 hex flags>`) or a bare 32-hex trace id: the trace id
+/// and, for a traceparent, the sampled flag.
+public struct TraceParent: Sendable, Equatable {
+    public var traceID: TraceID
+    /// Nil for a bare trace id.
+    public var sampled: Bool?
+
+    public init?(parsing text: String) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed.count == 32, let id = TraceID(hex: trimmed), id.isValid {
+            traceID = id
+            sampled = nil
+            return
+        }
+        let parts = trimmed.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count >= 4, parts[0].count == 2, parts[0] != "ff", let id = TraceID(hex: String(parts[1])), id.isValid,
+              parts[2].count == 16, parts[3].count == 2, let flags = UInt8(parts[3], radix: 16) else { return nil }
+        traceID = id
+        sampled = flags & 1 == 1
+    }
+}

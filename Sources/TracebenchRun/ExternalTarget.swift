@@ -1,0 +1,141 @@
+import Foundation
+import TracebenchAnalysis
+import TracebenchMeasure
+import TracebenchProcess
+import TracebenchRedis
+import TracebenchResults
+import TracebenchScenario
+import TracebenchSink
+import TracebenchVocabulary
+
+/// The user's own system (black-box mode, `target:`): tracebench starts it (or finds it running), offers the
+/// scenario's arrivals as HTTP requests, waits until its Redis ledger (read-only) says every accepted job is done,
+/// reads the ledger, stops the system (its exporters flush), and judges every job's trace at the sink.
+struct ExternalTarget: SystemUnderTest {
+    let scenario: Scenario
+    let target: TargetSpec
+    /// Free loopback ports for `{api_port}` and `{redis_port}`, chosen when the system is opened.
+    let apiPort: Int
+    let redisPort: Int
+
+    var wire: TracingSpec.WireProtocol { .httpProtobuf }
+    var exportsFromItsOwnSDKs: Bool { true }
+    var watchedProcesses: [(name: String, pid: Int32)] { [] }
+    func close() {}
+
+    init(scenario: Scenario, target: TargetSpec) {
+        self.scenario = scenario
+        self.target = target
+        apiPort = FreePort.loopback()
+        redisPort = FreePort.loopback()
+    }
+
+    /// `text` with the ports, the sink and the scenario directory filled in.
+    func fill(_ text: String, endpoint: String) -> String {
+        let base = endpoint.hasSuffix("/v1/traces") ? String(endpoint.dropLast("/v1/traces".count)) : endpoint
+        let directory = URL(fileURLWithPath: scenario.source.path.isEmpty ? "." : scenario.source.path).deletingLastPathComponent().standardizedFileURL.path
+        let values = ["{api_port}": String(apiPort), "{redis_port}": String(redisPort), "{sink_url}": base, "{sink_traces_url}": endpoint,
+                      "{sink_grpc_url}": base, "{scenario_dir}": directory]
+        return values.reduce(text) { $0.replacingOccurrences(of: $1.key, with: $1.value) }
+    }
+
+    func run(in rig: RunServices) async -> SystemFigures {
+        var figures = SystemFigures()
+        var child: ChildProcess?
+        if let launch = target.launch {
+            do {
+                child = try await start(launch, rig: rig)
+            } catch {
+                figures.problems.append(Problem(.componentFailed, error.message))
+                figures.problems += await rig.finish().problems
+                return figures
+            }
+        }
+        let ledger: ReadOnlyLedger
+        do {
+            ledger = try ReadOnlyLedger(url: try RedisURL(parsing: fill(target.ledger.url, endpoint: rig.endpoint)), ledger: target.ledger)
+        } catch {
+            figures.problems.append(Problem(.componentFailed, "the target's ledger Redis: \(error)"))
+            if let child { _ = await child.stopGroup(timeout: .seconds(15)) }
+            figures.problems += await rig.finish().problems
+            return figures
+        }
+
+        let load = TargetLoad(scenario: scenario, target: target, runID: rig.runID, url: fill(target.submit.url, endpoint: rig.endpoint), client: rig.httpClient)
+        let schedule = ArrivalSchedule(load: scenario.load, durationSeconds: scenario.durationSeconds, seed: scenario.seed)
+        let startMicros = WallClock.nowMicros() + 100_000
+        await load.run(schedule: schedule, startMicros: startMicros, stop: rig.stop)
+        let window = min(scenario.durationSeconds, Double(WallClock.nowMicros() - startMicros) / 1e6)
+        let tally = load.snapshot
+        if tally.submitErrors > 0 {
+            figures.problems.append(Problem(.submitErrors, "\(tally.submitErrors) submissions failed (last: \(tally.lastError))"))
+        }
+        // The ledger is read before a launched system is stopped: its Redis may go with it.
+        let entries = await drainAndRead(tally.acceptedJobIDs, ledger: ledger, child: child, stop: rig.stop, problems: &figures.problems)
+        if let child, !child.isRunning {
+            figures.problems.append(Problem(.componentFailed, "the target exited during the run (status \(child.exitStatus))\(child.logTail())"))
+        } else if let child, !(await child.stopGroup(timeout: .seconds(15))) {
+            figures.problems.append(Problem(.componentFailed, "the target did not exit cleanly (status \(child.exitStatus))\(child.logTail())"))
+        }
+        // Spans still in flight from its exporters (an already-running system is not stopped, so wait for quiet).
+        await rig.sink?.store.waitUntilQuiet(quietFor: .milliseconds(1500), atMost: .seconds(20))
+        let finished = await rig.finish()
+        figures.problems += finished.problems
+        TargetFigureAssembly.fill(&figures, scenario: scenario, target: target, tally: tally, entries: entries,
+                                  sink: finished.snapshot, window: window)
+        return figures
+    }
+
+    private func start(_ launch: TargetSpec.Launch, rig: RunServices) async throws(ChildProcessError) -> ChildProcess {
+        var environment = ProcessInfo.processInfo.environment
+        for (key, value) in launch.env { environment[key] = fill(value, endpoint: rig.endpoint) }
+        let command = launch.command.map { fill($0, endpoint: rig.endpoint) }
+        let child: ChildProcess
+        do {
+            child = try ChildProcess(name: "target", executable: rig.options.executablePath, arguments: ["spawn", "--group", "--"] + command,
+                                     logPath: rig.workDirectory + "/target.log", environment: environment)
+        } catch {
+            throw ChildProcessError(message: "cannot start the target \(command.first ?? ""): \(error)")
+        }
+        rig.monitor.watch(name: "target", pid: child.pid)
+        let ready = fill(launch.ready, endpoint: rig.endpoint)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !(await CollectorProcess.isReady(ready)) {
+            if !child.isRunning {
+                throw ChildProcessError(message: "the target exited with status \(child.exitStatus) before it was ready\(child.logTail())")
+            }
+            if ContinuousClock.now > deadline {
+                _ = await child.stopGroup(timeout: .seconds(5))
+                throw ChildProcessError(message: "the target was not ready at \(ready) within 60 s\(child.logTail())")
+            }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return child
+    }
+
+    /// Waits until the ledger says every accepted job is done (or the drain timeout, or a stop), then reads every
+    /// job's hash.
+    private func drainAndRead(_ jobs: [String], ledger: ReadOnlyLedger, child: ChildProcess?, stop: StopSignal,
+                              problems: inout [Problem]) async -> [String: ReadOnlyLedger.Entry] {
+        let deadline = ContinuousClock.now + .clampedSeconds(scenario.drainTimeoutSeconds)
+        var pending = Set(jobs)
+        do {
+            while !pending.isEmpty, !stop.isRaised {
+                for job in pending where target.ledger.done.contains(try ledger.status(job) ?? "") { pending.remove(job) }
+                if pending.isEmpty { break }
+                if let child, !child.isRunning { break }
+                if ContinuousClock.now >= deadline {
+                    problems.append(Problem(.drainIncomplete, "drain timeout: \(pending.count) jobs still not done in the ledger after \(scenario.drainTimeoutSeconds) s"))
+                    break
+                }
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+            var entries: [String: ReadOnlyLedger.Entry] = [:]
+            for job in jobs { entries[job] = try ledger.entry(job) }
+            return entries
+        } catch {
+            problems.append(Problem(.ledgerUnreadable, "cannot read the target's ledger: \(error); job outcomes are not measured"))
+            return [:]
+        }
+    }
+}

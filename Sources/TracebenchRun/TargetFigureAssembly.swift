@@ -1,0 +1,142 @@
+import Foundation
+import TracebenchAnalysis
+import TracebenchMeasure
+import TracebenchResults
+import TracebenchScenario
+import TracebenchSink
+import TracebenchVocabulary
+
+/// Turns what a black-box run observed (the submissions, the user's ledger, the spans at the sink) into its
+/// ``SystemFigures``. Figures only the built-in pipeline can give (queue wait, processing, end to end, overhead) are
+/// left out: not measured, never 0.
+enum TargetFigureAssembly {
+    static func fill(_ figures: inout SystemFigures, scenario: Scenario, target: TargetSpec, tally: TargetLoad.Tally,
+                     entries: [String: ReadOnlyLedger.Entry], sink: TraceStore.Snapshot?, window: Double) {
+        let ledgerRead = !entries.isEmpty || tally.acceptedJobIDs.isEmpty
+        var jobs = JobCounts()
+        jobs.submitted = tally.acceptedJobIDs.count
+        jobs.droppedArrivals = tally.droppedArrivals
+        jobs.lateStarts = tally.lateStarts
+        jobs.submitErrors = tally.submitErrors
+        if ledgerRead {
+            let statuses = tally.acceptedJobIDs.map { entries[$0]?.status ?? "" }
+            jobs.failed = statuses.count { target.ledger.failed.contains($0) }
+            jobs.completed = statuses.count { target.ledger.done.contains($0) } - jobs.failed
+        }
+        jobs.pending = jobs.submitted - jobs.completed - jobs.failed
+        figures.jobs = jobs
+        figures.latency = ["submit": tally.submitLatency.summary()]
+        figures.throughput.windowSeconds = window
+        if window > 0 {
+            figures.throughput.jobsSubmittedPerSecond = Double(jobs.submitted) / window
+            figures.throughput.jobsCompletedPerSecond = Double(jobs.completed + jobs.failed) / window
+        }
+        guard let sink, ledgerRead || target.correlate.traceID.isResponseHeader else {
+            figures.traces.completeness = nil
+            figures.sampling.observedRatio = nil
+            return
+        }
+
+        let correlated = tally.acceptedJobIDs.map { id -> TargetCheck.Job in
+            let parent = traceParent(of: id, target: target, tally: tally, entry: entries[id])
+            return TargetCheck.Job(id: id, traceID: parent?.traceID, sampled: parent?.sampled)
+        }
+        let expect = target.expect.map { expectation in
+            var counts = expectation.atLeast
+            for name in expectation.spans { counts[name] = max(counts[name] ?? 0, 1) }
+            return TargetCheck.Expectation(service: expectation.service, minimumCounts: counts)
+        }
+        let check = TargetCheck.check(jobs: correlated, spans: sink.spans, expect: expect)
+        var outcomes = TargetFigures()
+        for (job, outcome) in check.outcomes {
+            outcomes.outcomes[outcome.rawValue, default: 0] += 1
+            if outcome != .complete, outcomes.examples[outcome.rawValue, default: []].count < TargetFigures.exampleLimit {
+                outcomes.examples[outcome.rawValue, default: []].append(job)
+            }
+        }
+        for lacking in check.missing.values.joined() { outcomes.missing[lacking, default: 0] += 1 }
+        outcomes.uncorrelated = check.uncorrelated
+        outcomes.duplicateSpans = check.duplicateSpans
+        outcomes.unownedSpans = check.unownedSpans
+        figures.target = outcomes
+
+        // Traces: completeness over the jobs whose trace was recorded (the system's own unsampled decisions are not losses).
+        let unsampled = outcomes.count(.unsampled)
+        var traces = TraceFigures()
+        traces.expected = correlated.count - unsampled
+        traces.sampledOut = unsampled
+        traces.received = check.tracesReceived
+        traces.complete = outcomes.count(.complete)
+        traces.completeness = traces.expected == 0 ? nil : Double(traces.complete) / Double(traces.expected)
+        traces.orphanSpans = check.orphanSpans
+        let broken = outcomes.count(.brokenContext)
+        traces.brokenContext = broken
+        traces.brokenContextShare = .wilson(successes: broken, trials: correlated.count)
+        traces.errorSpans = check.errorSpans
+        traces.tracesWithErrors = check.tracesWithErrors
+        figures.traces = traces
+
+        // The system's own head decisions, where the correlation channel carried the sampled flag.
+        let decided = correlated.compactMap(\.sampled)
+        var sampling = SamplingFigures()
+        sampling.configuredRatio = configuredRatio(target) ?? sampling.configuredRatio
+        if decided.isEmpty {
+            sampling.observedRatio = nil
+        } else {
+            let observed = ProportionEstimate.wilson(successes: decided.count(where: \.self), trials: decided.count)
+            sampling.observedRatio = observed.ratio
+            sampling.ciLow = observed.ciLow
+            sampling.ciHigh = observed.ciHigh
+            sampling.decidedRatio = observed.ratio
+            sampling.trials = decided.count
+        }
+        figures.sampling = sampling
+
+        var spans = SpanCounts()
+        spans.received = check.ownedSpans.count
+        figures.spans = spans
+        figures.sink = SinkCounts(sink)
+        var visibility = LatencyHistogram()
+        for span in check.ownedSpans where span.receivedNanos >= span.endNanos {
+            visibility.record(microseconds: Int64(clamping: (span.receivedNanos - span.endNanos) / 1000))
+        }
+        figures.latency["visibility"] = visibility.summary()
+        if window > 0 {
+            figures.throughput.spansPerSecond = Double(check.ownedSpans.count) / window
+            figures.throughput.tracesPerMinute = Double(check.tracesReceived) / window * 60
+        }
+    }
+
+    /// The job's traceparent from the correlation channel.
+    static func traceParent(of id: String, target: TargetSpec, tally: TargetLoad.Tally, entry: ReadOnlyLedger.Entry?) -> TraceParent? {
+        switch target.correlate.traceID {
+        case .responseHeader:
+            return tally.traceHeaders[id].flatMap(TraceParent.init(parsing:))
+        case let .ledger(field, key):
+            guard let value = entry?.fields[field] else { return nil }
+            guard let key else { return TraceParent(parsing: value) }
+            guard let object = try? JSONSerialization.jsonObject(with: Data(value.utf8)) as? [String: Any],
+                  let text = object[key] as? String else { return nil }
+            return TraceParent(parsing: text)
+        }
+    }
+
+    /// The ratio the system's SDK is configured with, when `target.launch.env` says it (OTEL_TRACES_SAMPLER[_ARG]).
+    static func configuredRatio(_ target: TargetSpec) -> Double? {
+        guard let env = target.launch?.env, let sampler = env["OTEL_TRACES_SAMPLER"] else { return nil }
+        switch sampler {
+        case "always_on", "parentbased_always_on": return 1
+        case "always_off", "parentbased_always_off": return 0
+        case "traceidratio", "parentbased_traceidratio": return Double(env["OTEL_TRACES_SAMPLER_ARG"] ?? "1")
+        default: return nil
+        }
+    }
+}
+
+extension TargetSpec.TraceIDSource {
+    /// Whether the trace id comes with the submit response (so it is known without the ledger).
+    var isResponseHeader: Bool {
+        if case .responseHeader = self { return true }
+        return false
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import TracebenchRedis
+import Yams
+
+/// The `target` section (black-box mode): the user's own system, its submit request, correlation, ledger and what a
+/// complete trace holds.
+extension ScenarioParser {
+    /// `target:` (absent: the built-in pipeline). Settings of the built-in pipeline are refused next to it.
+    func targetSection(_ map: YAMLMapping, firehose: Bool) -> TargetSpec? {
+        guard let field = map["target"] else { return nil }
+        let ownSystem = "the built-in pipeline; the system under test here is target (configure its SDK through target.launch.env)"
+        reportInapplicable(map, ["pipeline", "redis", "tracing", "overhead", "calibration", "faults"], onlyFor: ownSystem,
+                           current: "target")
+        if firehose, let kind = map["load"] {
+            reader.report("load.kind firehose sends synthetic spans; a target is driven with kind: jobs", atHeadOf: kind)
+        }
+        guard let section = reader.mapping(field, known: ScenarioSchemaKeys.target.names) else { return nil }
+        let launch = section["launch"].flatMap { $0.isNull ? nil : targetLaunch($0) }
+        let submit = reader.value(section, "submit", default: nil) { targetSubmit($0) }
+        let correlate = reader.value(section, "correlate", default: nil) { targetCorrelate($0) }
+        let ledger = reader.value(section, "ledger", default: nil) { targetLedger($0) }
+        let expect = reader.value(section, "expect", default: nil) { expectations($0) }
+        guard let submit, let correlate, let ledger, let expect else { return nil }
+        return TargetSpec(launch: launch, submit: submit, correlate: correlate, ledger: ledger, expect: expect)
+    }
+
+    private func targetLaunch(_ field: YAMLField) -> TargetSpec.Launch? {
+        guard let map = reader.mapping(field, known: ScenarioSchemaKeys.targetLaunch.names) else { return nil }
+        let command = reader.value(map, "command", default: nil) { strings($0, minimum: 1) }
+        let env = section(map, "env", default: [:]) { stringMap($0, keysAreHeaderNames: false) }
+        let ready = reader.string(map, "ready", default: nil, allowEmpty: false)
+        guard let command, let ready else { return nil }
+        return TargetSpec.Launch(command: command, env: env, ready: ready)
+    }
+
+    private func targetSubmit(_ field: YAMLField) -> TargetSpec.Submit? {
+        guard let map = reader.mapping(field, known: ScenarioSchemaKeys.targetSubmit.names) else { return nil }
+        guard let url = reader.value(map, "url", default: nil, { placeholderURL($0, schemes: ["http"]) }) else { return nil }
+        var submit = TargetSpec.Submit(url: url)
+        submit.method = reader.value(map, "method", default: "POST") { field -> String? in
+            guard let text = reader.scalarText(field, expected: "POST or PUT") else { return nil }
+            guard ["POST", "PUT"].contains(text) else {
+                reader.report("expected POST or PUT, got '\(text)'", at: field)
+                return nil
+            }
+            return text
+        } ?? "POST"
+        submit.headers = section(map, "headers", default: [:]) { stringMap($0, keysAreHeaderNames: true) }
+        submit.body = reader.string(map, "body", default: "", allowEmpty: true) ?? ""
+        submit.accept = reader.value(map, "accept", default: submit.accept) { field -> [Int]? in
+            guard let elements = reader.sequence(field) else { return nil }
+            guard !elements.isEmpty else {
+                reader.report("must list at least one HTTP status", atHeadOf: field)
+                return nil
+            }
+            let statuses = elements.compactMap { reader.integer($0, .between(100, 599)) }
+            return statuses.count == elements.count ? statuses : nil
+        } ?? submit.accept
+        return submit
+    }
+
+    private func targetCorrelate(_ field: YAMLField) -> TargetSpec.Correlate? {
+        guard let map = reader.mapping(field, known: ScenarioSchemaKeys.targetCorrelate.names) else { return nil }
+        let source = reader.value(map, "trace_id", default: nil) { field -> TargetSpec.TraceIDSource? in
+            guard let text = reader.scalarText(field, expected: "ledger:FIELD[#KEY] or response_header:NAME") else { return nil }
+            if text.hasPrefix("ledger:") {
+                let rest = text.dropFirst("ledger:".count).split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+                if let name = rest.first, !name.isEmpty, !name.contains(where: \.isWhitespace), rest.count == 1 || !rest[1].isEmpty {
+                    return .ledger(field: name, key: rest.count == 2 ? rest[1] : nil)
+                }
+            } else if text.hasPrefix("response_header:") {
+                let name = String(text.dropFirst("response_header:".count))
+                if !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "!#$%&'*+-.^_`|~".contains($0)) }) {
+                    return .responseHeader(name.lowercased())
+                }
+            }
+            reader.report("expected ledger:FIELD, ledger:FIELD#KEY or response_header:NAME, got '\(text)'", at: field)
+            return nil
+        }
+        let attribute = reader.value(map, "job_attribute", default: "job.id") { field -> String? in
+            guard let text = reader.scalarText(field, expected: "job.id") else { return nil }
+            guard text == "job.id" else {
+                reader.report("the sink reads the job id from the span attribute job.id only (for now), got '\(text)'", at: field)
+                return nil
+            }
+            return text
+        }
+        guard let source, let attribute else { return nil }
+        var correlate = TargetSpec.Correlate(traceID: source)
+        correlate.jobAttribute = attribute
+        return correlate
+    }
+
+    private func targetLedger(_ field: YAMLField) -> TargetSpec.Ledger? {
+        guard let map = reader.mapping(field, known: ScenarioSchemaKeys.targetLedger.names) else { return nil }
+        guard let url = reader.value(map, "url", default: nil, { placeholderURL($0, schemes: ["redis"]) }) else { return nil }
+        var ledger = TargetSpec.Ledger(url: url)
+        ledger.key = reader.string(map, "key", default: ledger.key, allowEmpty: false) ?? ledger.key
+        if let keyField = map["key"], !ledger.key.contains("{job_id}") {
+            reader.report("must contain {job_id} (each job has its own hash), got '\(ledger.key)'", at: keyField)
+        }
+        ledger.statusField = reader.string(map, "status_field", default: ledger.statusField, allowEmpty: false) ?? ledger.statusField
+        ledger.done = reader.value(map, "done", default: ledger.done) { strings($0, minimum: 1) } ?? ledger.done
+        ledger.failed = reader.value(map, "failed", default: ledger.failed) { strings($0, minimum: 0) } ?? ledger.failed
+        if let failedField = map["failed"], let stray = ledger.failed.first(where: { !ledger.done.contains($0) }) {
+            reader.report("'\(stray)' is not one of the done statuses (\(ledger.done.joined(separator: ", ")))", atHeadOf: failedField)
+        }
+        return ledger
+    }
+
+    private func expectations(_ field: YAMLField) -> [TargetSpec.Expectation]? {
+        guard let elements = reader.sequence(field) else { return nil }
+        guard !elements.isEmpty else {
+            reader.report("must list at least one service", atHeadOf: field)
+            return nil
+        }
+        let expectations = elements.compactMap { element -> TargetSpec.Expectation? in
+            guard let map = reader.mapping(element, known: ScenarioSchemaKeys.targetExpectation.names) else { return nil }
+            guard let service = reader.string(map, "service", default: nil, allowEmpty: false) else { return nil }
+            let spans = reader.value(map, "spans", default: []) { strings($0, minimum: 0) } ?? []
+            let atLeast = section(map, "at_least", default: [:]) { field -> [String: Int]? in
+                guard let pairs = reader.pairs(field) else { return nil }
+                var counts: [String: Int] = [:]
+                for pair in pairs { if let count = reader.integer(pair.value, .between(1, 100_000)) { counts[pair.key] = count } }
+                return counts
+            }
+            return TargetSpec.Expectation(service: service, spans: spans, atLeast: atLeast)
+        }
+        return expectations.count == elements.count ? expectations : nil
+    }
+
+    /// A list of strings, at least `minimum` long (numbers are taken as written).
+    private func strings(_ field: YAMLField, minimum: Int) -> [String]? {
+        guard let elements = reader.sequence(field) else { return nil }
+        guard elements.count >= minimum else {
+            reader.report("must list at least \(minimum) item\(minimum == 1 ? "" : "s")", atHeadOf: field)
+            return nil
+        }
+        let texts = elements.compactMap { reader.string($0, allowEmpty: false) }
+        return texts.count == elements.count ? texts : nil
+    }
+
+    /// A URL of one of `schemes` that may hold placeholders (`{api_port}`): its scheme is checked and stored in
+    /// lower case; the rest once the placeholders are filled.
+    private func placeholderURL(_ field: YAMLField, schemes: [String]) -> String? {
+        guard let text = reader.string(field, allowEmpty: false) else { return nil }
+        guard let url = Self.lowercasingScheme(text), schemes.contains(where: { url.hasPrefix($0 + "://") }) else {
+            reader.report("expected a \(schemes.map { $0 + "://" }.joined(separator: " or ")) URL, got '\(text)'", at: field)
+            return nil
+        }
+        return url
+    }
+}

@@ -1,0 +1,61 @@
+/// The `target` section: the user's own system under test (black-box mode).
+extension ScenarioSchemaKeys {
+    static let target = ScenarioSection([
+        ScenarioKey("launch", .mapping(targetLaunch),
+                    "tracebench starts the system and stops it at the end (SIGTERM to its process group, SIGKILL after 15 s); absent, "
+                        + "the system is already running."),
+        ScenarioKey("submit", .mapping(targetSubmit), required: true, "One HTTP request per arrival of the schedule (open model)."),
+        ScenarioKey("correlate", .mapping(targetCorrelate), required: true, "How a job finds its trace."),
+        ScenarioKey("ledger", .mapping(targetLedger), required: true, "The ground truth, read from the system's Redis (read-only)."),
+        ScenarioKey("expect", .list(of: .mapping(targetExpectation), minItems: 1), required: true,
+                    "What a complete trace holds, per service: the span names that must arrive."),
+    ])
+
+    static let targetLaunch = ScenarioSection([
+        ScenarioKey("command", .list(of: .string(nonEmpty: false), minItems: 1), required: true,
+                    "The system's command line, program first; placeholders {api_port}, {redis_port}, {sink_url}, {sink_traces_url}, "
+                        + "{sink_grpc_url}, {scenario_dir} are filled in before launch."),
+        ScenarioKey("env", .dictionary(of: .string(nonEmpty: false)), default: .object([]),
+                    "Extra environment (placeholders allowed), e.g. OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG."),
+        ScenarioKey("ready", .string(nonEmpty: true), required: true,
+                    "When the system is up: a port (TCP connect) or an http:// URL answering 2xx (placeholders allowed); waited for 60 s."),
+    ])
+
+    static let targetSubmit = ScenarioSection([
+        ScenarioKey("url", .string(nonEmpty: true), required: true, "The http:// URL each job is sent to (placeholders allowed)."),
+        ScenarioKey("method", .choice(["POST", "PUT"]), default: .string("POST"), "The request method."),
+        ScenarioKey("headers", .dictionary(of: .string(nonEmpty: false)), default: .object([]),
+                    "Request headers (e.g. Content-Type: application/json); values are redacted in results and logs."),
+        ScenarioKey("body", .string(nonEmpty: false), default: .string(""),
+                    "The request body, with {job_id}, {service}, {priority} and {index} filled in per job."),
+        ScenarioKey("accept", .list(of: .integer(.between(100, 599)), minItems: 1), default: .list([.number(200), .number(201), .number(202)]),
+                    "HTTP statuses that mean the job was accepted; any other is a submit error."),
+    ])
+
+    static let targetCorrelate = ScenarioSection([
+        ScenarioKey("trace_id", .text(matching: "^(ledger:[^#\\s]+(#\\S+)?|response_header:[!#$%&'*+.^_`|~0-9A-Za-z-]+)$"), required: true,
+                    "Where a job's trace id is: ledger:FIELD (a traceparent in the ledger hash), ledger:FIELD#KEY (JSON whose KEY holds "
+                        + "one), or response_header:NAME (a traceparent-form value or a 32-hex trace id in the submit response)."),
+        ScenarioKey("job_attribute", .choice(["job.id"]), default: .string("job.id"),
+                    "The span attribute carrying the job id: spans of a job found in another trace are broken context."),
+    ])
+
+    static let targetLedger = ScenarioSection([
+        ScenarioKey("url", .string(nonEmpty: true), required: true,
+                    "redis://[:password@]host[:port][/db] of the system's Redis (placeholders allowed); only read, never written."),
+        ScenarioKey("key", .string(nonEmpty: true), default: .string("job:{job_id}"), "The job's hash, with {job_id}."),
+        ScenarioKey("status_field", .string(nonEmpty: true), default: .string("status"), "The hash field holding the job's status."),
+        ScenarioKey("done", .list(of: .string(nonEmpty: true), minItems: 1), default: .list([.string("completed"), .string("failed")]),
+                    "Statuses that mean the job finished; the drain waits until every accepted job has one."),
+        ScenarioKey("failed", .list(of: .string(nonEmpty: true), minItems: 0), default: .list([.string("failed")]),
+                    "Of the done statuses, those that mean the job failed."),
+    ])
+
+    static let targetExpectation = ScenarioSection([
+        ScenarioKey("service", .string(nonEmpty: true), required: true, "The service.name resource attribute of the spans."),
+        ScenarioKey("spans", .list(of: .string(nonEmpty: true), minItems: 0), default: .list([]),
+                    "Span names this service must contribute to a complete trace, each at least once."),
+        ScenarioKey("at_least", .dictionary(of: .integer(.between(1, 100_000))), default: .object([]),
+                    "Span name → the fewest times it must appear."),
+    ])
+}

@@ -1,0 +1,90 @@
+/// The user's own system as the system under test (black-box mode): tracebench offers the scenario's arrivals as
+/// HTTP requests to it, reads its ground truth from its Redis (read-only), and judges each job's trace at the sink.
+///
+/// Placeholders in `launch.command`, `launch.env`, `launch.ready`, `submit.url` and `ledger.redis.url`:
+/// `{api_port}` and `{redis_port}` (free loopback ports tracebench picked), `{sink_url}`, `{sink_traces_url}`,
+/// `{sink_grpc_url}` (tracebench's sink, or the launched collector's receivers) and `{scenario_dir}`. In
+/// `submit.body`: `{job_id}`, `{service}`, `{priority}`, `{index}`.
+public struct TargetSpec: Codable, Sendable, Equatable {
+    /// tracebench starts the system and stops it at the end (absent: the system already runs).
+    public struct Launch: Codable, Sendable, Equatable {
+        public var command: [String]
+        public var env: [String: String] = [:]
+        /// When it is up: a port (TCP connect) or an http:// URL answering 2xx.
+        public var ready: String
+        public init(command: [String], env: [String: String] = [:], ready: String) {
+            self.command = command
+            self.env = env
+            self.ready = ready
+        }
+    }
+
+    /// One request per arrival of the schedule (open model).
+    public struct Submit: Codable, Sendable, Equatable {
+        public var url: String
+        public var method = "POST"
+        public var headers: [String: String] = [:]
+        public var body = ""
+        /// HTTP statuses that mean the job was accepted.
+        public var accept: [Int] = [200, 201, 202]
+        public init(url: String) { self.url = url }
+    }
+
+    /// Where a job's trace id is found.
+    public enum TraceIDSource: Codable, Sendable, Equatable {
+        /// A field of the job's ledger hash holding a W3C traceparent, or JSON whose `key` holds one
+        /// (`ledger:trace_context#traceparent`).
+        case ledger(field: String, key: String?)
+        /// A response header holding a traceparent-form value or a 32-hex trace id (`response_header:traceresponse`).
+        case responseHeader(String)
+    }
+
+    /// How a job finds its trace: the trace id channel and the span attribute carrying the job id (the second
+    /// channel: spans of job X in a trace other than X's are broken context).
+    public struct Correlate: Codable, Sendable, Equatable {
+        public var traceID: TraceIDSource
+        public var jobAttribute = "job.id"
+        public init(traceID: TraceIDSource) { self.traceID = traceID }
+    }
+
+    /// The ground truth in the user's Redis, read-only.
+    public struct Ledger: Codable, Sendable, Equatable {
+        public var url: String
+        /// The job's hash key, with `{job_id}`.
+        public var key = "job:{job_id}"
+        public var statusField = "status"
+        /// Statuses that mean the job finished (the drain waits for them).
+        public var done = ["completed", "failed"]
+        /// Of those, the ones that mean it failed.
+        public var failed = ["failed"]
+        public init(url: String) { self.url = url }
+    }
+
+    /// What a complete trace holds from one service.
+    public struct Expectation: Codable, Sendable, Equatable {
+        public var service: String
+        /// Span names that must each appear at least once.
+        public var spans: [String] = []
+        /// Span names that must appear at least this often.
+        public var atLeast: [String: Int] = [:]
+        public init(service: String, spans: [String] = [], atLeast: [String: Int] = [:]) {
+            self.service = service
+            self.spans = spans
+            self.atLeast = atLeast
+        }
+    }
+
+    public var launch: Launch?
+    public var submit: Submit
+    public var correlate: Correlate
+    public var ledger: Ledger
+    public var expect: [Expectation]
+
+    public init(launch: Launch? = nil, submit: Submit, correlate: Correlate, ledger: Ledger, expect: [Expectation]) {
+        self.launch = launch
+        self.submit = submit
+        self.correlate = correlate
+        self.ledger = ledger
+        self.expect = expect
+    }
+}
