@@ -89,6 +89,7 @@ public enum Summary {
 
     /// The traces, errors, sampling and spans lines of a run that traced.
     static func traceLines(_ results: RunResults) -> [String] {
+        if let target = results.target { return targetLines(results, target) }
         var lines: [String] = []
         let t = results.traces
         let isFirehose = results.firehose != nil
