@@ -91,7 +91,8 @@ public struct CapacitySummary: Codable, Sendable {
     public var environment = EnvironmentInfo()
     /// Every step run, in order; the sweep stops after the first that fails or is interrupted.
     public var steps: [Step] = []
-    /// Highest passing step (nil when even the first failed).
+    /// Highest passing step's rate in spans/s (nil when even the first failed): the firehose's offered rate, or in a
+    /// jobs sweep the spans/s the sink received at that step.
     public var kneeSpansPerSecond: Double?
     /// Distinct traces per minute at the sink at the knee step (nil when even the first step failed).
     public var kneeTracesPerMinute: Double?

@@ -8,7 +8,8 @@ public struct CollectorFigures: Codable, Sendable {
     public var spansIn = 0
     /// Spans the sink received from the collector (attached, with `reported`: the collector's own `sent_spans`).
     public var spansOut = 0
-    /// `spans_in − spans_out` (the collector's own refusals are in it: tracebench counts, it doesn't ask).
+    /// Spans lost on the way: `spans_in` − spans its declared sampler discarded − `spans_out`, never below 0 (the
+    /// collector's own refusals are in it: tracebench counts, it doesn't ask).
     public var dropped = 0
     /// Traces in (sampled traces the SDKs exported, or the firehose sent) and out (distinct traces at the sink).
     public var tracesIn = 0

@@ -141,7 +141,8 @@ public struct ComparisonReport: Codable, Sendable {
     public var noiseFloorPercent = 1.0
     /// The floor of ratio metrics, absolute (0.001 = 0.1 percentage points).
     public var ratioFloor = 0.001
-    /// Whether single-run changes were judged against an A/A noise profile (else they can only be inconclusive).
+    /// Runs in the A/A noise profile single-run changes were judged against; 0 without one (they can then only be
+    /// inconclusive).
     public var noiseProfileRuns = 0
     /// Metrics with an interval: the family Holm's correction spans.
     public var familySize = 0

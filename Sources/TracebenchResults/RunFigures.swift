@@ -126,7 +126,8 @@ public struct TraceFigures: Codable, Sendable {
 public struct SamplingFigures: Codable, Sendable {
     /// The head-sampling ratio the scenario configures for the API, a share 0…1.
     public var configuredRatio = 0.0
-    /// Jobs whose API trace reached the sink ÷ jobs submitted; null when no job could reach it (tracing off).
+    /// Jobs whose API trace reached the sink ÷ `trials` (jobs of an exporting arm; black-box: the system's own
+    /// decisions); null when not measured (tracing off, no sampled flag on the correlation channel).
     public var observedRatio: Double? = 0.0
     /// Lower bound of `observed_ratio`'s 95 % Wilson interval.
     public var ciLow = 0.0

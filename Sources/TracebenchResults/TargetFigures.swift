@@ -19,6 +19,7 @@ public struct TargetFigures: Codable, Sendable, Equatable {
     /// How many example job ids are kept per outcome.
     public static let exampleLimit = 20
 
+    /// Empty figures: every outcome 0.
     public init() {}
 
     enum CodingKeys: String, CodingKey {
