@@ -49,8 +49,9 @@ public enum TargetCheck {
         public var tracesWithErrors = 0
     }
 
-    /// The check. `spans` are everything the sink received.
-    public static func check(jobs: [Job], spans: [ReceivedSpan], expect: [Expectation]) -> Figures {
+    /// The check. `spans` are everything the sink received; an incomplete trace with a span received at or after
+    /// `stillArrivingAfter` (ns since the epoch: the end of the wait minus its quiet window) is censored.
+    public static func check(jobs: [Job], spans: [ReceivedSpan], expect: [Expectation], stillArrivingAfter: UInt64 = .max) -> Figures {
         var figures = Figures()
         var seen = Set<SpanKey>()
         var byTrace: [TraceID: [ReceivedSpan]] = [:]
@@ -81,7 +82,12 @@ public enum TargetCheck {
             }
         }
         for job in jobs {
-            let outcome = classify(job, byTrace: byTrace, tracesOfJob: tracesOfJob[job.id] ?? [], expect: expect, figures: &figures)
+            var outcome = classify(job, byTrace: byTrace, tracesOfJob: tracesOfJob[job.id] ?? [], expect: expect, figures: &figures)
+            if outcome == .orphaned || outcome == .partial, let trace = job.traceID,
+               byTrace[trace]?.contains(where: { $0.receivedNanos >= stillArrivingAfter }) == true {
+                figures.missing[job.id] = nil
+                outcome = .censored
+            }
             figures.outcomes.append((job.id, outcome))
         }
         return figures

@@ -18,6 +18,9 @@ struct ExternalTarget: SystemUnderTest {
     let apiPort: Int
     let redisPort: Int
 
+    /// No span for this long: the system's exporters have passed everything on.
+    static let quietWindow: Duration = .milliseconds(1500)
+
     var wire: TracingSpec.WireProtocol { .httpProtobuf }
     var exportsFromItsOwnSDKs: Bool { true }
     var watchedProcesses: [(name: String, pid: Int32)] { [] }
@@ -64,7 +67,10 @@ struct ExternalTarget: SystemUnderTest {
         let load = TargetLoad(scenario: scenario, target: target, runID: rig.runID, url: fill(target.submit.url, endpoint: rig.endpoint), client: rig.httpClient)
         let schedule = ArrivalSchedule(load: scenario.load, durationSeconds: scenario.durationSeconds, seed: scenario.seed)
         let startMicros = WallClock.nowMicros() + 100_000
+        let watchers = LoadWatchers.start(scenario: scenario, progress: rig.options.progress, sink: rig.sink, startMicros: startMicros,
+                                          stop: rig.stop) { load.live }
         await load.run(schedule: schedule, startMicros: startMicros, stop: rig.stop)
+        watchers.loadEnded()
         let window = min(scenario.durationSeconds, Double(WallClock.nowMicros() - startMicros) / 1e6)
         let tally = load.snapshot
         if tally.submitErrors > 0 {
@@ -72,17 +78,20 @@ struct ExternalTarget: SystemUnderTest {
         }
         // The ledger is read before a launched system is stopped: its Redis may go with it.
         let entries = await drainAndRead(tally.acceptedJobIDs, ledger: ledger, child: child, stop: rig.stop, problems: &figures.problems)
+        await watchers.finish()
         if let child, !child.isRunning {
             figures.problems.append(Problem(.componentFailed, "the target exited during the run (status \(child.exitStatus))\(child.logTail())"))
         } else if let child, !(await child.stopGroup(timeout: .seconds(15))) {
             figures.problems.append(Problem(.componentFailed, "the target did not exit cleanly (status \(child.exitStatus))\(child.logTail())"))
         }
-        // Spans still in flight from its exporters (an already-running system is not stopped, so wait for quiet).
-        await rig.sink?.store.waitUntilQuiet(quietFor: .milliseconds(1500), atMost: .seconds(20))
+        // Spans still in flight from its exporters (an already-running system is not stopped, so wait for quiet, at most
+        // the design document's 10 s visibility promise); a trace still arriving when the wait ends is censored.
+        await rig.sink?.store.waitUntilQuiet(quietFor: Self.quietWindow, atMost: .seconds(10))
+        let stillArrivingAfter = WallClock.nowNanos() - UInt64(Self.quietWindow / .nanoseconds(1))
         let finished = await rig.finish()
         figures.problems += finished.problems
         TargetFigureAssembly.fill(&figures, scenario: scenario, target: target, tally: tally, entries: entries,
-                                  sink: finished.snapshot, window: window)
+                                  sink: finished.snapshot, window: window, stillArrivingAfter: stillArrivingAfter)
         return figures
     }
 

@@ -29,6 +29,12 @@ final class LoadGenerator: Sendable {
         /// Overhead runs, per arm (measured jobs only): client submit latency and the API's server time, in ns.
         var armSubmitNanos: [SampleHistogram] = []
         var armServerNanos: [SampleHistogram] = []
+
+        /// The live view (finished jobs are the pipeline's Redis counter, added by the caller).
+        var live: LiveLoad {
+            LiveLoad(submitted: acceptedJobIDs.count, droppedArrivals: droppedArrivals, submitErrors: submitErrors, lateStarts: lateStarts,
+                     inFlight: inFlight, submitLatency: submitLatency)
+        }
     }
 
     let scenario: Scenario

@@ -59,19 +59,17 @@ struct PipelinePhase: Sendable {
             // Load, then drain.
             let generator = LoadGenerator(scenario: scenario, runID: runID, apiURL: "http://127.0.0.1:\(apiPort)", client: httpClient)
             let schedule = ArrivalSchedule(load: scenario.load, durationSeconds: scenario.durationSeconds, seed: scenario.seed)
-            let display = ProgressDisplay(enabled: progress)
             let startMicros = WallClock.nowMicros() + 100_000
             outcome.startMicros = startMicros
-            let progressTask = Task {
-                await display.run(generator: generator, sink: sink, control: control, runID: runID, startMicros: startMicros, stop: stop)
-            }
-            let watch = ThresholdWatch(scenario: scenario.thresholds)
-            let watchTask = Task {
-                await watch?.run(generator: generator, sink: sink, control: control, runID: runID, startMicros: startMicros, stop: stop)
+            let counter = JobKeys.finishedCounter(runID: runID)
+            let watchers = LoadWatchers.start(scenario: scenario, progress: progress, sink: sink, startMicros: startMicros, stop: stop) {
+                var live = generator.snapshot.live
+                live.finished = Int((try? control.command(["GET", counter]).int) ?? 0)
+                return live
             }
             let redisTask = Task { await RedisWatch(control: control).run(startMicros: startMicros, stop: stop) }
             await generator.run(schedule: schedule, startMicros: startMicros, stop: stop)
-            watchTask.cancel()
+            watchers.loadEnded()
             redisTask.cancel()
             outcome.windowSeconds = min(scenario.durationSeconds, Double(WallClock.nowMicros() - startMicros) / 1e6)
             outcome.load = generator.snapshot
@@ -80,9 +78,7 @@ struct PipelinePhase: Sendable {
             } catch {
                 outcome.problems.append(Problem(.componentFailed, "\(error)"))
             }
-            progressTask.cancel()
-            await progressTask.value
-            display.finish()
+            await watchers.finish()
         } catch {
             outcome.problems.append(Problem(.componentFailed, "\(error)"))
         }

@@ -11,7 +11,7 @@ import TracebenchVocabulary
 /// left out: not measured, never 0.
 enum TargetFigureAssembly {
     static func fill(_ figures: inout SystemFigures, scenario: Scenario, target: TargetSpec, tally: TargetLoad.Tally,
-                     entries: [String: ReadOnlyLedger.Entry], sink: TraceStore.Snapshot?, window: Double) {
+                     entries: [String: ReadOnlyLedger.Entry], sink: TraceStore.Snapshot?, window: Double, stillArrivingAfter: UInt64 = .max) {
         let ledgerRead = !entries.isEmpty || tally.acceptedJobIDs.isEmpty
         var jobs = JobCounts()
         jobs.submitted = tally.acceptedJobIDs.count
@@ -46,7 +46,7 @@ enum TargetFigureAssembly {
             for name in expectation.spans { counts[name] = max(counts[name] ?? 0, 1) }
             return TargetCheck.Expectation(service: expectation.service, minimumCounts: counts)
         }
-        let check = TargetCheck.check(jobs: correlated, spans: sink.spans, expect: expect)
+        let check = TargetCheck.check(jobs: correlated, spans: sink.spans, expect: expect, stillArrivingAfter: stillArrivingAfter)
         var outcomes = TargetFigures()
         for (job, outcome) in check.outcomes {
             outcomes.outcomes[outcome.rawValue, default: 0] += 1
@@ -63,7 +63,8 @@ enum TargetFigureAssembly {
         // Traces: completeness over the jobs whose trace was recorded (the system's own unsampled decisions are not losses).
         let unsampled = outcomes.count(.unsampled)
         var traces = TraceFigures()
-        traces.expected = correlated.count - unsampled
+        // Censored traces were not judged: they are neither complete nor lost.
+        traces.expected = correlated.count - unsampled - outcomes.count(.censored)
         traces.sampledOut = unsampled
         traces.received = check.tracesReceived
         traces.complete = outcomes.count(.complete)

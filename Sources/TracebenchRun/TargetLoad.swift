@@ -46,6 +46,14 @@ final class TargetLoad: Sendable {
         return copy
     }
 
+    /// The live view for the progress line and `abort_on_fail` thresholds (jobs finished are not known live).
+    var live: LiveLoad {
+        let counts = loop.counts
+        let copy = tally.withLock { $0 }
+        return LiveLoad(submitted: copy.acceptedJobIDs.count, droppedArrivals: counts.dropped, submitErrors: copy.submitErrors,
+                        lateStarts: counts.lateStarts, inFlight: counts.inFlight, submitLatency: copy.submitLatency)
+    }
+
     /// The body of job `index`: `{job_id}`, `{service}`, `{priority}`, `{index}` filled in.
     static func body(_ template: String, id: String, service: String, priority: Int, index: Int) -> String {
         template.replacingOccurrences(of: "{job_id}", with: id).replacingOccurrences(of: "{service}", with: service)

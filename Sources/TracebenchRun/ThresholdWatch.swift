@@ -22,16 +22,14 @@ struct ThresholdWatch: Sendable {
         self.thresholds = ThresholdSet(thresholds: watched, alpha: thresholds.alpha)
     }
 
-    func run(generator: LoadGenerator, sink: OTLPSink?, control: RedisConnection, runID: String, startMicros: Int64, stop: StopSignal) async {
-        let counter = JobKeys.finishedCounter(runID: runID)
+    func run(live: @Sendable () -> LiveLoad, sink: OTLPSink?, startMicros: Int64, stop: StopSignal) async {
         while !Task.isCancelled, !stop.isRaised {
             try? await Task.sleep(for: .seconds(1))
             let elapsed = Double(WallClock.nowMicros() - startMicros) / 1e6
             let due = thresholds.thresholds.filter { elapsed >= $0.delayAbortEvalSeconds }
             guard elapsed > 0, !due.isEmpty else { continue }
-            let finished = Int((try? control.command(["GET", counter]).int) ?? 0)
-            let live = Self.liveResults(generator.snapshot, finished: finished, spansAtSink: sink?.store.spanCount, elapsed: elapsed)
-            let verdict = Judge.evaluate(ThresholdSet(thresholds: due, alpha: thresholds.alpha), on: live)
+            let known = Self.liveResults(live(), spansAtSink: sink?.store.spanCount, elapsed: elapsed)
+            let verdict = Judge.evaluate(ThresholdSet(thresholds: due, alpha: thresholds.alpha), on: known)
             if let failed = verdict.thresholds.first(where: { $0.outcome == .fail }) {
                 stop.abort(.abortedByThreshold, because: String(format: "aborted at %.1f s: ", elapsed) + failed.message)
                 return
@@ -40,16 +38,16 @@ struct ThresholdWatch: Sendable {
     }
 
     /// What is known of the run so far, as results the judge can read.
-    static func liveResults(_ tally: LoadGenerator.Tally, finished: Int, spansAtSink: Int?, elapsed: Double) -> RunResults {
+    static func liveResults(_ load: LiveLoad, spansAtSink: Int?, elapsed: Double) -> RunResults {
         var live = RunResults()
-        live.jobs.submitted = tally.acceptedJobIDs.count
-        live.jobs.droppedArrivals = tally.droppedArrivals
-        live.jobs.submitErrors = tally.submitErrors
-        live.jobs.lateStarts = tally.lateStarts
-        live.latency["submit"] = tally.submitLatency.summary()
+        live.jobs.submitted = load.submitted
+        live.jobs.droppedArrivals = load.droppedArrivals
+        live.jobs.submitErrors = load.submitErrors
+        live.jobs.lateStarts = load.lateStarts
+        live.latency["submit"] = load.submitLatency.summary()
         live.throughput.windowSeconds = elapsed
         live.throughput.jobsSubmittedPerSecond = Double(live.jobs.submitted) / elapsed
-        live.throughput.jobsCompletedPerSecond = Double(finished) / elapsed
+        if let finished = load.finished { live.throughput.jobsCompletedPerSecond = Double(finished) / elapsed }
         if let spansAtSink {
             live.spans.received = spansAtSink
             live.sink.requests = spansAtSink > 0 ? 1 : 0
@@ -57,6 +55,20 @@ struct ThresholdWatch: Sendable {
         }
         return live
     }
+}
+
+/// What is known of the load while it runs, for the progress line and `abort_on_fail` thresholds: a system under
+/// test makes one from its own tally whenever asked.
+struct LiveLoad: Sendable {
+    var submitted = 0
+    var droppedArrivals = 0
+    var submitErrors = 0
+    var lateStarts = 0
+    var inFlight = 0
+    var submitLatency = LatencyHistogram()
+    /// Jobs finished so far; nil when the system cannot say while it runs (a black-box target's ledger is read at
+    /// the drain).
+    var finished: Int?
 }
 
 /// Redis watched during the load: the first failed PING (checked every 250 ms) stops the load generator — load

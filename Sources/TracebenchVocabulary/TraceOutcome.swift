@@ -7,6 +7,9 @@ public enum TraceOutcome: String, Codable, Sendable, CaseIterable {
     case unsampled
     /// The job's trace was sampled (or its decision is unknown) but none of its spans arrived.
     case neverArrived = "never_arrived"
+    /// Its trace was incomplete (orphaned or partial) while its spans were still arriving when the run stopped
+    /// waiting: not judged, never counted lost.
+    case censored
     /// Its trace arrived with a span whose parent is not in the trace.
     case orphaned
     /// Its trace arrived without a span the scenario's `target.expect` requires (the results say which).

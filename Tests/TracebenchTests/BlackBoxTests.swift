@@ -17,7 +17,7 @@ struct BlackBoxTests {
 
     /// A black-box scenario against the test pipeline with `flags`, the system's own sampler in `env`.
     static func scenario(flags: [String] = [], env: String = "OTEL_TRACES_SAMPLER: parentbased_always_on", rate: Int = 25, seconds: Int = 5,
-                         otlp: String = "{sink_traces_url}") throws -> Scenario {
+                         otlp: String = "{sink_traces_url}", extra: String = "") throws -> Scenario {
         let command = [python, TestSupport.packageRoot + "/Tests/BlackBox/pipeline.py", "--api-port", "{api_port}", "--redis-port", "{redis_port}",
                        "--otlp", otlp] + flags
         let yaml = """
@@ -40,6 +40,7 @@ struct BlackBoxTests {
               expect:
                 - {service: bb-api, spans: ["POST /jobs"]}
                 - {service: bb-worker, spans: [process-job, service-process-job]}
+            \(extra)
             """
         return try ScenarioLoader.parse(yaml: yaml, file: "blackbox-test.yaml")
     }
@@ -110,14 +111,27 @@ struct BlackBoxTests {
         #expect(outcome.results.status == "failed" && outcome.exitCode == 4, "\(outcome.results.problems)")
     }
 
-    // MARK: the classifier on crafted spans
-
-    static func span(_ trace: UInt64, _ id: UInt64, parent: UInt64 = 0, _ service: String, _ name: String, job: String? = nil) -> ReceivedSpan {
-        ReceivedSpan(traceID: TraceID(high: 1, low: trace), spanID: id, parentSpanID: parent, name: name, serviceName: service,
-                     startNanos: 1, endNanos: 2, isError: false, jobID: job, receivedNanos: 3)
+    @Test("abort_on_fail judges the live load of a black-box run: the run stops early, results written, exit 99", .timeLimit(.minutes(3)))
+    func abortOnFailStopsTheLoad() async throws {
+        try #require(Self.pipelineInstalled, "the black-box pipeline is not installed (scripts/setup.sh makes .venv-blackbox)")
+        let thresholds = "thresholds: {latency.submit.p99: {threshold: \"< 1us\", abort_on_fail: true, delay_abort_eval: 1s}}"
+        let outcome = try await run(try Self.scenario(seconds: 10, extra: thresholds))
+        let r = outcome.results
+        #expect(outcome.exitCode == 99 && r.status == "failed", "\(r.problems)")
+        #expect(r.problems.contains { $0.kind == .abortedByThreshold }, "\(r.problems)")
+        #expect(r.jobs.submitted > 0 && r.jobs.submitted < 200, "offered 250 over 10 s; stopped after about 2 s: \(r.jobs.submitted)")
+        #expect(r.target != nil, "the jobs offered before the abort are still judged")
     }
 
-    @Test("crafted spans: complete, partial, orphaned, broken context, unsampled, never arrived, duplicates and unowned")
+    // MARK: the classifier on crafted spans
+
+    static func span(_ trace: UInt64, _ id: UInt64, parent: UInt64 = 0, _ service: String, _ name: String, job: String? = nil,
+                     received: UInt64 = 3) -> ReceivedSpan {
+        ReceivedSpan(traceID: TraceID(high: 1, low: trace), spanID: id, parentSpanID: parent, name: name, serviceName: service,
+                     startNanos: 1, endNanos: 2, isError: false, jobID: job, receivedNanos: received)
+    }
+
+    @Test("crafted spans: complete, partial, orphaned, broken context, unsampled, never arrived, censored, duplicates and unowned")
     func classifier() {
         let expect = [TargetCheck.Expectation(service: "api", minimumCounts: ["POST /jobs": 1]),
                       TargetCheck.Expectation(service: "worker", minimumCounts: ["process-job": 1, "step": 2])]
@@ -133,19 +147,21 @@ struct BlackBoxTests {
             Self.span(3, 31, parent: 99, "worker", "process-job", job: "c"),
             // d: broken context (its worker spans started trace 5).
             Self.span(4, 40, "api", "POST /jobs"), Self.span(5, 51, "worker", "process-job", job: "d"),
+            // h: partial, but its last span arrived as the wait ended: censored, not judged.
+            Self.span(8, 80, "api", "POST /jobs"), Self.span(8, 81, parent: 80, "worker", "process-job", job: "h", received: 100),
             // background traffic.
             Self.span(9, 90, "api", "GET /health"),
         ]
         let jobs = [("a", 1, true), ("b", 2, true), ("c", 3, true), ("d", 4, true), ("e", 6, false), ("f", 7, true)].map {
             TargetCheck.Job(id: $0.0, traceID: TraceID(high: 1, low: UInt64($0.1)), sampled: $0.2)
-        } + [TargetCheck.Job(id: "g", traceID: nil, sampled: nil)]
-        let figures = TargetCheck.check(jobs: jobs, spans: spans, expect: expect)
+        } + [TargetCheck.Job(id: "g", traceID: nil, sampled: nil), TargetCheck.Job(id: "h", traceID: TraceID(high: 1, low: 8), sampled: true)]
+        let figures = TargetCheck.check(jobs: jobs, spans: spans, expect: expect, stillArrivingAfter: 50)
         let outcomes = Dictionary(uniqueKeysWithValues: figures.outcomes.map { ($0.job, $0.outcome) })
         #expect(outcomes == ["a": .complete, "b": .partial, "c": .orphaned, "d": .brokenContext, "e": .unsampled, "f": .neverArrived,
-                             "g": .neverArrived])
+                             "g": .neverArrived, "h": .censored])
         #expect(figures.missing == ["b": ["worker/step"]])
         #expect(figures.duplicateSpans == 1 && figures.unownedSpans == 1 && figures.uncorrelated == 1 && figures.orphanSpans == 1)
-        #expect(figures.ownedSpans.count == 10)
+        #expect(figures.ownedSpans.count == 12)
     }
 
     @Test("traceparent and bare trace ids parse; malformed ones do not")
