@@ -16,3 +16,13 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     return 0
 }
+
+/// One-time set-up before the first input: the key registry (``ScenarioSchemaKeys``, built lazily on first use, with
+/// its nested step sections) and the parser's key lists are made here, so the first input's allocations are only its
+/// own (libFuzzer's leak check compares each input's allocations with its frees).
+@_cdecl("LLVMFuzzerInitialize")
+public func fuzzInitialize(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>) -> CInt {
+    _ = ScenarioSchema.root.names
+    _ = try? ScenarioLoader.parse(yaml: "duration_s: 1\nload: {rate_per_s: 1}\njobs: [{service: s, steps: [{name: a}]}]\n", file: "init.yaml")
+    return 0
+}

@@ -151,7 +151,7 @@ build() {
             build_measure
             swift_library TracebenchRedis swift6 Sources/TracebenchRedis/{RedisURL,RedisURLParser,RedisReply}.swift
             fuzzer scenario TracebenchScenario "$OUT"/lib/lib{TracebenchMetrics,TracebenchInput,TracebenchMeasure,TracebenchRedis,Yams,CYaml}.a -- \
-                Fuzz/FuzzScenario.swift Sources/TracebenchScenario/*.swift ;;
+                Fuzz/FuzzScenario.swift Sources/TracebenchScenario/*.swift Sources/TracebenchScenario/Schema/*.swift ;;
     esac
 }
 
@@ -169,6 +169,7 @@ for target in "${TARGETS[@]}"; do
     [[ -f Fuzz/dict/$target.dict ]] && dict=(-dict="Fuzz/dict/$target.dict")
     echo "fuzz: $target for ${SECONDS_PER_TARGET}s (log: $run/log)"
     status=0
+    LSAN_OPTIONS="suppressions=$ROOT/Fuzz/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}" \
     nice -n 19 "$OUT/bin/fuzz-$target" -max_total_time="$SECONDS_PER_TARGET" -rss_limit_mb=2048 -timeout=10 \
         -print_final_stats=1 -artifact_prefix="$FUZZ/artifacts/$target/" "${dict[@]}" "${EXTRA[@]}" \
         "$run/corpus" >"$run/log" 2>&1 || status=$?
