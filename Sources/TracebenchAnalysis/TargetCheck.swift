@@ -133,6 +133,11 @@ public struct TraceParent: Sendable, Equatable {
     /// Nil for a bare trace id.
     public var sampled: Bool?
 
+    public init(traceID: TraceID, sampled: Bool?) {
+        self.traceID = traceID
+        self.sampled = sampled
+    }
+
     public init?(parsing text: String) {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if trimmed.count == 32, let id = TraceID(hex: trimmed), id.isValid {

@@ -29,11 +29,13 @@ struct CollectorProcess: Sendable {
         var grpcURL: String
 
         /// Starts both of the embedded sink's listeners; a failure stops it and is an environment failure.
-        static func start(_ sink: OTLPSink) async throws(RunFailure) -> SinkAddress {
+        static func start(_ sink: OTLPSink, spec: SinkSpec = SinkSpec()) async throws(RunFailure) -> SinkAddress {
+            // Senders on this machine reach a listener on every interface (0.0.0.0) through loopback.
+            func reachable(_ host: String) -> String { host == "0.0.0.0" ? "127.0.0.1" : host }
             do {
                 let http = try await sink.start()
-                let grpc = try await sink.startGRPC()
-                return SinkAddress(url: "http://127.0.0.1:\(http)", grpcURL: "http://127.0.0.1:\(grpc)")
+                let grpc = try await sink.startGRPC(host: spec.grpcHost, port: spec.grpcPort)
+                return SinkAddress(url: "http://\(reachable(spec.host)):\(http)", grpcURL: "http://\(reachable(spec.grpcHost)):\(grpc)")
             } catch {
                 await sink.stop()
                 throw .environment("cannot start the embedded OTLP sink: \(error)")

@@ -33,12 +33,12 @@ struct ExternalTarget: SystemUnderTest {
         redisPort = FreePort.loopback()
     }
 
-    /// `text` with the ports, the sink and the scenario directory filled in.
-    func fill(_ text: String, endpoint: String) -> String {
+    /// `text` with the ports, the sink (or the launched collector's OTLP/HTTP receiver) and the scenario directory filled in.
+    func fill(_ text: String, endpoint: String, grpc: String = "") -> String {
         let base = endpoint.hasSuffix("/v1/traces") ? String(endpoint.dropLast("/v1/traces".count)) : endpoint
         let directory = URL(fileURLWithPath: scenario.source.path.isEmpty ? "." : scenario.source.path).deletingLastPathComponent().standardizedFileURL.path
         let values = ["{api_port}": String(apiPort), "{redis_port}": String(redisPort), "{sink_url}": base, "{sink_traces_url}": endpoint,
-                      "{sink_grpc_url}": base, "{scenario_dir}": directory]
+                      "{sink_grpc_url}": grpc, "{scenario_dir}": directory, "{sink_token}": scenario.sink.token]
         return values.reduce(text) { $0.replacingOccurrences(of: $1.key, with: $1.value) }
     }
 
@@ -88,8 +88,15 @@ struct ExternalTarget: SystemUnderTest {
         // the design document's 10 s visibility promise); a trace still arriving when the wait ends is censored.
         await rig.sink?.store.waitUntilQuiet(quietFor: Self.quietWindow, atMost: .seconds(10))
         let stillArrivingAfter = WallClock.nowNanos() - UInt64(Self.quietWindow / .nanoseconds(1))
-        let finished = await rig.finish()
+        var finished = await rig.finish()
         figures.problems += finished.problems
+        // tracebench's own client spans of the traces it started (sampled ones only, as an SDK would export them):
+        // the roots of those traces.
+        let received = WallClock.nowNanos()
+        finished.snapshot?.spans += tally.injected.values.filter(\.sampled).map { trace in
+            ReceivedSpan(traceID: trace.traceID, spanID: trace.spanID, parentSpanID: 0, name: "\(target.submit.method) submit", serviceName: "tracebench",
+                         startNanos: trace.startNanos, endNanos: trace.endNanos, isError: false, jobID: nil, receivedNanos: max(received, trace.endNanos))
+        }
         TargetFigureAssembly.fill(&figures, scenario: scenario, target: target, tally: tally, entries: entries,
                                   sink: finished.snapshot, window: window, stillArrivingAfter: stillArrivingAfter)
         return figures
@@ -97,8 +104,8 @@ struct ExternalTarget: SystemUnderTest {
 
     private func start(_ launch: TargetSpec.Launch, rig: RunServices) async throws(ChildProcessError) -> ChildProcess {
         var environment = ProcessInfo.processInfo.environment
-        for (key, value) in launch.env { environment[key] = fill(value, endpoint: rig.endpoint) }
-        let command = launch.command.map { fill($0, endpoint: rig.endpoint) }
+        for (key, value) in launch.env { environment[key] = fill(value, endpoint: rig.endpoint, grpc: rig.sinkAddress.grpcURL) }
+        let command = launch.command.map { fill($0, endpoint: rig.endpoint, grpc: rig.sinkAddress.grpcURL) }
         let child: ChildProcess
         do {
             child = try ChildProcess(name: "target", executable: rig.options.executablePath, arguments: ["spawn", "--group", "--"] + command,
@@ -107,7 +114,7 @@ struct ExternalTarget: SystemUnderTest {
             throw ChildProcessError(message: "cannot start the target \(command.first ?? ""): \(error)")
         }
         rig.monitor.watch(name: "target", pid: child.pid)
-        let ready = fill(launch.ready, endpoint: rig.endpoint)
+        let ready = fill(launch.ready, endpoint: rig.endpoint, grpc: rig.sinkAddress.grpcURL)
         let deadline = ContinuousClock.now + .seconds(60)
         while !(await CollectorProcess.isReady(ready)) {
             if !child.isRunning {

@@ -39,9 +39,10 @@ struct RunPreparation: Sendable {
             endpoint = attach.endpoint
         } else if scenario.tracing.endpoint.isEmpty || scenario.collector?.launch != nil {
             // A collector frozen mid-request (the stall fault) must not have its body cut as a stalled client.
-            let embedded = OTLPSink(bodyReadTimeout: .clampedSeconds(max(10, scenario.faults.collectorPauseSeconds + 10)))
+            let embedded = OTLPSink(host: scenario.sink.host, port: scenario.sink.port,
+                                    bodyReadTimeout: .clampedSeconds(max(10, scenario.faults.collectorPauseSeconds + 10)), token: scenario.sink.token)
             do {
-                sinkAddress = try await CollectorProcess.SinkAddress.start(embedded)
+                sinkAddress = try await CollectorProcess.SinkAddress.start(embedded, spec: scenario.sink)
             } catch {
                 system.close()
                 throw error

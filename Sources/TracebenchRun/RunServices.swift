@@ -16,6 +16,8 @@ struct RunServices: Sendable {
     let workDirectory: String
     let options: RunOptions
     let sink: OTLPSink?
+    /// The embedded sink's addresses (empty when there is no sink).
+    let sinkAddress: CollectorProcess.SinkAddress
     let collector: CollectorProcess?
     /// The collector's own counters (`metrics_url`), read before the load and after the drain.
     let collectorMetrics: CollectorMetrics?
@@ -60,7 +62,7 @@ struct RunServices: Sendable {
         await collectorMetrics?.scrapeBefore()
         let stall = collector.flatMap { Stall.schedule(faults: scenario.faults, collector: $0, monitor: monitor) }
         return RunServices(scenario: scenario, runID: prepared.runID, endpoint: endpoint, workDirectory: workDirectory, options: options,
-                           sink: prepared.sink, collector: collector, collectorMetrics: collectorMetrics, monitor: monitor,
+                           sink: prepared.sink, sinkAddress: prepared.sinkAddress, collector: collector, collectorMetrics: collectorMetrics, monitor: monitor,
                            httpClient: httpClient, stop: stop, stall: stall)
     }
 

@@ -31,7 +31,7 @@ enum TargetFigureAssembly {
             figures.throughput.jobsSubmittedPerSecond = Double(jobs.submitted) / window
             figures.throughput.jobsCompletedPerSecond = Double(jobs.completed + jobs.failed) / window
         }
-        guard let sink, ledgerRead || target.correlate.traceID.isResponseHeader else {
+        guard let sink, ledgerRead || target.correlate.traceID.isKnownWithoutLedger else {
             figures.traces.completeness = nil
             figures.sampling.observedRatio = nil
             return
@@ -113,6 +113,8 @@ enum TargetFigureAssembly {
         switch target.correlate.traceID {
         case .responseHeader:
             return tally.traceHeaders[id].flatMap(TraceParent.init(parsing:))
+        case .injected:
+            return tally.injected[id].map { TraceParent(traceID: $0.traceID, sampled: $0.sampled) }
         case let .ledger(field, key):
             guard let value = entry?.fields[field] else { return nil }
             guard let key else { return TraceParent(parsing: value) }
@@ -122,8 +124,10 @@ enum TargetFigureAssembly {
         }
     }
 
-    /// The ratio the system's SDK is configured with, when `target.launch.env` says it (OTEL_TRACES_SAMPLER[_ARG]).
+    /// The head-sampling ratio: tracebench's own `inject_ratio` when it starts the traces, else the system's SDK's, when
+    /// `target.launch.env` says it (OTEL_TRACES_SAMPLER[_ARG]).
     static func configuredRatio(_ target: TargetSpec) -> Double? {
+        if target.submit.traceparent == .inject { return target.submit.injectRatio }
         guard let env = target.launch?.env, let sampler = env["OTEL_TRACES_SAMPLER"] else { return nil }
         switch sampler {
         case "always_on", "parentbased_always_on": return 1
@@ -135,9 +139,11 @@ enum TargetFigureAssembly {
 }
 
 extension TargetSpec.TraceIDSource {
-    /// Whether the trace id comes with the submit response (so it is known without the ledger).
-    var isResponseHeader: Bool {
-        if case .responseHeader = self { return true }
-        return false
+    /// Whether the trace id is known without the ledger (from the submit response, or tracebench started it).
+    var isKnownWithoutLedger: Bool {
+        switch self {
+        case .responseHeader, .injected: return true
+        case .ledger: return false
+        }
     }
 }

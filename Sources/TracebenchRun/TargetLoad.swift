@@ -4,6 +4,7 @@ import NIOCore
 import Synchronization
 import TracebenchMeasure
 import TracebenchScenario
+import TracebenchSink
 
 /// The open-model load against the user's system: one HTTP request per arrival of the schedule (``OpenLoop``:
 /// intended instants, drops past `max_in_flight`, late starts), built from `target.submit` and the job mix; submit
@@ -20,6 +21,30 @@ final class TargetLoad: Sendable {
         var lastError = ""
         var droppedArrivals = 0
         var lateStarts = 0
+        /// With `traceparent: inject`: the trace tracebench started for each accepted job, and its client span.
+        var injected: [String: InjectedTrace] = [:]
+    }
+
+    /// A trace tracebench started: its ids, its own head decision, and its client span's times (ns since the epoch).
+    struct InjectedTrace: Sendable {
+        var traceID: TraceID
+        var spanID: UInt64
+        var sampled: Bool
+        var startNanos: UInt64
+        var endNanos: UInt64
+
+        /// The W3C header.
+        var traceparent: String {
+            String(format: "00-%@-%016llx-%@", traceID.hex, spanID, sampled ? "01" : "00")
+        }
+
+        /// Job `index`'s trace, from the run's seed: the same seed starts the same traces with the same decisions.
+        static func make(seed: UInt64, index: Int, ratio: Double) -> InjectedTrace {
+            var random = SeededGenerator(seed: seed).derived(0x7472_6163_6570_6172).derived(UInt64(index))
+            let traceID = TraceID(high: random.next() | 1, low: random.next())
+            let spanID = random.next() | 1
+            return InjectedTrace(traceID: traceID, spanID: spanID, sampled: random.nextUnit() < ratio, startNanos: 0, endNanos: 0)
+        }
     }
 
     let scenario: Scenario
@@ -69,15 +94,21 @@ final class TargetLoad: Sendable {
             let intended = startMicros + Int64(offsets[index] / 1000)
             let job = picker.job(index: index, id: "\(self.runID)-\(index)", intendedStartMicros: intended)
             let service = self.scenario.jobs.indices.contains(job.type) ? self.scenario.jobs[job.type].service : ""
-            await self.submit(id: job.id, body: Self.body(self.target.submit.body, id: job.id, service: service, priority: job.priority, index: index),
+            await self.submit(id: job.id, index: index, body: Self.body(self.target.submit.body, id: job.id, service: service, priority: job.priority, index: index),
                               intendedMicros: intended, measured: offsets[index] >= warmupNanos)
         }
     }
 
-    private func submit(id: String, body: String, intendedMicros: Int64, measured: Bool) async {
+    private func submit(id: String, index: Int, body: String, intendedMicros: Int64, measured: Bool) async {
         var request = HTTPClientRequest(url: url)
         request.method = target.submit.method == "PUT" ? .PUT : .POST
         for (name, value) in target.submit.headers { request.headers.add(name: name, value: value) }
+        var injected: InjectedTrace?
+        if target.submit.traceparent == .inject {
+            injected = InjectedTrace.make(seed: scenario.seed, index: index, ratio: target.submit.injectRatio)
+            injected?.startNanos = UInt64(max(0, intendedMicros)) * 1000
+            request.headers.replaceOrAdd(name: "traceparent", value: injected!.traceparent)
+        }
         if !body.isEmpty { request.body = .bytes(ByteBuffer(string: body)) }
         var failure: String?
         var header: String?
@@ -98,6 +129,10 @@ final class TargetLoad: Sendable {
             }
             state.acceptedJobIDs.append(id)
             if let header { state.traceHeaders[id] = header }
+            if var injected {
+                injected.endNanos = UInt64(max(0, finished)) * 1000
+                state.injected[id] = injected
+            }
             if measured { state.submitLatency.record(microseconds: finished - intendedMicros) }
         }
     }

@@ -29,6 +29,8 @@ public struct Scenario: Codable, Sendable, Equatable {
     public var calibration: CalibrationSpec
     /// An OTLP collector between the SDKs and tracebench's sink (nil: the SDKs export to the sink directly).
     public var collector: CollectorSpec?
+    /// Where the embedded sink listens and who may post to it.
+    public var sink = SinkSpec()
     /// The user's own system as the system under test (black-box mode); nil: the built-in pipeline.
     public var target: TargetSpec?
     /// The shape of synthetic spans when `load.kind` is `firehose`.

@@ -21,6 +21,10 @@ extension ScenarioParser {
         let ledger = reader.value(section, "ledger", default: nil) { targetLedger($0) }
         let expect = reader.value(section, "expect", default: nil) { expectations($0) }
         guard let submit, let correlate, let ledger, let expect else { return nil }
+        if correlate.traceID == .injected, submit.traceparent != .inject, let field = section["correlate"] {
+            reader.report("trace_id: injected needs target.submit.traceparent: inject (tracebench only knows the traces it starts)",
+                          path: field.child("trace_id"), mark: field.mark)
+        }
         return TargetSpec(launch: launch, submit: submit, correlate: correlate, ledger: ledger, expect: expect)
     }
 
@@ -56,13 +60,19 @@ extension ScenarioParser {
             let statuses = elements.compactMap { reader.integer($0, .between(100, 599)) }
             return statuses.count == elements.count ? statuses : nil
         } ?? submit.accept
+        submit.traceparent = reader.choice(map, "traceparent", default: TargetSpec.TraceParentMode.none, what: "traceparent mode") ?? .none
+        submit.injectRatio = reader.number(map, "inject_ratio", default: 1, .ratio) ?? 1
+        if submit.traceparent == .none, let field = map["inject_ratio"] {
+            reader.report("applies only to traceparent: inject (this one is none); remove it", path: field.path, mark: field.mark)
+        }
         return submit
     }
 
     private func targetCorrelate(_ field: YAMLField) -> TargetSpec.Correlate? {
         guard let map = reader.mapping(field, known: ScenarioSchemaKeys.targetCorrelate.names) else { return nil }
         let source = reader.value(map, "trace_id", default: nil) { field -> TargetSpec.TraceIDSource? in
-            guard let text = reader.scalarText(field, expected: "ledger:FIELD[#KEY] or response_header:NAME") else { return nil }
+            guard let text = reader.scalarText(field, expected: "ledger:FIELD[#KEY], response_header:NAME or injected") else { return nil }
+            if text == "injected" { return .injected }
             if text.hasPrefix("ledger:") {
                 let rest = text.dropFirst("ledger:".count).split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
                 if let name = rest.first, !name.isEmpty, !name.contains(where: \.isWhitespace), rest.count == 1 || !rest[1].isEmpty {
@@ -74,7 +84,7 @@ extension ScenarioParser {
                     return .responseHeader(name.lowercased())
                 }
             }
-            reader.report("expected ledger:FIELD, ledger:FIELD#KEY or response_header:NAME, got '\(text)'", at: field)
+            reader.report("expected ledger:FIELD, ledger:FIELD#KEY, response_header:NAME or injected, got '\(text)'", at: field)
             return nil
         }
         let attribute = reader.value(map, "job_attribute", default: "job.id") { field -> String? in
@@ -149,5 +159,42 @@ extension ScenarioParser {
             return nil
         }
         return url
+    }
+}
+
+extension ScenarioParser {
+    /// `sink:` (absent: 127.0.0.1 on free ports, no token).
+    func sinkSection(_ map: YAMLMapping) -> SinkSpec {
+        var spec = SinkSpec()
+        guard let field = map["sink"], !field.isNull, let section = reader.mapping(field, known: ScenarioSchemaKeys.sink.names) else { return spec }
+        if let listen = section["listen"], let (host, port) = hostPort(listen) { (spec.host, spec.port) = (host, port) }
+        if let listen = section["grpc_listen"], let (host, port) = hostPort(listen) { (spec.grpcHost, spec.grpcPort) = (host, port) }
+        spec.token = reader.string(section, "token", default: "", allowEmpty: false) ?? ""
+        spec.allowUnauthenticated = reader.boolean(section, "allow_unauthenticated", default: false) ?? false
+        if spec.token.isEmpty, !spec.allowUnauthenticated {
+            for (key, host) in [("listen", spec.host), ("grpc_listen", spec.grpcHost)] where !SinkSpec.isLoopback(host) {
+                if let listen = section[key] {
+                    reader.report("\(host) is reachable from other machines: set sink.token (posts must then carry it) or "
+                        + "sink.allow_unauthenticated: true", at: listen)
+                }
+            }
+        }
+        if spec.port != 0, spec.port == spec.grpcPort, spec.host == spec.grpcHost, let listen = section["grpc_listen"] {
+            reader.report("must differ from sink.listen (one port cannot serve both listeners)", at: listen)
+        }
+        return spec
+    }
+
+    /// `host:port` (an IPv4 address or `localhost`; port 0 to 65535).
+    private func hostPort(_ field: YAMLField) -> (String, Int)? {
+        guard let text = reader.string(field, allowEmpty: false) else { return nil }
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        let octets = parts.first.map { $0.split(separator: ".", omittingEmptySubsequences: false) } ?? []
+        let isIPv4 = octets.count == 4 && octets.allSatisfy { Int($0).map { (0...255).contains($0) } ?? false }
+        guard parts.count == 2, isIPv4 || parts[0] == "localhost", let port = Int(parts[1]), (0...65_535).contains(port) else {
+            reader.report("expected host:port with an IPv4 address (127.0.0.1:4318, 0.0.0.0:4318), got '\(text)'", at: field)
+            return nil
+        }
+        return (parts[0] == "localhost" ? "127.0.0.1" : String(parts[0]), port)
     }
 }

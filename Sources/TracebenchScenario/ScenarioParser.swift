@@ -68,6 +68,11 @@ struct ScenarioParser {
         )
         scenario.firehose = firehose
         scenario.target = targetSection(map, firehose: firehoseRun)
+        scenario.sink = sinkSection(map)
+        // The built-in pipeline's own SDKs carry the sink's token like any other exporter header.
+        if !scenario.sink.token.isEmpty, scenario.tracing.headers.keys.allSatisfy({ $0.lowercased() != "authorization" }) {
+            scenario.tracing.headers["Authorization"] = "Bearer \(scenario.sink.token)"
+        }
         scenario.ceilingsMiB = section(map, "ceilings", default: [:]) { ceilings($0) }
         scenario.capacity = section(map, "capacity", default: CapacitySpec()) { capacity($0) }
         scenario.thresholds = thresholdSet(map)

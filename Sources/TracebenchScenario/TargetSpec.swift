@@ -27,7 +27,20 @@ public struct TargetSpec: Codable, Sendable, Equatable {
         public var body = ""
         /// HTTP statuses that mean the job was accepted.
         public var accept: [Int] = [200, 201, 202]
+        /// Whether tracebench starts each trace (a `traceparent` header from its own seeded head decision).
+        public var traceparent = TraceParentMode.none
+        /// With `traceparent: inject`: the share of jobs tracebench marks sampled.
+        public var injectRatio = 1.0
         public init(url: String) { self.url = url }
+    }
+
+    /// Who starts each job's trace.
+    public enum TraceParentMode: String, Codable, Sendable, CaseIterable {
+        /// The system, with its own sampler (the production path).
+        case none
+        /// tracebench: random trace ids, the sampled flag from its own seeded decision at `inject_ratio`, its client
+        /// span (service `tracebench`) kept as the root, so the truth of every head decision is known.
+        case inject
     }
 
     /// Where a job's trace id is found.
@@ -37,6 +50,8 @@ public struct TargetSpec: Codable, Sendable, Equatable {
         case ledger(field: String, key: String?)
         /// A response header holding a traceparent-form value or a 32-hex trace id (`response_header:traceresponse`).
         case responseHeader(String)
+        /// The trace tracebench started (`submit.traceparent: inject`).
+        case injected
     }
 
     /// How a job finds its trace: the trace id channel and the span attribute carrying the job id (the second

@@ -14,10 +14,12 @@ public final class OTLPGRPCReceiver: Sendable {
     )
 
     private let store: TraceStore
+    private let credential: SinkCredential?
     private let running = Mutex<(GRPCServer<HTTP2ServerTransport.Posix>, ServerTask)?>(nil)
 
-    init(store: TraceStore) {
+    init(store: TraceStore, credential: SinkCredential?) {
         self.store = store
+        self.credential = credential
     }
 
     /// Starts listening on `host:port` (0 = a free port); returns the bound port.
@@ -30,8 +32,12 @@ public final class OTLPGRPCReceiver: Sendable {
         }
         let transport = HTTP2ServerTransport.Posix(address: .ipv4(host: host, port: port), transportSecurity: .plaintext, config: config)
         var router = RPCRouter<HTTP2ServerTransport.Posix>()
-        let store = store
+        let store = store, credential = credential
         router.registerHandler(forMethod: Self.exportMethod, deserializer: RawMessage(), serializer: RawMessage()) { request, _ in
+            if let credential, !credential.accepts(request.metadata[stringValues: "authorization"].first(where: { _ in true })) {
+                store.reject(.unauthorized)
+                return StreamingServerResponse(single: ServerResponse(error: RPCError(code: .unauthenticated, message: "missing or wrong bearer token")))
+            }
             let message = try await ServerRequest(stream: request).message
             let now = WallClock.nowNanos()
             do {

@@ -25,6 +25,8 @@ public final class OTLPSink: Sendable {
     public let bodyReadTimeout: Duration
     private let host: String
     private let requestedPort: Int
+    /// `Authorization` must be `Bearer <token>` when set.
+    private let credential: SinkCredential?
     private let running: RunningServer
     private let grpc: OTLPGRPCReceiver
 
@@ -34,13 +36,17 @@ public final class OTLPSink: Sendable {
     ///   - maxBodyBytes: larger bodies (declared, compressed or inflated) are refused with 413.
     ///   - bodyReadTimeout: a body still incomplete this long after its headers is refused with 408. Connections are
     ///     closed after twice this long with nothing read (headers trickled in, or a body stalled after its 408).
-    public init(host: String = "127.0.0.1", port: Int = 0, maxBodyBytes: Int = 32 << 20, bodyReadTimeout: Duration = .seconds(10)) {
+    ///   - token: when not empty, a post without `Authorization: Bearer <token>` is refused (401 / UNAUTHENTICATED) and
+    ///     counted, never stored.
+    public init(host: String = "127.0.0.1", port: Int = 0, maxBodyBytes: Int = 32 << 20, bodyReadTimeout: Duration = .seconds(10),
+                token: String = "") {
         self.host = host
+        credential = token.isEmpty ? nil : SinkCredential(token: token)
         requestedPort = port
         self.maxBodyBytes = maxBodyBytes
         self.bodyReadTimeout = bodyReadTimeout
         running = RunningServer()
-        grpc = OTLPGRPCReceiver(store: store)
+        grpc = OTLPGRPCReceiver(store: store, credential: credential)
     }
 
     /// Starts listening; returns the bound port.
@@ -75,9 +81,9 @@ public final class OTLPSink: Sendable {
         throw SinkError.notStarted
     }
 
-    /// Starts the OTLP/gRPC listener on the same host; returns its port.
-    public func startGRPC(port: Int = 0) async throws -> Int {
-        try await grpc.start(host: host, port: port, maxMessageBytes: maxBodyBytes)
+    /// Starts the OTLP/gRPC listener (on the HTTP listener's host unless given one); returns its port.
+    public func startGRPC(host grpcHost: String? = nil, port: Int = 0) async throws -> Int {
+        try await grpc.start(host: grpcHost ?? host, port: port, maxMessageBytes: maxBodyBytes)
     }
 
     /// Stops both listeners, together: each shuts down gracefully, and requests still in flight after
@@ -93,6 +99,10 @@ public final class OTLPSink: Sendable {
     }
 
     private func receive(_ request: Request, context: some RequestContext) async throws -> Response {
+        if let credential, !credential.accepts(request.headers[.authorization]) {
+            store.reject(.unauthorized)
+            throw HTTPError(.unauthorized, message: "missing or wrong Authorization: Bearer token")
+        }
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
         let isJSON = contentType.hasPrefix("application/json")
         guard isJSON || contentType.hasPrefix("application/x-protobuf") || contentType.hasPrefix("application/protobuf") else {
@@ -246,5 +256,22 @@ struct ServerTask: Sendable {
             _ = await group.next()
             group.cancelAll()
         }
+    }
+}
+
+/// The sink's bearer token, checked in constant time (the comparison takes as long whatever the first wrong byte).
+struct SinkCredential: Sendable {
+    private let expected: [UInt8]
+
+    init(token: String) {
+        expected = Array("Bearer \(token)".utf8)
+    }
+
+    /// Whether an `Authorization` header value is exactly `Bearer <token>`.
+    func accepts(_ header: String?) -> Bool {
+        let given = Array((header ?? "").utf8)
+        var difference = UInt8(given.count == expected.count ? 0 : 1)
+        for index in expected.indices { difference |= expected[index] ^ (index < given.count ? given[index] : 0) }
+        return difference == 0
     }
 }

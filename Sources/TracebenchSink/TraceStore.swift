@@ -12,6 +12,8 @@ public final class TraceStore: Sendable {
         case badEncoding = "bad_encoding"
         /// The body did not arrive within the sink's read timeout (answered 408).
         case timeout
+        /// The sink has a token and the post did not carry it (answered 401, or gRPC UNAUTHENTICATED).
+        case unauthorized
     }
 
     /// A consistent copy of the store's contents.

@@ -30,12 +30,18 @@ extension ScenarioSchemaKeys {
                     "The request body, with {job_id}, {service}, {priority} and {index} filled in per job."),
         ScenarioKey("accept", .list(of: .integer(.between(100, 599)), minItems: 1), default: .list([.number(200), .number(201), .number(202)]),
                     "HTTP statuses that mean the job was accepted; any other is a submit error."),
+        ScenarioKey("traceparent", .choice(TargetSpec.TraceParentMode.allCases.map(\.rawValue)), default: .string("none"),
+                    "none: the system starts each trace with its own sampler (the production path); inject: tracebench sends a traceparent "
+                        + "(random trace id, the sampled flag from its own seeded decision at inject_ratio) and keeps its client span as the root."),
+        ScenarioKey("inject_ratio", .number(.ratio), default: .number(1),
+                    "With traceparent: inject, the share of jobs marked sampled (0 to 1)."),
     ])
 
     static let targetCorrelate = ScenarioSection([
-        ScenarioKey("trace_id", .text(matching: "^(ledger:[^#\\s]+(#\\S+)?|response_header:[!#$%&'*+.^_`|~0-9A-Za-z-]+)$"), required: true,
+        ScenarioKey("trace_id", .text(matching: "^(ledger:[^#\\s]+(#\\S+)?|response_header:[!#$%&'*+.^_`|~0-9A-Za-z-]+|injected)$"), required: true,
                     "Where a job's trace id is: ledger:FIELD (a traceparent in the ledger hash), ledger:FIELD#KEY (JSON whose KEY holds "
-                        + "one), or response_header:NAME (a traceparent-form value or a 32-hex trace id in the submit response)."),
+                        + "one), response_header:NAME (a traceparent-form value or a 32-hex trace id in the submit response), or injected (the trace "
+                        + "tracebench started, with traceparent: inject)."),
         ScenarioKey("job_attribute", .choice(["job.id"]), default: .string("job.id"),
                     "The span attribute carrying the job id: spans of a job found in another trace are broken context."),
     ])
@@ -57,5 +63,17 @@ extension ScenarioSchemaKeys {
                     "Span names this service must contribute to a complete trace, each at least once."),
         ScenarioKey("at_least", .dictionary(of: .integer(.between(1, 100_000))), default: .object([]),
                     "Span name → the fewest times it must appear."),
+    ])
+
+    /// `sink`: the embedded receiver's addresses and who may post.
+    static let sink = ScenarioSection([
+        ScenarioKey("listen", .string(nonEmpty: true), default: .string("127.0.0.1:0"),
+                    "host:port of the OTLP/HTTP listener (port 0: a free one); a non-loopback host needs token or allow_unauthenticated."),
+        ScenarioKey("grpc_listen", .string(nonEmpty: true), default: .string("127.0.0.1:0"), "host:port of the OTLP/gRPC listener."),
+        ScenarioKey("token", .string(nonEmpty: true),
+                    "Every post must carry Authorization: Bearer <token> (compared in constant time, never printed); refused posts are "
+                        + "counted as sink.rejected.unauthorized. The built-in pipeline's SDKs send it by themselves; a target gets {sink_token}."),
+        ScenarioKey("allow_unauthenticated", .boolean, default: .boolean(false),
+                    "Lets a non-loopback listener run without a token (anyone who can reach it may post spans)."),
     ])
 }

@@ -30,6 +30,8 @@ enum ScenarioSchemaKeys {
                     "After the load, how long to wait for queued jobs before the run is cut off (pending jobs are reported)."),
         ScenarioKey("load", .mapping(load), required: true, "The open-model arrival process: what is offered, and when."),
         ScenarioKey("pipeline", .mapping(pipeline), "Shape of the pipeline: worker processes and how they claim and run jobs."),
+        ScenarioKey("sink", .mapping(sink),
+                    "Where the embedded sink listens and who may post to it (for systems started by hand); default 127.0.0.1 on free ports."),
         ScenarioKey("target", .mapping(target),
                     "Black-box mode: the user's own system is driven instead of the built-in pipeline (pipeline and redis do not apply)."),
         ScenarioKey("jobs", .list(of: .mapping(job), minItems: 1),

@@ -1,0 +1,23 @@
+/// Where tracebench's embedded sink listens and who may post to it (`sink:`): for systems started by hand, which
+/// need a fixed address. Binds 127.0.0.1 on free ports unless told otherwise; a non-loopback address needs a token
+/// (or an explicit `allow_unauthenticated: true`).
+public struct SinkSpec: Codable, Sendable, Equatable {
+    /// The OTLP/HTTP listener's host and port (0: a free port).
+    public var host = "127.0.0.1"
+    public var port = 0
+    /// The OTLP/gRPC listener's host and port (0: a free port).
+    public var grpcHost = "127.0.0.1"
+    public var grpcPort = 0
+    /// When set, every post must carry `Authorization: Bearer <token>` (compared in constant time, never printed);
+    /// refused posts are counted (`sink.rejected.unauthorized`), never stored.
+    public var token = ""
+    /// Lets a non-loopback listener run without a token.
+    public var allowUnauthenticated = false
+
+    public init() {}
+
+    /// Whether `host` is a loopback address (only this machine can post).
+    public static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+}
