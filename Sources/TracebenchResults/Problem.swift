@@ -75,17 +75,25 @@ public struct ProblemKind: OpenVocabulary {
     public var failsRun: Bool { self != .notMeasured }
 }
 
-/// A run's status: `ok`, `interrupted` (SIGINT/SIGTERM: partial figures) or `failed` (a failing problem).
-public enum RunStatus {
+/// A run's status: `ok`, `interrupted` (SIGINT/SIGTERM: partial figures) or `failed` (a failing problem). A typed
+/// word of the results' vocabulary, stored as the bare string (a status from a newer version still reads).
+public struct RunStatus: OpenVocabulary, ExpressibleByStringLiteral {
+    /// The status as stored.
+    public let rawValue: String
+    /// The status `rawValue`, known or not.
+    public init(rawValue: String) { self.rawValue = rawValue }
+    /// A status written as a literal (`"ok"`).
+    public init(stringLiteral value: String) { rawValue = value }
+
     /// Not interrupted, and no problem fails the run (notes only, if any).
-    public static let ok = "ok"
+    public static let ok = RunStatus(rawValue: "ok")
     /// Stopped by SIGINT/SIGTERM: the figures are partial.
-    public static let interrupted = "interrupted"
+    public static let interrupted = RunStatus(rawValue: "interrupted")
     /// Not interrupted, and at least one problem fails the run.
-    public static let failed = "failed"
+    public static let failed = RunStatus(rawValue: "failed")
 
     /// The one rule: interrupted wins, then any problem that fails the run, else ok.
-    public static func derive(problems: [Problem], interrupted: Bool) -> String {
+    public static func derive(problems: [Problem], interrupted: Bool) -> RunStatus {
         if interrupted { return Self.interrupted }
         return problems.contains { $0.kind.failsRun } ? failed : ok
     }

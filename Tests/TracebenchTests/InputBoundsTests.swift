@@ -137,25 +137,8 @@ struct InputBoundsTests {
     }
 
     /// `node` with every style left to the emitter, and the key at `target` written twice.
-    static func duplicating(_ target: String, in node: Node, _ path: String = "") -> Node {
-        switch node {
-        case let .mapping(mapping):
-            var pairs: [(Node, Node)] = []
-            for pair in mapping {
-                let name = pair.key.scalar?.string ?? "?"
-                let child = path.isEmpty ? name : "\(path).\(name)"
-                let value = duplicating(target, in: pair.value, child)
-                pairs.append((pair.key, value))
-                if child == target { pairs.append((pair.key, value)) }
-            }
-            return .mapping(Node.Mapping(pairs))
-        case let .sequence(sequence):
-            return .sequence(Node.Sequence(sequence.enumerated().map { duplicating(target, in: $0.element, "\(path)[\($0.offset)]") }))
-        case let .scalar(scalar):
-            return .scalar(Node.Scalar(scalar.string, .implicit, scalar.style))
-        case .alias:
-            return node
-        }
+    static func duplicating(_ target: String, in node: Node) -> Node {
+        KeyPathPropertyTests.rewriting(target, in: node) { key, value in [(key, value), (key, value)] }
     }
 
     @Test("property: every key of every shipped scenario, written twice in block and in flow style, is reported at exactly its path")
