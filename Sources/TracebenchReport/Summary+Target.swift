@@ -29,4 +29,18 @@ extension Summary {
             + "(background traffic); created and exported are not measured in a black-box run")
         return lines
     }
+
+    /// The lines of a `tracebench listen` file: the structure of what arrived (no ground truth, so no completeness).
+    static func listenLines(_ results: RunResults, _ listen: ListenFigures) -> [String] {
+        let t = results.traces
+        let services = listen.services.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(8)
+            .map { "\($0.key.isEmpty ? "(no service.name)" : $0.key) \($0.value)" }.joined(separator: ", ")
+        return [
+            String(format: "  listened  %.1f s: %d spans in %d traces, %d roots, %d traces without a root", listen.windowSeconds,
+                   results.spans.received, t.received, listen.roots, listen.tracesWithoutRoot),
+            "  traces    orphan spans \(t.orphanSpans), duplicates \(listen.duplicateSpans), max depth \(t.maxDepth); completeness not measured (no ground truth)",
+            "  errors    \(t.errorSpans) error spans in \(t.tracesWithErrors) traces",
+            "  services  " + (services.isEmpty ? "none" : services),
+        ]
+    }
 }

@@ -13,10 +13,10 @@ public enum Summary {
         if let f = results.firehose {
             lines.append(String(format: "  firehose  sent %d spans in %d requests (%.0f spans/s), %d failed, %d batches dropped (concurrency)",
                                 f.spansSent, f.requestsSent, f.sendRateSpansPerSecond, f.requestsFailed, f.batchesDropped))
-        } else {
+        } else if results.listen == nil {
             lines.append("  jobs      submitted \(jobs.submitted), completed \(jobs.completed), failed \(jobs.failed), pending \(jobs.pending); dropped arrivals \(jobs.droppedArrivals), submit errors \(jobs.submitErrors), retries \(jobs.retries), timeouts \(jobs.timeouts)")
         }
-        let isFirehose = results.firehose != nil
+        let isFirehose = results.firehose != nil || results.listen != nil
         if results.tracingOff {
             lines.append("  tracing   off: no trace figures (no span was created; completeness, sampling and spans not measured)")
         } else {
@@ -90,6 +90,7 @@ public enum Summary {
     /// The traces, errors, sampling and spans lines of a run that traced.
     static func traceLines(_ results: RunResults) -> [String] {
         if let target = results.target { return targetLines(results, target) }
+        if let listen = results.listen { return listenLines(results, listen) }
         var lines: [String] = []
         let t = results.traces
         let isFirehose = results.firehose != nil

@@ -22,6 +22,8 @@ public struct ResultsKind: OpenVocabulary {
     public static let capacity = ResultsKind(rawValue: "capacity")
     /// A `tracebench sink-speed` summary.
     public static let sinkSpeed = ResultsKind(rawValue: "sink_speed")
+    /// A `tracebench listen` file: a run's schema, filled from what arrived at the sink alone.
+    public static let listen = ResultsKind(rawValue: "listen")
     /// A `tracebench gate` verdict file.
     public static let gate = ResultsKind(rawValue: "gate")
     /// A `tracebench compare` report.
@@ -168,10 +170,10 @@ public enum ResultsFile {
             ?? (header.steps != nil ? .capacity : header.rounds != nil ? .sinkSpeed : .run)
         do {
             switch kind {
-            case .run: return .run(try decoder.decode(RunResults.self, from: data))
+            case .run, .listen: return .run(try decoder.decode(RunResults.self, from: data))
             case .capacity: return .capacity(try decoder.decode(CapacitySummary.self, from: data))
             case .sinkSpeed: return .sinkSpeed(try decoder.decode(SinkSpeedSummary.self, from: data))
-            default: throw ResultsReadError(path: path, reason: "kind '\(kind)' is not one this tracebench reads (run, capacity, sink_speed)")
+            default: throw ResultsReadError(path: path, reason: "kind '\(kind)' is not one this tracebench reads (run, listen, capacity, sink_speed)")
             }
         } catch let error as ResultsReadError {
             throw error

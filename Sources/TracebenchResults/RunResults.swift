@@ -42,6 +42,8 @@ public struct RunResults: Codable, Sendable {
     public var stall: StallFigures?
     /// Black-box runs (`target:`): each job's trace outcome; nil for the built-in pipeline and the firehose.
     public var target: TargetFigures?
+    /// `tracebench listen` files (`kind: listen`): the structure of what arrived; nil for runs.
+    public var listen: ListenFigures?
     /// Per interval (`report_interval_s`): counters and latency histograms over time.
     public var series: IntervalSeries?
     /// The thresholds the run was judged against, and the verdict.
@@ -54,7 +56,7 @@ public struct RunResults: Codable, Sendable {
         case finishedAt = "finished_at", scenario, scenarioName = "scenario_name", scenarioFile = "scenario_file"
         case tracingEffective = "tracing_effective", environment, jobs, traces, sampling, latency, throughput, resources
         case spans, sink, overhead, budgets, resourceBlocks = "resource_blocks", collector, firehose, ceilings, stall
-        case series, thresholds, target
+        case series, thresholds, target, listen
     }
 
     public init(from decoder: any Decoder) throws {
@@ -89,6 +91,7 @@ public struct RunResults: Codable, Sendable {
         series = try c.decodeIfPresent(IntervalSeries.self, forKey: .series)
         thresholds = try c.decodeIfPresent(GateVerdict.self, forKey: .thresholds)
         target = try c.decodeIfPresent(TargetFigures.self, forKey: .target)
+        listen = try c.decodeIfPresent(ListenFigures.self, forKey: .listen)
     }
 }
 

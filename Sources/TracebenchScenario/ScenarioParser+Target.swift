@@ -188,13 +188,10 @@ extension ScenarioParser {
     /// `host:port` (an IPv4 address or `localhost`; port 0 to 65535).
     private func hostPort(_ field: YAMLField) -> (String, Int)? {
         guard let text = reader.string(field, allowEmpty: false) else { return nil }
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        let octets = parts.first.map { $0.split(separator: ".", omittingEmptySubsequences: false) } ?? []
-        let isIPv4 = octets.count == 4 && octets.allSatisfy { Int($0).map { (0...255).contains($0) } ?? false }
-        guard parts.count == 2, isIPv4 || parts[0] == "localhost", let port = Int(parts[1]), (0...65_535).contains(port) else {
+        guard let address = SinkSpec.hostPort(text) else {
             reader.report("expected host:port with an IPv4 address (127.0.0.1:4318, 0.0.0.0:4318), got '\(text)'", at: field)
             return nil
         }
-        return (parts[0] == "localhost" ? "127.0.0.1" : String(parts[0]), port)
+        return address
     }
 }

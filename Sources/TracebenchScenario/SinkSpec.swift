@@ -16,6 +16,15 @@ public struct SinkSpec: Codable, Sendable, Equatable {
 
     public init() {}
 
+    /// `host:port` with an IPv4 address (or `localhost`, read as 127.0.0.1) and a port 0…65535; nil otherwise.
+    public static func hostPort(_ text: String) -> (host: String, port: Int)? {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        let octets = parts.first.map { $0.split(separator: ".", omittingEmptySubsequences: false) } ?? []
+        let isIPv4 = octets.count == 4 && octets.allSatisfy { Int($0).map { (0...255).contains($0) } ?? false }
+        guard parts.count == 2, isIPv4 || parts[0] == "localhost", let port = Int(parts[1]), (0...65_535).contains(port) else { return nil }
+        return (parts[0] == "localhost" ? "127.0.0.1" : String(parts[0]), port)
+    }
+
     /// Whether `host` is a loopback address (only this machine can post).
     public static func isLoopback(_ host: String) -> Bool {
         host == "localhost" || host == "::1" || host.hasPrefix("127.")

@@ -1,0 +1,94 @@
+import Foundation
+import TracebenchAnalysis
+import TracebenchMeasure
+import TracebenchResults
+import TracebenchScenario
+import TracebenchSink
+
+/// `tracebench listen`: the sink alone, no load. Whatever arrives (production-like traffic, another load tool) is
+/// judged on its structure — traces, roots, orphans, duplicates, depth, services, error spans, visibility from span end
+/// to arrival — into a results file of `kind: listen` that `gate`, `report` and `compare` read like a run's.
+public enum ListenSession {
+    /// How `tracebench listen` was invoked.
+    public struct Options: Sendable {
+        public var seconds: Double
+        public var sink: SinkSpec
+        public var outputPath: String?
+        public var resultsDirectory = "results"
+        /// Where the OTEL_* lines to export to the sink go (stderr in the CLI).
+        public var announce: @Sendable (String) -> Void = { _ in }
+        public var handleSignals = false
+        public init(seconds: Double, sink: SinkSpec = SinkSpec(), outputPath: String? = nil) {
+            self.seconds = seconds
+            self.sink = sink
+            self.outputPath = outputPath
+        }
+    }
+
+    public static func run(_ options: Options) async throws(RunFailure) -> RunOutcome {
+        let stop = StopSignal()
+        let sources = options.handleSignals ? stop.installHandlers() : []
+        defer { if options.handleSignals { stop.removeHandlers(sources) } }
+        let startedAt = Date()
+        let path = options.outputPath ?? ResultsFile.defaultPath(directory: options.resultsDirectory, scenarioName: "listen", date: startedAt)
+        if let reason = ResultsFile.unwritableReason(path) { throw .scenario("cannot write results to \(path): \(reason)") }
+        let sink = OTLPSink(host: options.sink.host, port: options.sink.port, token: options.sink.token)
+        let address = try await CollectorProcess.SinkAddress.start(sink, spec: options.sink)
+        options.announce("export OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=\(address.url)/v1/traces OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/protobuf")
+        options.announce("# or over gRPC: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=\(address.grpcURL) OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=grpc")
+        if !options.sink.token.isEmpty { options.announce("export OTEL_EXPORTER_OTLP_TRACES_HEADERS=\"Authorization=Bearer $TRACEBENCH_SINK_TOKEN\"") }
+        let began = ContinuousClock.now
+        let deadline = began + .clampedSeconds(options.seconds)
+        while ContinuousClock.now < deadline, !stop.isRaised { try? await Task.sleep(for: .milliseconds(100)) }
+        let window = (ContinuousClock.now - began) / .seconds(1)
+        let snapshot = sink.store.snapshot()
+        await sink.stop()
+
+        var results = RunResults()
+        results.kind = .listen
+        results.scenarioName = "listen"
+        results.runID = String(UInt64.random(in: 0...UInt64.max) & 0xFFFF_FFFF_FFFF, radix: 16)
+        results.startedAt = ResultsFile.timestamp(startedAt)
+        results.environment = EnvironmentProbe.current()
+        fill(&results, snapshot: snapshot, window: window)
+        results.finishedAt = ResultsFile.timestamp()
+        let interrupted = stop.isRaised
+        if results.spans.received == 0 {
+            results.problems.append(Problem(.nothingReceived, "no span arrived in \(String(format: "%.1f", window)) s of listening: there is nothing to judge"))
+        }
+        results.status = RunStatus.derive(problems: results.problems, interrupted: interrupted)
+        return try ResultsWriting.write(results, to: path, scenarioName: "listen", startedAt: startedAt)
+    }
+
+    /// The structural figures of what arrived; completeness needs a ground truth, so it is not measured.
+    static func fill(_ results: inout RunResults, snapshot: TraceStore.Snapshot, window: Double) {
+        let figures = StructureCheck.check(snapshot.spans)
+        var traces = TraceFigures()
+        traces.received = figures.traces
+        traces.completeness = nil
+        traces.orphanSpans = figures.orphanSpans
+        traces.depth = Dictionary(uniqueKeysWithValues: figures.depthCounts.map { (String($0.key), $0.value) })
+        traces.maxDepth = figures.depthCounts.keys.max() ?? 0
+        traces.errorSpans = figures.errorSpans
+        traces.tracesWithErrors = figures.tracesWithErrors
+        results.traces = traces
+        results.sampling.observedRatio = nil
+        results.spans.received = figures.spans
+        results.sink = SinkCounts(snapshot)
+        var visibility = LatencyHistogram()
+        for micros in figures.visibilityMicros { visibility.record(microseconds: micros) }
+        if !figures.visibilityMicros.isEmpty { results.latency["visibility"] = visibility.summary() }
+        results.throughput.windowSeconds = window
+        if window > 0 {
+            results.throughput.spansPerSecond = Double(figures.spans) / window
+            results.throughput.tracesPerMinute = Double(figures.traces) / window * 60
+        }
+        var listen = ListenFigures()
+        listen.windowSeconds = window
+        listen.roots = figures.roots
+        listen.tracesWithoutRoot = figures.tracesWithoutRoot
+        listen.duplicateSpans = figures.duplicateSpans
+        listen.services = figures.services
+        results.listen = listen
+    }
+}

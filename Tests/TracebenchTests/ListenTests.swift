@@ -1,0 +1,76 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+import TracebenchMeasure
+import TracebenchRedis
+import TracebenchResults
+import TracebenchRun
+import TracebenchScenario
+import TracebenchSink
+
+/// `tracebench listen`: crafted OTLP with known structure arrives at a listening sink; the file says exactly that,
+/// and gate and report read it.
+@Suite("tracebench listen", .serialized)
+struct ListenTests {
+    static func post(_ body: [UInt8], port: Int) async throws -> Int {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/traces")!)
+        request.httpMethod = "POST"
+        request.setValue("application/x-protobuf", forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data(body)
+        return try await withCheckedThrowingContinuation { continuation in
+            URLSession.shared.dataTask(with: request) { _, response, error in
+                if let error { continuation.resume(throwing: error) } else {
+                    continuation.resume(returning: (response as? HTTPURLResponse)?.statusCode ?? 0)
+                }
+            }.resume()
+        }
+    }
+
+    @Test("known structure: 3 traces (one three deep, one whose root never came, one with an error), a duplicate, two services",
+          .timeLimit(.minutes(1)))
+    func structureOfWhatArrived() async throws {
+        let port = FreePort.loopback()
+        var sink = SinkSpec()
+        sink.port = port
+        let out = TestSupport.temporaryPath(".json")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let session = Task { try await ListenSession.run(ListenSession.Options(seconds: 3, sink: sink, outputPath: out)) }
+        try await Task.sleep(for: .milliseconds(800))
+        let now = WallClock.nowNanos()
+        func span(_ trace: UInt64, _ id: UInt64, _ parent: UInt64, error: Bool = false) -> OTLPProtobufEncoder.Span {
+            OTLPProtobufEncoder.Span(traceID: TraceID(high: 7, low: trace), spanID: id, parentSpanID: parent, name: "s\(id)",
+                                     startNanos: now - 2_000_000, endNanos: now - 1_000_000, isError: error)
+        }
+        let encoder = OTLPProtobufEncoder()
+        let api = encoder.encode(serviceName: "api", spans: [span(1, 1, 0), span(1, 2, 1), span(2, 20, 0, error: true)])
+        let worker = encoder.encode(serviceName: "worker", spans: [span(1, 3, 2), span(3, 31, 30), span(1, 3, 2)])
+        #expect(try await Self.post(api, port: port) == 200)
+        #expect(try await Self.post(worker, port: port) == 200)
+        let outcome = try await session.value
+        let r = outcome.results
+        let listen = try #require(r.listen)
+        #expect(r.kind == .listen && r.status == .ok && outcome.exitCode == 0, "\(r.problems)")
+        #expect(r.spans.received == 5 && listen.duplicateSpans == 1 && r.traces.received == 3)
+        #expect(listen.roots == 2 && listen.tracesWithoutRoot == 1 && r.traces.orphanSpans == 1)
+        #expect(r.traces.maxDepth == 3 && r.traces.depth == ["3": 1, "1": 2])
+        #expect(r.traces.errorSpans == 1 && r.traces.tracesWithErrors == 1)
+        #expect(listen.services == ["api": 3, "worker": 2] && r.traces.completeness == nil)
+        #expect(r.latency["visibility"]?.count == 5)
+        // The file reads back as a run-shaped document (gate, report and compare take it).
+        guard case let .run(back) = try ResultsFile.read(from: out) else { Issue.record("not read as a run document"); return }
+        #expect(back.listen == listen && back.kind == .listen)
+    }
+
+    @Test("nothing arriving is never ok: the listen fails (exit 4), results written", .timeLimit(.minutes(1)))
+    func nothingArrivedFails() async throws {
+        var sink = SinkSpec()
+        sink.port = FreePort.loopback()
+        let out = TestSupport.temporaryPath(".json")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let outcome = try await ListenSession.run(ListenSession.Options(seconds: 0.5, sink: sink, outputPath: out))
+        #expect(outcome.results.status == .failed && outcome.exitCode == 4 && FileManager.default.fileExists(atPath: out))
+        #expect(outcome.results.problems.contains { $0.kind == .nothingReceived })
+    }
+}
