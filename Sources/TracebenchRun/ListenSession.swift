@@ -18,6 +18,8 @@ public enum ListenSession {
         /// Where the OTEL_* lines to export to the sink go (stderr in the CLI).
         public var announce: @Sendable (String) -> Void = { _ in }
         public var handleSignals = false
+        /// Polled while listening: true ends the listening before `seconds` (a caller that knows its traffic is in).
+        public var endEarly: @Sendable () -> Bool = { false }
         public init(seconds: Double, sink: SinkSpec = SinkSpec(), outputPath: String? = nil) {
             self.seconds = seconds
             self.sink = sink
@@ -39,7 +41,7 @@ public enum ListenSession {
         if !options.sink.token.isEmpty { options.announce("export OTEL_EXPORTER_OTLP_TRACES_HEADERS=\"Authorization=Bearer $TRACEBENCH_SINK_TOKEN\"") }
         let began = ContinuousClock.now
         let deadline = began + .clampedSeconds(options.seconds)
-        while ContinuousClock.now < deadline, !stop.isRaised { try? await Task.sleep(for: .milliseconds(100)) }
+        while ContinuousClock.now < deadline, !stop.isRaised, !options.endEarly() { try? await Task.sleep(for: .milliseconds(100)) }
         let window = (ContinuousClock.now - began) / .seconds(1)
         let snapshot = sink.store.snapshot()
         await sink.stop()

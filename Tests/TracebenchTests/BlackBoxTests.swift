@@ -61,7 +61,7 @@ struct BlackBoxTests {
         let r = outcome.results
         let target = try #require(r.target)
         #expect(outcome.exitCode == 0 && r.status == "ok", "\(r.problems)")
-        #expect(r.jobs.submitted >= 60 && r.jobs.completed == r.jobs.submitted, "\(r.jobs)")
+        #expect(r.jobs.submitted >= 40 && r.jobs.completed == r.jobs.submitted, "\(r.jobs)")
         #expect(target.count(.complete) == r.jobs.submitted, "\(target.outcomes) \(target.examples) \(target.missing)")
         #expect(r.traces.completeness == 1 && r.traces.orphanSpans == 0)
         #expect(target.duplicateSpans == 0 && target.uncorrelated == 0)
@@ -79,7 +79,7 @@ struct BlackBoxTests {
         // The system's choices are random (its trace ids, the run's job ids): judged on a 99.9 % interval, so the
         // known-answer test itself fails by chance once in a thousand runs, not once in twenty.
         let share = ProportionEstimate.wilson(successes: r.traces.brokenContextShare.successes, trials: r.traces.brokenContextShare.trials, z: 3.29)
-        #expect(share.trials >= 100 && share.ciLow <= 0.2 && share.ciHigh >= 0.2, "\(share) \(target.outcomes)")
+        #expect(share.trials >= 60 && share.ciLow <= 0.2 && share.ciHigh >= 0.2, "\(share) \(target.outcomes)")
         #expect(target.count(.neverArrived) == 0 && target.count(.brokenContext) > 0)
         #expect(target.count(.complete) + target.count(.brokenContext) == r.jobs.submitted, "\(target.outcomes)")
     }
@@ -94,7 +94,7 @@ struct BlackBoxTests {
         let observed = try #require(r.sampling.observedRatio)
         // The SDK's decisions are random (trace ids): a 99.9 % interval, as in the dropped-context test.
         let wide = ProportionEstimate.wilson(successes: Int((observed * Double(r.sampling.trials)).rounded()), trials: r.sampling.trials, z: 3.29)
-        #expect(r.sampling.trials >= 150 && wide.ciLow <= 0.25 && wide.ciHigh >= 0.25, "observed \(observed) \(wide)")
+        #expect(r.sampling.trials >= 100 && wide.ciLow <= 0.25 && wide.ciHigh >= 0.25, "observed \(observed) \(wide)")
         #expect(r.sampling.configuredRatio == 0.25)
         #expect(target.count(.neverArrived) == 0 && target.count(.unsampled) > 0, "\(target.outcomes)")
         #expect(target.count(.complete) + target.count(.unsampled) == r.jobs.submitted)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -14,20 +15,6 @@ import TracebenchSink
 /// and gate and report read it.
 @Suite("tracebench listen", .serialized)
 struct ListenTests {
-    static func post(_ body: [UInt8], port: Int) async throws -> Int {
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/traces")!)
-        request.httpMethod = "POST"
-        request.setValue("application/x-protobuf", forHTTPHeaderField: "Content-Type")
-        request.httpBody = Data(body)
-        return try await withCheckedThrowingContinuation { continuation in
-            URLSession.shared.dataTask(with: request) { _, response, error in
-                if let error { continuation.resume(throwing: error) } else {
-                    continuation.resume(returning: (response as? HTTPURLResponse)?.statusCode ?? 0)
-                }
-            }.resume()
-        }
-    }
-
     @Test("known structure: 3 traces (one three deep, one whose root never came, one with an error), a duplicate, two services",
           .timeLimit(.minutes(1)))
     func structureOfWhatArrived() async throws {
@@ -36,8 +23,14 @@ struct ListenTests {
         sink.port = port
         let out = TestSupport.temporaryPath(".json")
         defer { try? FileManager.default.removeItem(atPath: out) }
-        let session = Task { try await ListenSession.run(ListenSession.Options(seconds: 3, sink: sink, outputPath: out)) }
-        try await Task.sleep(for: .milliseconds(800))
+        // No wall-clock window: the test waits for the sink to announce itself, and ends the listening once its posts
+        // were answered (a loaded host once delivered them after a 3 s window had closed).
+        let announced = Mutex(false), posted = Mutex(false)
+        var options = ListenSession.Options(seconds: 120, sink: sink, outputPath: out)
+        options.announce = { _ in announced.withLock { $0 = true } }
+        options.endEarly = { posted.withLock { $0 } }
+        let session = Task { [options] in try await ListenSession.run(options) }
+        while !announced.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(20)) }
         let now = WallClock.nowNanos()
         func span(_ trace: UInt64, _ id: UInt64, _ parent: UInt64, error: Bool = false) -> OTLPProtobufEncoder.Span {
             OTLPProtobufEncoder.Span(traceID: TraceID(high: 7, low: trace), spanID: id, parentSpanID: parent, name: "s\(id)",
@@ -46,8 +39,9 @@ struct ListenTests {
         let encoder = OTLPProtobufEncoder()
         let api = encoder.encode(serviceName: "api", spans: [span(1, 1, 0), span(1, 2, 1), span(2, 20, 0, error: true)])
         let worker = encoder.encode(serviceName: "worker", spans: [span(1, 3, 2), span(3, 31, 30), span(1, 3, 2)])
-        #expect(try await Self.post(api, port: port) == 200)
-        #expect(try await Self.post(worker, port: port) == 200)
+        #expect(try await TestSupport.postOTLP(api, port: port) == 200)
+        #expect(try await TestSupport.postOTLP(worker, port: port) == 200)
+        posted.withLock { $0 = true }
         let outcome = try await session.value
         let r = outcome.results
         let listen = try #require(r.listen)

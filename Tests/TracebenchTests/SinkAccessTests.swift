@@ -44,18 +44,7 @@ struct SinkAccessTests {
     }
 
     func post(port: Int, authorization: String?) async throws -> Int {
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/traces")!)
-        request.httpMethod = "POST"
-        request.setValue("application/x-protobuf", forHTTPHeaderField: "Content-Type")
-        if let authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
-        request.httpBody = Data()
-        return try await withCheckedThrowingContinuation { continuation in
-            URLSession.shared.dataTask(with: request) { _, response, error in
-                if let error { continuation.resume(throwing: error) } else {
-                    continuation.resume(returning: (response as? HTTPURLResponse)?.statusCode ?? 0)
-                }
-            }.resume()
-        }
+        try await TestSupport.postOTLP([], port: port, authorization: authorization)
     }
 
     @Test("a sink with a token answers 401 to a post without it (or with a wrong one) and counts it; the right one is accepted")

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 import TracebenchRedis
 import TracebenchScenario
@@ -75,5 +78,23 @@ extension TestSupport {
         process.waitUntilExit()
         return (process.terminationStatus, (try? String(contentsOfFile: stdout, encoding: .utf8)) ?? "",
                 (try? String(contentsOfFile: stderr, encoding: .utf8)) ?? "")
+    }
+}
+
+extension TestSupport {
+    /// POSTs an OTLP/HTTP protobuf body to a sink on 127.0.0.1:`port`; returns the HTTP status.
+    static func postOTLP(_ body: [UInt8], port: Int, authorization: String? = nil) async throws -> Int {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/traces")!)
+        request.httpMethod = "POST"
+        request.setValue("application/x-protobuf", forHTTPHeaderField: "Content-Type")
+        if let authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
+        request.httpBody = Data(body)
+        return try await withCheckedThrowingContinuation { continuation in
+            URLSession.shared.dataTask(with: request) { _, response, error in
+                if let error { continuation.resume(throwing: error) } else {
+                    continuation.resume(returning: (response as? HTTPURLResponse)?.statusCode ?? 0)
+                }
+            }.resume()
+        }
     }
 }
