@@ -8,9 +8,11 @@ public enum Redaction {
     /// What replaces a secret.
     public static let marker = "<redacted>"
 
-    /// Whether a key's value is a secret by its name (`password`, `token`, `authorization`, `secret`, `api_key`…).
+    /// Whether a key's value is a secret by its name (`password`, `token`, `authorization`, `secret`, `api_key`…), or
+    /// holds request headers as one string (`OTEL_EXPORTER_OTLP_HEADERS=Authorization=Bearer …` in an environment).
     public static func isSecretKey(_ key: String) -> Bool {
         let lowered = key.lowercased()
+        if lowered.hasSuffix("_headers") { return true }
         return ["password", "passwd", "token", "secret", "authorization", "api_key", "apikey", "cookie"].contains { lowered.contains($0) }
     }
 

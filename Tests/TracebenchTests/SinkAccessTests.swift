@@ -3,6 +3,8 @@ import Foundation
 import FoundationNetworking
 #endif
 import Testing
+import TracebenchMeasure
+import TracebenchResults
 @testable import TracebenchScenario
 @testable import TracebenchSink
 
@@ -41,6 +43,14 @@ struct SinkAccessTests {
         #expect(optOut.sink.allowUnauthenticated && optOut.sink.token.isEmpty)
         let defaults = try ScenarioLoader.parse(yaml: Self.base, file: "t.yaml")
         #expect(defaults.sink == SinkSpec() && SinkSpec().host == "127.0.0.1")
+    }
+
+    @Test("exporter headers in a target's environment never reach the results' scenario record")
+    func environmentHeadersAreRedacted() throws {
+        let yaml = "target:\n  launch:\n    env: {OTEL_EXPORTER_OTLP_HEADERS: 'Authorization=Bearer hunter2', OTEL_SERVICE_NAME: api}\n"
+        let record = ScenarioRecord.document(yaml: yaml)
+        let text = String(decoding: try JSONEncoder().encode(record), as: UTF8.self)
+        #expect(!text.contains("hunter2") && text.contains(Redaction.marker) && text.contains("api"), "\(text)")
     }
 
     func post(port: Int, authorization: String?) async throws -> Int {
