@@ -40,7 +40,20 @@ final class CollectorMetrics: Sendable {
         }
     }
 
-    private func read() async throws -> CollectorCounters {
+    /// One reading, tried up to `attempts` times: a scrape that meets a pooled connection the collector closed, or a
+    /// collector busy for a moment, is read again rather than losing the run's counters (a CI flake once did).
+    private func read(attempts: Int = 3) async throws -> CollectorCounters {
+        var attempt = 1
+        while true {
+            do { return try await readOnce() } catch {
+                guard attempt < attempts, !Task.isCancelled else { throw error }
+                attempt += 1
+                try? await Task.sleep(for: .milliseconds(300))
+            }
+        }
+    }
+
+    private func readOnce() async throws -> CollectorCounters {
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "Accept", value: "text/plain")
         let response = try await client.execute(request, timeout: .seconds(10))

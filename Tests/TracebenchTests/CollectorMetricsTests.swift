@@ -78,7 +78,8 @@ struct CollectorMetricsTests {
         let c = try #require(r.collector)
         let sent = try #require(r.firehose).spansSent
         #expect(sent > 0 && receiver.store.spanCount == sent)
-        #expect(c.reported == CollectorCounters(acceptedSpans: Double(sent), refusedSpans: 2, sentSpans: Double(sent - 7), sendFailedSpans: 0))
+        #expect(c.reported == CollectorCounters(acceptedSpans: Double(sent), refusedSpans: 2, sentSpans: Double(sent - 7), sendFailedSpans: 0),
+                "problems: \(r.problems.map(\.message))")
         #expect(c.measured == false && c.spansIn == sent && c.spansOut == sent - 7 && c.dropped == 7)
     }
 }
