@@ -124,9 +124,10 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
-            // Received spans checked against the ledger: trace completeness, retention, sampling figures.
+            // Received spans checked against the ledger: trace completeness, retention, sampling figures; and where
+            // the time and the errors go (topology, critical path, root causes), written as the results' own figures.
             name: "TracebenchAnalysis",
-            dependencies: ["TracebenchSink", "TracebenchMeasure", "TracebenchVocabulary"],
+            dependencies: ["TracebenchSink", "TracebenchMeasure", "TracebenchVocabulary", "TracebenchResults"],
             swiftSettings: strict
         ),
         .target(

@@ -106,10 +106,10 @@ public enum TargetCheck {
         let ids = Set(spans.map(\.spanID))
         if spans.contains(where: { $0.parentSpanID != 0 && !ids.contains($0.parentSpanID) }) { return .orphaned }
         var counts: [String: Int] = [:]
-        for span in spans { counts["\(span.serviceName)/\(span.name)", default: 0] += 1 }
+        for span in spans { counts[SegmentKey.of(service: span.serviceName, span: span.name), default: 0] += 1 }
         let lacking = expect.flatMap { expectation in
             expectation.minimumCounts.sorted { $0.key < $1.key }.compactMap { name, minimum in
-                let key = "\(expectation.service)/\(name)"
+                let key = SegmentKey.of(service: expectation.service, span: name)
                 return counts[key, default: 0] >= minimum ? nil : key
             }
         }

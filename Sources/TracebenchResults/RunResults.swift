@@ -44,6 +44,12 @@ public struct RunResults: Codable, Sendable {
     public var target: TargetFigures?
     /// `tracebench listen` files (`kind: listen`): the structure of what arrived; nil for runs.
     public var listen: ListenFigures?
+    /// The service dependency graph of the run's whole traces; nil when no trace was whole (or for older files).
+    public var topology: TopologyFigures?
+    /// Where the end-to-end time goes, per `service/span` and `queue`; nil when no trace was whole.
+    public var criticalPath: CriticalPathFigures?
+    /// The errors' root causes and how far they propagated; nil when no trace was whole.
+    public var errors: ErrorFigures?
     /// Per interval (`report_interval_s`): counters and latency histograms over time.
     public var series: IntervalSeries?
     /// The thresholds the run was judged against, and the verdict.
@@ -56,7 +62,7 @@ public struct RunResults: Codable, Sendable {
         case finishedAt = "finished_at", scenario, scenarioName = "scenario_name", scenarioFile = "scenario_file"
         case tracingEffective = "tracing_effective", environment, jobs, traces, sampling, latency, throughput, resources
         case spans, sink, overhead, budgets, resourceBlocks = "resource_blocks", collector, firehose, ceilings, stall
-        case series, thresholds, target, listen
+        case series, thresholds, target, listen, topology, criticalPath = "critical_path", errors
     }
 
     public init(from decoder: any Decoder) throws {
@@ -92,6 +98,9 @@ public struct RunResults: Codable, Sendable {
         thresholds = try c.decodeIfPresent(GateVerdict.self, forKey: .thresholds)
         target = try c.decodeIfPresent(TargetFigures.self, forKey: .target)
         listen = try c.decodeIfPresent(ListenFigures.self, forKey: .listen)
+        topology = try c.decodeIfPresent(TopologyFigures.self, forKey: .topology)
+        criticalPath = try c.decodeIfPresent(CriticalPathFigures.self, forKey: .criticalPath)
+        errors = try c.decodeIfPresent(ErrorFigures.self, forKey: .errors)
     }
 }
 

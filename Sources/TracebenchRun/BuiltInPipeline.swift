@@ -70,6 +70,8 @@ struct BuiltInPipeline: SystemUnderTest {
         ResultsAssembly.fill(&results, scenario: scenario, ledger: ledger, figures: figures, load: load, sink: snapshot,
                              windowSeconds: outcome.windowSeconds, startMicros: outcome.startMicros)
         if let snapshot, !ledger.isEmpty {
+            let jobTraces = Set(ledger.compactMap { TraceID(hex: $0.traceID) })
+            results.analytics = TraceAnalytics.analyse(spans: snapshot.spans, owned: jobTraces.contains)
             let kept = TraceCheck.retention(ledger: ledger, spans: snapshot.spans, exports: exports)
             results.sampling.errorRetention = share(kept.errorJobsKept, kept.errorJobs)
             results.sampling.completeErrorRetention = share(kept.errorJobsKeptComplete, kept.errorJobs)

@@ -68,6 +68,9 @@ enum ResultsAssembler {
         results.budgets = system.budgets
         results.resourceBlocks = system.resourceBlocks
         results.target = system.target
+        results.topology = system.analytics?.topology
+        results.criticalPath = system.analytics?.criticalPath
+        results.errors = system.analytics?.errors
 
         results.resources = rig.resources
         results.ceilings = rig.ceilings

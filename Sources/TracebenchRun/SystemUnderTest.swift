@@ -1,3 +1,4 @@
+import TracebenchAnalysis
 import TracebenchMeasure
 import TracebenchResults
 import TracebenchScenario
@@ -55,5 +56,7 @@ struct SystemFigures: Sendable {
     var resourceBlocks: [ResourceBlock]?
     /// Black-box runs: each job's trace outcome.
     var target: TargetFigures?
+    /// Topology, critical path and root causes of the jobs' whole traces (jobs runs and black-box runs).
+    var analytics: TraceAnalytics?
     var problems: [Problem] = []
 }

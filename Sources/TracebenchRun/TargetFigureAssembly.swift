@@ -47,6 +47,8 @@ enum TargetFigureAssembly {
             return TargetCheck.Expectation(service: expectation.service, minimumCounts: counts)
         }
         let check = TargetCheck.check(jobs: correlated, spans: sink.spans, expect: expect, stillArrivingAfter: stillArrivingAfter)
+        let jobTraces = Set(correlated.compactMap(\.traceID))
+        figures.analytics = TraceAnalytics.analyse(spans: sink.spans, owned: jobTraces.contains)
         var outcomes = TargetFigures()
         for (job, outcome) in check.outcomes {
             outcomes.outcomes[outcome.rawValue, default: 0] += 1
