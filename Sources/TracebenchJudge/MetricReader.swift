@@ -105,6 +105,29 @@ public enum MetricReader {
                 "spans_sent": Double(f.spansSent), "send_rate_spans_per_second": f.sendRateSpansPerSecond,
             ]
             return exact(values[name])
+        case "critical_path":
+            guard let segment = r.criticalPath?.segments[metric.parts["segment"] ?? ""] else { return nil }
+            switch segments[2] {
+            case "share": return MetricObservation(estimate: segment.share.estimate, evidence: .interval95(low: segment.share.ciLow, high: segment.share.ciHigh))
+            case "on_path": return proportion(segment.onPath.successes, segment.onPath.trials)
+            case "contribution": return summaryStat(segment.contribution, stat: metric.parts["stat"] ?? "")
+            default: return nil
+            }
+        case "topology":
+            guard let edge = r.topology?.edges[metric.parts["edge"] ?? ""] else { return nil }
+            switch segments[2] {
+            case "calls": return exact(Double(edge.calls))
+            case "error_share": return proportion(edge.errorShare.successes, edge.errorShare.trials)
+            case "latency": return summaryStat(edge.latency, stat: metric.parts["stat"] ?? "")
+            default: return nil
+            }
+        case "errors":
+            guard let errors = r.errors else { return nil }
+            if name == "traces" { return exact(Double(errors.traces)) }
+            // A cause never seen among measured error traces explains 0 of them; without error traces it is not measured.
+            guard errors.traces > 0 else { return nil }
+            let cause = errors.rootCauses[metric.parts["segment"] ?? ""]
+            return proportion(cause?.share.successes ?? 0, errors.traces)
         case "sink":
             guard name == "rejected" else { return nil }
             return r.sink.requests > 0 || !r.sink.rejected.isEmpty ? exact(Double(r.sink.rejected.values.reduce(0, +))) : nil
@@ -114,7 +137,12 @@ public enum MetricReader {
     }
 
     static func latency(phase: String, stat: String, in r: RunResults) -> MetricObservation? {
-        guard let summary = r.latency[phase], summary.count > 0 else { return nil }
+        r.latency[phase].flatMap { summaryStat($0, stat: stat) }
+    }
+
+    /// `pNN` (on the stored histogram's order-statistic interval), `max`, `mean` or `count` of a latency summary.
+    static func summaryStat(_ summary: LatencySummary, stat: String) -> MetricObservation? {
+        guard summary.count > 0 else { return nil }
         switch stat {
         case "max": return MetricObservation(estimate: Double(summary.max), evidence: .exact)
         case "mean": return MetricObservation(estimate: summary.mean, evidence: .exact)

@@ -133,7 +133,33 @@ public enum MetricCatalog {
         .init("firehose.spans_sent", .count, .exact, lowerIsBetter: false, "spans the firehose sent"),
         .init("firehose.send_rate_spans_per_second", .perSecond, .exact, lowerIsBetter: false, "spans sent per second"),
         .init("sink.rejected", .count, .exact, "requests the sink rejected (all reasons)"),
+        .init("critical_path.{segment}.share", .ratio, .interval, "a `service/span` (or `queue`): its mean share of end-to-end time on the critical path (bootstrap interval)"),
+        .init("critical_path.{segment}.on_path", .ratio, .proportion, "whole traces whose critical path holds the segment"),
+        .init("critical_path.{segment}.contribution.{stat}", .microseconds, .quantile, "the segment's time on the critical path, where it is on it"),
+        .init("topology.{edge}.calls", .count, .exact, lowerIsBetter: false, "`caller->callee`: callee spans under a caller span"),
+        .init("topology.{edge}.error_share", .ratio, .proportion, "calls whose callee span is ERROR"),
+        .init("topology.{edge}.latency.{stat}", .microseconds, .quantile, "the callee spans' durations"),
+        .init("errors.traces", .count, .exact, "whole traces holding an ERROR span"),
+        .init("errors.root_causes.{segment}.share", .ratio, .proportion, "error traces this `service/span` is a root cause of (an ERROR span without ERROR children)"),
     ]
+
+    /// Splits a metric path at its dots, except inside double quotes: a `service/span` or edge holding a dot or a
+    /// space is written quoted (`critical_path."worker/model.download".share`). Quotes are removed; nil when a quote
+    /// is left open.
+    public static func segments(of path: String) -> [String]? {
+        var segments: [String] = [], current = "", quoted = false
+        for character in path {
+            if character == "\"" { quoted.toggle() } else if character == ".", !quoted {
+                segments.append(current)
+                current = ""
+            } else {
+                current.append(character)
+            }
+        }
+        guard !quoted else { return nil }
+        segments.append(current)
+        return segments
+    }
 
     /// A regular expression matching exactly the names ``isProcessName(_:)`` accepts.
     public static let processPattern = "(" + processes.joined(separator: "|") + "|worker-([0-9]|[1-5][0-9]|6[0-3]))"
@@ -145,6 +171,7 @@ public enum MetricCatalog {
         let fills = [
             "phase": "(" + phases.joined(separator: "|") + ")", "arm": "(" + arms.joined(separator: "|") + ")",
             "process": processPattern, "stat": "(max|mean|count|\(percentile))",
+            "segment": "([^\".]+|\"[^\"]+\")", "edge": "([^\".]+->[^\".]+|\"[^\"]+->[^\"]+\")",
         ]
         let alternatives = definitions.map { definition in
             definition.template.split(separator: ".").map { part in
@@ -167,6 +194,10 @@ public enum MetricCatalog {
             if processes.contains(value) { return true }
             guard value.hasPrefix("worker-"), let n = Int(value.dropFirst(7)), String(n) == value.dropFirst(7) else { return false }
             return n >= 0 && n < 64
+        case "segment": return !value.isEmpty && !value.contains("\"")
+        case "edge":
+            guard let arrow = value.firstRange(of: "->") else { return false }
+            return !value.contains("\"") && !value[..<arrow.lowerBound].isEmpty && !value[arrow.upperBound...].isEmpty
         case "stat":
             if ["max", "mean", "count"].contains(value) { return true }
             // Digits and one decimal point only (`p99.9`; not `p1e1` or `p+5`, which Double would read).
@@ -179,7 +210,8 @@ public enum MetricCatalog {
 
     /// Resolves `path` or explains what is wrong with it, suggesting the nearest known path.
     public static func resolve(_ path: String) throws(MetricPathError) -> ResolvedMetric {
-        let segments = joinPercentileDecimals(path.split(separator: ".", omittingEmptySubsequences: false).map(String.init))
+        guard let split = segments(of: path) else { throw MetricPathError(path: path, suggestion: nil) }
+        let segments = joinPercentileDecimals(split)
         for definition in definitions {
             let pattern = definition.template.split(separator: ".").map(String.init)
             guard pattern.count == segments.count else { continue }
@@ -197,7 +229,7 @@ public enum MetricCatalog {
             }
             guard matched else { continue }
             var evidence = definition.evidence
-            if definition.template.hasPrefix("latency."), !(parts["stat"]?.hasPrefix("p") ?? false) {
+            if let stat = parts["stat"], !stat.hasPrefix("p") {
                 evidence = .exact
             }
             let unit = parts["stat"] == "count" ? MetricUnit.count : definition.unit
@@ -225,6 +257,7 @@ public enum MetricCatalog {
         let fills: [String: [String]] = [
             "phase": phases, "arm": ["sdk", "otlp"], "process": processes,
             "stat": ["p50", "p90", "p99", "p99.9", "max", "mean", "count"],
+            "segment": ["emp-worker/process-job", "queue"], "edge": ["emp-job-queue-api->emp-worker"],
         ]
         var paths: [String] = []
         for definition in definitions {

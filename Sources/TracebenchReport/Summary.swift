@@ -32,6 +32,7 @@ public enum Summary {
             lines.append("            " + phase.padding(toLength: 12, withPad: " ", startingAt: 0)
                 + [ms(l.p50), ms(l.p90), ms(l.p99), ms(l.max)].map { $0.leftPadded(9) }.joined() + String(l.count).leftPadded(9))
         }
+        lines.append(contentsOf: analyticsLines(results))
         let processes = results.resources.keys.sorted()
         if !processes.isEmpty {
             lines.append("  resources " + processes.map { name in

@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+import TracebenchJudge
+import TracebenchMetrics
+import TracebenchReport
+import TracebenchResults
+@testable import TracebenchRun
+import TracebenchScenario
+import TracebenchVocabulary
+
+/// Topology, critical path and root causes of a real built-in run, against answers the scenario fixes.
+@Suite("Analytics of a run")
+struct AnalyticsRunTests {
+    @Test("steps of 40/160/200 ms take 10/40/50 % of processing on the path; a failing step is the root cause of every error trace; the graph is API → worker with exact calls")
+    func knownAnswers() async throws {
+        var scenario = try TestSupport.scenario("smoke")
+        scenario.timeScale = 1
+        scenario.durationSeconds = 3
+        scenario.warmupSeconds = 0
+        scenario.load.ratePerSecond = 10
+        scenario.pipeline.maxRetries = 0
+        scenario.jobs = [
+            JobTypeSpec(service: "fixed", weight: 1, steps: [
+                StepSpec(name: "a", duration: .fixed(40)), StepSpec(name: "b", duration: .fixed(160)), StepSpec(name: "c", duration: .fixed(200)),
+            ]),
+            JobTypeSpec(service: "broken", weight: 1, steps: [
+                StepSpec(name: "wrapper", duration: .fixed(5), children: [StepSpec(name: "fails", errorRatio: 1)]),
+            ]),
+        ]
+        let out = TestSupport.temporaryPath(".json")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let outcome = try await RunCoordinator.run(scenario: scenario, options: RunOptions(outputPath: out, executablePath: TestSupport.tracebenchBinary, progress: false))
+        guard case .run(let r) = try ResultsFile.read(from: out) else { Issue.record("not a run file"); return }
+        #expect(outcome.results.status == "ok", "\(outcome.results.problems)")
+        #expect(r.jobs.completed > 5 && r.jobs.failed > 5 && r.traces.completeness == 1.0)
+
+        // Critical path: only the fixed jobs hold a, b and c, so their shares relative to each other are the steps'.
+        let path = try #require(r.criticalPath)
+        #expect(path.traces == r.jobs.submitted)
+        let worker = ServiceName.worker
+        let share = { (step: String) in path.segments[SegmentKey.of(service: worker, span: step)]?.share.estimate ?? 0 }
+        let steps = share("a") + share("b") + share("c")
+        #expect(abs(share("a") / steps - 0.1) < 0.02 && abs(share("b") / steps - 0.4) < 0.02 && abs(share("c") / steps - 0.5) < 0.02,
+                "a \(share("a")) b \(share("b")) c \(share("c"))")
+        #expect(abs(path.segments.values.map { $0.share.estimate }.reduce(0, +) - 1) < 1e-6)
+        #expect(path.segments[SegmentKey.queue] != nil)
+        let c = try #require(path.segments[SegmentKey.of(service: worker, span: "c")])
+        #expect(c.onPath.successes == r.jobs.completed && c.contribution.p50 >= 200_000 && c.contribution.p50 < 230_000)
+
+        // Root causes: every error trace is explained by `fails`; its error climbed wrapper and process-job.
+        let errors = try #require(r.errors)
+        #expect(errors.traces == r.jobs.failed && errors.rootCauses.count == 1)
+        let cause = try #require(errors.rootCauses[SegmentKey.of(service: worker, span: "fails")])
+        #expect(cause.share.successes == r.jobs.failed && cause.spans == r.jobs.failed)
+        #expect(cause.propagation.meanLevels == 2 && cause.propagation.maxLevels == 2 && cause.propagation.reachedRoot == 0)
+
+        // Topology: one edge; per job a claim span and one attempt under the API's enqueue span.
+        let topology = try #require(r.topology)
+        let edge = try #require(topology.edges[SegmentKey.edge(caller: ServiceName.api, callee: worker)])
+        #expect(topology.edges.count == 1 && edge.calls == 2 * r.jobs.submitted && edge.errorShare.successes == r.jobs.failed)
+        #expect(edge.traceShare.successes == r.jobs.submitted && topology.nodes.keys.sorted() == [ServiceName.api, worker].sorted())
+
+        // The figures are metric paths thresholds can name, and the summary shows them.
+        let failsPath = "errors.root_causes.\"\(worker)/fails\".share"
+        let observed = try #require(MetricReader.observe(try MetricCatalog.resolve(failsPath), in: r))
+        #expect(observed.estimate == 1)
+        let cPath = try MetricCatalog.resolve("critical_path.\(worker)/c.share")
+        #expect(MetricReader.observe(cPath, in: r)?.estimate == c.share.estimate)
+        let summary = Summary.text(r, path: out)
+        #expect(summary.contains("where the time goes") && summary.contains("root causes") && summary.contains("\(worker)/fails 100%"), "\(summary)")
+    }
+}
