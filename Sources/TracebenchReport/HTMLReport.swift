@@ -52,6 +52,9 @@ public enum HTMLReport {
             html += "<h2>Problems</h2><ul>" + r.problems.map { "<li><b>\($0.kind)</b> \(SVGChart.escape($0.message))</li>" }.joined() + "</ul>"
             markdown += "\n## Problems\n\n" + r.problems.map { "- **\($0.kind)** \($0.message)" }.joined(separator: "\n") + "\n"
         }
+        let analytics = analytics(r)
+        html += analytics.html
+        markdown += analytics.markdown
         html += "<h2>Latency over time</h2>" + latencyOverTime(r)
         html += "<h2>Throughput over time</h2>" + ratesOverTime(r)
         html += "<h2>Latency distribution (HDR percentile plot)</h2>" + percentilePlot(r.latency, name: nil)

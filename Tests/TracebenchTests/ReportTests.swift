@@ -14,7 +14,9 @@ struct ReportTests {
     static func reports() throws -> [(name: String, html: String, markdown: String)] {
         guard case .run(let run) = try ResultsFile.read(from: "\(fixtures)/run-v2-smoke.json"),
               case .capacity(let capacity) = try ResultsFile.read(from: "\(fixtures)/capacity-v2.json"),
-              case .run(let overhead) = try ResultsFile.read(from: "\(fixtures)/run-v2-overhead.json") else { return [] }
+              case .run(let overhead) = try ResultsFile.read(from: "\(fixtures)/run-v2-overhead.json"),
+              case .run(let analysed) = try ResultsFile.read(from: "\(fixtures)/run-v2-analytics.json") else { return [] }
+        let analyticsReport = HTMLReport.run(analysed, path: "run-v2-analytics.json")
         let runReport = HTMLReport.run(run, path: "run-v2-smoke.json")
         let overheadReport = HTMLReport.run(overhead, path: "run-v2-overhead.json")
         let capacityReport = HTMLReport.capacity(capacity, path: "capacity-v2.json")
@@ -25,12 +27,12 @@ struct ReportTests {
         let history = HTMLReport.history(HistoryCheck.check(tonight: CompareTests.run(median: 130, seed: 99), rerun: nil, baseline: nights, last: 30))
         return [("run", runReport.html, runReport.markdown), ("overhead", overheadReport.html, overheadReport.markdown),
                 ("capacity", capacityReport.html, capacityReport.markdown), ("compare", comparison.html, comparison.markdown),
-                ("history", history.html, history.markdown)]
+                ("history", history.html, history.markdown), ("analytics", analyticsReport.html, analyticsReport.markdown)]
     }
 
     @Test func reportsAreSelfContained() throws {
         let all = try Self.reports()
-        #expect(all.count == 5)
+        #expect(all.count == 6)
         for report in all {
             #expect(report.html.hasPrefix("<!doctype html>") && report.html.contains("<svg"), "\(report.name)")
             #expect(!report.html.contains("<script") && !report.html.contains("src=\"http") && !report.html.contains("href=\"http"), "\(report.name)")
@@ -38,6 +40,12 @@ struct ReportTests {
         }
         #expect(all[2].html.contains("knee") && all[2].html.contains("collectors needed"))
         #expect(all[4].html.contains("change +"), "the history report marks the shift")
+        // Where the time and the errors go: the critical-path table and bands, the topology graph, the root cause.
+        let analytics = all[5]
+        for section in ["Where the time goes", "p99-p100", "Service topology", "emp-job-queue-api-&gt;emp-worker", "Error root causes", "emp-worker/webhook-notify"] {
+            #expect(analytics.html.contains(section), "\(section)")
+        }
+        #expect(analytics.markdown.contains("## Where the time goes") && analytics.markdown.contains("## Error root causes"))
     }
 
     @Test(.enabled(if: ReportTests.hasChromium, "CHROMIUM IS NOT INSTALLED: the browser check of the HTML reports is SKIPPED (apt-get install chromium)"))
