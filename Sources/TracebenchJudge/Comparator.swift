@@ -104,6 +104,32 @@ public enum Comparator {
             paths += ["resources.\(process).peak_rss_bytes", "resources.\(process).cpu_percent_avg"]
         }
         if everywhere({ $0.collector != nil }) { paths += ["collector.cpu_percent_avg", "collector.rss_bytes_max"] }
+        paths += analyticsPaths(all.map(\.results))
+        return paths
+    }
+
+    /// Where the time and the errors go: every critical-path segment's share (a segment one side lacks is 0 there:
+    /// a hop that appeared or vanished), its time on the path where both have it, each shared edge's callee latency,
+    /// and every root cause's share of error traces (a new root cause moves from 0).
+    static func analyticsPaths(_ runs: [RunResults]) -> [String] {
+        func keys(_ of: (RunResults) -> [String]) -> (union: [String], everywhere: [String]) {
+            let sets = runs.map { Set(of($0)) }
+            let union = sets.reduce(Set<String>()) { $0.union($1) }
+            return (union.sorted(), union.filter { key in sets.allSatisfy { $0.contains(key) } }.sorted())
+        }
+        var paths: [String] = []
+        if runs.allSatisfy({ ($0.criticalPath?.traces ?? 0) > 0 }) {
+            let segments = keys { $0.criticalPath.map { Array($0.segments.keys) } ?? [] }
+            paths += segments.union.compactMap(MetricCatalog.quoted).map { "critical_path.\($0).share" }
+            paths += segments.everywhere.compactMap(MetricCatalog.quoted).map { "critical_path.\($0).contribution.p50" }
+        }
+        if runs.allSatisfy({ $0.topology != nil }) {
+            let edges = keys { $0.topology.map { Array($0.edges.keys) } ?? [] }
+            paths += edges.everywhere.compactMap(MetricCatalog.quoted).flatMap { ["topology.\($0).latency.p50", "topology.\($0).latency.p99"] }
+        }
+        if runs.allSatisfy({ ($0.errors?.traces ?? 0) > 0 }) {
+            paths += keys { $0.errors.map { Array($0.rootCauses.keys) } ?? [] }.union.compactMap(MetricCatalog.quoted).map { "errors.root_causes.\($0).share" }
+        }
         return paths
     }
 

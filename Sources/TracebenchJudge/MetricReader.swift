@@ -106,7 +106,12 @@ public enum MetricReader {
             ]
             return exact(values[name])
         case "critical_path":
-            guard let segment = r.criticalPath?.segments[metric.parts["segment"] ?? ""] else { return nil }
+            guard let path = r.criticalPath, path.traces > 0 else { return nil }
+            guard let segment = path.segments[metric.parts["segment"] ?? ""] else {
+                // On no critical path of the run's whole traces: its share is 0, measured; its time there is not.
+                return segments[2] == "share" ? MetricObservation(estimate: 0, evidence: .interval95(low: 0, high: 0))
+                    : segments[2] == "on_path" ? proportion(0, path.traces) : nil
+            }
             switch segments[2] {
             case "share": return MetricObservation(estimate: segment.share.estimate, evidence: .interval95(low: segment.share.ciLow, high: segment.share.ciHigh))
             case "on_path": return proportion(segment.onPath.successes, segment.onPath.trials)

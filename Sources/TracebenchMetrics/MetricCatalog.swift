@@ -143,6 +143,13 @@ public enum MetricCatalog {
         .init("errors.root_causes.{segment}.share", .ratio, .proportion, "error traces this `service/span` is a root cause of (an ERROR span without ERROR children)"),
     ]
 
+    /// A `service/span` or edge as one path segment: quoted when it holds a dot or whitespace; nil when it holds a
+    /// double quote, which no path can spell.
+    public static func quoted(_ segment: String) -> String? {
+        guard !segment.isEmpty, !segment.contains("\"") else { return nil }
+        return segment.contains(where: { $0 == "." || $0.isWhitespace }) ? "\"" + segment + "\"" : segment
+    }
+
     /// Splits a metric path at its dots, except inside double quotes: a `service/span` or edge holding a dot or a
     /// space is written quoted (`critical_path."worker/model.download".share`). Quotes are removed; nil when a quote
     /// is left open.

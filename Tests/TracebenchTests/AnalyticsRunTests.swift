@@ -11,6 +11,48 @@ import TracebenchVocabulary
 /// Topology, critical path and root causes of a real built-in run, against answers the scenario fixes.
 @Suite("Analytics of a run")
 struct AnalyticsRunTests {
+    /// Runs `scenario`; returns the outcome and the results as read back from the file.
+    static func run(_ scenario: Scenario) async throws -> (RunOutcome, RunResults, String) {
+        let out = TestSupport.temporaryPath(".json")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let outcome = try await RunCoordinator.run(scenario: scenario, options: RunOptions(outputPath: out, executablePath: TestSupport.tracebenchBinary, progress: false))
+        guard case .run(let r) = try ResultsFile.read(from: out) else { throw CancellationError() }
+        return (outcome, r, out)
+    }
+
+    /// Three fixed steps of 40, 160 and 200 ms (10/40/50 %), the middle one `slowerBy` ms slower.
+    static func fixedSteps(slowerBy: Double = 0) throws -> Scenario {
+        var scenario = try TestSupport.scenario("smoke")
+        scenario.timeScale = 1
+        scenario.durationSeconds = 2
+        scenario.warmupSeconds = 0
+        scenario.load.ratePerSecond = 10
+        scenario.jobs = [JobTypeSpec(service: "fixed", steps: [
+            StepSpec(name: "a", duration: .fixed(40)), StepSpec(name: "b", duration: .fixed(160 + slowerBy)), StepSpec(name: "c", duration: .fixed(200)),
+        ])]
+        return scenario
+    }
+
+    @Test("compare pins a step made 30 ms slower to its span (four runs a side): its time on the path and its share regress; the other steps' time does not move")
+    func aSlowerStepIsPinnedToItsSpan() async throws {
+        // Four runs a side: the run is the unit of replication (one run a side is inconclusive without a noise profile; two leave Welch one or two degrees of freedom, too few for Holm over some 40 metrics).
+        var base: TracebenchJudge.Comparator.Side = [], candidate: TracebenchJudge.Comparator.Side = []
+        for index in 1 ... 4 {
+            base.append(("base-\(index).json", try await Self.run(try Self.fixedSteps()).1))
+            candidate.append(("candidate-\(index).json", try await Self.run(try Self.fixedSteps(slowerBy: 30)).1))
+        }
+        let report = TracebenchJudge.Comparator.compare(base: base, candidate: candidate)
+        func verdict(_ step: String, _ figure: String) -> MetricComparison.Verdict? {
+            report.metrics.first { $0.metric == "critical_path.\(ServiceName.worker)/\(step).\(figure)" }?.verdict
+        }
+        #expect(verdict("b", "contribution.p50") == .regression, "\(report.metrics.filter { $0.metric.hasPrefix("critical_path") }.map { "\($0.metric) \($0.verdict) \($0.deltaPercent)" })")
+        #expect(verdict("b", "share") == .regression)
+        for step in ["a", "c"] {
+            let contribution = try #require(report.metrics.first { $0.metric == "critical_path.\(ServiceName.worker)/\(step).contribution.p50" })
+            #expect(contribution.verdict != .regression && abs(contribution.deltaPercent) < 5, "\(step): \(contribution.deltaPercent) %")
+        }
+    }
+
     @Test("steps of 40/160/200 ms take 10/40/50 % of processing on the path; a failing step is the root cause of every error trace; the graph is API → worker with exact calls")
     func knownAnswers() async throws {
         var scenario = try TestSupport.scenario("smoke")
@@ -27,10 +69,7 @@ struct AnalyticsRunTests {
                 StepSpec(name: "wrapper", duration: .fixed(5), children: [StepSpec(name: "fails", errorRatio: 1)]),
             ]),
         ]
-        let out = TestSupport.temporaryPath(".json")
-        defer { try? FileManager.default.removeItem(atPath: out) }
-        let outcome = try await RunCoordinator.run(scenario: scenario, options: RunOptions(outputPath: out, executablePath: TestSupport.tracebenchBinary, progress: false))
-        guard case .run(let r) = try ResultsFile.read(from: out) else { Issue.record("not a run file"); return }
+        let (outcome, r, out) = try await Self.run(scenario)
         #expect(outcome.results.status == "ok", "\(outcome.results.problems)")
         #expect(r.jobs.completed > 5 && r.jobs.failed > 5 && r.traces.completeness == 1.0)
 
