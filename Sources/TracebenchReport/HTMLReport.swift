@@ -33,12 +33,25 @@ public enum HTMLReport {
 
     // MARK: A run
 
-    public static func run(_ r: RunResults, path: String) -> (html: String, markdown: String) {
-        var html = "<h1>tracebench \(SVGChart.escape(r.scenarioName)): <span class=\"\(r.status == RunStatus.ok ? "pass" : "fail")\">\(r.status)</span></h1>"
+    public static func run(_ r: RunResults, path: String, promises: ThresholdSet = Promises.designDocument) -> (html: String, markdown: String) {
+        // The status says the run completed; it is never a green "ok" above a failed promise.
+        let board = r.listen == nil ? Promises.scoreboard(r, promises: promises) : GateVerdict()
+        let failed = board.thresholds.filter { $0.outcome == .fail }.count
+        let heading = failed > 0 ? "\(r.status) — \(failed) promise\(failed == 1 ? "" : "s") failed" : "\(r.status)"
+        let headingClass = r.status != RunStatus.ok ? "fail" : failed > 0 ? "inconclusive" : "pass"
+        var html = "<h1>tracebench \(SVGChart.escape(r.scenarioName)): <span class=\"\(headingClass)\">\(heading)</span></h1>"
         html += "<p class=\"note\">\(SVGChart.escape(path)) · run \(r.runID) · \(r.startedAt) · tracebench \(r.environment.gitRevision) · swift-otel \(r.environment.swiftOTelVersion) · \(SVGChart.escape(r.environment.cpuModel)), \(r.environment.cpuCount) cores</p>"
+        var markdown = "# tracebench \(r.scenarioName): \(heading)\n"
+        if !board.thresholds.isEmpty {
+            let rows = board.thresholds.map { [$0.outcome.rawValue, $0.spec.label, $0.message] }
+            html += "<h2>Promises: \(board.tally)</h2>" + table(["outcome", "promise", "measured"], rows.map { row in
+                ["<span class=\"\(row[0] == "pass" ? "pass" : row[0] == "fail" ? "fail" : "inconclusive")\">\(row[0])</span>", SVGChart.escape(row[1]), SVGChart.escape(row[2])]
+            })
+            markdown += "\n## Promises: \(board.tally)\n\n" + markdownTable(["outcome", "promise", "measured"], rows.map { [$0[0], "`\($0[1])`", $0[2]] }) + "\n"
+        }
         let rows = summaryRows(r)
         html += "<h2>Summary</h2>" + table(["figure", "value"], rows.map { [SVGChart.escape($0.0), SVGChart.escape($0.1)] })
-        var markdown = "# tracebench \(r.scenarioName): \(r.status)\n\n" + markdownTable(["figure", "value"], rows.map { [$0.0, $0.1] }) + "\n"
+        markdown += "\n## Summary\n\n" + markdownTable(["figure", "value"], rows.map { [$0.0, $0.1] }) + "\n"
         if let verdict = r.thresholds, !verdict.thresholds.isEmpty {
             html += "<h2>Thresholds: \(verdict.outcome.rawValue)</h2>" + table(["outcome", "threshold", "measured"], verdict.thresholds.map {
                 ["<span class=\"\($0.outcome == .pass ? "pass" : $0.outcome == .inconclusive ? "inconclusive" : "fail")\">\($0.outcome.rawValue)</span>",

@@ -1,4 +1,5 @@
 import Foundation
+import TracebenchJudge
 import TracebenchResults
 
 extension Summary {
@@ -31,6 +32,22 @@ extension Summary {
             }
             lines.append("  root causes (\(errors.traces) error traces) " + causes.joined(separator: "; "))
         }
+        return lines
+    }
+}
+
+extension Summary {
+    /// The promises scoreboard: the tally, every promise judged pass, fail or inconclusive with its figure and reason,
+    /// and the ones the run did not measure on one line.
+    static func promiseLines(_ board: GateVerdict) -> [String] {
+        guard !board.thresholds.isEmpty else { return [] }
+        var lines = ["  promises  \(board.tally)"]
+        for outcome in board.thresholds where outcome.outcome != .notMeasured {
+            let mark = outcome.outcome == .fail ? "FAIL" : outcome.outcome.rawValue
+            lines.append("            " + mark.padding(toLength: 13, withPad: " ", startingAt: 0) + outcome.message)
+        }
+        let unmeasured = board.thresholds.filter { $0.outcome == .notMeasured }.map(\.spec.label)
+        if !unmeasured.isEmpty { lines.append("            not measured " + unmeasured.joined(separator: "; ")) }
         return lines
     }
 }

@@ -1,14 +1,19 @@
 import Foundation
 import TracebenchJudge
 import TracebenchMeasure
+import TracebenchMetrics
 import TracebenchResults
 
 /// The short human summary printed after a run.
 public enum Summary {
-    public static func text(_ results: RunResults, path: String) -> String {
+    public static func text(_ results: RunResults, path: String, promises: ThresholdSet = Promises.designDocument) -> String {
         func ms(_ micros: UInt64) -> String { String(format: "%.1f", Double(micros) / 1000) }
         var lines: [String] = []
-        lines.append("tracebench \(results.scenarioName): \(results.status) — results in \(path)")
+        let board = results.listen == nil ? Promises.scoreboard(results, promises: promises) : GateVerdict()
+        let failed = board.thresholds.filter { $0.outcome == .fail }.count
+        let status = failed > 0 ? "\(results.status) (the run completed) — \(failed) promise\(failed == 1 ? "" : "s") FAIL" : "\(results.status)"
+        lines.append("tracebench \(results.scenarioName): \(status) — results in \(path)")
+        lines.append(contentsOf: promiseLines(board))
         let jobs = results.jobs
         if let f = results.firehose {
             lines.append(String(format: "  firehose  sent %d spans in %d requests (%.0f spans/s), %d failed, %d batches dropped (concurrency)",

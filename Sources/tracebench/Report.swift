@@ -4,12 +4,13 @@ import TracebenchJudge
 import TracebenchReport
 import TracebenchResults
 import TracebenchRun
+import TracebenchScenario
 
 /// `tracebench report RESULTS… --html FILE [--md FILE]`: a self-contained HTML report and its Markdown twin.
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write an offline HTML report (inline SVG, no script) and Markdown for a run, a capacity sweep, or BASE… -- CANDIDATE….",
-        discussion: "Options go before the files. Exit 2 bad arguments, 3 an output that cannot be written, 5 an unreadable results file."
+        discussion: "Options go before the files. Exit 2 bad arguments or a bad promises file, 3 an output that cannot be written, 5 an unreadable results file."
     )
 
     @Option(help: "Write the HTML report here.")
@@ -23,6 +24,9 @@ struct Report: ParsableCommand {
 
     @Option(help: "A history store (tracebench history): report the given run against its stored nights, with change points.")
     var history: String?
+
+    @Option(help: "Your own promises (a thresholds file like scenarios/promises.yaml) for a run's scoreboard; default: the design document's.")
+    var promises: String?
 
     @Argument(parsing: .captureForPassthrough, help: "A run's or a capacity sweep's results file, or BASE… -- CANDIDATE….")
     var files: [String] = []
@@ -51,7 +55,12 @@ struct Report: ParsableCommand {
                 throw CLIError.usage("report takes one results file, or BASE… -- CANDIDATE… (options go before the files)")
             }
             switch try ResultsInput.document(path, verb: "report") {
-            case .run(let results): report = HTMLReport.run(results, path: path)
+            case .run(let results):
+                var board = Promises.designDocument
+                if let promises {
+                    do { board = try ScenarioLoader.loadThresholds(path: promises) } catch { throw CLIError.failed(.invalidInput, error.description) }
+                }
+                report = HTMLReport.run(results, path: path, promises: board)
             case .capacity(let summary): report = HTMLReport.capacity(summary, path: path)
             case .sinkSpeed: throw CLIError.usage("\(path): a sink_speed summary has no report; its figures are printed by sink-speed")
             }

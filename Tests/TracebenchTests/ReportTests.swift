@@ -2,7 +2,9 @@ import Foundation
 import Testing
 import TracebenchJudge
 import TracebenchReport
+import TracebenchMetrics
 import TracebenchResults
+import TracebenchScenario
 
 /// Reports as a person sees them: self-contained HTML (no script, nothing fetched), rendered by headless Chromium to
 /// a PNG that is not blank and without console errors.
@@ -15,7 +17,9 @@ struct ReportTests {
         guard case .run(let run) = try ResultsFile.read(from: "\(fixtures)/run-v2-smoke.json"),
               case .capacity(let capacity) = try ResultsFile.read(from: "\(fixtures)/capacity-v2.json"),
               case .run(let overhead) = try ResultsFile.read(from: "\(fixtures)/run-v2-overhead.json"),
-              case .run(let analysed) = try ResultsFile.read(from: "\(fixtures)/run-v2-analytics.json") else { return [] }
+              case .run(let analysed) = try ResultsFile.read(from: "\(fixtures)/run-v2-analytics.json"),
+              case .run(let headSampled) = try ResultsFile.read(from: "\(fixtures)/run-v2-head-sampled-errors.json") else { return [] }
+        let promisesReport = HTMLReport.run(headSampled, path: "run-v2-head-sampled-errors.json")
         let analyticsReport = HTMLReport.run(analysed, path: "run-v2-analytics.json")
         let runReport = HTMLReport.run(run, path: "run-v2-smoke.json")
         let overheadReport = HTMLReport.run(overhead, path: "run-v2-overhead.json")
@@ -27,12 +31,13 @@ struct ReportTests {
         let history = HTMLReport.history(HistoryCheck.check(tonight: CompareTests.run(median: 130, seed: 99), rerun: nil, baseline: nights, last: 30))
         return [("run", runReport.html, runReport.markdown), ("overhead", overheadReport.html, overheadReport.markdown),
                 ("capacity", capacityReport.html, capacityReport.markdown), ("compare", comparison.html, comparison.markdown),
-                ("history", history.html, history.markdown), ("analytics", analyticsReport.html, analyticsReport.markdown)]
+                ("history", history.html, history.markdown), ("analytics", analyticsReport.html, analyticsReport.markdown),
+                ("promises", promisesReport.html, promisesReport.markdown)]
     }
 
     @Test func reportsAreSelfContained() throws {
         let all = try Self.reports()
-        #expect(all.count == 6)
+        #expect(all.count == 7)
         for report in all {
             #expect(report.html.hasPrefix("<!doctype html>") && report.html.contains("<svg"), "\(report.name)")
             #expect(!report.html.contains("<script") && !report.html.contains("src=\"http") && !report.html.contains("href=\"http"), "\(report.name)")
@@ -46,6 +51,27 @@ struct ReportTests {
             #expect(analytics.html.contains(section), "\(section)")
         }
         #expect(analytics.markdown.contains("## Where the time goes") && analytics.markdown.contains("## Error root causes"))
+        // A head-sampled run with injected errors: the report opens with the scoreboard, the error-retention promise
+        // failed, and the status is not a green "ok" above it.
+        let promises = all[6]
+        #expect(promises.html.contains("<span class=\"inconclusive\">ok — 2 promises failed</span>"), "\(promises.html.prefix(300))")
+        #expect(promises.html.contains("<span class=\"fail\">fail</span></td><td>sampling.error_retention &gt;= 1</td>"))
+        let order = ["Promises:", "Summary", "Where the time goes"].map { promises.html.range(of: $0)?.lowerBound }
+        #expect(order.allSatisfy { $0 != nil } && order[0]! < order[1]! && order[1]! < order[2]!)
+        #expect(promises.markdown.hasPrefix("# tracebench head-sampled-errors: ok — 2 promises failed"))
+    }
+
+    @Test("scenarios/promises.yaml holds exactly the built-in promises; the summary opens with their scoreboard")
+    func promisesFileAndSummary() throws {
+        let file = try ScenarioLoader.loadThresholds(path: TestSupport.packageRoot + "/scenarios/promises.yaml")
+        #expect(file.thresholds.map(\.label) == Promises.designDocument.thresholds.map(\.label))
+        guard case .run(let run) = try ResultsFile.read(from: "\(Self.fixtures)/run-v2-head-sampled-errors.json") else { return }
+        let lines = Summary.text(run, path: "x.json").split(separator: "\n").map(String.init)
+        #expect(lines[0] == "tracebench head-sampled-errors: ok (the run completed) — 2 promises FAIL — results in x.json")
+        #expect(lines[1].hasPrefix("  promises  2 pass, 2 fail") && lines.contains { $0.contains("FAIL") && $0.contains("sampling.error_retention") })
+        // Promises of one's own: a file with one threshold the run passes.
+        let own = ThresholdSet(thresholds: [.builtIn("latency.visibility.p99", "< 10s")])
+        #expect(Summary.text(run, path: "x.json", promises: own).hasPrefix("tracebench head-sampled-errors: ok — results in x.json\n  promises  1 pass"))
     }
 
     @Test(.enabled(if: ReportTests.hasChromium, "CHROMIUM IS NOT INSTALLED: the browser check of the HTML reports is SKIPPED (apt-get install chromium)"))
