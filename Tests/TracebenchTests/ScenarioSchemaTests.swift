@@ -62,7 +62,7 @@ struct ScenarioSchemaTests {
     static var validFiles: [String] {
         get throws {
             let scenarios = TestSupport.packageRoot + "/scenarios", fixtures = TestSupport.packageRoot + "/Tests/TracebenchTests/Fixtures/schema"
-            let shipped = try FileManager.default.contentsOfDirectory(atPath: scenarios).filter { $0.hasSuffix(".yaml") }.map { "\(scenarios)/\($0)" }
+            let shipped = try TestSupport.shippedScenarioFiles().map { "\(scenarios)/\($0)" }
             let everyKey = try FileManager.default.contentsOfDirectory(atPath: fixtures).filter { $0.hasSuffix(".yaml") }.map { "\(fixtures)/\($0)" }
             return (shipped + everyKey).sorted()
         }
@@ -160,7 +160,8 @@ struct ScenarioSchemaTests {
     func thresholdsFileSchema() throws {
         let good = try #require(try Yams.compose(yaml: "thresholds: {latency.end_to_end.p99: ['< 2s', {threshold: '< 3s', over: 30s}]}\ngate: {alpha: 0.01}"))
         let bad = try #require(try Yams.compose(yaml: "thresholds: {latency.end_to_end.p99: {threshhold: '< 2s'}}"))
-        let valid = try Self.validNames([("good", good), ("bad", bad)], thresholdsFile: true)
-        #expect(valid == ["good"])
+        let promises = try Self.composed(TestSupport.packageRoot + "/scenarios/promises.yaml")
+        let valid = try Self.validNames([("good", good), ("bad", bad), ("promises", promises)], thresholdsFile: true)
+        #expect(valid == ["good", "promises"])
     }
 }

@@ -31,6 +31,16 @@ enum TestSupport {
         try ScenarioLoader.load(path: "\(packageRoot)/scenarios/\(name).yaml")
     }
 
+    /// The scenario files in `scenarios/` (file names, sorted): every `.yaml` there but the thresholds files that
+    /// sit beside them (`promises.yaml`, marked by their `thresholds.schema.json` header).
+    static func shippedScenarioFiles() throws -> [String] {
+        let directory = packageRoot + "/scenarios"
+        return try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".yaml") }.filter { name in
+            let head = (try? String(contentsOfFile: "\(directory)/\(name)", encoding: .utf8))?.prefix(200) ?? ""
+            return !head.contains("thresholds.schema.json")
+        }.sorted()
+    }
+
     /// A fresh temporary file path.
     static func temporaryPath(_ suffix: String) -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("tracebench-test-\(UUID().uuidString)\(suffix)").path
