@@ -121,7 +121,7 @@ struct ChangeEstimate {
             let definition = MetricCatalog.definitions.first { $0.template == metric.template }
             if !noiseKnown {
                 verdict = .inconclusive
-            } else if metric.template.hasPrefix("sampling.") {
+            } else if metric.template.hasPrefix("sampling.") || definition?.directed == false {
                 verdict = .changed
             } else {
                 let lowerIsBetter = definition?.lowerIsBetter ?? true

@@ -23,13 +23,17 @@ public struct MetricDefinition: Sendable {
     /// Smaller values are better (latency, drops) — false where larger is better (completeness, throughput).
     /// Informs compare/report directions; a threshold's own operator decides pass and fail.
     public let lowerIsBetter: Bool
+    /// False for parts of a whole (critical-path shares): when one segment's share grows the others' shrink, so a
+    /// move is `changed`, never an improvement or a regression by itself.
+    public let directed: Bool
 
-    init(_ template: String, _ unit: MetricUnit, _ evidence: MetricEvidence, lowerIsBetter: Bool = true, _ meaning: String) {
+    init(_ template: String, _ unit: MetricUnit, _ evidence: MetricEvidence, lowerIsBetter: Bool = true, directed: Bool = true, _ meaning: String) {
         self.template = template
         self.unit = unit
         self.evidence = evidence
         self.meaning = meaning
         self.lowerIsBetter = lowerIsBetter
+        self.directed = directed
     }
 }
 
@@ -133,8 +137,8 @@ public enum MetricCatalog {
         .init("firehose.spans_sent", .count, .exact, lowerIsBetter: false, "spans the firehose sent"),
         .init("firehose.send_rate_spans_per_second", .perSecond, .exact, lowerIsBetter: false, "spans sent per second"),
         .init("sink.rejected", .count, .exact, "requests the sink rejected (all reasons)"),
-        .init("critical_path.{segment}.share", .ratio, .interval, "a `service/span` (or `queue`): its mean share of end-to-end time on the critical path (bootstrap interval)"),
-        .init("critical_path.{segment}.on_path", .ratio, .proportion, "whole traces whose critical path holds the segment"),
+        .init("critical_path.{segment}.share", .ratio, .interval, directed: false, "a `service/span` (or `queue`): its mean share of end-to-end time on the critical path (bootstrap interval)"),
+        .init("critical_path.{segment}.on_path", .ratio, .proportion, directed: false, "whole traces whose critical path holds the segment"),
         .init("critical_path.{segment}.contribution.{stat}", .microseconds, .quantile, "the segment's time on the critical path, where it is on it"),
         .init("topology.{edge}.calls", .count, .exact, lowerIsBetter: false, "`caller->callee`: callee spans under a caller span"),
         .init("topology.{edge}.error_share", .ratio, .proportion, "calls whose callee span is ERROR"),

@@ -33,11 +33,13 @@ public enum ComparisonText {
     public static func table(_ r: ComparisonReport) -> String {
         var lines = [headline(r)]
         for mismatch in r.mismatches { lines.append("warning: \(mismatch)") }
-        lines.append("metric".padding(toLength: 36, withPad: " ", startingAt: 0) + "base".padding(toLength: 14, withPad: " ", startingAt: 0)
+        // The metric column fits the longest path (critical-path and topology paths run long), never cutting one.
+        let width = max(36, (r.metrics.map(\.metric.count).max() ?? 0) + 2)
+        lines.append("metric".padding(toLength: width, withPad: " ", startingAt: 0) + "base".padding(toLength: 14, withPad: " ", startingAt: 0)
                      + "candidate".padding(toLength: 14, withPad: " ", startingAt: 0) + "Δ% [interval]".padding(toLength: 28, withPad: " ", startingAt: 0)
                      + "p".padding(toLength: 9, withPad: " ", startingAt: 0) + "verdict")
         for m in r.metrics {
-            lines.append(m.metric.padding(toLength: 36, withPad: " ", startingAt: 0)
+            lines.append(m.metric.padding(toLength: width, withPad: " ", startingAt: 0)
                          + m.unit.format(m.base).padding(toLength: 14, withPad: " ", startingAt: 0)
                          + m.unit.format(m.candidate).padding(toLength: 14, withPad: " ", startingAt: 0)
                          + percent(m).padding(toLength: 28, withPad: " ", startingAt: 0)
