@@ -31,6 +31,7 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "TracebenchPipeline", package: "tracebench"),
                 .product(name: "TracebenchSink", package: "tracebench"),
+                .product(name: "TracebenchAnalysis", package: "tracebench"),
                 .product(name: "TracebenchMeasure", package: "tracebench"),
                 .product(name: "TracebenchScenario", package: "tracebench"),
                 .product(name: "TracebenchVocabulary", package: "tracebench"),

@@ -169,6 +169,8 @@ let benchmarks: @Sendable () -> Void = {
         }
         blackHole(histogram.count)
     }
+
+    analyticsBenchmarks()
 }
 
 // MARK: - Measured operations
