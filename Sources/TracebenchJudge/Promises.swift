@@ -37,6 +37,6 @@ extension GateVerdict {
         }.joined(separator: ", ")
     }
 
-    /// Whether any threshold failed.
-    public var anyFailed: Bool { thresholds.contains { $0.outcome == .fail } }
+    /// Thresholds that failed: what the summary's and the report's headings say beside the status.
+    public var failures: Int { thresholds.filter { $0.outcome == .fail }.count }
 }

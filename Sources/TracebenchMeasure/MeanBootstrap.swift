@@ -28,14 +28,8 @@ public enum MeanBootstrap {
         }
         return (0 ..< columns).map { column in
             let sorted = draws[column].sorted()
-            return DifferenceEstimate(estimate: means[column], ciLow: point(sorted, 0.025), ciHigh: point(sorted, 0.975), samples: n)
+            return DifferenceEstimate(estimate: means[column], ciLow: OverheadStatistics.interpolatedQuantile(sorted, 0.025),
+                                      ciHigh: OverheadStatistics.interpolatedQuantile(sorted, 0.975), samples: n)
         }
-    }
-
-    /// Linear interpolation between order statistics.
-    static func point(_ sorted: [Double], _ q: Double) -> Double {
-        let position = q * Double(sorted.count - 1)
-        let lower = Int(position), upper = min(lower + 1, sorted.count - 1)
-        return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - Double(lower))
     }
 }

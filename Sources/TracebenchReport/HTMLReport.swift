@@ -36,7 +36,7 @@ public enum HTMLReport {
     public static func run(_ r: RunResults, path: String, promises: ThresholdSet = Promises.designDocument) -> (html: String, markdown: String) {
         // The status says the run completed; it is never a green "ok" above a failed promise.
         let board = r.listen == nil ? Promises.scoreboard(r, promises: promises) : GateVerdict()
-        let failed = board.thresholds.filter { $0.outcome == .fail }.count
+        let failed = board.failures
         let heading = failed > 0 ? "\(r.status) — \(failed) promise\(failed == 1 ? "" : "s") failed" : "\(r.status)"
         let headingClass = r.status != RunStatus.ok ? "fail" : failed > 0 ? "inconclusive" : "pass"
         var html = "<h1>tracebench \(SVGChart.escape(r.scenarioName)): <span class=\"\(headingClass)\">\(heading)</span></h1>"

@@ -10,7 +10,7 @@ public enum Summary {
         func ms(_ micros: UInt64) -> String { String(format: "%.1f", Double(micros) / 1000) }
         var lines: [String] = []
         let board = results.listen == nil ? Promises.scoreboard(results, promises: promises) : GateVerdict()
-        let failed = board.thresholds.filter { $0.outcome == .fail }.count
+        let failed = board.failures
         let status = failed > 0 ? "\(results.status) (the run completed) — \(failed) promise\(failed == 1 ? "" : "s") FAIL" : "\(results.status)"
         lines.append("tracebench \(results.scenarioName): \(status) — results in \(path)")
         lines.append(contentsOf: promiseLines(board))
