@@ -79,8 +79,8 @@ public enum MetricReader {
             guard let arm = r.overhead?[metric.parts["arm"] ?? ""] else { return nil }
             let figure: DifferenceEstimate? = switch name {
             case "per_request_us": arm.perRequestUs.difference
-            case "per_job_us": arm.perJobUs.difference
-            case "per_span_us": arm.perSpanUs.difference
+            case "per_job_us": arm.perJobUs?.difference
+            case "per_span_us": arm.perSpanUs?.difference
             case "cpu_us_per_job": arm.cpuUsPerJob
             case "rss_delta_bytes": arm.rssDeltaBytes
             default: nil

@@ -11,9 +11,11 @@ public enum CapacityText {
 
     private static func jobsLines(_ summary: CapacitySummary, path: String) -> [String] {
         guard let knee = summary.kneeJobsPerMinute else { return ["no step passed; summary in \(path)"] }
-        var lines = [String(format: "knee: %@%.0f jobs/min (%.0f traces/min) — %d worker(s) for %.0f jobs/min, %.1f MB/day of traces; summary in %@",
-                            summary.limitedBy == .pipeline ? "" : "at least ", knee, summary.kneeTracesPerMinute ?? 0, summary.workersNeeded ?? 0,
-                            summary.targetJobsPerMinute ?? 0, (summary.storageBytesPerDay ?? 0) / 1e6, path)]
+        let traces = summary.kneeTracesPerMinute.map { String(format: "%.0f traces/min", $0) } ?? "traces/min not measured"
+        let workers = summary.workersNeeded.map { "\($0) worker(s)" } ?? "workers not measured"
+        let plan = summary.targetJobsPerMinute.map { String(format: "%@ for %.0f jobs/min", workers, $0) } ?? "no target: workers not measured"
+        var lines = [String(format: "knee: %@%.0f jobs/min (%@) — %@, %@ of traces; summary in %@",
+                            summary.limitedBy == .pipeline ? "" : "at least ", knee, traces, plan, storage(summary), path)]
         if summary.limitedBy == .sender { lines.append("the pipeline kept up; the load generator on this machine could not offer more: the knee is a lower bound") }
         if summary.limitedBy == .maxSteps { lines.append("every step passed: raise capacity.max_steps to find the knee") }
         return lines
@@ -21,15 +23,21 @@ public enum CapacityText {
 
     private static func firehoseLines(_ summary: CapacitySummary, path: String) -> [String] {
         guard let knee = summary.kneeSpansPerSecond, let traces = summary.kneeTracesPerMinute else { return ["no step passed; summary in \(path)"] }
-        var lines = [String(format: "knee: %@%.0f spans/s (%.0f traces/min) — %d collector(s) for %.0f traces/min, %.1f MB/day of traces; summary in %@",
-                            summary.limitedBy == .collector ? "" : "at least ", knee, traces, summary.collectorsNeeded ?? 0, summary.targetTracesPerMinute,
-                            (summary.storageBytesPerDay ?? 0) / 1e6, path)]
+        let collectors = summary.collectorsNeeded.map { "\($0) collector(s)" } ?? "collectors not measured"
+        var lines = [String(format: "knee: %@%.0f spans/s (%.0f traces/min) — %@ for %.0f traces/min, %@ of traces; summary in %@",
+                            summary.limitedBy == .collector ? "" : "at least ", knee, traces, collectors, summary.targetTracesPerMinute,
+                            storage(summary), path)]
         switch summary.limitedBy {
         case .maxSteps: lines.append("every step passed: no limit broke within capacity.max_steps; raise it to find the knee")
         case .sender: lines.append("the collector kept up; the sender on this machine could not offer more: the knee is a lower bound")
         default: break
         }
         return lines
+    }
+
+    /// Storage per day at the target ("12.3 MB/day"), or "MB/day not measured".
+    private static func storage(_ summary: CapacitySummary) -> String {
+        summary.storageBytesPerDay.map { String(format: "%.1f MB/day", $0 / 1e6) } ?? "MB/day not measured"
     }
 
     /// The sink-speed verdict: both medians and their ratio, then each problem.

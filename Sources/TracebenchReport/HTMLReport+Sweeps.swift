@@ -66,7 +66,7 @@ extension HTMLReport {
             return c.render()
         }
         var plan = [("what ended the sweep", s.limitedBy == .pipeline ? "a pipeline limit broke" : s.limitedBy == .sender ? "the load generator on this machine fell behind: the knee is a lower bound" : s.limitedBy == .maxSteps ? "every step passed: the knee is a lower bound" : s.limitedBy.rawValue)]
-        plan.append(("knee", s.kneeJobsPerMinute.map { "\(s.limitedBy == .pipeline ? "" : "at least ")\(SVGChart.number($0)) jobs/min, \(SVGChart.number(s.kneeTracesPerMinute ?? 0)) traces/min" } ?? "no step passed"))
+        plan.append(("knee", s.kneeJobsPerMinute.map { "\(s.limitedBy == .pipeline ? "" : "at least ")\(SVGChart.number($0)) jobs/min, \(s.kneeTracesPerMinute.map { SVGChart.number($0) + " traces/min" } ?? "traces/min not measured")" } ?? "no step passed"))
         if let target = s.targetJobsPerMinute { plan.append(("target", "\(SVGChart.number(target)) jobs/min")) }
         if let workers = s.workersNeeded { plan.append(("workers needed", "\(workers) at the knee's rate per worker")) }
         if let storage = s.storageBytesPerDay { plan.append(("storage per day", String(format: "%.1f MB of traces at the target, with the scenario's sampling", storage / 1e6))) }

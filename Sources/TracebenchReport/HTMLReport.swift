@@ -28,7 +28,7 @@ public enum HTMLReport {
 
     static func markdownTable(_ header: [String], _ rows: [[String]]) -> String {
         (["| " + header.joined(separator: " | ") + " |", "|" + String(repeating: "---|", count: header.count)]
-            + rows.map { "| " + $0.joined(separator: " | ") + " |" }).joined(separator: "\n")
+            + rows.map { "| " + $0.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |" }).joined(separator: "\n")
     }
 
     // MARK: A run
@@ -49,9 +49,9 @@ public enum HTMLReport {
             })
             markdown += "\n## Promises: \(board.tally)\n\n" + markdownTable(["outcome", "promise", "measured"], rows.map { [$0[0], "`\($0[1])`", $0[2]] }) + "\n"
         }
-        let rows = summaryRows(r)
-        html += "<h2>Summary</h2>" + table(["figure", "value"], rows.map { [SVGChart.escape($0.0), SVGChart.escape($0.1)] })
-        markdown += "\n## Summary\n\n" + markdownTable(["figure", "value"], rows.map { [$0.0, $0.1] }) + "\n"
+        let figures = figureSections(r)
+        html += figures.html
+        markdown += figures.markdown
         if let verdict = r.thresholds, !verdict.thresholds.isEmpty {
             html += "<h2>Thresholds: \(verdict.outcome.rawValue)</h2>" + table(["outcome", "threshold", "measured"], verdict.thresholds.map {
                 ["<span class=\"\($0.outcome == .pass ? "pass" : $0.outcome == .inconclusive ? "inconclusive" : "fail")\">\($0.outcome.rawValue)</span>",
@@ -72,31 +72,33 @@ public enum HTMLReport {
         html += "<h2>Throughput over time</h2>" + ratesOverTime(r)
         html += "<h2>Latency distribution (HDR percentile plot)</h2>" + percentilePlot(r.latency, name: nil)
         html += "<h2>Memory per process</h2>" + memoryOverTime(r)
-        if let overhead = r.overhead, !overhead.isEmpty { html += "<h2>Tracing overhead</h2>" + overheadChart(overhead) }
+        if let overhead = r.overhead, !overhead.isEmpty {
+            let rows = RunFigureTables.overhead(r)
+            let baseline = rows.first.flatMap { overhead[$0.arm]?.baseline } ?? "baseline"
+            let heading = "Tracing overhead (arm − \(baseline), median with 95 % interval)"
+            html += "<h2>\(SVGChart.escape(heading))</h2>" + table(RunFigureTables.overheadHeader, rows.map { $0.cells.map(SVGChart.escape) }) + overheadChart(overhead)
+            markdown += "\n## \(heading)\n\n" + markdownTable(RunFigureTables.overheadHeader, rows.map(\.cells)) + "\n"
+        }
         return (page(title: "tracebench \(r.scenarioName)", body: html), markdown)
     }
 
-    static func summaryRows(_ r: RunResults) -> [(String, String)] {
-        var rows: [(String, String)] = []
-        if r.firehose == nil {
-            rows.append(("jobs", "submitted \(r.jobs.submitted), completed \(r.jobs.completed), failed \(r.jobs.failed), pending \(r.jobs.pending), dropped arrivals \(r.jobs.droppedArrivals)"))
+    /// The summary's figure rows as one table and its latency as another: every figure the text summary prints
+    /// (the overhead table follows with its chart).
+    static func figureSections(_ r: RunResults) -> (html: String, markdown: String) {
+        let rows = summaryRows(r).map { [$0.label, $0.value] }
+        var html = "<h2>Summary</h2>" + table(["figure", "value"], rows.map { $0.map(SVGChart.escape) })
+        var markdown = "\n## Summary\n\n" + markdownTable(["figure", "value"], rows) + "\n"
+        let latency = RunFigureTables.latency(r).map { [$0.phase] + $0.cells + ["\($0.count)"] }
+        if !latency.isEmpty {
+            html += "<h2>Latency</h2>" + table(RunFigureTables.latencyHeader, latency.map { $0.map(SVGChart.escape) })
+            markdown += "\n## Latency\n\n" + markdownTable(RunFigureTables.latencyHeader, latency) + "\n"
         }
-        if r.tracingOff {
-            rows.append(("tracing", "off: no trace figures (completeness, sampling and spans not measured)"))
-        } else {
-            rows.append(("traces", String(format: "expected %d, received %d, complete %d (%.2f %%)", r.traces.expected, r.traces.received, r.traces.complete, (r.traces.completeness ?? 0) * 100)))
-            rows.append(("sampling", String(format: "configured %.3f, observed %.4f [%.4f, %.4f] over %d jobs", r.sampling.configuredRatio, r.sampling.observedRatio ?? 0, r.sampling.ciLow, r.sampling.ciHigh, r.sampling.trials)))
-        }
-        rows.append(("spans", "created \(r.spans.created), exported \(r.spans.exported), received \(r.spans.received), dropped \(r.spans.dropped)"))
-        rows.append(("throughput", String(format: "%.1f jobs/s, %.0f traces/min, %.0f spans/s at the sink", r.throughput.jobsCompletedPerSecond, r.throughput.tracesPerMinute, r.throughput.spansPerSecond)))
-        for phase in MetricCatalog.phases {
-            guard let l = r.latency[phase], l.count > 0 else { continue }
-            rows.append(("latency \(phase)", String(format: "p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms, n %d", Double(l.p50) / 1000, Double(l.p90) / 1000, Double(l.p99) / 1000, Double(l.max) / 1000, l.count)))
-        }
-        if let c = r.collector {
-            rows.append(("collector", String(format: "in %d, out %d, dropped %d; CPU %.1f %% avg; RSS %.0f MB max; %.0f B/trace", c.spansIn, c.spansOut, c.dropped, c.cpuPercentAvg, Double(c.rssBytesMax) / 1_048_576, c.bytesPerTrace)))
-        }
-        return rows
+        return (html, markdown)
+    }
+
+    /// The rows of the report's summary table: the text summary's load, trace and rig rows.
+    static func summaryRows(_ r: RunResults) -> [FigureRow] {
+        RunFigureRows.load(r) + RunFigureRows.rig(r)
     }
 
     static func latencyOverTime(_ r: RunResults) -> String {
@@ -158,13 +160,15 @@ public enum HTMLReport {
     }
 
     static func overheadChart(_ overhead: [String: ArmOverhead]) -> String {
-        let kinds: [(String, (ArmOverhead) -> OverheadFigure)] = [("per request", \.perRequestUs), ("per job", \.perJobUs), ("per span", \.perSpanUs)]
+        // Per job and per span are not measured in black-box runs: those points are left out, never drawn at 0.
+        let kinds: [(String, (ArmOverhead) -> OverheadFigure?)] = [("per request", \.perRequestUs), ("per job", \.perJobUs), ("per span", \.perSpanUs)]
         let lines = overhead.keys.sorted().map { arm -> SVGChart.Series in
-            let figures = kinds.map { $0.1(overhead[arm]!) }
-            return .init(name: arm, points: figures.enumerated().map { (Double($0.offset), $0.element.estimate) },
-                         errorBars: figures.map { ($0.ciLow, $0.ciHigh) })
+            let figures = kinds.enumerated().compactMap { kind in kind.element.1(overhead[arm]!).map { (x: Double(kind.offset), figure: $0) } }
+            return .init(name: arm, points: figures.map { ($0.x, $0.figure.estimate) }, errorBars: figures.map { ($0.figure.ciLow, $0.figure.ciHigh) })
         }
         let legend = kinds.enumerated().map { "\($0.offset) = \($0.element.0)" }.joined(separator: ", ")
-        return SVGChart(title: "arm − baseline, median with 95 % interval (µs)", xLabel: legend, yLabel: "µs", series: lines).render()
+        var chart = SVGChart(title: "arm − baseline, median with 95 % interval (µs)", xLabel: legend, yLabel: "µs", series: lines)
+        chart.xTickValues = kinds.indices.map(Double.init)
+        return chart.render()
     }
 }

@@ -30,6 +30,8 @@ public struct SVGChart: Sendable {
     /// HdrHistogram's percentile axis: x is a percentile (0…100) drawn at log10(1 / (1 − q)).
     public var percentileX = false
     public var logY = false
+    /// The x axis's ticks when its values are categories (0, 1, 2 …) rather than a scale; nil: 1-2-5 ticks.
+    public var xTickValues: [Double]?
     public var width = 720.0
     public var height = 300.0
 
@@ -49,9 +51,10 @@ public struct SVGChart: Sendable {
     public func render() -> String {
         let left = 70.0, right = 20.0, top = 30.0, bottom = 45.0
         let plotWidth = width - left - right, plotHeight = height - top - bottom
-        let xs = series.flatMap { $0.points.map { mapX($0.x) } } + verticalMarks.map { mapX($0.x) }
-        let ys = series.flatMap { s in s.points.map { mapY($0.y) } + (s.errorBars ?? []).flatMap { [mapY($0.low), mapY($0.high)] } }
-            + horizontalMarks.map { mapY($0.y) }
+        // The domain from finite values only: a NaN or an infinity in a series must not blank the chart.
+        let xs = (series.flatMap { $0.points.map { mapX($0.x) } } + verticalMarks.map { mapX($0.x) }).filter(\.isFinite)
+        let ys = (series.flatMap { s in s.points.map { mapY($0.y) } + (s.errorBars ?? []).flatMap { [mapY($0.low), mapY($0.high)] } }
+            + horizontalMarks.map { mapY($0.y) }).filter(\.isFinite)
         var minX = xs.min() ?? 0, maxX = xs.max() ?? 1
         var minY = min(ys.min() ?? 0, logY ? (ys.min() ?? 0) : 0), maxY = ys.max() ?? 1
         if maxX <= minX { maxX = minX + 1 }
@@ -59,6 +62,17 @@ public struct SVGChart: Sendable {
         maxY += (maxY - minY) * 0.05
         if !logY, minY > 0 { minY = 0 }
         if percentileX { minX = 0 }
+        // Categories (0, 1, 2 …) get half a slot on each side, so the outer ones are not drawn on the axes.
+        if let categories = xTickValues, let first = categories.min(), let last = categories.max() { (minX, maxX) = (first - 0.5, last + 0.5) }
+        // Ticks at 1-2-5 values; the y axis widens to its outer ticks so both ends are labelled.
+        let yTicks: [Double]
+        if logY {
+            yTicks = Self.logTicks(minLog: minY, maxLog: maxY)
+        } else {
+            (minY, maxY, yTicks) = Self.niceAxis(min: minY, max: maxY)
+        }
+        let xTicks: [Double] = percentileX ? [0, 90, 99, 99.9, 99.99, 99.999].filter { mapX($0) <= maxX + 1e-9 }
+            : (xTickValues ?? Self.niceTicks(min: minX, max: maxX, count: 6)).filter { $0 >= minX - 1e-9 && $0 <= maxX + 1e-9 }
         func px(_ x: Double) -> Double { left + (mapX(x) - minX) / (maxX - minX) * plotWidth }
         func py(_ y: Double) -> Double { top + plotHeight - (mapY(y) - minY) / (maxY - minY) * plotHeight }
         func pyMapped(_ y: Double) -> Double { top + plotHeight - (y - minY) / (maxY - minY) * plotHeight }
@@ -68,14 +82,11 @@ public struct SVGChart: Sendable {
         // Axes and ticks.
         svg += "<g stroke=\"#999\" stroke-width=\"1\"><line x1=\"\(left)\" y1=\"\(top + plotHeight)\" x2=\"\(left + plotWidth)\" y2=\"\(top + plotHeight)\"/><line x1=\"\(left)\" y1=\"\(top)\" x2=\"\(left)\" y2=\"\(top + plotHeight)\"/></g>"
         svg += "<g font-family=\"sans-serif\" font-size=\"10\" fill=\"#333\">"
-        for i in 0...4 {
-            let mapped = minY + (maxY - minY) * Double(i) / 4
+        for mapped in yTicks {
             let label = Self.number(logY ? pow(10, mapped) : mapped)
             let y = pyMapped(mapped)
             svg += "<line x1=\"\(left - 4)\" y1=\"\(y)\" x2=\"\(left + plotWidth)\" y2=\"\(y)\" stroke=\"#eee\"/><text x=\"\(left - 6)\" y=\"\(y + 3)\" text-anchor=\"end\">\(label)</text>"
         }
-        let xTicks: [Double] = percentileX ? [0, 90, 99, 99.9, 99.99, 99.999].filter { mapX($0) <= maxX + 1e-9 }
-            : (0...5).map { minX + (maxX - minX) * Double($0) / 5 }
         for x in xTicks {
             let position = percentileX ? px(x) : left + (x - minX) / (maxX - minX) * plotWidth
             let label = percentileX ? (x == x.rounded() ? String(format: "%.0f%%", x) : String(format: "%g%%", x)) : Self.number(x)
@@ -94,6 +105,7 @@ public struct SVGChart: Sendable {
             let labelX = anchor == "end" ? x - 4 : x + 4
             svg += "<line x1=\"\(x)\" y1=\"\(top)\" x2=\"\(x)\" y2=\"\(top + plotHeight)\" stroke=\"#2ca02c\" stroke-dasharray=\"6 4\"/><text x=\"\(labelX)\" y=\"\(top + 24)\" text-anchor=\"\(anchor)\" font-family=\"sans-serif\" font-size=\"10\" fill=\"#2ca02c\">\(Self.escape(mark.label))</text>"
         }
+        let legend = legendPlaces(left: left + 10, top: top + 2, width: plotWidth - 10)
         for (index, line) in series.enumerated() {
             let color = Self.palette[index % Self.palette.count]
             let path = line.points.map { "\(String(format: "%.1f", px($0.x))),\(String(format: "%.1f", py($0.y)))" }.joined(separator: " ")
@@ -106,9 +118,25 @@ public struct SVGChart: Sendable {
                     svg += "<line x1=\"\(px(point.x))\" y1=\"\(py(bar.low))\" x2=\"\(px(point.x))\" y2=\"\(py(bar.high))\" stroke=\"\(color)\" stroke-width=\"2\"/>"
                 }
             }
-            svg += "<rect x=\"\(left + 10 + Double(index) * 150)\" y=\"\(top + 2)\" width=\"10\" height=\"10\" fill=\"\(color)\"/><text x=\"\(left + 24 + Double(index) * 150)\" y=\"\(top + 11)\" font-family=\"sans-serif\" font-size=\"11\">\(Self.escape(line.name))</text>"
+            let place = legend[index]
+            svg += "<rect x=\"\(place.x)\" y=\"\(place.y)\" width=\"10\" height=\"10\" fill=\"\(color)\"/><text x=\"\(place.x + 14)\" y=\"\(place.y + 9)\" font-family=\"sans-serif\" font-size=\"11\">\(Self.escape(line.name))</text>"
         }
         return svg + "</svg>"
+    }
+
+    /// Where each series' legend entry goes: left to right, each as wide as its name (at least 150 px apart, as
+    /// before, when they fit), wrapping to a new row rather than running off the chart.
+    func legendPlaces(left: Double, top: Double, width: Double) -> [(x: Double, y: Double)] {
+        let widths = series.map { 14 + Double($0.name.count) * 6.5 + 16 }
+        let roomy = widths.allSatisfy { $0 <= 150 } && Double(series.count) * 150 <= width
+        var places: [(x: Double, y: Double)] = [], x = 0.0, y = top
+        for w in widths {
+            let slot = roomy ? 150 : w
+            if x > 0, x + w > width { (x, y) = (0, y + 15) }
+            places.append((left + x, y))
+            x += slot
+        }
+        return places
     }
 
     static func number(_ value: Double) -> String {

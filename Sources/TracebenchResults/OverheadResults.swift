@@ -79,12 +79,13 @@ public struct ArmOverhead: Codable, Sendable, Equatable {
     public var baseline: String
     /// Inline: API server time per request (tracing middleware, `redis-submit-job`, context injection).
     public var perRequestUs: OverheadFigure
-    /// Inline: worker time per job from claim to result (context extraction and every worker span).
-    public var perJobUs: OverheadFigure
-    /// `per_job_us` ÷ worker spans per job.
-    public var perSpanUs: OverheadFigure
-    /// Worker spans per finished job of this arm (warm-up excluded), mean.
-    public var spansPerJob: Double
+    /// Inline: worker time per job from claim to result (context extraction and every worker span). Absent (not
+    /// measured) in black-box runs: tracebench cannot time the user's workers.
+    public var perJobUs: OverheadFigure?
+    /// `per_job_us` ÷ worker spans per job; absent when `per_job_us` is.
+    public var perSpanUs: OverheadFigure?
+    /// Worker spans per finished job of this arm (warm-up excluded), mean; absent when `per_job_us` is.
+    public var spansPerJob: Double?
     /// Inline phases as the client and ledger see them: `submit`, `queue_and_processing`, `end_to_end`.
     public var phases: [String: PhaseDifference]
     /// Resource phase (block A/B): extra CPU µs per job of the API and workers, exporter included.
@@ -93,8 +94,8 @@ public struct ArmOverhead: Codable, Sendable, Equatable {
     public var rssDeltaBytes: DifferenceEstimate?
 
     /// An arm's overhead from its parts.
-    public init(baseline: String, perRequestUs: OverheadFigure, perJobUs: OverheadFigure, perSpanUs: OverheadFigure,
-                spansPerJob: Double, phases: [String: PhaseDifference], cpuUsPerJob: DifferenceEstimate?, rssDeltaBytes: DifferenceEstimate?) {
+    public init(baseline: String, perRequestUs: OverheadFigure, perJobUs: OverheadFigure?, perSpanUs: OverheadFigure?,
+                spansPerJob: Double?, phases: [String: PhaseDifference], cpuUsPerJob: DifferenceEstimate?, rssDeltaBytes: DifferenceEstimate?) {
         self.baseline = baseline
         self.perRequestUs = perRequestUs
         self.perJobUs = perJobUs
@@ -114,8 +115,10 @@ public struct ArmOverhead: Codable, Sendable, Equatable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let zero = OverheadFigure(estimate: 0, ciLow: 0, ciHigh: 0, p99Estimate: 0, samples: 0)
-        self.init(baseline: try c(.baseline, "off"), perRequestUs: try c(.perRequestUs, zero), perJobUs: try c(.perJobUs, zero),
-                  perSpanUs: try c(.perSpanUs, zero), spansPerJob: try c(.spansPerJob, 0), phases: try c(.phases, [:]),
+        self.init(baseline: try c(.baseline, "off"), perRequestUs: try c(.perRequestUs, zero),
+                  perJobUs: try c.decodeIfPresent(OverheadFigure.self, forKey: .perJobUs),
+                  perSpanUs: try c.decodeIfPresent(OverheadFigure.self, forKey: .perSpanUs),
+                  spansPerJob: try c.decodeIfPresent(Double.self, forKey: .spansPerJob), phases: try c(.phases, [:]),
                   cpuUsPerJob: try c.decodeIfPresent(DifferenceEstimate.self, forKey: .cpuUsPerJob),
                   rssDeltaBytes: try c.decodeIfPresent(DifferenceEstimate.self, forKey: .rssDeltaBytes))
     }
