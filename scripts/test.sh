@@ -8,11 +8,12 @@ swift build --build-tests
 if [ $# -gt 0 ]; then
   swift test --skip-build "$@"
 else
-  # The collector-under-test suites (a real rotel between the SDKs and the sink, its drain and counters) run on their
-  # own after the rest: with the whole suite sharing 2 cores, rotel's gRPC exporter once lagged its own receiver past
-  # the drain (spans out != spans in), a starved collector rather than a finding. Everything else runs in parallel.
-  swift test --skip-build --skip CollectorTests
-  swift test --skip-build --filter CollectorTests
+  # The collector-under-test suites (a real rotel between the SDKs and the sink, its drain and counters) and the
+  # black-box overhead suite (milliseconds judged from outside) run on their own after the rest: with the whole suite
+  # sharing 2 cores, rotel's gRPC exporter once lagged its own receiver past the drain (spans out != spans in), and a
+  # starved Python API queued requests for hundreds of ms: the machine, not a finding. Everything else runs in parallel.
+  swift test --skip-build --skip 'CollectorTests|QuietOverheadTests'
+  swift test --skip-build --filter 'CollectorTests|QuietOverheadTests'
 fi
 if [ "${FUZZ_SECONDS:-10}" != 0 ]; then
   scripts/fuzz.sh "${FUZZ_SECONDS:-10}"

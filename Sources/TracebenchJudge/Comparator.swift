@@ -96,8 +96,10 @@ public enum Comparator {
         if everywhere({ $0.traces.expected > 0 }) { paths.append("traces.completeness") }
         if everywhere({ $0.sampling.trials > 0 }) { paths.append("sampling.observed_ratio") }
         if everywhere({ $0.spans.exported > 0 || ($0.firehose?.spansSent ?? 0) > 0 }) { paths.append("spans.drop_ratio") }
-        for arm in MetricCatalog.arms where everywhere({ $0.overhead?[arm] != nil }) {
-            paths += ["per_request_us", "per_job_us", "per_span_us"].map { "overhead.\(arm).\($0)" }
+        let arms = Set(all.flatMap { ($0.results.overhead ?? [:]).keys }).sorted()
+        for arm in arms where everywhere({ $0.overhead?[arm] != nil }) {
+            paths.append("overhead.\(arm).per_request_us")
+            if everywhere({ $0.overhead?[arm]?.perJobUs != nil }) { paths += ["overhead.\(arm).per_job_us", "overhead.\(arm).per_span_us"] }
             if everywhere({ $0.overhead?[arm]?.cpuUsPerJob != nil }) { paths += ["overhead.\(arm).cpu_us_per_job", "overhead.\(arm).rss_delta_bytes"] }
         }
         for process in ["api", "worker", "collector"] where everywhere({ r in r.resources.keys.contains { $0 == process || $0.hasPrefix(process + "-") } }) {

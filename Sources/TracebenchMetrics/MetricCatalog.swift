@@ -180,7 +180,7 @@ public enum MetricCatalog {
     public static var pathPattern: String {
         let percentile = "p(100(\\.0+)?|[1-9][0-9]?(\\.[0-9]+)?|0\\.[0-9]*[1-9][0-9]*)"
         let fills = [
-            "phase": "(" + phases.joined(separator: "|") + ")", "arm": "(" + arms.joined(separator: "|") + ")",
+            "phase": "(" + phases.joined(separator: "|") + ")", "arm": "[A-Za-z0-9_-]+",
             "process": processPattern, "stat": "(max|mean|count|\(percentile))",
             "segment": "([^\".]+|\"[^\"]+\")", "edge": "([^\".]+->[^\".]+|\"[^\"]+->[^\"]+\")",
         ]
@@ -200,7 +200,8 @@ public enum MetricCatalog {
     static func accepts(_ placeholder: String, _ value: String) -> Bool {
         switch placeholder {
         case "phase": return phases.contains(value)
-        case "arm": return arms.contains(value)
+        // The built-in pipeline's tracing modes, or a black-box run's own arm names (overhead.arms[].name).
+        case "arm": return !value.isEmpty && value.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
         case "process":
             if processes.contains(value) { return true }
             guard value.hasPrefix("worker-"), let n = Int(value.dropFirst(7)), String(n) == value.dropFirst(7) else { return false }

@@ -37,7 +37,7 @@ struct ExternalTarget: SystemUnderTest {
     func fill(_ text: String, endpoint: String, grpc: String = "") -> String {
         let base = endpoint.hasSuffix("/v1/traces") ? String(endpoint.dropLast("/v1/traces".count)) : endpoint
         let directory = URL(fileURLWithPath: scenario.source.path.isEmpty ? "." : scenario.source.path).deletingLastPathComponent().standardizedFileURL.path
-        let values = ["{api_port}": String(apiPort), "{redis_port}": String(redisPort), "{sink_url}": base, "{sink_traces_url}": endpoint,
+        let values = ["{api_port}": String(apiPort), "{redis_port}": String(redisPort), "{sink_url}": base, "{sink_traces_url}": endpoint, "{sink_zipkin_url}": base + "/api/v2/spans",
                       "{sink_grpc_url}": grpc, "{scenario_dir}": directory, "{sink_token}": scenario.sink.token]
         return values.reduce(text) { $0.replacingOccurrences(of: $1.key, with: $1.value) }
     }
@@ -88,8 +88,18 @@ struct ExternalTarget: SystemUnderTest {
         // the design document's 10 s visibility promise); a trace still arriving when the wait ends is censored.
         await rig.sink?.store.waitUntilQuiet(quietFor: Self.quietWindow, atMost: .seconds(10))
         let stillArrivingAfter = WallClock.nowNanos() - UInt64(Self.quietWindow / .nanoseconds(1))
+        // Overhead arms: the system relaunched per arm in alternating blocks, exporting to the live sink; their spans
+        // are not the run's and are cut from the snapshot.
+        let runSpans = rig.sink?.store.spanCount
+        if let overhead = scenario.overhead, !overhead.environments.isEmpty, let launch = target.launch, figures.problems.isEmpty, !rig.stop.isRaised {
+            let blocks = await TargetOverhead.runBlocks(overhead, launch: launch, system: self, rig: rig, problems: &figures.problems)
+            let analysis = TargetOverhead.analyse(blocks, overhead: overhead, problems: &figures.problems)
+            figures.overhead = analysis.overhead
+            figures.budgets = analysis.budgets
+        }
         var finished = await rig.finish()
         figures.problems += finished.problems
+        if let runSpans, let count = finished.snapshot?.spans.count, count > runSpans { finished.snapshot!.spans.removeSubrange(runSpans...) }
         // tracebench's own client spans of the traces it started (sampled ones only, as an SDK would export them):
         // the roots of those traces.
         let received = WallClock.nowNanos()
@@ -102,9 +112,12 @@ struct ExternalTarget: SystemUnderTest {
         return figures
     }
 
-    private func start(_ launch: TargetSpec.Launch, rig: RunServices) async throws(ChildProcessError) -> ChildProcess {
+    /// Launches the system with `launch.env` and then `extraEnvironment` (an overhead arm's) set, and waits until it is ready.
+    func start(_ launch: TargetSpec.Launch, extraEnvironment: [String: String] = [:], rig: RunServices) async throws(ChildProcessError) -> ChildProcess {
         var environment = ProcessInfo.processInfo.environment
-        for (key, value) in launch.env { environment[key] = fill(value, endpoint: rig.endpoint, grpc: rig.sinkAddress.grpcURL) }
+        for (key, value) in launch.env.merging(extraEnvironment, uniquingKeysWith: { $1 }) {
+            environment[key] = fill(value, endpoint: rig.endpoint, grpc: rig.sinkAddress.grpcURL)
+        }
         let command = launch.command.map { fill($0, endpoint: rig.endpoint, grpc: rig.sinkAddress.grpcURL) }
         let child: ChildProcess
         do {
@@ -113,7 +126,8 @@ struct ExternalTarget: SystemUnderTest {
         } catch {
             throw ChildProcessError(message: "cannot start the target \(command.first ?? ""): \(error)")
         }
-        rig.monitor.watch(name: "target", pid: child.pid)
+        // Launched as its own process group: its cost is every process in it (interpreters, workers, its own Redis).
+        rig.monitor.watchGroup(name: "target", pgid: child.pid)
         let ready = fill(launch.ready, endpoint: rig.endpoint, grpc: rig.sinkAddress.grpcURL)
         let deadline = ContinuousClock.now + .seconds(60)
         while !(await CollectorProcess.isReady(ready)) {

@@ -9,7 +9,7 @@ extension ScenarioParser {
     func targetSection(_ map: YAMLMapping, firehose: Bool) -> TargetSpec? {
         guard let field = map["target"] else { return nil }
         let ownSystem = "the built-in pipeline; the system under test here is target (configure its SDK through target.launch.env)"
-        reportInapplicable(map, ["pipeline", "redis", "tracing", "overhead", "calibration", "faults"], onlyFor: ownSystem,
+        reportInapplicable(map, ["pipeline", "redis", "tracing", "calibration", "faults"], onlyFor: ownSystem,
                            current: "target")
         if firehose, let kind = map["load"] {
             reader.report("load.kind firehose sends synthetic spans; a target is driven with kind: jobs", atHeadOf: kind)
@@ -21,6 +21,9 @@ extension ScenarioParser {
         let ledger = reader.value(section, "ledger", default: nil) { targetLedger($0) }
         let expect = reader.value(section, "expect", default: nil) { expectations($0) }
         guard let submit, let correlate, let ledger, let expect else { return nil }
+        if launch == nil, let overhead = map["overhead"], !overhead.isNull {
+            reader.report("a target's overhead arms relaunch the system with each arm's environment: it needs target.launch", atHeadOf: overhead)
+        }
         if correlate.traceID == .injected, submit.traceparent != .inject, let field = section["correlate"] {
             reader.report("trace_id: injected needs target.submit.traceparent: inject (tracebench only knows the traces it starts)",
                           path: field.child("trace_id"), mark: field.mark)

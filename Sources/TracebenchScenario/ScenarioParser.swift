@@ -55,7 +55,7 @@ struct ScenarioParser {
         let tracing = section(map, "tracing", default: TracingSpec()) { self.tracing($0) }
         let faults = section(map, "faults", default: FaultSpec()) { self.faults($0) }
         let redis = section(map, "redis", default: RedisSpec()) { self.redis($0) }
-        let overhead = overheadSection(map)
+        let overhead = jobsParser.overheadSection(map)
         let calibration = section(map, "calibration", default: CalibrationSpec()) { self.calibration($0) }
         // Like every optional section, `collector:` with nothing under it is its default: no collector.
         let collector = map["collector"].map { !$0.isNull } == true ? reader.value(map, "collector", default: nil) { self.collector($0) } : nil

@@ -3,7 +3,7 @@
 ///
 /// Placeholders in `launch.command`, `launch.env`, `launch.ready`, `submit.url` and `ledger.redis.url`:
 /// `{api_port}` and `{redis_port}` (free loopback ports tracebench picked), `{sink_url}`, `{sink_traces_url}`,
-/// `{sink_grpc_url}` (tracebench's sink, or the launched collector's receivers) and `{scenario_dir}`. In
+/// `{sink_grpc_url}`, `{sink_zipkin_url}` (tracebench's sink, or the launched collector's receivers) and `{scenario_dir}`. In
 /// `submit.body`: `{job_id}`, `{service}`, `{priority}`, `{index}`.
 public struct TargetSpec: Codable, Sendable, Equatable {
     /// tracebench starts the system and stops it at the end (absent: the system already runs).

@@ -88,8 +88,13 @@ def api(args):
     def health():
         return "ok"
 
+    # A known cost per request, for the overhead known answer: one arm's environment sets it.
+    submit_delay = float(os.environ.get("BB_SUBMIT_DELAY_MS", "0")) / 1000
+
     @app.post("/jobs")
     def submit():
+        if submit_delay > 0:
+            time.sleep(submit_delay)
         job = request.get_json(force=True)
         job_id = str(job["id"])
         carrier = {}

@@ -9,7 +9,7 @@ import Yams
 @Suite("exact key paths and settings never silently ignored")
 struct KeyPathPropertyTests {
     /// Mappings whose keys the user chooses (any name is valid, so an unknown sibling is no problem there).
-    static let freeFormMappings: Set = ["tracing.headers", "tracing.resource_attributes", "collector.launch.env", "target.launch.env",
+    static let freeFormMappings: Set = ["tracing.headers", "tracing.resource_attributes", "collector.launch.env", "target.launch.env", "overhead.arms[].env",
                                         "target.submit.headers", "target.expect[].at_least"]
 
     /// Whether the mapping at `path` takes user-chosen keys (list indexes do not matter).

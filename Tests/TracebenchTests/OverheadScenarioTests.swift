@@ -185,3 +185,61 @@ struct OverheadScenarioTests {
         #expect(found[4].message == "unknown key 'colour'; expected one of: arms, blocks, block_seconds, bootstrap")
     }
 }
+
+/// A black-box scenario (its `target:` on lines 4–11) with `launch` or not; a section appended starts on line 12 (11 without launch).
+private func targetYAML(launch: Bool = true) -> String {
+    """
+    duration_s: 10
+    load: {rate_per_s: 5}
+    jobs: [{service: s}]
+    target:
+    \(launch ? "  launch: {command: [./start.sh], ready: \"9000\"}\n" : "")  submit: {url: "http://127.0.0.1:9000/jobs"}
+      correlate: {trace_id: "response_header:traceresponse"}
+      ledger: {url: "redis://127.0.0.1:6379"}
+      expect:
+        - {service: api, spans: ["POST /jobs"]}
+        - {service: worker, spans: [process-job]}
+
+    """
+}
+
+@Suite("Scenario loader: a target's overhead arms")
+struct TargetOverheadScenarioTests {
+    @Test("arms are launch environments {name, env}: the first is the baseline; blocks default to 4")
+    func environments() throws {
+        let scenario = try ScenarioLoader.parse(yaml: targetYAML() + """
+            overhead:
+              arms:
+                - {name: "off", env: {OTEL_SDK_DISABLED: "true"}}
+                - name: otlp
+            """, file: "t.yaml")
+        let overhead = try #require(scenario.overhead)
+        #expect(overhead.environments == [EnvironmentArm(name: "off", env: ["OTEL_SDK_DISABLED": "true"]), EnvironmentArm(name: "otlp")])
+        #expect(overhead.armNames == ["off", "otlp"] && overhead.blocks == 4 && overhead.blockSeconds == 8)
+    }
+
+    @Test("bad arms are refused at their key: tracing modes, one arm, a duplicate or unusable name, unknown keys, no launch")
+    func refusals() {
+        func problems(_ yaml: String, launch: Bool = true) -> [ScenarioProblem] {
+            do {
+                _ = try ScenarioLoader.parse(yaml: targetYAML(launch: launch) + yaml, file: "t.yaml")
+                Issue.record("expected problems")
+                return []
+            } catch { return error.problems }
+        }
+        let modes = problems("overhead:\n  arms: [off, otlp]\n")
+        #expect(modes.map(\.keyPath) == ["overhead.arms[0]", "overhead.arms[1]"] && modes.allSatisfy { $0.message.contains("mapping") }, "\(modes)")
+        let one = problems("overhead:\n  arms: [{name: a}]\n")
+        #expect(one.map(\.keyPath) == ["overhead.arms"] && one[0].message.contains("2 to 4 arms"), "\(one)")
+        let twice = problems("overhead:\n  arms: [{name: a}, {name: a}]\n")
+        #expect(twice.map(\.keyPath) == ["overhead.arms[1].name"] && twice[0].line == 13, "\(twice)")
+        let badName = problems("overhead:\n  arms: [{name: a}, {name: \"a b\"}]\n")
+        #expect(badName.map(\.keyPath) == ["overhead.arms[1].name"], "\(badName)")
+        let unknown = problems("overhead:\n  arms: [{name: a}, {name: b, envs: {}}]\n")
+        #expect(unknown.map(\.keyPath) == ["overhead.arms[1].envs"], "\(unknown)")
+        let noArms = problems("overhead:\n  blocks: 2\n")
+        #expect(noArms.map(\.keyPath) == ["overhead.arms"] && noArms[0].message.contains("missing required key"), "\(noArms)")
+        let noLaunch = problems("overhead:\n  arms: [{name: a}, {name: b}]\n", launch: false)
+        #expect(noLaunch.map(\.keyPath) == ["overhead"] && noLaunch[0].message.contains("target.launch"), "\(noLaunch)")
+    }
+}

@@ -65,12 +65,21 @@ extension ScenarioSchemaKeys {
     // MARK: overhead, calibration
 
     static let overhead = ScenarioSection([
-        ScenarioKey("arms", .list(of: .choice(TracingSpec.Mode.allCases.map(\.rawValue)), minItems: 2),
+        ScenarioKey("arms", .list(of: .anyOf([.choice(TracingSpec.Mode.allCases.map(\.rawValue)), .mapping(overheadArm)]), minItems: 2),
                     default: .list([.string("off"), .string("sdk"), .string("otlp")]),
-                    "Tracing modes compared, 2 to 3 distinct ones (each mode once); the first is the baseline (normally off)."),
-        ScenarioKey("blocks", .integer(.between(0, 50)), default: .number(3), "Resource phase: blocks per arm (0 skips the phase)."),
-        ScenarioKey("block_seconds", .number(.positive(atMost: 3600)), default: .number(8), "Resource phase: seconds of offered load per block."),
+                    "Built-in pipeline: tracing modes compared, 2 to 3 distinct ones (each mode once). With target: 2 to 4 launch "
+                        + "environments {name, env} of the user's system (required). The first arm is the baseline (normally off)."),
+        ScenarioKey("blocks", .integer(.between(0, 50)), default: .number(3),
+                    "Resource phase: blocks per arm (0 skips the phase). With target: alternating blocks per arm (ABBA…, 1 to 50; default 4)."),
+        ScenarioKey("block_seconds", .number(.positive(atMost: 3600)), default: .number(8), "Seconds of offered load per block."),
         ScenarioKey("bootstrap", .integer(.between(100, 100_000)), default: .number(1000), "Bootstrap resamples behind each interval."),
+    ])
+
+    static let overheadArm = ScenarioSection([
+        ScenarioKey("name", .text(matching: "^[A-Za-z0-9_-]+$"), required: true,
+                    "The arm's name in the results (overhead.<name>); name the traced arm otlp for the design document's promises."),
+        ScenarioKey("env", .dictionary(of: .string(nonEmpty: false)), default: .object([]),
+                    "Environment on top of target.launch.env for this arm (placeholders allowed), e.g. OTEL_SDK_DISABLED: \"true\"."),
     ])
 
     static let calibration = ScenarioSection([

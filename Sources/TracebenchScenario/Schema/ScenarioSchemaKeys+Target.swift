@@ -14,7 +14,7 @@ extension ScenarioSchemaKeys {
     static let targetLaunch = ScenarioSection([
         ScenarioKey("command", .list(of: .string(nonEmpty: false), minItems: 1), required: true,
                     "The system's command line, program first; placeholders {api_port}, {redis_port}, {sink_url}, {sink_traces_url}, "
-                        + "{sink_grpc_url}, {scenario_dir} are filled in before launch."),
+                        + "{sink_grpc_url}, {sink_zipkin_url} (Zipkin v2 JSON), {scenario_dir} are filled in before launch."),
         ScenarioKey("env", .dictionary(of: .string(nonEmpty: false)), default: .object([]),
                     "Extra environment (placeholders allowed), e.g. OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG."),
         ScenarioKey("ready", .string(nonEmpty: true), required: true,
