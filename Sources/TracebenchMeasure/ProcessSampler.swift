@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -39,11 +40,34 @@ public enum ProcessSampler {
         return ProcessSample(cpuSeconds: cpuSeconds, rssBytes: memory.rssBytes, peakRSSBytes: memory.peakRSSBytes)
     }
 
+    /// One sample of a whole process group (a launched system: its shell, interpreters, workers, its own Redis…):
+    /// CPU seconds and RSS summed over the group's live members, found by scanning `/proc`; nil when none is left.
+    /// The peak is the largest sum seen (each member's own high-water mark is not summed: they peak at other times).
+    /// CPU of a member that has exited is counted once its parent has waited for it (`cutime`/`cstime` of the parent).
+    public static func sampleGroup(pgid: Int32) -> ProcessSample? {
+        guard pgid > 0, let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
+        var cpuTicks: UInt64 = 0, rss: UInt64 = 0, members = 0
+        for entry in entries {
+            guard let pid = Int32(entry), let text = readProcFile("/proc/\(pid)/stat"), let stat = parseStat(text), stat.processGroup == pgid,
+                  stat.state != "Z", stat.state != "X", stat.state != "x", let status = readProcFile("/proc/\(pid)/status")
+            else { continue }
+            members += 1
+            cpuTicks &+= stat.utimeTicks &+ stat.stimeTicks &+ stat.childrenTicks
+            rss &+= parseStatus(status).rssBytes
+        }
+        guard members > 0 else { return nil }
+        return ProcessSample(cpuSeconds: Double(cpuTicks) / clockTicksPerSecond, rssBytes: rss, peakRSSBytes: rss)
+    }
+
     /// Fields of `/proc/<pid>/stat` that tracebench uses.
     struct Stat: Equatable {
         var state: Character
         var utimeTicks: UInt64
         var stimeTicks: UInt64
+        /// `pgrp` (field 5).
+        var processGroup: Int32 = 0
+        /// `cutime` + `cstime` (fields 16, 17): CPU of children this process has waited for.
+        var childrenTicks: UInt64 = 0
     }
 
     /// Parses `/proc/<pid>/stat`: `pid (comm) state ppid … utime stime …`.
@@ -57,7 +81,8 @@ public enum ProcessSampler {
         guard fields.count > 12, let state = fields[0].first, fields[0].count == 1,
               let utime = UInt64(fields[11]), let stime = UInt64(fields[12])
         else { return nil }
-        return Stat(state: state, utimeTicks: utime, stimeTicks: stime)
+        let children = fields.count > 14 ? (UInt64(fields[13]) ?? 0) &+ (UInt64(fields[14]) ?? 0) : 0
+        return Stat(state: state, utimeTicks: utime, stimeTicks: stime, processGroup: Int32(fields[2]) ?? 0, childrenTicks: children)
     }
 
     /// Parses `VmRSS` and `VmHWM` (reported in kB) out of `/proc/<pid>/status`; a missing line reads as 0.

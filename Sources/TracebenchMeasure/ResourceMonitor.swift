@@ -7,9 +7,22 @@ import Synchronization
 /// (its usage so far is kept). Reading `/proc` is a few short, non-blocking file reads per process, cheap enough for
 /// the cooperative thread pool. All state sits behind a `Mutex`, which makes the class `Sendable`.
 public final class ResourceMonitor: Sendable {
+    /// What a name stands for: one process, or every process of a group (a launched system and its children).
+    private enum Watched: Equatable {
+        case process(Int32)
+        case group(Int32)
+
+        func sample() -> ProcessSample? {
+            switch self {
+            case let .process(pid): ProcessSampler.sample(pid: pid)
+            case let .group(pgid): ProcessSampler.sampleGroup(pgid: pgid)
+            }
+        }
+    }
+
     private struct State {
         /// Processes sampled on each tick, by name.
-        var watched: [String: Int32] = [:]
+        var watched: [String: Watched] = [:]
         /// Usage so far, by name.
         var usage: [String: ProcessUsage] = [:]
         /// The sampling loop, while started.
@@ -34,8 +47,18 @@ public final class ResourceMonitor: Sendable {
     /// Samples process `pid` as `name` from the next tick on. Watching a name again replaces its pid and keeps the
     /// usage gathered so far (peak RSS stays the maximum, CPU seconds become the new process's).
     public func watch(name: String, pid: Int32) {
+        watch(name: name, .process(pid))
+    }
+
+    /// Samples every process of group `pgid` together as `name` (summed CPU and RSS), from the next tick on: a system
+    /// started as its own process group, whose children (interpreters, workers, its Redis) are its real cost.
+    public func watchGroup(name: String, pgid: Int32) {
+        watch(name: name, .group(pgid))
+    }
+
+    private func watch(name: String, _ target: Watched) {
         state.withLock { state in
-            state.watched[name] = pid
+            state.watched[name] = target
             if state.usage[name] == nil { state.usage[name] = ProcessUsage() }
         }
     }
@@ -44,16 +67,16 @@ public final class ResourceMonitor: Sendable {
     public func sampleNow() {
         let targets = state.withLock { $0.watched }
         // Read /proc outside the lock so that `watch` and `usage` never wait on file I/O.
-        var results: [(name: String, pid: Int32, sample: ProcessSample?)] = []
+        var results: [(name: String, target: Watched, sample: ProcessSample?)] = []
         results.reserveCapacity(targets.count)
-        for (name, pid) in targets {
-            results.append((name, pid, ProcessSampler.sample(pid: pid)))
+        for (name, target) in targets {
+            results.append((name, target, target.sample()))
         }
         state.withLock { state in
             for result in results {
                 if let sample = result.sample {
                     state.usage[result.name, default: ProcessUsage()].add(sample, originNanos: originNanos)
-                } else if state.watched[result.name] == result.pid {
+                } else if state.watched[result.name] == result.target {
                     // Gone; unless re-watched with another pid meanwhile, stop looking (its pid may be reused).
                     state.watched[result.name] = nil
                 }

@@ -164,6 +164,39 @@ struct ProcessSamplerTests {
         #expect(sample.peakRSSBytes >= sample.rssBytes)
     }
 
+    @Test("a process group is sampled whole: two children holding 60 MB each count, the small leader alone does not")
+    func processGroup() async throws {
+        // A small Python leader of its own process group (pgid = its pid: setsid, unless it already leads one) whose two
+        // Python children each hold 60 MB.
+        let leader = """
+            import os, subprocess, sys
+            try:
+                os.setsid()
+            except OSError:
+                pass
+            hold = "import time; b = bytearray(60_000_000); b[::4096] = b'x' * len(b[::4096]); time.sleep(30)"
+            children = [subprocess.Popen([sys.executable, "-c", hold]) for _ in range(2)]
+            for child in children:
+                child.wait()
+            """
+        let group = try spawn("/bin/sh", ["-c", "exec python3 -c \"$0\"", leader])
+        defer {
+            _ = Foundation.kill(-group.processIdentifier, SIGKILL)
+            group.waitUntilExit()
+        }
+        var whole: ProcessSample?
+        for _ in 0 ..< 100 {  // until both children have touched their 60 MB (at most 10 s)
+            whole = ProcessSampler.sampleGroup(pgid: group.processIdentifier)
+            if let whole, whole.rssBytes > 120_000_000 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let sample = try #require(whole)
+        let alone = try #require(ProcessSampler.sample(pid: group.processIdentifier))
+        #expect(sample.rssBytes > 120_000_000 && sample.rssBytes < 200_000_000, "group RSS \(sample.rssBytes)")
+        #expect(alone.rssBytes < 30_000_000 && sample.cpuSeconds >= alone.cpuSeconds, "leader RSS \(alone.rssBytes)")
+        #expect(ProcessSampler.sampleGroup(pgid: 999_999_999) == nil)
+    }
+
     @Test func childProcessUntilItIsGone() throws {
         let child = try spawn(sleepPath, ["30"])
         let pid = child.processIdentifier
@@ -193,9 +226,10 @@ struct ProcessSamplerTests {
     @Test func parseStatFromTheLastParenthesis() throws {
         var fields = ["R", "1"] + Array(repeating: "0", count: 9) + ["250", "50"] + Array(repeating: "7", count: 30)
         fields[0] = "S"
+        fields[2] = "77"  // pgrp; cutime and cstime (fields 16, 17) are 7 each
         let line = "4242 (evil) S 1 2 (x)) " + fields.joined(separator: " ") + "\n"
         let stat = try #require(ProcessSampler.parseStat(line))
-        #expect(stat == ProcessSampler.Stat(state: "S", utimeTicks: 250, stimeTicks: 50))
+        #expect(stat == ProcessSampler.Stat(state: "S", utimeTicks: 250, stimeTicks: 50, processGroup: 77, childrenTicks: 14))
         #expect(ProcessSampler.parseStat("garbage") == nil)
         #expect(ProcessSampler.parseStat("1 (x) S 1 2") == nil)
     }
