@@ -38,6 +38,7 @@ public enum ListenSession {
         let address = try await CollectorProcess.SinkAddress.start(sink, spec: options.sink)
         options.announce("export OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=\(address.url)/v1/traces OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/protobuf")
         options.announce("# or over gRPC: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=\(address.grpcURL) OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=grpc")
+        options.announce("# or Zipkin v2 JSON: OTEL_EXPORTER_ZIPKIN_ENDPOINT=\(address.url)/api/v2/spans")
         if !options.sink.token.isEmpty { options.announce("export OTEL_EXPORTER_OTLP_TRACES_HEADERS=\"Authorization=Bearer $TRACEBENCH_SINK_TOKEN\"") }
         let began = ContinuousClock.now
         let deadline = began + .clampedSeconds(options.seconds)

@@ -6,7 +6,7 @@ import ServiceLifecycle
 import TracebenchMeasure
 
 /// tracebench's embedded OTLP receiver: `POST /v1/traces` on 127.0.0.1 (by default), protobuf or JSON bodies,
-/// optionally gzip-compressed, and — once ``startGRPC()`` is called — OTLP/gRPC `TraceService/Export` on a second
+/// optionally gzip-compressed (and Zipkin v2 JSON on `POST /api/v2/spans`, ``ZipkinJSONDecoder``), and — once ``startGRPC()`` is called — OTLP/gRPC `TraceService/Export` on a second
 /// port. Accepted spans go to one ``TraceStore`` stamped with their receive time. Oversized, malformed, wrongly
 /// typed or wrongly encoded bodies get a 4xx (or a gRPC error) and are counted.
 ///
@@ -53,7 +53,10 @@ public final class OTLPSink: Sendable {
     public func start() async throws -> Int {
         let router = Router()
         router.post("/v1/traces") { [self] request, context in
-            try await receive(request, context: context)
+            try await receive(request, context: context, format: .otlp)
+        }
+        router.post("/api/v2/spans") { [self] request, context in
+            try await receive(request, context: context, format: .zipkin)
         }
         router.get("/health") { _, _ in "ok" }
         var logger = Logger(label: "sink") { StreamLogHandler.standardError(label: $0) }
@@ -98,16 +101,21 @@ public final class OTLPSink: Sendable {
         await grpcStopped
     }
 
-    private func receive(_ request: Request, context: some RequestContext) async throws -> Response {
+    /// What a listener path receives: OTLP (`/v1/traces`: protobuf or JSON) or Zipkin v2 (`/api/v2/spans`: JSON).
+    enum Format {
+        case otlp, zipkin
+    }
+
+    private func receive(_ request: Request, context: some RequestContext, format: Format) async throws -> Response {
         if let credential, !credential.accepts(request.headers[.authorization]) {
             store.reject(.unauthorized)
             throw HTTPError(.unauthorized, message: "missing or wrong Authorization: Bearer token")
         }
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
         let isJSON = contentType.hasPrefix("application/json")
-        guard isJSON || contentType.hasPrefix("application/x-protobuf") || contentType.hasPrefix("application/protobuf") else {
+        guard isJSON || (format == .otlp && (contentType.hasPrefix("application/x-protobuf") || contentType.hasPrefix("application/protobuf"))) else {
             store.reject(.unsupportedMediaType)
-            throw HTTPError(.unsupportedMediaType, message: "expected application/x-protobuf or application/json")
+            throw HTTPError(.unsupportedMediaType, message: format == .otlp ? "expected application/x-protobuf or application/json" : "expected application/json (Zipkin v2 JSON)")
         }
         // Refused from the header alone: the body is never read (Hummingbird discards whatever of it still arrives).
         let declaredLength = Self.declaredContentLength(request.headers)
@@ -139,12 +147,17 @@ public final class OTLPSink: Sendable {
         let now = WallClock.nowNanos()
         let spans: [ReceivedSpan]
         do {
-            spans = isJSON ? try OTLPDecoder.decodeJSON(body, receivedNanos: now) : try OTLPDecoder.decodeProtobuf(body, receivedNanos: now)
+            switch format {
+            case .otlp: spans = isJSON ? try OTLPDecoder.decodeJSON(body, receivedNanos: now) : try OTLPDecoder.decodeProtobuf(body, receivedNanos: now)
+            case .zipkin: spans = try ZipkinJSONDecoder.decode(body, receivedNanos: now)
+            }
         } catch {
             store.reject(.malformed)
-            throw HTTPError(.badRequest, message: "malformed OTLP body: \(error)")
+            throw HTTPError(.badRequest, message: "malformed \(format == .otlp ? "OTLP" : "Zipkin v2") body: \(error)")
         }
         store.accept(spans, bodyBytes: wireBytes, receivedNanos: now)
+        // Zipkin's collector answers 202 Accepted with no body.
+        if format == .zipkin { return Response(status: .accepted) }
         // swift-otel's exporter needs a protobuf content type on the 200 (an empty ExportTraceServiceResponse).
         var headers = HTTPFields()
         headers[.contentType] = isJSON ? "application/json" : "application/x-protobuf"

@@ -18,31 +18,20 @@ struct ListenTests {
     @Test("known structure: 3 traces (one three deep, one whose root never came, one with an error), a duplicate, two services",
           .timeLimit(.minutes(1)))
     func structureOfWhatArrived() async throws {
-        let port = FreePort.loopback()
-        var sink = SinkSpec()
-        sink.port = port
         let out = TestSupport.temporaryPath(".json")
         defer { try? FileManager.default.removeItem(atPath: out) }
-        // No wall-clock window: the test waits for the sink to announce itself, and ends the listening once its posts
-        // were answered (a loaded host once delivered them after a 3 s window had closed).
-        let announced = Mutex(false), posted = Mutex(false)
-        var options = ListenSession.Options(seconds: 120, sink: sink, outputPath: out)
-        options.announce = { _ in announced.withLock { $0 = true } }
-        options.endEarly = { posted.withLock { $0 } }
-        let session = Task { [options] in try await ListenSession.run(options) }
-        while !announced.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(20)) }
-        let now = WallClock.nowNanos()
-        func span(_ trace: UInt64, _ id: UInt64, _ parent: UInt64, error: Bool = false) -> OTLPProtobufEncoder.Span {
-            OTLPProtobufEncoder.Span(traceID: TraceID(high: 7, low: trace), spanID: id, parentSpanID: parent, name: "s\(id)",
-                                     startNanos: now - 2_000_000, endNanos: now - 1_000_000, isError: error)
+        let outcome = try await TestSupport.listen(out: out) { (port: Int) async throws in
+            let now = WallClock.nowNanos()
+            func span(_ trace: UInt64, _ id: UInt64, _ parent: UInt64, error: Bool = false) -> OTLPProtobufEncoder.Span {
+                OTLPProtobufEncoder.Span(traceID: TraceID(high: 7, low: trace), spanID: id, parentSpanID: parent, name: "s\(id)",
+                                         startNanos: now - 2_000_000, endNanos: now - 1_000_000, isError: error)
+            }
+            let encoder = OTLPProtobufEncoder()
+            let api = encoder.encode(serviceName: "api", spans: [span(1, 1, 0), span(1, 2, 1), span(2, 20, 0, error: true)])
+            let worker = encoder.encode(serviceName: "worker", spans: [span(1, 3, 2), span(3, 31, 30), span(1, 3, 2)])
+            #expect(try await TestSupport.postOTLP(api, port: port) == 200)
+            #expect(try await TestSupport.postOTLP(worker, port: port) == 200)
         }
-        let encoder = OTLPProtobufEncoder()
-        let api = encoder.encode(serviceName: "api", spans: [span(1, 1, 0), span(1, 2, 1), span(2, 20, 0, error: true)])
-        let worker = encoder.encode(serviceName: "worker", spans: [span(1, 3, 2), span(3, 31, 30), span(1, 3, 2)])
-        #expect(try await TestSupport.postOTLP(api, port: port) == 200)
-        #expect(try await TestSupport.postOTLP(worker, port: port) == 200)
-        posted.withLock { $0 = true }
-        let outcome = try await session.value
         let r = outcome.results
         let listen = try #require(r.listen)
         #expect(r.kind == .listen && r.status == .ok && outcome.exitCode == 0, "\(r.problems)")

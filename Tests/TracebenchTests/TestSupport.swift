@@ -1,9 +1,11 @@
 import Foundation
+import Synchronization
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
 import Testing
 import TracebenchRedis
+import TracebenchRun
 import TracebenchScenario
 
 /// Helpers shared by the integration and end-to-end tests.
@@ -93,10 +95,11 @@ extension TestSupport {
 
 extension TestSupport {
     /// POSTs an OTLP/HTTP protobuf body to a sink on 127.0.0.1:`port`; returns the HTTP status.
-    static func postOTLP(_ body: [UInt8], port: Int, authorization: String? = nil) async throws -> Int {
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/traces")!)
+    static func postOTLP(_ body: [UInt8], port: Int, authorization: String? = nil, path: String = "/v1/traces",
+                         contentType: String = "application/x-protobuf") async throws -> Int {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
         request.httpMethod = "POST"
-        request.setValue("application/x-protobuf", forHTTPHeaderField: "Content-Type")
+        request.setValue(contentType, forHTTPHeaderField: "Content-Type")
         if let authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
         request.httpBody = Data(body)
         return try await withCheckedThrowingContinuation { continuation in
@@ -106,5 +109,28 @@ extension TestSupport {
                 }
             }.resume()
         }
+    }
+
+    /// `tracebench listen` on a free port, writing `out`: waits until the sink announces itself, lets `send` post to
+    /// it (given the port), then ends the listening once `send` returned. No wall-clock window: a loaded host once
+    /// delivered posts after a 3 s window had closed.
+    static func listen(out: String, _ send: (Int) async throws -> Void) async throws -> RunOutcome {
+        var sink = SinkSpec()
+        sink.port = FreePort.loopback()
+        let announced = Mutex(false), sent = Mutex(false)
+        var options = ListenSession.Options(seconds: 120, sink: sink, outputPath: out)
+        options.announce = { _ in announced.withLock { $0 = true } }
+        options.endEarly = { sent.withLock { $0 } }
+        let session = Task { [options] in try await ListenSession.run(options) }
+        while !announced.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(20)) }
+        do {
+            try await send(sink.port)
+        } catch {
+            sent.withLock { $0 = true }
+            _ = try? await session.value
+            throw error
+        }
+        sent.withLock { $0 = true }
+        return try await session.value
     }
 }
