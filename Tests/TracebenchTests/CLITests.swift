@@ -73,7 +73,13 @@ struct CLITests {
         defer { try? FileManager.default.removeItem(atPath: out) }
         let result = try await tracebench(["run", "scenarios/smoke.yaml", "--quiet", "--out", out]) { pid in
             try? await Task.sleep(for: .seconds(4))
-            kill(pid, SIGINT)
+            // SIGTERM, not SIGINT: a test runner started in the background by a shell inherits SIGINT ignored, and so
+            // does this child (kept ignored, as Unix programs do). Again every 0.5 s until it exits, in case one came
+            // before the run had taken over the signal; raising the stop twice changes nothing.
+            for _ in 0 ..< 20 where kill(pid, 0) == 0 {
+                kill(pid, SIGTERM)
+                try? await Task.sleep(for: .milliseconds(500))
+            }
         }
         #expect(result.status == 130, "\(result.stderr)")
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any] ?? [:]
