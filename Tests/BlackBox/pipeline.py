@@ -53,7 +53,13 @@ def worker(args):
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     while not stopping.is_set():
-        popped = client.brpop("bb:queue", timeout=0.2)
+        try:
+            popped = client.brpop("bb:queue", timeout=0.2)
+        except redis.exceptions.ConnectionError:
+            # Stopping: the whole process group got SIGTERM, its Redis too; anything else is a real failure.
+            if stopping.wait(1.0):
+                break
+            raise
         if popped is None:
             continue
         job_id = popped[1]
