@@ -28,11 +28,12 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 dpkg -s libpython3.11 >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpython3.11 >/dev/null; } || true
 # The third-party instrumented pipeline of the black-box tests (Tests/BlackBox/pipeline.py): the Python OpenTelemetry
-# SDK with its Flask and redis-py instrumentations, in a venv of the project's (ignored by git). The black-box tests
+# SDK with its Flask and redis-py instrumentations and its Zipkin JSON exporter, in a venv of the project's (ignored by git). The black-box tests
 # are skipped, loudly, without it.
-if ! .venv-blackbox/bin/python -c 'import flask, redis, opentelemetry.sdk, opentelemetry.instrumentation.flask' >/dev/null 2>&1; then
+if ! .venv-blackbox/bin/python -c 'import flask, redis, opentelemetry.sdk, opentelemetry.instrumentation.flask, opentelemetry.exporter.zipkin.json' >/dev/null 2>&1; then
   echo "installing: the black-box test pipeline's packages (pip, .venv-blackbox)" >&2
   { python3 -m venv .venv-blackbox && .venv-blackbox/bin/pip install -q flask redis opentelemetry-sdk \
-      opentelemetry-exporter-otlp-proto-http opentelemetry-instrumentation-flask opentelemetry-instrumentation-redis >/dev/null 2>&1; } \
+      opentelemetry-exporter-otlp-proto-http opentelemetry-exporter-zipkin-json opentelemetry-instrumentation-flask \
+      opentelemetry-instrumentation-redis >/dev/null 2>&1; } \
     || echo "warning: the black-box pipeline could not be installed; black-box tests will be skipped" >&2
 fi
