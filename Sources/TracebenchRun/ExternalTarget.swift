@@ -91,11 +91,15 @@ struct ExternalTarget: SystemUnderTest {
         // Overhead arms: the system relaunched per arm in alternating blocks, exporting to the live sink; their spans
         // are not the run's and are cut from the snapshot.
         let runSpans = rig.sink?.store.spanCount
-        if let overhead = scenario.overhead, !overhead.environments.isEmpty, let launch = target.launch, figures.problems.isEmpty, !rig.stop.isRaised {
-            let blocks = await TargetOverhead.runBlocks(overhead, launch: launch, system: self, rig: rig, problems: &figures.problems)
-            let analysis = TargetOverhead.analyse(blocks, overhead: overhead, problems: &figures.problems)
-            figures.overhead = analysis.overhead
-            figures.budgets = analysis.budgets
+        if let overhead = scenario.overhead, !overhead.environments.isEmpty, let launch = target.launch {
+            if figures.problems.isEmpty, !rig.stop.isRaised {
+                let blocks = await TargetOverhead.runBlocks(overhead, launch: launch, system: self, rig: rig, problems: &figures.problems)
+                let analysis = TargetOverhead.analyse(blocks, overhead: overhead, problems: &figures.problems)
+                figures.overhead = analysis.overhead
+                figures.budgets = analysis.budgets
+            } else {
+                figures.problems.append(Problem(.notMeasured, "overhead not measured: its blocks run only after a run without problems"))
+            }
         }
         var finished = await rig.finish()
         figures.problems += finished.problems

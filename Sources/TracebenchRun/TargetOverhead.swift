@@ -75,7 +75,7 @@ enum TargetOverhead {
                 blocks.first { $0.arm == baseline && $0.block == block.block && $0.latency.count > 0 }.map { (arm: block, base: $0) }
             }
             guard pairs.count >= minimumPairs else {
-                problems.append(Problem(.componentFailed, "overhead of arm \(arm) not measured: \(pairs.count) complete block pair(s) with \(baseline), at least \(minimumPairs) needed"))
+                problems.append(Problem(.notMeasured, "overhead of arm \(arm) not measured: \(pairs.count) complete block pair(s) with \(baseline), at least \(minimumPairs) needed"))
                 continue
             }
             func differences(_ percentile: Double) -> [Double] {

@@ -21,7 +21,7 @@ extension ScenarioParser {
             // Required here (reported as a missing key): the arms are the user's environments, there is no default.
             guard let environments = reader.value(map, "arms", default: nil, { environmentArms($0) }) else { return nil }
             return OverheadSpec(
-                arms: [], blocks: reader.integer(map, "blocks", default: 4, .between(1, 50)) ?? 4,
+                arms: [], blocks: reader.integer(map, "blocks", default: 4, .between(2, 50)) ?? 4,
                 blockSeconds: reader.number(map, "block_seconds", default: d.blockSeconds, .positive(atMost: 3600)) ?? d.blockSeconds,
                 bootstrapIterations: reader.integer(map, "bootstrap", default: d.bootstrapIterations, .between(100, 100_000)) ?? d.bootstrapIterations,
                 environments: environments)

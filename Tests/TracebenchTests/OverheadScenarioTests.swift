@@ -239,6 +239,8 @@ struct TargetOverheadScenarioTests {
         #expect(unknown.map(\.keyPath) == ["overhead.arms[1].envs"], "\(unknown)")
         let noArms = problems("overhead:\n  blocks: 2\n")
         #expect(noArms.map(\.keyPath) == ["overhead.arms"] && noArms[0].message.contains("missing required key"), "\(noArms)")
+        let oneBlock = problems("overhead:\n  arms: [{name: a}, {name: b}]\n  blocks: 1\n")
+        #expect(oneBlock.map(\.keyPath) == ["overhead.blocks"] && oneBlock[0].message.contains("between 2 and 50"), "\(oneBlock)")
         let noLaunch = problems("overhead:\n  arms: [{name: a}, {name: b}]\n", launch: false)
         #expect(noLaunch.map(\.keyPath) == ["overhead"] && noLaunch[0].message.contains("target.launch"), "\(noLaunch)")
     }

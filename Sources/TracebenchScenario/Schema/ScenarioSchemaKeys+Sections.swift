@@ -70,7 +70,7 @@ extension ScenarioSchemaKeys {
                     "Built-in pipeline: tracing modes compared, 2 to 3 distinct ones (each mode once). With target: 2 to 4 launch "
                         + "environments {name, env} of the user's system (required). The first arm is the baseline (normally off)."),
         ScenarioKey("blocks", .integer(.between(0, 50)), default: .number(3),
-                    "Resource phase: blocks per arm (0 skips the phase). With target: alternating blocks per arm (ABBA…, 1 to 50; default 4)."),
+                    "Resource phase: blocks per arm (0 skips the phase). With target: alternating blocks per arm (ABBA…, 2 to 50, as an interval needs two pairs; default 4)."),
         ScenarioKey("block_seconds", .number(.positive(atMost: 3600)), default: .number(8), "Seconds of offered load per block."),
         ScenarioKey("bootstrap", .integer(.between(100, 100_000)), default: .number(1000), "Bootstrap resamples behind each interval."),
     ])
