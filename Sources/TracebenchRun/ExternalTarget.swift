@@ -116,8 +116,10 @@ struct ExternalTarget: SystemUnderTest {
         return figures
     }
 
-    /// Launches the system with `launch.env` and then `extraEnvironment` (an overhead arm's) set, and waits until it is ready.
-    func start(_ launch: TargetSpec.Launch, extraEnvironment: [String: String] = [:], rig: RunServices) async throws(ChildProcessError) -> ChildProcess {
+    /// Launches the system with `launch.env` and then `extraEnvironment` (an overhead arm's) set, and waits until it is
+    /// ready; its process group is sampled as `target` unless `watched` is false (an overhead block's launch is not the run's).
+    func start(_ launch: TargetSpec.Launch, extraEnvironment: [String: String] = [:], watched: Bool = true,
+               rig: RunServices) async throws(ChildProcessError) -> ChildProcess {
         var environment = ProcessInfo.processInfo.environment
         for (key, value) in launch.env.merging(extraEnvironment, uniquingKeysWith: { $1 }) {
             environment[key] = fill(value, endpoint: rig.endpoint, grpc: rig.sinkAddress.grpcURL)
@@ -131,7 +133,7 @@ struct ExternalTarget: SystemUnderTest {
             throw ChildProcessError(message: "cannot start the target \(command.first ?? ""): \(error)")
         }
         // Launched as its own process group: its cost is every process in it (interpreters, workers, its own Redis).
-        rig.monitor.watchGroup(name: "target", pgid: child.pid)
+        if watched { rig.monitor.watchGroup(name: "target", pgid: child.pid) }
         let ready = fill(launch.ready, endpoint: rig.endpoint, grpc: rig.sinkAddress.grpcURL)
         let deadline = ContinuousClock.now + .seconds(60)
         while !(await CollectorProcess.isReady(ready)) {

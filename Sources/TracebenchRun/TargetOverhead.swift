@@ -38,7 +38,7 @@ enum TargetOverhead {
                 guard !rig.stop.isRaised else { return blocks }
                 let child: ChildProcess
                 do {
-                    child = try await system.start(launch, extraEnvironment: arm.env, rig: rig)
+                    child = try await system.start(launch, extraEnvironment: arm.env, watched: false, rig: rig)
                 } catch {
                     problems.append(Problem(.componentFailed, "overhead block \(block) (\(arm.name)): \(error.message)"))
                     return blocks
