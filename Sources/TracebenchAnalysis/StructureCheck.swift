@@ -1,7 +1,8 @@
 import TracebenchSink
 
-/// What the spans alone say, with no ledger and no expectation (`tracebench listen`): traces, roots, orphans,
-/// duplicates, depth, services and errors. Duplicates (same trace and span id) are counted once.
+/// What the spans alone say, with no ledger (`tracebench listen`): traces, roots, orphans, duplicates, depth, services
+/// and errors; and, given what a complete trace holds (`--expect`), which traces are complete: one root, no orphan,
+/// every expected span. Duplicates (same trace and span id) are counted once.
 public enum StructureCheck {
     public struct Figures: Sendable, Equatable {
         /// Distinct spans.
@@ -22,9 +23,13 @@ public enum StructureCheck {
         public var tracesWithErrors = 0
         /// Span end → arrival at the sink, µs, one per distinct span that ended before it arrived.
         public var visibilityMicros: [Int64] = []
+        /// With an expectation: traces with one root, no orphan and every expected span; nil without one.
+        public var complete: Int?
+        /// With an expectation: per `service/span`, the traces that lacked it.
+        public var missing: [String: Int] = [:]
     }
 
-    public static func check(_ spans: [ReceivedSpan]) -> Figures {
+    public static func check(_ spans: [ReceivedSpan], expect: [TargetCheck.Expectation]? = nil) -> Figures {
         var figures = Figures()
         var seen = Set<SpanIdentity>()
         var byTrace: [TraceID: [ReceivedSpan]] = [:]
@@ -38,13 +43,20 @@ public enum StructureCheck {
             if span.receivedNanos >= span.endNanos { figures.visibilityMicros.append(Int64(clamping: (span.receivedNanos - span.endNanos) / 1000)) }
         }
         figures.traces = byTrace.count
+        if expect != nil { figures.complete = 0 }
         for traceSpans in byTrace.values {
             figures.spans += traceSpans.count
             let parents = Dictionary(traceSpans.map { ($0.spanID, $0.parentSpanID) }, uniquingKeysWith: { first, _ in first })
             let roots = traceSpans.count { $0.parentSpanID == 0 }
             figures.roots += roots
             if roots == 0 { figures.tracesWithoutRoot += 1 }
-            figures.orphanSpans += traceSpans.count { $0.parentSpanID != 0 && parents[$0.parentSpanID] == nil }
+            let orphans = traceSpans.count { $0.parentSpanID != 0 && parents[$0.parentSpanID] == nil }
+            figures.orphanSpans += orphans
+            if let expect {
+                let lacking = TargetCheck.Expectation.lacking(traceSpans, expect)
+                for key in lacking { figures.missing[key, default: 0] += 1 }
+                if roots == 1, orphans == 0, lacking.isEmpty { figures.complete? += 1 }
+            }
             let errors = traceSpans.count(where: \.isError)
             figures.errorSpans += errors
             if errors > 0 { figures.tracesWithErrors += 1 }

@@ -28,6 +28,18 @@ public enum TargetCheck {
             self.service = service
             self.minimumCounts = minimumCounts
         }
+
+        /// The `service/span` entries of `expect` that one trace's `spans` hold too few of, in a stable order.
+        public static func lacking(_ spans: [ReceivedSpan], _ expect: [Expectation]) -> [String] {
+            var counts: [String: Int] = [:]
+            for span in spans { counts[SegmentKey.of(service: span.serviceName, span: span.name), default: 0] += 1 }
+            return expect.flatMap { expectation in
+                expectation.minimumCounts.sorted { $0.key < $1.key }.compactMap { name, minimum in
+                    let key = SegmentKey.of(service: expectation.service, span: name)
+                    return counts[key, default: 0] >= minimum ? nil : key
+                }
+            }
+        }
     }
 
     /// The verdict on every job, and what the spans say besides.
@@ -105,14 +117,7 @@ public enum TargetCheck {
         figures.tracesReceived += 1
         let ids = Set(spans.map(\.spanID))
         if spans.contains(where: { $0.parentSpanID != 0 && !ids.contains($0.parentSpanID) }) { return .orphaned }
-        var counts: [String: Int] = [:]
-        for span in spans { counts[SegmentKey.of(service: span.serviceName, span: span.name), default: 0] += 1 }
-        let lacking = expect.flatMap { expectation in
-            expectation.minimumCounts.sorted { $0.key < $1.key }.compactMap { name, minimum in
-                let key = SegmentKey.of(service: expectation.service, span: name)
-                return counts[key, default: 0] >= minimum ? nil : key
-            }
-        }
+        let lacking = Expectation.lacking(spans, expect)
         if !lacking.isEmpty {
             figures.missing[job.id] = lacking
             return .partial

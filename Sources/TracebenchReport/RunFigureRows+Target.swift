@@ -30,7 +30,7 @@ extension RunFigureRows {
         return rows
     }
 
-    /// The rows of a `tracebench listen` file: the structure of what arrived (no ground truth, so no completeness).
+    /// The rows of a `tracebench listen` file: the structure of what arrived, and completeness against `--expect`.
     static func listenRows(_ results: RunResults, _ listen: ListenFigures) -> [FigureRow] {
         let t = results.traces
         let services = listen.services.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(8)
@@ -38,9 +38,14 @@ extension RunFigureRows {
         return [
             FigureRow("listened", String(format: "%.1f s: %d spans in %d traces, %d roots, %d traces without a root", listen.windowSeconds,
                                          results.spans.received, t.received, listen.roots, listen.tracesWithoutRoot)),
-            FigureRow("traces", "orphan spans \(t.orphanSpans), duplicates \(listen.duplicateSpans), max depth \(t.maxDepth); completeness not measured (no ground truth)"),
+            FigureRow("traces", "orphan spans \(t.orphanSpans), duplicates \(listen.duplicateSpans), max depth \(t.maxDepth); "
+                + (t.completeness.map { String(format: "complete %d of %d (%.2f%%) against --expect", t.complete, t.expected, $0 * 100) }
+                    ?? "completeness not measured (no ground truth; --expect gives one)")),
             FigureRow("errors", "\(t.errorSpans) error spans in \(t.tracesWithErrors) traces"),
             FigureRow("services", services.isEmpty ? "none" : services),
-        ]
+        ] + (listen.missing.map { missing in
+            missing.isEmpty ? [] : [FigureRow("missing", missing.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.key) ×\($0.value)" }
+                .joined(separator: ", "))]
+        } ?? [])
     }
 }

@@ -12,12 +12,14 @@ public struct ListenFigures: Codable, Sendable, Equatable {
     public var duplicateSpans = 0
     /// Distinct spans per `service.name`.
     public var services: [String: Int] = [:]
+    /// With `--expect`: per `service/span`, the traces that lacked it (absent without an expectation).
+    public var missing: [String: Int]?
 
     /// Empty figures.
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case windowSeconds = "window_s", roots, tracesWithoutRoot = "traces_without_root", duplicateSpans = "duplicate_spans", services
+        case windowSeconds = "window_s", roots, tracesWithoutRoot = "traces_without_root", duplicateSpans = "duplicate_spans", services, missing
     }
 
     /// Reads any schema version; absent keys take their defaults.
@@ -28,5 +30,6 @@ public struct ListenFigures: Codable, Sendable, Equatable {
         tracesWithoutRoot = try c(.tracesWithoutRoot, 0)
         duplicateSpans = try c(.duplicateSpans, 0)
         services = try c(.services, [:])
+        missing = try c.decodeIfPresent([String: Int].self, forKey: .missing)
     }
 }

@@ -20,6 +20,8 @@ public enum ListenSession {
         public var handleSignals = false
         /// Polled while listening: true ends the listening before `seconds` (a caller that knows its traffic is in).
         public var endEarly: @Sendable () -> Bool = { false }
+        /// What a complete trace holds (`--expect`); nil: completeness is not measured.
+        public var expect: [TargetSpec.Expectation]?
         public init(seconds: Double, sink: SinkSpec = SinkSpec(), outputPath: String? = nil) {
             self.seconds = seconds
             self.sink = sink
@@ -53,7 +55,7 @@ public enum ListenSession {
         results.runID = String(UInt64.random(in: 0...UInt64.max) & 0xFFFF_FFFF_FFFF, radix: 16)
         results.startedAt = ResultsFile.timestamp(startedAt)
         results.environment = EnvironmentProbe.current()
-        fill(&results, snapshot: snapshot, window: window)
+        fill(&results, snapshot: snapshot, window: window, expect: options.expect)
         results.finishedAt = ResultsFile.timestamp()
         let interrupted = stop.isRaised
         if results.spans.received == 0 {
@@ -63,12 +65,20 @@ public enum ListenSession {
         return try ResultsWriting.write(results, to: path, scenarioName: "listen", startedAt: startedAt)
     }
 
-    /// The structural figures of what arrived; completeness needs a ground truth, so it is not measured.
-    static func fill(_ results: inout RunResults, snapshot: TraceStore.Snapshot, window: Double) {
-        let figures = StructureCheck.check(snapshot.spans)
+    /// The structural figures of what arrived; completeness only against an expectation (every trace that arrived is
+    /// expected to be complete), not measured without one.
+    static func fill(_ results: inout RunResults, snapshot: TraceStore.Snapshot, window: Double, expect: [TargetSpec.Expectation]? = nil) {
+        let figures = StructureCheck.check(snapshot.spans, expect: expect?.map {
+            TargetCheck.Expectation(service: $0.service, minimumCounts: $0.minimumCounts)
+        })
         var traces = TraceFigures()
         traces.received = figures.traces
         traces.completeness = nil
+        if let complete = figures.complete {
+            traces.expected = figures.traces
+            traces.complete = complete
+            traces.completeness = figures.traces > 0 ? Double(complete) / Double(figures.traces) : nil
+        }
         traces.orphanSpans = figures.orphanSpans
         traces.depth = Dictionary(uniqueKeysWithValues: figures.depthCounts.map { (String($0.key), $0.value) })
         traces.maxDepth = figures.depthCounts.keys.max() ?? 0
@@ -92,6 +102,7 @@ public enum ListenSession {
         listen.tracesWithoutRoot = figures.tracesWithoutRoot
         listen.duplicateSpans = figures.duplicateSpans
         listen.services = figures.services
+        if figures.complete != nil { listen.missing = figures.missing }
         results.listen = listen
     }
 }

@@ -41,11 +41,7 @@ enum TargetFigureAssembly {
             let parent = traceParent(of: id, target: target, tally: tally, entry: entries[id])
             return TargetCheck.Job(id: id, traceID: parent?.traceID, sampled: parent?.sampled)
         }
-        let expect = target.expect.map { expectation in
-            var counts = expectation.atLeast
-            for name in expectation.spans { counts[name] = max(counts[name] ?? 0, 1) }
-            return TargetCheck.Expectation(service: expectation.service, minimumCounts: counts)
-        }
+        let expect = target.expect.map { TargetCheck.Expectation(service: $0.service, minimumCounts: $0.minimumCounts) }
         let check = TargetCheck.check(jobs: correlated, spans: sink.spans, expect: expect, stillArrivingAfter: stillArrivingAfter)
         let jobTraces = Set(correlated.compactMap(\.traceID))
         figures.analytics = TraceAnalytics.analyse(spans: sink.spans, owned: jobTraces.contains)

@@ -54,6 +54,24 @@ public enum ScenarioLoader {
         return set
     }
 
+    /// Loads an expectations file for `tracebench listen --expect`: a YAML mapping with `expect:`, a list checked exactly
+    /// as a scenario's `target.expect`.
+    public static func loadExpectations(path: String) throws(ScenarioError) -> [TargetSpec.Expectation] {
+        let yaml = try readText(path: path)
+        let root = try compose(yaml: yaml, file: path)
+        let reader = YAMLReader(file: path)
+        guard let root, case .mapping = root else {
+            throw ScenarioError(problems: [ScenarioProblem(file: path, keyPath: "(root)", line: 1, column: 1,
+                                                           message: "expected a mapping with an 'expect' key")])
+        }
+        let parser = ScenarioParser(reader: reader, defaultName: "expect")
+        let field = YAMLField(node: root, path: "")
+        guard let map = reader.mapping(field, known: ScenarioSchemaKeys.expectFile.names) else { throw ScenarioError(problems: reader.sortedProblems) }
+        let expectations = reader.value(map, "expect", default: nil) { parser.expectations($0) }
+        guard let expectations, reader.problems.isEmpty else { throw ScenarioError(problems: reader.sortedProblems) }
+        return expectations
+    }
+
     /// Most nodes a document may expand to, aliases followed: a few KB of nested aliases can stand for billions of
     /// nodes (a "billion laughs"), which would take minutes and gigabytes to walk.
     public static let maximumNodes = 100_000

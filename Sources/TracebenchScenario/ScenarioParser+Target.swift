@@ -121,7 +121,7 @@ extension ScenarioParser {
         return ledger
     }
 
-    private func expectations(_ field: YAMLField) -> [TargetSpec.Expectation]? {
+    func expectations(_ field: YAMLField) -> [TargetSpec.Expectation]? {
         guard let elements = reader.sequence(field) else { return nil }
         guard !elements.isEmpty else {
             reader.report("must list at least one service", atHeadOf: field)

@@ -87,6 +87,13 @@ public struct TargetSpec: Codable, Sendable, Equatable {
             self.spans = spans
             self.atLeast = atLeast
         }
+
+        /// Span name → the fewest times it must appear: `at_least`, and 1 for each of `spans`.
+        public var minimumCounts: [String: Int] {
+            var counts = atLeast
+            for name in spans { counts[name] = max(counts[name] ?? 0, 1) }
+            return counts
+        }
     }
 
     public var launch: Launch?

@@ -11,7 +11,8 @@ struct Listen: AsyncParsableCommand {
         abstract: "Listen for OTLP spans with no load and judge their structure (traces, roots, orphans, duplicates, depth, visibility).",
         discussion: """
         Prints the OTEL_* lines to export to it, listens for --for seconds (or until SIGINT), writes a results file of \
-        kind listen that gate, report and compare read. A token, when wanted, comes from $TRACEBENCH_SINK_TOKEN (never \
+        kind listen that gate, report and compare read. With --expect FILE, every trace that arrived is judged complete \
+        or not against what it must hold. A token, when wanted, comes from $TRACEBENCH_SINK_TOKEN (never \
         from the command line). Exit 0; 2 bad arguments; 4 nothing arrived; 130 interrupted (results written).
         """
     )
@@ -34,6 +35,9 @@ struct Listen: AsyncParsableCommand {
     @Option(help: "Directory for results files.")
     var resultsDir = "results"
 
+    @Option(help: "A YAML file with expect: (as a scenario's target.expect): what a complete trace holds; then completeness is measured.")
+    var expect: String?
+
     func run() async throws {
         guard seconds > 0, seconds <= 86_400 else { throw CLIError.usage("--for must be between 0 and 86400 seconds, got \(seconds)") }
         var sink = SinkSpec()
@@ -45,6 +49,9 @@ struct Listen: AsyncParsableCommand {
             throw CLIError.usage("a listener other machines can reach needs $TRACEBENCH_SINK_TOKEN or --allow-unauthenticated")
         }
         var options = ListenSession.Options(seconds: seconds, sink: sink, outputPath: out)
+        if let expect {
+            do { options.expect = try ScenarioLoader.loadExpectations(path: expect) } catch { throw CLIError.failed(.invalidInput, error.description) }
+        }
         options.resultsDirectory = resultsDir
         options.handleSignals = true
         options.announce = { FileHandle.standardError.write(Data("\($0)\n".utf8)) }

@@ -6,6 +6,7 @@ import FoundationNetworking
 import Testing
 import TracebenchMeasure
 import TracebenchRedis
+import TracebenchReport
 import TracebenchResults
 import TracebenchRun
 import TracebenchScenario
@@ -44,6 +45,41 @@ struct ListenTests {
         // The file reads back as a run-shaped document (gate, report and compare take it).
         guard case let .run(back) = try ResultsFile.read(from: out) else { Issue.record("not read as a run document"); return }
         #expect(back.listen == listen && back.kind == .listen)
+    }
+
+    @Test("--expect: of three traces, the whole one is complete; a missing worker span and a lost root are named",
+          .timeLimit(.minutes(1)))
+    func completenessAgainstAnExpectation() async throws {
+        let out = TestSupport.temporaryPath(".json")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let file = TestSupport.temporaryPath(".yaml")
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try "expect:\n  - {service: api, spans: [\"POST /jobs\"]}\n  - {service: worker, spans: [process-job]}\n"
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let expect = try ScenarioLoader.loadExpectations(path: file)
+        let outcome = try await TestSupport.listen(out: out, expect: expect) { (port: Int) async throws in
+            let now = WallClock.nowNanos()
+            func span(_ trace: UInt64, _ id: UInt64, _ parent: UInt64, _ name: String) -> OTLPProtobufEncoder.Span {
+                OTLPProtobufEncoder.Span(traceID: TraceID(high: 9, low: trace), spanID: id, parentSpanID: parent, name: name,
+                                         startNanos: now - 2_000_000, endNanos: now - 1_000_000, isError: false)
+            }
+            let encoder = OTLPProtobufEncoder()
+            // Trace 1 whole; trace 2 without its worker span; trace 3's root never came.
+            let api = encoder.encode(serviceName: "api", spans: [span(1, 1, 0, "POST /jobs"), span(2, 21, 0, "POST /jobs")])
+            let worker = encoder.encode(serviceName: "worker", spans: [span(1, 2, 1, "process-job"), span(3, 32, 31, "process-job")])
+            #expect(try await TestSupport.postOTLP(api, port: port) == 200)
+            #expect(try await TestSupport.postOTLP(worker, port: port) == 200)
+        }
+        let r = outcome.results
+        let listen = try #require(r.listen)
+        #expect(r.traces.expected == 3 && r.traces.complete == 1 && r.traces.completeness == 1.0 / 3, "\(r.traces)")
+        #expect(listen.missing == ["worker/process-job": 1, "api/POST /jobs": 1], "\(String(describing: listen.missing))")
+        let text = Summary.text(r, path: out)
+        #expect(text.contains("complete 1 of 3 (33.33%) against --expect") && text.contains("missing"), "\(text)")
+
+        try "expect:\n  - {service: api, spanz: [x]}\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let refused = #expect(throws: ScenarioError.self) { try ScenarioLoader.loadExpectations(path: file) }
+        #expect(refused?.problems.map(\.keyPath) == ["expect[0].spanz"] && refused?.problems.first?.line == 2, "\(String(describing: refused))")
     }
 
     @Test("nothing arriving is never ok: the listen fails (exit 4), results written", .timeLimit(.minutes(1)))

@@ -114,11 +114,12 @@ extension TestSupport {
     /// `tracebench listen` on a free port, writing `out`: waits until the sink announces itself, lets `send` post to
     /// it (given the port), then ends the listening once `send` returned. No wall-clock window: a loaded host once
     /// delivered posts after a 3 s window had closed.
-    static func listen(out: String, _ send: (Int) async throws -> Void) async throws -> RunOutcome {
+    static func listen(out: String, expect: [TargetSpec.Expectation]? = nil, _ send: (Int) async throws -> Void) async throws -> RunOutcome {
         var sink = SinkSpec()
         sink.port = FreePort.loopback()
         let announced = Mutex(false), sent = Mutex(false)
         var options = ListenSession.Options(seconds: 120, sink: sink, outputPath: out)
+        options.expect = expect
         options.announce = { _ in announced.withLock { $0 = true } }
         options.endEarly = { sent.withLock { $0 } }
         let session = Task { [options] in try await ListenSession.run(options) }

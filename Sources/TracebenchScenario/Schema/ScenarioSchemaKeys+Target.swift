@@ -65,6 +65,12 @@ extension ScenarioSchemaKeys {
                     "Span name → the fewest times it must appear."),
     ])
 
+    /// A file for `tracebench listen --expect`: what a complete trace holds, as `target.expect`.
+    static let expectFile = ScenarioSection([
+        ScenarioKey("expect", .list(of: .mapping(targetExpectation), minItems: 1), required: true,
+                    "What a complete trace holds, per service: the span names that must arrive (as target.expect)."),
+    ])
+
     /// `sink`: the embedded receiver's addresses and who may post.
     static let sink = ScenarioSection([
         ScenarioKey("listen", .string(nonEmpty: true), default: .string("127.0.0.1:0"),
