@@ -32,8 +32,11 @@ dpkg -s libpython3.11 >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND
 # are skipped, loudly, without it.
 if ! .venv-blackbox/bin/python -c 'import flask, redis, opentelemetry.sdk, opentelemetry.instrumentation.flask, opentelemetry.exporter.zipkin.json' >/dev/null 2>&1; then
   echo "installing: the black-box test pipeline's packages (pip, .venv-blackbox)" >&2
+  # The Zipkin exporter separately, pinned to the SDK just installed: named in one resolution with the instrumentations,
+  # pip backtracked for minutes through versions of them.
   { python3 -m venv .venv-blackbox && .venv-blackbox/bin/pip install -q flask redis opentelemetry-sdk \
-      opentelemetry-exporter-otlp-proto-http opentelemetry-exporter-zipkin-json opentelemetry-instrumentation-flask \
-      opentelemetry-instrumentation-redis >/dev/null 2>&1; } \
+      opentelemetry-exporter-otlp-proto-http opentelemetry-instrumentation-flask opentelemetry-instrumentation-redis >/dev/null 2>&1 \
+    && sdk="$(.venv-blackbox/bin/python -c 'from importlib.metadata import version; print(version("opentelemetry-sdk"))')" \
+    && .venv-blackbox/bin/pip install -q "opentelemetry-exporter-zipkin-json==$sdk" >/dev/null 2>&1; } \
     || echo "warning: the black-box pipeline could not be installed; black-box tests will be skipped" >&2
 fi
