@@ -32,19 +32,25 @@ struct ResultsSchemaTests {
             #expect(name.hasPrefix("run-") || name.contains("-step"))
             #expect(!r.scenarioName.isEmpty && !r.runID.isEmpty && r.status == RunStatus.ok, "\(name)")
             #expect(r.environment.cpuCount > 0 && !r.environment.gitRevision.isEmpty)
-            if r.firehose == nil {
+            // A black-box run measures no end-to-end latency (the user's workers are not tracebench's); a listen has no jobs.
+            if let listen = r.listen {
+                #expect(r.kind == .listen && r.spans.received > 0 && listen.windowSeconds > 0)
+            } else if r.firehose == nil {
                 #expect(r.jobs.submitted > 0 && r.jobs.submitted == r.jobs.completed + r.jobs.failed + r.jobs.pending)
-                #expect((r.latency["end_to_end"]?.count ?? 0) > 0)
+                #expect((r.latency[r.target == nil ? "end_to_end" : "submit"]?.count ?? 0) > 0)
             } else {
                 #expect(r.spans.received > 0 && r.collector != nil)
             }
             if name.contains("overhead") { #expect(r.overhead?["otlp"]?.perRequestUs.samples ?? 0 > 0) }
-            if name.contains("-v2-") || name.contains("-step") {
+            if (name.contains("-v2-") || name.contains("-step")) && r.listen == nil {
                 #expect(r.schemaVersion == 2 && r.kind == .run && r.scenarioFile.sha256.count == 64)
-                let phase = r.firehose == nil ? "end_to_end" : "visibility"
+                let phase = r.firehose == nil && r.target == nil ? "end_to_end" : "visibility"
                 #expect(r.latency[phase]?.histogram?.hasPrefix("HISTF") == true)
                 let counter = r.firehose == nil ? IntervalSeries.Counter.submitted : IntervalSeries.Counter.spansAtSink
-                #expect((r.series?.counters[counter]?.reduce(0, +) ?? 0) == (r.firehose == nil ? r.jobs.submitted : r.spans.received))
+                // A black-box run keeps no per-interval submitted counter (yet): its series holds latency and sink counts.
+                if r.target == nil {
+                    #expect((r.series?.counters[counter]?.reduce(0, +) ?? 0) == (r.firehose == nil ? r.jobs.submitted : r.spans.received))
+                }
                 #expect(!r.environment.hostFingerprint.isEmpty && r.environment.swiftOTelVersion == "1.6.0")
                 #expect(r.scenario["duration_s"] != nil, "the scenario block keeps the user's key names")
             }
@@ -53,6 +59,24 @@ struct ResultsSchemaTests {
         case .sinkSpeed(let s):
             #expect(name.hasPrefix("sink-speed-") && !s.rounds.isEmpty && s.sinkSpansPerSecond > 0)
         }
+    }
+
+    /// Written by this version's black-box overhead run and `listen --expect`: a per-request overhead without per-job
+    /// figures (absent, not 0), and a listen's completeness with what its traces lacked.
+    @Test func blackBoxOverheadAndListenExpectFixtures() throws {
+        guard case .run(let overhead) = try ResultsFile.read(from: "\(Self.fixtures)/run-v2-blackbox-overhead.json") else {
+            Issue.record("not a run")
+            return
+        }
+        let otlp = try #require(overhead.overhead?["otlp"])
+        #expect(otlp.baseline == "off" && otlp.perRequestUs.samples == 6 && otlp.perJobUs == nil && otlp.spansPerJob == nil)
+        #expect(overhead.target != nil && overhead.resources["target"] != nil && overhead.budgets?.verdicts["otlp"] != nil)
+        guard case .run(let listen) = try ResultsFile.read(from: "\(Self.fixtures)/run-v2-listen-expect.json") else {
+            Issue.record("not a listen")
+            return
+        }
+        #expect(listen.kind == .listen && listen.traces.complete == 8 && listen.traces.expected == 10)
+        #expect(listen.listen?.missing == ["checkout/charge": 2] && listen.traces.completeness == 0.8)
     }
 
     /// Keys this version does not know are ignored; keys it knows but the file lacks take their defaults.
