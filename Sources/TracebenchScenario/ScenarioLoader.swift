@@ -38,38 +38,36 @@ public enum ScenarioLoader {
     /// Loads a thresholds file for `tracebench gate --thresholds`: a YAML mapping with `thresholds:` (and optionally
     /// `gate:`), checked exactly as a scenario's.
     public static func loadThresholds(path: String) throws(ScenarioError) -> ThresholdSet {
-        let yaml = try readText(path: path)
-        let root = try compose(yaml: yaml, file: path)
-        let reader = YAMLReader(file: path)
-        guard let root, case .mapping = root else {
-            throw ScenarioError(problems: [ScenarioProblem(file: path, keyPath: "(root)", line: 1, column: 1,
-                                                           message: "expected a mapping with a 'thresholds' key")])
+        try loadSideFile(path: path, key: "thresholds", article: "a", known: ScenarioSchemaKeys.thresholdsFile.names) { parser, map in
+            if !map.contains("thresholds") { parser.reader.reportMissing("thresholds", in: map) }
+            return parser.thresholdSet(map)
         }
-        let parser = ScenarioParser(reader: reader, defaultName: "thresholds")
-        let field = YAMLField(node: root, path: "")
-        guard let map = reader.mapping(field, known: ScenarioSchemaKeys.thresholdsFile.names) else { throw ScenarioError(problems: reader.sortedProblems) }
-        if !map.contains("thresholds") { reader.reportMissing("thresholds", in: map) }
-        let set = parser.thresholdSet(map)
-        guard reader.problems.isEmpty else { throw ScenarioError(problems: reader.sortedProblems) }
-        return set
     }
 
     /// Loads an expectations file for `tracebench listen --expect`: a YAML mapping with `expect:`, a list checked exactly
     /// as a scenario's `target.expect`.
     public static func loadExpectations(path: String) throws(ScenarioError) -> [TargetSpec.Expectation] {
+        try loadSideFile(path: path, key: "expect", article: "an", known: ScenarioSchemaKeys.expectFile.names) { parser, map in
+            parser.reader.value(map, "expect", default: nil) { parser.expectations($0) }
+        }
+    }
+
+    /// A file beside a scenario (thresholds, expectations): a mapping of `known` keys whose `key` section `read` turns
+    /// into a value, every problem collected with its file, line and key path.
+    private static func loadSideFile<T>(path: String, key: String, article: String, known: [String],
+                                        _ read: (ScenarioParser, YAMLMapping) -> T?) throws(ScenarioError) -> T {
         let yaml = try readText(path: path)
         let root = try compose(yaml: yaml, file: path)
         let reader = YAMLReader(file: path)
         guard let root, case .mapping = root else {
             throw ScenarioError(problems: [ScenarioProblem(file: path, keyPath: "(root)", line: 1, column: 1,
-                                                           message: "expected a mapping with an 'expect' key")])
+                                                           message: "expected a mapping with \(article) '\(key)' key")])
         }
-        let parser = ScenarioParser(reader: reader, defaultName: "expect")
-        let field = YAMLField(node: root, path: "")
-        guard let map = reader.mapping(field, known: ScenarioSchemaKeys.expectFile.names) else { throw ScenarioError(problems: reader.sortedProblems) }
-        let expectations = reader.value(map, "expect", default: nil) { parser.expectations($0) }
-        guard let expectations, reader.problems.isEmpty else { throw ScenarioError(problems: reader.sortedProblems) }
-        return expectations
+        let parser = ScenarioParser(reader: reader, defaultName: key)
+        guard let map = reader.mapping(YAMLField(node: root, path: ""), known: known) else { throw ScenarioError(problems: reader.sortedProblems) }
+        let value = read(parser, map)
+        guard let value, reader.problems.isEmpty else { throw ScenarioError(problems: reader.sortedProblems) }
+        return value
     }
 
     /// Most nodes a document may expand to, aliases followed: a few KB of nested aliases can stand for billions of
