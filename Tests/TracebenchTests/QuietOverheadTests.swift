@@ -15,19 +15,21 @@ struct QuietOverheadTests {
               arms:
                 - {name: base}
                 - {name: slow, env: {BB_SUBMIT_DELAY_MS: "4"}}
-              blocks: 5
+              blocks: 6
               block_seconds: 3
             """
         let outcome = try await BlackBoxTests().run(try BlackBoxTests.scenario(rate: 25, seconds: 3, extra: arms))
         let r = outcome.results
         #expect(outcome.exitCode == 0 && r.status == "ok", "\(r.problems)")
         let slow = try #require(r.overhead?["slow"], "\(r.problems)")
-        #expect(slow.baseline == "base" && slow.perRequestUs.samples == 5)
-        // Judged on the interval, widened from 95 % to 99.9 % (t(0.9995, 4) / t(0.975, 4) = 8.610 / 2.776): it must
+        #expect(slow.baseline == "base" && slow.perRequestUs.samples == 6)
+        // Judged on the interval, widened from 95 % to 99.9 % (t(0.9995, 5) / t(0.975, 5) = 6.869 / 2.571): it must
         // reach the known cost (4 ms asked, Python's sleep overshoots by up to 10 %) and tell it from no cost.
-        // Between launches of the same arm the medians move by ±0.7 ms on this shared 2-core machine,
-        // so the point estimate of 5 blocks is only asked to be within ±30 %.
-        let figure = slow.perRequestUs, widen = 8.610 / 2.776
+        // Between launches of the same arm the medians move by ±0.7 ms on this shared 2-core machine (±1.3 ms once,
+        // when this suite shared the machine with the collector suites: 5 blocks then could not tell 4 ms from 0 at
+        // 99.9 %, hence 6 blocks and a test process of its own), so the point estimate is only asked to be within ±30 %.
+        let figure = slow.perRequestUs, widen = 6.869 / 2.571
+        print("black-box overhead, the slow arm per request: \(figure)")
         let low = figure.estimate - (figure.estimate - figure.ciLow) * widen, high = figure.estimate + (figure.ciHigh - figure.estimate) * widen
         #expect(low <= 4400 && high >= 4000 && low > 0, "per request \(figure), 99.9 % [\(low), \(high)]")
         #expect(abs(figure.estimate - 4200) <= 0.3 * 4200, "per request \(figure)")
