@@ -7,8 +7,8 @@ import TracebenchSink
 import TracebenchVocabulary
 
 /// Turns what a black-box run observed (the submissions, the user's ledger, the spans at the sink) into its
-/// ``SystemFigures``. Figures only the built-in pipeline can give (queue wait, processing, end to end, overhead) are
-/// left out: not measured, never 0.
+/// ``SystemFigures``. Figures only the built-in pipeline can give (per-job and per-span overhead; queue wait, processing
+/// and end to end unless the ledger declares time fields) are left out: not measured, never 0.
 enum TargetFigureAssembly {
     static func fill(_ figures: inout SystemFigures, scenario: Scenario, target: TargetSpec, tally: TargetLoad.Tally,
                      entries: [String: ReadOnlyLedger.Entry], sink: TraceStore.Snapshot?, window: Double, stillArrivingAfter: UInt64 = .max) {
@@ -26,6 +26,10 @@ enum TargetFigureAssembly {
         jobs.pending = jobs.submitted - jobs.completed - jobs.failed
         figures.jobs = jobs
         figures.latency = ["submit": tally.submitLatency.summary()]
+        if ledgerRead, let times = target.ledger.times {
+            TargetLedgerPhases.fill(&figures.latency, problems: &figures.problems, times: times, entries: entries,
+                                    intendedMicros: tally.measuredIntendedMicros)
+        }
         figures.throughput.windowSeconds = window
         if window > 0 {
             figures.throughput.jobsSubmittedPerSecond = Double(jobs.submitted) / window

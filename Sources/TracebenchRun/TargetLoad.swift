@@ -23,6 +23,8 @@ final class TargetLoad: Sendable {
         var lateStarts = 0
         /// With `traceparent: inject`: the trace tracebench started for each accepted job, and its client span.
         var injected: [String: InjectedTrace] = [:]
+        /// The intended start (µs since the epoch) of each accepted job past the warm-up: where `end_to_end` begins.
+        var measuredIntendedMicros: [String: Int64] = [:]
     }
 
     /// A trace tracebench started: its ids, its own head decision, and its client span's times (ns since the epoch).
@@ -133,7 +135,10 @@ final class TargetLoad: Sendable {
                 injected.endNanos = UInt64(max(0, finished)) * 1000
                 state.injected[id] = injected
             }
-            if measured { state.submitLatency.record(microseconds: finished - intendedMicros) }
+            if measured {
+                state.submitLatency.record(microseconds: finished - intendedMicros)
+                state.measuredIntendedMicros[id] = intendedMicros
+            }
         }
     }
 }

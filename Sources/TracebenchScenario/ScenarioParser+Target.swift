@@ -104,8 +104,19 @@ extension ScenarioParser {
         return correlate
     }
 
+    /// `ledger: {redis: {…}}`, or the same keys flat (`ledger: {url: …}`), never both.
     private func targetLedger(_ field: YAMLField) -> TargetSpec.Ledger? {
         guard let map = reader.mapping(field, known: ScenarioSchemaKeys.targetLedger.names) else { return nil }
+        guard let redis = map["redis"] else { return ledgerKeys(map) }
+        if let flat = ScenarioSchemaKeys.targetLedgerRedis.names.lazy.compactMap({ map[$0] }).first {
+            reader.report("ledger.redis is given: write this key inside it (the flat form is its shorthand, not an addition)", at: flat)
+            return nil
+        }
+        guard let inner = reader.mapping(redis, known: ScenarioSchemaKeys.targetLedgerRedis.names) else { return nil }
+        return ledgerKeys(inner)
+    }
+
+    private func ledgerKeys(_ map: YAMLMapping) -> TargetSpec.Ledger? {
         guard let url = reader.value(map, "url", default: nil, { placeholderURL($0, schemes: ["redis"]) }) else { return nil }
         var ledger = TargetSpec.Ledger(url: url)
         ledger.key = reader.string(map, "key", default: ledger.key, allowEmpty: false) ?? ledger.key
@@ -118,7 +129,23 @@ extension ScenarioParser {
         if let failedField = map["failed"], let stray = ledger.failed.first(where: { !ledger.done.contains($0) }) {
             reader.report("'\(stray)' is not one of the done statuses (\(ledger.done.joined(separator: ", ")))", atHeadOf: failedField)
         }
+        if let fields = map["fields"], !fields.isNull {
+            guard let times = ledgerTimes(fields) else { return nil }
+            ledger.times = times
+        }
         return ledger
+    }
+
+    private func ledgerTimes(_ field: YAMLField) -> LedgerTimes? {
+        guard let map = reader.mapping(field, known: ScenarioSchemaKeys.targetLedgerFields.names) else { return nil }
+        let names = ["submitted", "claimed", "finished"].map { key in map[key].flatMap { reader.string($0, allowEmpty: false) } }
+        let unit: LedgerTimes.Unit? = reader.choice(map, "unit", default: nil, what: "time unit")
+        guard let unit else { return nil }
+        guard names.contains(where: { $0 != nil }) else {
+            reader.report("names no time field: give at least one of submitted, claimed, finished", atHeadOf: field)
+            return nil
+        }
+        return LedgerTimes(submitted: names[0], claimed: names[1], finished: names[2], unit: unit)
     }
 
     func expectations(_ field: YAMLField) -> [TargetSpec.Expectation]? {

@@ -72,6 +72,8 @@ public struct TargetSpec: Codable, Sendable, Equatable {
         public var done = ["completed", "failed"]
         /// Of those, the ones that mean it failed.
         public var failed = ["failed"]
+        /// Time fields of the hash that time the phases inside the system (nil: not measured).
+        public var times: LedgerTimes?
         public init(url: String) { self.url = url }
     }
 

@@ -10,6 +10,8 @@ POST /jobs {"id", "service", "priority"}: the Flask server span (service bb-api)
 pushes the id on the queue; the response carries the server span's context as a `traceresponse` header. A worker
 (service bb-worker) pops the id, continues the trace from trace_context (a new trace when it is missing), runs
 process-job (attribute job.id) → service-process-job, fails an error share, and sets status completed or failed.
+Time fields in ms since the epoch (as Date.now()): submitted_at (API), claimed_at and finished_at (worker); the
+worker spends BB_PROCESS_DELAY_MS (default 2) per job, the API BB_SUBMIT_DELAY_MS (default 0) per request.
 The sampler is the SDK's own (OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG). SIGTERM stops everything and flushes.
 """
 import argparse
@@ -40,6 +42,11 @@ def provider(service, otlp):
     return tracer_provider
 
 
+def now_ms():
+    """Milliseconds since the epoch, as JavaScript's Date.now() writes them (with a fraction): the ledger's time fields."""
+    return f"{time.time() * 1000:.3f}"
+
+
 def worker(args):
     import redis
     from opentelemetry.instrumentation.redis import RedisInstrumentor
@@ -50,6 +57,8 @@ def worker(args):
     RedisInstrumentor().instrument(tracer_provider=tracer_provider)
     tracer = tracer_provider.get_tracer("bb-worker")
     client = redis.Redis(host="127.0.0.1", port=args.redis_port, decode_responses=True)
+    # The worker's time per job (a known answer for the ledger's processing phase): BB_PROCESS_DELAY_MS, 2 ms by default.
+    process_delay = float(os.environ.get("BB_PROCESS_DELAY_MS", "2")) / 1000
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     while not stopping.is_set():
@@ -63,16 +72,18 @@ def worker(args):
         if popped is None:
             continue
         job_id = popped[1]
+        claimed_at = now_ms()
         fields = client.hgetall(f"job:{job_id}")
         carrier = json.loads(fields.get("trace_context") or "{}")
         with tracer.start_as_current_span("process-job", context=extract(carrier), attributes={"job.id": job_id}) as span:
             with tracer.start_as_current_span("service-process-job") as inner:
-                time.sleep(0.002)
+                time.sleep(process_delay)
                 failed = share(job_id, "error") < args.error_ratio
                 if failed:
                     inner.set_status(Status(StatusCode.ERROR, "injected failure"))
                     span.set_status(Status(StatusCode.ERROR, "injected failure"))
-            client.hset(f"job:{job_id}", "status", "failed" if failed else "completed")
+            client.hset(f"job:{job_id}", mapping={"status": "failed" if failed else "completed",
+                                                  "claimed_at": claimed_at, "finished_at": now_ms()})
     tracer_provider.shutdown()
 
 
@@ -107,7 +118,7 @@ def api(args):
         if share(job_id, "drop") >= args.drop_context:
             inject(carrier)
         client.hset(f"job:{job_id}", mapping={"status": "pending", "service": str(job.get("service", "")),
-                                              "trace_context": json.dumps(carrier)})
+                                              "trace_context": json.dumps(carrier), "submitted_at": now_ms()})
         client.lpush("bb:queue", job_id)
         context = trace.get_current_span().get_span_context()
         response = jsonify({"id": job_id})

@@ -19,7 +19,8 @@ struct BlackBoxTests {
     /// A black-box scenario against the test pipeline with `flags`, the system's own sampler in `env`.
     static func scenario(flags: [String] = [], env: String = "OTEL_TRACES_SAMPLER: parentbased_always_on", rate: Int = 25, seconds: Int = 5,
                          otlp: String = "{sink_traces_url}", extra: String = "", submitExtra: String = "",
-                         traceID: String = "response_header:traceresponse") throws -> Scenario {
+                         traceID: String = "response_header:traceresponse",
+                         ledger: String = "{url: \"redis://127.0.0.1:{redis_port}\"}") throws -> Scenario {
         let command = [python, TestSupport.packageRoot + "/Tests/BlackBox/pipeline.py", "--api-port", "{api_port}", "--redis-port", "{redis_port}",
                        "--otlp", otlp] + flags
         let yaml = """
@@ -39,7 +40,7 @@ struct BlackBoxTests {
                 body: '{"id": "{job_id}", "service": "{service}", "priority": {priority}}'
                 \(submitExtra)
               correlate: {trace_id: "\(traceID)"}
-              ledger: {url: "redis://127.0.0.1:{redis_port}"}
+              ledger: \(ledger)
               expect:
                 - {service: bb-api, spans: ["POST /jobs"]}
                 - {service: bb-worker, spans: [process-job, service-process-job]}

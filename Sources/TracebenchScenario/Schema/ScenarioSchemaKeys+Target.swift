@@ -46,7 +46,15 @@ extension ScenarioSchemaKeys {
                     "The span attribute carrying the job id: spans of a job found in another trace are broken context."),
     ])
 
+    /// `target.ledger`: `redis:` (the form to write), or the same keys flat (`ledger: {url: …}`, as files of 0.x wrote it).
     static let targetLedger = ScenarioSection([
+        ScenarioKey("redis", .mapping(targetLedgerRedis),
+                    "The ground truth in the system's Redis (one of redis or the flat keys below, which mean the same)."),
+    ] + targetLedgerRedis.keys.map { key in
+        ScenarioKey(key.name, key.type, default: key.defaultValue, "As ledger.redis.\(key.name) (the flat form)." + (key.required ? " Required without redis." : ""))
+    })
+
+    static let targetLedgerRedis = ScenarioSection(id: "ledgerRedis", [
         ScenarioKey("url", .string(nonEmpty: true), required: true,
                     "redis://[:password@]host[:port][/db] of the system's Redis (placeholders allowed); only read, never written."),
         ScenarioKey("key", .string(nonEmpty: true), default: .string("job:{job_id}"), "The job's hash, with {job_id}."),
@@ -55,6 +63,17 @@ extension ScenarioSchemaKeys {
                     "Statuses that mean the job finished; the drain waits until every accepted job has one."),
         ScenarioKey("failed", .list(of: .string(nonEmpty: true), minItems: 0), default: .list([.string("failed")]),
                     "Of the done statuses, those that mean the job failed."),
+        ScenarioKey("fields", .mapping(targetLedgerFields),
+                    "Time fields of the job's hash: latency.queue_wait (claimed − submitted), latency.processing (finished − claimed) "
+                        + "and latency.end_to_end (finished − tracebench's intended start; the system's clock must agree with tracebench's)."),
+    ])
+
+    static let targetLedgerFields = ScenarioSection([
+        ScenarioKey("submitted", .string(nonEmpty: true), "The field holding when the system accepted the job."),
+        ScenarioKey("claimed", .string(nonEmpty: true), "The field holding when a worker took the job."),
+        ScenarioKey("finished", .string(nonEmpty: true), "The field holding when the job finished (completed or failed)."),
+        ScenarioKey("unit", .choice(LedgerTimes.Unit.allCases.map(\.rawValue)), required: true,
+                    "How the times are written: s, ms, us or ns since the Unix epoch (fractions allowed), or iso8601 (RFC 3339 with a zone)."),
     ])
 
     static let targetExpectation = ScenarioSection([
