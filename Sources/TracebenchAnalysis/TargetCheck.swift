@@ -13,10 +13,14 @@ public enum TargetCheck {
         public var traceID: TraceID?
         /// The system's own head decision (the traceparent's sampled flag), nil when unknown.
         public var sampled: Bool?
-        public init(id: String, traceID: TraceID?, sampled: Bool?) {
+        /// When its trace must have arrived (ns since the epoch: the job finished + `visibility_deadline_s`); spans
+        /// received later are late and not judged. Nil: no deadline.
+        public var deadlineNanos: UInt64?
+        public init(id: String, traceID: TraceID?, sampled: Bool?, deadlineNanos: UInt64? = nil) {
             self.id = id
             self.traceID = traceID
             self.sampled = sampled
+            self.deadlineNanos = deadlineNanos
         }
     }
 
@@ -52,6 +56,8 @@ public enum TargetCheck {
         /// Distinct spans received (duplicates removed), of traces some job owns.
         public var ownedSpans: [ReceivedSpan] = []
         public var duplicateSpans = 0
+        /// Spans of owned traces received after their trace's deadline (in ``ownedSpans``, not judged).
+        public var lateSpans = 0
         public var unownedSpans = 0
         /// Spans, in owned traces, whose parent is not in their trace.
         public var orphanSpans = 0
@@ -61,9 +67,12 @@ public enum TargetCheck {
         public var tracesWithErrors = 0
     }
 
-    /// The check. `spans` are everything the sink received; an incomplete trace with a span received at or after
-    /// `stillArrivingAfter` (ns since the epoch: the end of the wait minus its quiet window) is censored.
-    public static func check(jobs: [Job], spans: [ReceivedSpan], expect: [Expectation], stillArrivingAfter: UInt64 = .max) -> Figures {
+    /// The check. `spans` are everything the sink received. A span received after its trace's deadline is late: counted,
+    /// kept in the visibility figures, not judged. An incomplete trace whose deadline had not passed at `judgedAt` and
+    /// with a span received at or after `stillArrivingAfter` (ns since the epoch: the end of the wait minus its quiet
+    /// window) is censored: the run ended while it was arriving.
+    public static func check(jobs: [Job], spans: [ReceivedSpan], expect: [Expectation], stillArrivingAfter: UInt64 = .max,
+                             judgedAt: UInt64 = .max) -> Figures {
         var figures = Figures()
         var seen = Set<SpanKey>()
         var byTrace: [TraceID: [ReceivedSpan]] = [:]
@@ -77,13 +86,22 @@ public enum TargetCheck {
             if let job = span.jobID { tracesOfJob[job, default: []].insert(span.traceID) }
         }
         var owned = Set<TraceID>()
+        var deadlineOf: [TraceID: UInt64] = [:]
         for job in jobs {
-            if let trace = job.traceID { owned.insert(trace) }
-            owned.formUnion(tracesOfJob[job.id] ?? [])
+            let traces = [job.traceID].compactMap(\.self) + (tracesOfJob[job.id] ?? [])
+            owned.formUnion(traces)
+            if let deadline = job.deadlineNanos {
+                for trace in traces { deadlineOf[trace] = min(deadlineOf[trace] ?? .max, deadline) }
+            }
         }
         for (trace, traceSpans) in byTrace {
             if owned.contains(trace) {
                 figures.ownedSpans += traceSpans
+                if let deadline = deadlineOf[trace], traceSpans.contains(where: { $0.receivedNanos > deadline }) {
+                    let onTime = traceSpans.filter { $0.receivedNanos <= deadline }
+                    figures.lateSpans += traceSpans.count - onTime.count
+                    byTrace[trace] = onTime
+                }
                 let ids = Set(traceSpans.map(\.spanID))
                 figures.orphanSpans += traceSpans.count { $0.parentSpanID != 0 && !ids.contains($0.parentSpanID) }
                 let errors = traceSpans.count(where: \.isError)
@@ -96,7 +114,8 @@ public enum TargetCheck {
         for job in jobs {
             var outcome = classify(job, byTrace: byTrace, tracesOfJob: tracesOfJob[job.id] ?? [], expect: expect, figures: &figures)
             if outcome == .orphaned || outcome == .partial, let trace = job.traceID,
-               byTrace[trace]?.contains(where: { $0.receivedNanos >= stillArrivingAfter }) == true {
+               job.deadlineNanos.map({ $0 > judgedAt }) ?? true,
+               (byTrace[trace] ?? []).contains(where: { $0.receivedNanos >= stillArrivingAfter }) {
                 figures.missing[job.id] = nil
                 outcome = .censored
             }

@@ -25,7 +25,8 @@ extension RunFigureRows {
         } else {
             rows.append(FigureRow("sampling", "\(notMeasured) (the correlation channel carried no sampled flag)"))
         }
-        rows.append(FigureRow("spans", "received \(results.spans.received) owned by a job, \(target.duplicateSpans) duplicates, \(target.unownedSpans) unowned "
+        let late = results.spans.late.map { ", \($0) late (after their trace's deadline, not judged)" } ?? ""
+        rows.append(FigureRow("spans", "received \(results.spans.received) owned by a job\(late), \(target.duplicateSpans) duplicates, \(target.unownedSpans) unowned "
             + "(background traffic); created and exported are not measured in a black-box run"))
         return rows
     }

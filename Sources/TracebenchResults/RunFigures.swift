@@ -243,11 +243,14 @@ public struct SpanCounts: Codable, Sendable {
     public var sampledOut = 0
     /// Lost: exported − sampled out − received.
     public var dropped = 0
+    /// Target runs: received spans that arrived after their trace's deadline (`visibility_deadline_s` after its job
+    /// finished), so not judged; nil where no deadline applies.
+    public var late: Int?
 
     /// Zero counts; the run fills them in.
     public init() {}
 
-    enum CodingKeys: String, CodingKey { case created, exported, received, dropped, sampledOut = "sampled_out" }
+    enum CodingKeys: String, CodingKey { case created, exported, received, dropped, sampledOut = "sampled_out", late }
 
     /// Reads any schema version; absent keys take their defaults.
     public init(from decoder: any Decoder) throws {
@@ -257,6 +260,7 @@ public struct SpanCounts: Codable, Sendable {
         received = try c(.received, 0)
         sampledOut = try c(.sampledOut, 0)
         dropped = try c(.dropped, 0)
+        late = try c.decodeIfPresent(Int.self, forKey: .late)
     }
 }
 

@@ -86,8 +86,10 @@ struct ExternalTarget: SystemUnderTest {
         }
         // Spans still in flight from its exporters (an already-running system is not stopped, so wait for quiet, at most
         // the design document's 10 s visibility promise); a trace still arriving when the wait ends is censored.
-        await rig.sink?.store.waitUntilQuiet(quietFor: Self.quietWindow, atMost: .seconds(10))
-        let stillArrivingAfter = WallClock.nowNanos() - UInt64(Self.quietWindow / .nanoseconds(1))
+        // Every job is done or given up on by now, so every trace's deadline is at most visibility_deadline_s away.
+        await rig.sink?.store.waitUntilQuiet(quietFor: Self.quietWindow, atMost: .clampedSeconds(scenario.visibilityDeadlineSeconds))
+        let judgedAt = WallClock.nowNanos()
+        let stillArrivingAfter = judgedAt - UInt64(Self.quietWindow / .nanoseconds(1))
         // Overhead arms: the system relaunched per arm in alternating blocks, exporting to the live sink; their spans
         // are not the run's and are cut from the snapshot.
         let runSpans = rig.sink?.store.spanCount
@@ -112,7 +114,7 @@ struct ExternalTarget: SystemUnderTest {
                          startNanos: trace.startNanos, endNanos: trace.endNanos, isError: false, jobID: nil, receivedNanos: max(received, trace.endNanos))
         }
         TargetFigureAssembly.fill(&figures, scenario: scenario, target: target, tally: tally, entries: entries,
-                                  sink: finished.snapshot, window: window, stillArrivingAfter: stillArrivingAfter)
+                                  sink: finished.snapshot, window: window, stillArrivingAfter: stillArrivingAfter, judgedAt: judgedAt)
         return figures
     }
 
@@ -155,9 +157,14 @@ struct ExternalTarget: SystemUnderTest {
                               problems: inout [Problem]) async -> [String: ReadOnlyLedger.Entry] {
         let deadline = ContinuousClock.now + .clampedSeconds(scenario.drainTimeoutSeconds)
         var pending = Set(jobs)
+        var seenDone: [String: UInt64] = [:]
         do {
             while !pending.isEmpty, !stop.isRaised {
-                for job in pending where target.ledger.done.contains(try ledger.status(job) ?? "") { pending.remove(job) }
+                let polled = WallClock.nowNanos()
+                for job in pending where target.ledger.done.contains(try ledger.status(job) ?? "") {
+                    pending.remove(job)
+                    seenDone[job] = polled
+                }
                 if pending.isEmpty { break }
                 if let child, !child.isRunning { break }
                 if ContinuousClock.now >= deadline {
@@ -167,7 +174,10 @@ struct ExternalTarget: SystemUnderTest {
                 try? await Task.sleep(for: .milliseconds(200))
             }
             var entries: [String: ReadOnlyLedger.Entry] = [:]
-            for job in jobs { entries[job] = try ledger.entry(job) }
+            for job in jobs {
+                entries[job] = try ledger.entry(job)
+                entries[job]?.seenDoneNanos = seenDone[job]
+            }
             return entries
         } catch {
             problems.append(Problem(.ledgerUnreadable, "cannot read the target's ledger: \(error); job outcomes are not measured"))

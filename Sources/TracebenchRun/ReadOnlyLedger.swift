@@ -12,6 +12,9 @@ struct ReadOnlyLedger: Sendable {
     struct Entry: Sendable, Equatable {
         var status: String?
         var fields: [String: String]
+        /// When tracebench first saw the job done (ns since the epoch): during the drain, to within its poll; a job
+        /// already done at the drain's first poll gets that poll's time (the end of the load). Nil: never seen done.
+        var seenDoneNanos: UInt64?
     }
 
     let connection: RedisConnection

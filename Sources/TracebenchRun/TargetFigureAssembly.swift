@@ -11,7 +11,8 @@ import TracebenchVocabulary
 /// and end to end unless the ledger declares time fields) are left out: not measured, never 0.
 enum TargetFigureAssembly {
     static func fill(_ figures: inout SystemFigures, scenario: Scenario, target: TargetSpec, tally: TargetLoad.Tally,
-                     entries: [String: ReadOnlyLedger.Entry], sink: TraceStore.Snapshot?, window: Double, stillArrivingAfter: UInt64 = .max) {
+                     entries: [String: ReadOnlyLedger.Entry], sink: TraceStore.Snapshot?, window: Double, stillArrivingAfter: UInt64 = .max,
+                     judgedAt: UInt64 = .max) {
         let ledgerRead = !entries.isEmpty || tally.acceptedJobIDs.isEmpty
         var jobs = JobCounts()
         jobs.submitted = tally.acceptedJobIDs.count
@@ -41,12 +42,15 @@ enum TargetFigureAssembly {
             return
         }
 
+        let deadlineNanos = UInt64(scenario.visibilityDeadlineSeconds * 1e9)
         let correlated = tally.acceptedJobIDs.map { id -> TargetCheck.Job in
             let parent = traceParent(of: id, target: target, tally: tally, entry: entries[id])
-            return TargetCheck.Job(id: id, traceID: parent?.traceID, sampled: parent?.sampled)
+            return TargetCheck.Job(id: id, traceID: parent?.traceID, sampled: parent?.sampled,
+                                   deadlineNanos: finishedNanos(entries[id], target.ledger.times).map { $0 &+ deadlineNanos })
         }
         let expect = target.expect.map { TargetCheck.Expectation(service: $0.service, minimumCounts: $0.minimumCounts) }
-        let check = TargetCheck.check(jobs: correlated, spans: sink.spans, expect: expect, stillArrivingAfter: stillArrivingAfter)
+        let check = TargetCheck.check(jobs: correlated, spans: sink.spans, expect: expect, stillArrivingAfter: stillArrivingAfter,
+                                      judgedAt: judgedAt)
         let jobTraces = Set(correlated.compactMap(\.traceID))
         figures.analytics = TraceAnalytics.analyse(spans: sink.spans, owned: jobTraces.contains)
         var outcomes = TargetFigures()
@@ -97,6 +101,7 @@ enum TargetFigureAssembly {
 
         var spans = SpanCounts()
         spans.received = check.ownedSpans.count
+        spans.late = check.lateSpans
         figures.spans = spans
         figures.sink = SinkCounts(sink)
         var visibility = LatencyHistogram()
@@ -108,6 +113,13 @@ enum TargetFigureAssembly {
             figures.throughput.spansPerSecond = Double(check.ownedSpans.count) / window
             figures.throughput.tracesPerMinute = Double(check.tracesReceived) / window * 60
         }
+    }
+
+    /// When the job finished (ns since the epoch): the ledger's `finished` time field when declared and readable, else
+    /// when tracebench first saw it done; nil when it never finished (no deadline: its trace is judged at the end).
+    static func finishedNanos(_ entry: ReadOnlyLedger.Entry?, _ times: LedgerTimes?) -> UInt64? {
+        if let times, let micros = times.micros(times.finished.flatMap { entry?.fields[$0] }) { return UInt64(max(0, micros)) &* 1000 }
+        return entry?.seenDoneNanos
     }
 
     /// The job's traceparent from the correlation channel.

@@ -17,6 +17,8 @@ public struct Scenario: Codable, Sendable, Equatable {
     public var timeScale: Double
     /// After load stops, how long to wait for queued jobs to finish before the run is cut off.
     public var drainTimeoutSeconds: Double
+    /// Target runs: how long after its job finished a trace may still be arriving (later spans are late).
+    public var visibilityDeadlineSeconds = 10.0
     public var load: LoadSpec
     public var pipeline: PipelineSpec
     public var jobs: [JobTypeSpec]

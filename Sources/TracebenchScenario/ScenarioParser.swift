@@ -44,10 +44,15 @@ struct ScenarioParser {
         let seed = reader.value(map, "seed", default: 1) { reader.unsignedInteger($0) }
         let timeScale = reader.number(map, "time_scale", default: 1, .positive(atMost: 1000))
         let drainTimeout = reader.number(map, "drain_timeout_s", default: 30, .positive)
+        let visibilityDeadline = reader.number(map, "visibility_deadline_s", default: 10, .positive(atMost: 3600))
 
         let load = reader.value(map, "load", default: nil) { self.load($0) }
         let pipeline = section(map, "pipeline", default: PipelineSpec()) { self.pipeline($0) }
         let firehoseRun = load?.kind == .firehose
+        if !map.contains("target") {
+            reportInapplicable(map, ["visibility_deadline_s"], onlyFor: "target runs (the built-in pipeline waits for the spans its ledger "
+                               + "says were exported)", current: firehoseRun ? "a firehose" : "the built-in pipeline")
+        }
         var jobsParser = self
         jobsParser.blackBox = map.contains("target")
         let jobs = firehoseRun && !map.contains("jobs") ? [] : reader.value(map, "jobs", default: nil) { jobsParser.jobs($0) }
@@ -67,6 +72,7 @@ struct ScenarioParser {
             overhead: overhead, calibration: calibration, collector: collector
         )
         scenario.firehose = firehose
+        scenario.visibilityDeadlineSeconds = visibilityDeadline ?? 10
         scenario.target = targetSection(map, firehose: firehoseRun)
         scenario.sink = sinkSection(map)
         // The built-in pipeline's own SDKs carry the sink's token like any other exporter header.

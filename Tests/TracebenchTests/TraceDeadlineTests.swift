@@ -1,0 +1,97 @@
+import Testing
+import TracebenchAnalysis
+import TracebenchScenario
+import TracebenchSink
+import TracebenchVocabulary
+
+/// Per-trace deadlines of black-box runs (`visibility_deadline_s` after the job finished): late spans are counted and
+/// not judged, a trace the run ended on while it was still arriving is censored, never lost.
+@Suite("trace deadlines")
+struct TraceDeadlineTests {
+    let expect = [TargetCheck.Expectation(service: "api", minimumCounts: ["POST /jobs": 1]),
+                  TargetCheck.Expectation(service: "worker", minimumCounts: ["process-job": 1])]
+    static let second: UInt64 = 1_000_000_000
+
+    /// Job `n`'s trace: the API span received at `api`, the worker's at `worker` (s).
+    func spans(_ n: UInt64, job: String, api: Double, worker: Double) -> [ReceivedSpan] {
+        [BlackBoxTests.span(n, n * 10, "api", "POST /jobs", received: UInt64(api * 1e9)),
+         BlackBoxTests.span(n, n * 10 + 1, parent: n * 10, "worker", "process-job", job: job, received: UInt64(worker * 1e9))]
+    }
+
+    func job(_ n: UInt64, _ id: String, finished: Double?, deadline: Double) -> TargetCheck.Job {
+        TargetCheck.Job(id: id, traceID: TraceID(high: 1, low: n), sampled: true,
+                        deadlineNanos: finished.map { UInt64(($0 + deadline) * 1e9) })
+    }
+
+    @Test("known arrival times against a 1 s and a 10 s deadline: late spans counted and not judged; censored only while still arriving")
+    func lateAndCensored() {
+        // Every job finished at t = 100 s. a: everything by 100.5 s. b: its worker span at 103 s. c: no worker span yet,
+        // and its API span at 119.5 s, inside the last quiet window (the wait ended at 120 s, quiet for 1.5 s).
+        // d: never finished (no deadline), its worker span at 110 s. e: finished at 119.3 s, its worker span missing,
+        // its API span at 119.2 s (inside the quiet window): with a 1 s deadline (120.3 s) not yet passed when judged at 120 s.
+        let spans = spans(1, job: "a", api: 100.2, worker: 100.5) + spans(2, job: "b", api: 100.2, worker: 103)
+            + [BlackBoxTests.span(3, 30, "api", "POST /jobs", received: 119_500_000_000)]
+            + spans(4, job: "d", api: 100.2, worker: 110)
+            + [BlackBoxTests.span(5, 50, "api", "POST /jobs", received: 119_200_000_000)]
+        func check(deadline: Double) -> TargetCheck.Figures {
+            let jobs = [job(1, "a", finished: 100, deadline: deadline), job(2, "b", finished: 100, deadline: deadline),
+                        job(3, "c", finished: 118.6, deadline: deadline), job(4, "d", finished: nil, deadline: deadline),
+                        job(5, "e", finished: 119.3, deadline: deadline)]
+            return TargetCheck.check(jobs: jobs, spans: spans, expect: expect, stillArrivingAfter: 118_500_000_000, judgedAt: 120 * Self.second)
+        }
+        func outcomes(_ figures: TargetCheck.Figures) -> [String: TraceOutcome] {
+            Dictionary(uniqueKeysWithValues: figures.outcomes.map { ($0.job, $0.outcome) })
+        }
+
+        let strict = check(deadline: 1)
+        // b's worker span came 3 s after its job finished: late, so b is partial (worker/process-job missing) —
+        // the "traces visible within 1 s" promise failed for it. c's deadline (119.6 s) passed before the run ended:
+        // partial, not censored. e's (120 s) had not passed when judged and its span is still arriving: censored.
+        #expect(outcomes(strict) == ["a": .complete, "b": .partial, "c": .partial, "d": .complete, "e": .censored], "\(strict.outcomes)")
+        #expect(strict.lateSpans == 1 && strict.missing["b"] == ["worker/process-job"])
+        // Late spans are still received spans (their visibility is measured): 8 owned spans in all.
+        #expect(strict.ownedSpans.count == 8 && strict.tracesReceived == 5, "\(strict.ownedSpans.count) \(strict.tracesReceived)")
+
+        let generous = check(deadline: 10)
+        #expect(outcomes(generous) == ["a": .complete, "b": .complete, "c": .censored, "d": .complete, "e": .censored], "\(generous.outcomes)")
+        #expect(generous.lateSpans == 0)
+
+        // Without deadlines (older callers): nothing is late, the quiet-window rule alone censors.
+        let none = TargetCheck.check(jobs: [job(2, "b", finished: nil, deadline: 1)], spans: spans, expect: expect)
+        #expect(none.lateSpans == 0 && none.outcomes.map(\.outcome) == [.complete])
+    }
+
+    @Test("visibility_deadline_s: a target run's key, 10 s by default, refused for the built-in pipeline with its path")
+    func scenarioKey() throws {
+        let target = """
+            name: t
+            duration_s: 1
+            visibility_deadline_s: 2.5
+            load: {arrival: constant, rate_per_s: 1}
+            jobs: [{service: a}]
+            target:
+              submit: {url: "http://127.0.0.1:1/jobs"}
+              correlate: {trace_id: "response_header:traceresponse"}
+              ledger: {url: "redis://127.0.0.1:1"}
+              expect: [{service: api, spans: [x]}]
+            """
+        #expect(try ScenarioLoader.parse(yaml: target, file: "t.yaml").visibilityDeadlineSeconds == 2.5)
+        let byDefault = target.replacingOccurrences(of: "visibility_deadline_s: 2.5\n", with: "")
+        #expect(try ScenarioLoader.parse(yaml: byDefault, file: "t.yaml").visibilityDeadlineSeconds == 10)
+        #expect(throws: ScenarioError.self) {
+            try ScenarioLoader.parse(yaml: target.replacingOccurrences(of: "2.5", with: "0"), file: "t.yaml")
+        }
+        let builtIn = """
+            name: b
+            duration_s: 1
+            visibility_deadline_s: 5
+            load: {arrival: constant, rate_per_s: 1}
+            jobs: [{service: a, steps: [{name: s, duration: {distribution: fixed, mean_ms: 1}}]}]
+            """
+        #expect {
+            try ScenarioLoader.parse(yaml: builtIn, file: "b.yaml")
+        } throws: { error in
+            "\(error)".contains("b.yaml:3") && "\(error)".contains("visibility_deadline_s") && "\(error)".contains("target runs")
+        }
+    }
+}
