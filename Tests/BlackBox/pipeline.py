@@ -11,7 +11,8 @@ pushes the id on the queue; the response carries the server span's context as a 
 (service bb-worker) pops the id, continues the trace from trace_context (a new trace when it is missing), runs
 process-job (attribute job.id) → service-process-job, fails an error share, and sets status completed or failed.
 Time fields in ms since the epoch (as Date.now()): submitted_at (API), claimed_at and finished_at (worker); the
-worker spends BB_PROCESS_DELAY_MS (default 2) per job, the API BB_SUBMIT_DELAY_MS (default 0) per request.
+worker spends BB_PROCESS_DELAY_MS (default 2) per job, the API BB_SUBMIT_DELAY_MS (default 0) per request; the worker's
+exporter holds its spans BB_WORKER_EXPORT_DELAY_MS (default 200) before sending them.
 The sampler is the SDK's own (OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG). SIGTERM stops everything and flushes.
 """
 import argparse
@@ -31,14 +32,14 @@ def share(job_id, salt):
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
-def provider(service, otlp):
+def provider(service, otlp, export_delay_ms=200):
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
     tracer_provider = TracerProvider(resource=Resource.create({"service.name": service}))
-    tracer_provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=otlp), schedule_delay_millis=200))
+    tracer_provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=otlp), schedule_delay_millis=export_delay_ms))
     return tracer_provider
 
 
@@ -53,7 +54,8 @@ def worker(args):
     from opentelemetry.propagate import extract
     from opentelemetry.trace import Status, StatusCode
 
-    tracer_provider = provider("bb-worker", args.otlp)
+    # BB_WORKER_EXPORT_DELAY_MS: how long the worker's batch processor holds spans (a known lateness; 200 ms by default).
+    tracer_provider = provider("bb-worker", args.otlp, float(os.environ.get("BB_WORKER_EXPORT_DELAY_MS", "200")))
     RedisInstrumentor().instrument(tracer_provider=tracer_provider)
     tracer = tracer_provider.get_tracer("bb-worker")
     client = redis.Redis(host="127.0.0.1", port=args.redis_port, decode_responses=True)
