@@ -16,11 +16,14 @@ public enum TargetCheck {
         /// When its trace must have arrived (ns since the epoch: the job finished + `visibility_deadline_s`); spans
         /// received later are late and not judged. Nil: no deadline.
         public var deadlineNanos: UInt64?
-        public init(id: String, traceID: TraceID?, sampled: Bool?, deadlineNanos: UInt64? = nil) {
+        /// What its complete trace holds, when its job type says so (nil: the check's `expect`).
+        public var expect: [Expectation]?
+        public init(id: String, traceID: TraceID?, sampled: Bool?, deadlineNanos: UInt64? = nil, expect: [Expectation]? = nil) {
             self.id = id
             self.traceID = traceID
             self.sampled = sampled
             self.deadlineNanos = deadlineNanos
+            self.expect = expect
         }
     }
 
@@ -136,7 +139,7 @@ public enum TargetCheck {
         figures.tracesReceived += 1
         let ids = Set(spans.map(\.spanID))
         if spans.contains(where: { $0.parentSpanID != 0 && !ids.contains($0.parentSpanID) }) { return .orphaned }
-        let lacking = Expectation.lacking(spans, expect)
+        let lacking = Expectation.lacking(spans, job.expect ?? expect)
         if !lacking.isEmpty {
             figures.missing[job.id] = lacking
             return .partial

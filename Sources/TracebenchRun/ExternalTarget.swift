@@ -35,11 +35,15 @@ struct ExternalTarget: SystemUnderTest {
 
     /// `text` with the ports, the sink (or the launched collector's OTLP/HTTP receiver) and the scenario directory filled in.
     func fill(_ text: String, endpoint: String, grpc: String = "") -> String {
+        Placeholders.fill(text, placeholderValues(endpoint: endpoint, grpc: grpc))
+    }
+
+    /// The values of ``Placeholders/system`` for this run.
+    func placeholderValues(endpoint: String, grpc: String = "") -> [String: String] {
         let base = endpoint.hasSuffix("/v1/traces") ? String(endpoint.dropLast("/v1/traces".count)) : endpoint
         let directory = URL(fileURLWithPath: scenario.source.path.isEmpty ? "." : scenario.source.path).deletingLastPathComponent().standardizedFileURL.path
-        let values = ["{api_port}": String(apiPort), "{redis_port}": String(redisPort), "{sink_url}": base, "{sink_traces_url}": endpoint, "{sink_zipkin_url}": base + "/api/v2/spans",
-                      "{sink_grpc_url}": grpc, "{scenario_dir}": directory, "{sink_token}": scenario.sink.token]
-        return values.reduce(text) { $0.replacingOccurrences(of: $1.key, with: $1.value) }
+        return ["api_port": String(apiPort), "redis_port": String(redisPort), "sink_url": base, "sink_traces_url": endpoint, "sink_zipkin_url": base + "/api/v2/spans",
+                "sink_grpc_url": grpc, "scenario_dir": directory, "sink_token": scenario.sink.token]
     }
 
     func run(in rig: RunServices) async -> SystemFigures {
@@ -64,7 +68,8 @@ struct ExternalTarget: SystemUnderTest {
             return figures
         }
 
-        let load = TargetLoad(scenario: scenario, target: target, runID: rig.runID, url: fill(target.submit.url, endpoint: rig.endpoint), client: rig.httpClient)
+        let load = TargetLoad(scenario: scenario, target: target, runID: rig.runID,
+                              values: placeholderValues(endpoint: rig.endpoint, grpc: rig.sinkAddress.grpcURL), client: rig.httpClient)
         let schedule = ArrivalSchedule(load: scenario.load, durationSeconds: scenario.durationSeconds, seed: scenario.seed)
         let startMicros = WallClock.nowMicros() + 100_000
         let watchers = LoadWatchers.start(scenario: scenario, progress: rig.options.progress, sink: rig.sink, startMicros: startMicros,

@@ -43,12 +43,14 @@ enum TargetFigureAssembly {
         }
 
         let deadlineNanos = UInt64(scenario.visibilityDeadlineSeconds * 1e9)
+        let expectOfType = scenario.jobs.map { $0.expect.map(checkExpectations) }
         let correlated = tally.acceptedJobIDs.map { id -> TargetCheck.Job in
             let parent = traceParent(of: id, target: target, tally: tally, entry: entries[id])
             return TargetCheck.Job(id: id, traceID: parent?.traceID, sampled: parent?.sampled,
-                                   deadlineNanos: finishedNanos(entries[id], target.ledger.times).map { $0 &+ deadlineNanos })
+                                   deadlineNanos: finishedNanos(entries[id], target.ledger.times).map { $0 &+ deadlineNanos },
+                                   expect: tally.jobTypes[id].flatMap { expectOfType.indices.contains($0) ? expectOfType[$0] : nil })
         }
-        let expect = target.expect.map { TargetCheck.Expectation(service: $0.service, minimumCounts: $0.minimumCounts) }
+        let expect = checkExpectations(target.expect)
         let check = TargetCheck.check(jobs: correlated, spans: sink.spans, expect: expect, stillArrivingAfter: stillArrivingAfter,
                                       judgedAt: judgedAt)
         let jobTraces = Set(correlated.compactMap(\.traceID))
@@ -113,6 +115,11 @@ enum TargetFigureAssembly {
             figures.throughput.spansPerSecond = Double(check.ownedSpans.count) / window
             figures.throughput.tracesPerMinute = Double(check.tracesReceived) / window * 60
         }
+    }
+
+    /// The scenario's expectations as the check reads them.
+    static func checkExpectations(_ expect: [TargetSpec.Expectation]) -> [TargetCheck.Expectation] {
+        expect.map { TargetCheck.Expectation(service: $0.service, minimumCounts: $0.minimumCounts) }
     }
 
     /// When the job finished (ns since the epoch): the ledger's `finished` time field when declared and readable, else

@@ -25,6 +25,8 @@ final class TargetLoad: Sendable {
         var injected: [String: InjectedTrace] = [:]
         /// The intended start (µs since the epoch) of each accepted job past the warm-up: where `end_to_end` begins.
         var measuredIntendedMicros: [String: Int64] = [:]
+        /// Each accepted job's type (index into `jobs`), kept when some type has its own `expect`.
+        var jobTypes: [String: Int] = [:]
     }
 
     /// A trace tracebench started: its ids, its own head decision, and its client span's times (ns since the epoch).
@@ -52,16 +54,19 @@ final class TargetLoad: Sendable {
     let scenario: Scenario
     let target: TargetSpec
     let runID: String
-    let url: String
+    /// The run's placeholder values (``Placeholders/system``); each job adds its own.
+    let values: [String: String]
     let client: HTTPClient
     private let tally = Mutex(Tally())
+    /// Whether some job type has its own `expect` (then each accepted job's type is kept).
+    private var keepsJobTypes: Bool { scenario.jobs.contains { $0.expect != nil } }
     private let loop: OpenLoop<ContinuousClock>
 
-    init(scenario: Scenario, target: TargetSpec, runID: String, url: String, client: HTTPClient) {
+    init(scenario: Scenario, target: TargetSpec, runID: String, values: [String: String], client: HTTPClient) {
         self.scenario = scenario
         self.target = target
         self.runID = runID
-        self.url = url
+        self.values = values
         self.client = client
         loop = OpenLoop(clock: ContinuousClock(), maxInFlight: scenario.load.maxInFlight)
     }
@@ -81,10 +86,21 @@ final class TargetLoad: Sendable {
                         lateStarts: counts.lateStarts, inFlight: counts.inFlight, submitLatency: copy.submitLatency)
     }
 
-    /// The body of job `index`: `{job_id}`, `{service}`, `{priority}`, `{index}` filled in.
-    static func body(_ template: String, id: String, service: String, priority: Int, index: Int) -> String {
-        template.replacingOccurrences(of: "{job_id}", with: id).replacingOccurrences(of: "{service}", with: service)
-            .replacingOccurrences(of: "{priority}", with: String(priority)).replacingOccurrences(of: "{index}", with: String(index))
+    /// One job's request: the submit templates with the run's, the job's and its type's placeholders filled in.
+    struct Request: Sendable {
+        var url: String
+        var headers: [(String, String)]
+        var body: String
+    }
+
+    /// Job `index`'s request: `{job_id}`, `{service}`, `{priority}`, `{index}` and the type's `fields` filled in.
+    func request(id: String, type: Int, priority: Int, index: Int) -> Request {
+        let job = scenario.jobs.indices.contains(type) ? scenario.jobs[type] : nil
+        var values = self.values.merging(job?.fields ?? [:]) { $1 }
+        values.merge(["job_id": id, "service": job?.service ?? "", "priority": String(priority), "index": String(index)]) { $1 }
+        return Request(url: Placeholders.fill(target.submit.url, values),
+                       headers: target.submit.headers.sorted { $0.key < $1.key }.map { ($0.key, Placeholders.fill($0.value, values)) },
+                       body: Placeholders.fill(target.submit.body, values))
     }
 
     func run(schedule: ArrivalSchedule, startMicros: Int64, stop: StopSignal) async {
@@ -95,23 +111,22 @@ final class TargetLoad: Sendable {
         await loop.run(count: offsets.count, offset: { .nanoseconds(Int64(offsets[$0])) }, from: startInstant, stop: stop) { index in
             let intended = startMicros + Int64(offsets[index] / 1000)
             let job = picker.job(index: index, id: "\(self.runID)-\(index)", intendedStartMicros: intended)
-            let service = self.scenario.jobs.indices.contains(job.type) ? self.scenario.jobs[job.type].service : ""
-            await self.submit(id: job.id, index: index, body: Self.body(self.target.submit.body, id: job.id, service: service, priority: job.priority, index: index),
+            await self.submit(id: job.id, index: index, type: job.type, self.request(id: job.id, type: job.type, priority: job.priority, index: index),
                               intendedMicros: intended, measured: offsets[index] >= warmupNanos)
         }
     }
 
-    private func submit(id: String, index: Int, body: String, intendedMicros: Int64, measured: Bool) async {
-        var request = HTTPClientRequest(url: url)
+    private func submit(id: String, index: Int, type: Int, _ job: Request, intendedMicros: Int64, measured: Bool) async {
+        var request = HTTPClientRequest(url: job.url)
         request.method = target.submit.method == "PUT" ? .PUT : .POST
-        for (name, value) in target.submit.headers { request.headers.add(name: name, value: value) }
+        for (name, value) in job.headers { request.headers.add(name: name, value: value) }
         var injected: InjectedTrace?
         if target.submit.traceparent == .inject {
             injected = InjectedTrace.make(seed: scenario.seed, index: index, ratio: target.submit.injectRatio)
             injected?.startNanos = UInt64(max(0, intendedMicros)) * 1000
             request.headers.replaceOrAdd(name: "traceparent", value: injected!.traceparent)
         }
-        if !body.isEmpty { request.body = .bytes(ByteBuffer(string: body)) }
+        if !job.body.isEmpty { request.body = .bytes(ByteBuffer(string: job.body)) }
         var failure: String?
         var header: String?
         do {
@@ -130,6 +145,7 @@ final class TargetLoad: Sendable {
                 return
             }
             state.acceptedJobIDs.append(id)
+            if keepsJobTypes { state.jobTypes[id] = type }
             if let header { state.traceHeaders[id] = header }
             if var injected {
                 injected.endNanos = UInt64(max(0, finished)) * 1000

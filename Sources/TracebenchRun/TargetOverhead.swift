@@ -31,7 +31,7 @@ enum TargetOverhead {
         var blockScenario = system.scenario
         blockScenario.durationSeconds = overhead.blockSeconds
         blockScenario.warmupSeconds = min(max(system.scenario.warmupSeconds, 1), overhead.blockSeconds / 2)
-        let url = system.fill(system.target.submit.url, endpoint: rig.endpoint)
+        let values = system.placeholderValues(endpoint: rig.endpoint, grpc: rig.sinkAddress.grpcURL)
         for block in 0 ..< overhead.blocks {
             let order = block.isMultiple(of: 2) ? Array(overhead.environments) : overhead.environments.reversed()
             for arm in order {
@@ -43,7 +43,7 @@ enum TargetOverhead {
                     problems.append(Problem(.componentFailed, "overhead block \(block) (\(arm.name)): \(error.message)"))
                     return blocks
                 }
-                let load = TargetLoad(scenario: blockScenario, target: system.target, runID: "\(rig.runID)-b\(block)-\(arm.name)", url: url,
+                let load = TargetLoad(scenario: blockScenario, target: system.target, runID: "\(rig.runID)-b\(block)-\(arm.name)", values: values,
                                       client: rig.httpClient)
                 let schedule = ArrivalSchedule(load: blockScenario.load, durationSeconds: overhead.blockSeconds,
                                                seed: system.scenario.seed &+ UInt64(block) &* 0x9E37_79B9)

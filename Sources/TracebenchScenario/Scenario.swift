@@ -233,6 +233,10 @@ public struct JobTypeSpec: Codable, Sendable, Equatable {
     public var priorityMax: Int
     /// The steps run inside `process-job`, in sequence.
     public var steps: [StepSpec]
+    /// Target runs: this type's own placeholders in `target.submit` (name → value).
+    public var fields: [String: String] = [:]
+    /// Target runs: what a complete trace of this type holds (nil: `target.expect`).
+    public var expect: [TargetSpec.Expectation]?
 
     public init(service: String, weight: Double = 1, priorityMin: Int = 1, priorityMax: Int = 10, steps: [StepSpec]) {
         self.service = service

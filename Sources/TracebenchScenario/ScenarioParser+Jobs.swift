@@ -58,11 +58,32 @@ extension ScenarioParser {
         } else if !blackBox {
             reader.reportMissing("steps", in: map)
         }
-        let job = JobTypeSpec(
+        var job = JobTypeSpec(
             service: service ?? "", weight: weight ?? 1, priorityMin: priority?.0 ?? 1, priorityMax: priority?.1 ?? 10,
             steps: steps
         )
+        if blackBox {
+            job.fields = section(map, "fields", default: [:]) { jobFields($0) }
+            job.expect = map["expect"].flatMap { expectations($0) }
+        } else {
+            reportInapplicable(map, ["fields", "expect"], onlyFor: "target runs (the user's own system)", current: "the built-in pipeline")
+        }
         return (job, weight)
+    }
+
+    /// `fields:` of a target run's job type: placeholder name → value (scalars as written).
+    private func jobFields(_ field: YAMLField) -> [String: String]? {
+        guard let pairs = reader.pairs(field) else { return nil }
+        var fields: [String: String] = [:]
+        for (key, keyMark, value) in pairs {
+            guard Placeholders.isName(key), !(Placeholders.system + Placeholders.job).contains(key) else {
+                let why = Placeholders.isName(key) ? "is a built-in placeholder" : "is not a placeholder name (a lower-case letter or _, then lower-case letters, digits or _)"
+                reader.report("'\(key)' \(why)", path: value.path, mark: keyMark)
+                continue
+            }
+            if let text = reader.scalarText(value, expected: "a string") { fields[key] = text }
+        }
+        return fields
     }
 
     /// `priority: 5` (always 5) or `priority: [1, 10]` (uniform on the closed range).

@@ -37,6 +37,9 @@ extension ScenarioParser {
         let env = section(map, "env", default: [:]) { stringMap($0, keysAreHeaderNames: false) }
         let ready = reader.string(map, "ready", default: nil, allowEmpty: false)
         guard let command, let ready else { return nil }
+        for part in command { checkPlaceholders(part, at: map["command"], perJob: false) }
+        for (_, value) in env.sorted(by: { $0.key < $1.key }) { checkPlaceholders(value, at: map["env"], perJob: false) }
+        checkPlaceholders(ready, at: map["ready"], perJob: false)
         return TargetSpec.Launch(command: command, env: env, ready: ready)
     }
 
@@ -63,6 +66,10 @@ extension ScenarioParser {
             let statuses = elements.compactMap { reader.integer($0, .between(100, 599)) }
             return statuses.count == elements.count ? statuses : nil
         } ?? submit.accept
+        checkPlaceholders(url, at: map["url"], perJob: true)
+        for (_, value) in submit.headers.sorted(by: { $0.key < $1.key }) { checkPlaceholders(value, at: map["headers"], perJob: true) }
+        checkPlaceholders(submit.body, at: map["body"], perJob: true)
+        checkJSONBody(submit, at: map["body"])
         submit.traceparent = reader.choice(map, "traceparent", default: TargetSpec.TraceParentMode.none, what: "traceparent mode") ?? .none
         submit.injectRatio = reader.number(map, "inject_ratio", default: 1, .ratio) ?? 1
         if submit.traceparent == .none, let field = map["inject_ratio"] {
@@ -119,7 +126,9 @@ extension ScenarioParser {
     private func ledgerKeys(_ map: YAMLMapping) -> TargetSpec.Ledger? {
         guard let url = reader.value(map, "url", default: nil, { placeholderURL($0, schemes: ["redis"]) }) else { return nil }
         var ledger = TargetSpec.Ledger(url: url)
+        checkPlaceholders(url, at: map["url"], perJob: false)
         ledger.key = reader.string(map, "key", default: ledger.key, allowEmpty: false) ?? ledger.key
+        checkPlaceholders(ledger.key, at: map["key"], perJob: false, only: ["job_id"])
         if let keyField = map["key"], !ledger.key.contains("{job_id}") {
             reader.report("must contain {job_id} (each job has its own hash), got '\(ledger.key)'", at: keyField)
         }

@@ -12,6 +12,8 @@ struct ScenarioParser {
     let defaultName: String
     /// The file drives the user's own system (`target:`): job types need no steps (the system does the work).
     var blackBox = false
+    /// The job types, once read: a target's templates may use their `fields`.
+    var jobTypes: [JobTypeSpec] = []
 
     /// Deepest trace allowed: `3 + ` the deepest nesting of steps.
     static let maximumTraceDepth = 32
@@ -73,7 +75,9 @@ struct ScenarioParser {
         )
         scenario.firehose = firehose
         scenario.visibilityDeadlineSeconds = visibilityDeadline ?? 10
-        scenario.target = targetSection(map, firehose: firehoseRun)
+        var targetParser = self
+        targetParser.jobTypes = scenario.jobs
+        scenario.target = targetParser.targetSection(map, firehose: firehoseRun)
         scenario.sink = sinkSection(map)
         // The built-in pipeline's own SDKs carry the sink's token like any other exporter header.
         if !scenario.sink.token.isEmpty, scenario.tracing.headers.keys.allSatisfy({ $0.lowercased() != "authorization" }) {

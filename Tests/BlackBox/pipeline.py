@@ -5,11 +5,11 @@ OpenTelemetry SDK (Flask and redis-py instrumentations), with its own Redis and 
     pipeline.py --api-port P --redis-port R --otlp URL [--workers N] [--drop-context F] [--error-ratio F]
 
 Starts a private redis-server on R, N worker processes and the API on P (127.0.0.1 only).
-POST /jobs {"id", "service", "priority"}: the Flask server span (service bb-api) writes the hash job:{id}
+POST /jobs {"id", "service", "priority"[, "steps"]}: the Flask server span (service bb-api) writes the hash job:{id}
 (status pending, service, trace_context = {"traceparent": …}, or {} for a dropped share decided by the job id) and
 pushes the id on the queue; the response carries the server span's context as a `traceresponse` header. A worker
 (service bb-worker) pops the id, continues the trace from trace_context (a new trace when it is missing), runs
-process-job (attribute job.id) → service-process-job, fails an error share, and sets status completed or failed.
+process-job (attribute job.id) → service-process-job (→ `steps` × step), fails an error share, and sets status completed or failed.
 Time fields in ms since the epoch (as Date.now()): submitted_at (API), claimed_at and finished_at (worker); the
 worker spends BB_PROCESS_DELAY_MS (default 2) per job, the API BB_SUBMIT_DELAY_MS (default 0) per request; the worker's
 exporter holds its spans BB_WORKER_EXPORT_DELAY_MS (default 200) before sending them.
@@ -80,6 +80,9 @@ def worker(args):
         with tracer.start_as_current_span("process-job", context=extract(carrier), attributes={"job.id": job_id}) as span:
             with tracer.start_as_current_span("service-process-job") as inner:
                 time.sleep(process_delay)
+                for _ in range(int(fields.get("steps") or 0)):
+                    with tracer.start_as_current_span("step"):
+                        pass
                 failed = share(job_id, "error") < args.error_ratio
                 if failed:
                     inner.set_status(Status(StatusCode.ERROR, "injected failure"))
@@ -120,7 +123,8 @@ def api(args):
         if share(job_id, "drop") >= args.drop_context:
             inject(carrier)
         client.hset(f"job:{job_id}", mapping={"status": "pending", "service": str(job.get("service", "")),
-                                              "trace_context": json.dumps(carrier), "submitted_at": now_ms()})
+                                              "trace_context": json.dumps(carrier), "submitted_at": now_ms(),
+                                              "steps": str(int(job.get("steps", 0)))})
         client.lpush("bb:queue", job_id)
         context = trace.get_current_span().get_span_context()
         response = jsonify({"id": job_id})

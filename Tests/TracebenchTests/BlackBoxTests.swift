@@ -20,7 +20,8 @@ struct BlackBoxTests {
     static func scenario(flags: [String] = [], env: String = "OTEL_TRACES_SAMPLER: parentbased_always_on", rate: Int = 25, seconds: Int = 5,
                          otlp: String = "{sink_traces_url}", extra: String = "", submitExtra: String = "",
                          traceID: String = "response_header:traceresponse",
-                         ledger: String = "{url: \"redis://127.0.0.1:{redis_port}\"}") throws -> Scenario {
+                         ledger: String = "{url: \"redis://127.0.0.1:{redis_port}\"}", jobs: String = "[{service: comfyui}]",
+                         body: String = #"{"id": "{job_id}", "service": "{service}", "priority": {priority}}"#) throws -> Scenario {
         let command = [python, TestSupport.packageRoot + "/Tests/BlackBox/pipeline.py", "--api-port", "{api_port}", "--redis-port", "{redis_port}",
                        "--otlp", otlp] + flags
         let yaml = """
@@ -28,7 +29,7 @@ struct BlackBoxTests {
             duration_s: \(seconds)
             drain_timeout_s: 20
             load: {arrival: constant, rate_per_s: \(rate), max_in_flight: 64}
-            jobs: [{service: comfyui}]
+            jobs: \(jobs)
             target:
               launch:
                 command: [\(command.map { "\"\($0)\"" }.joined(separator: ", "))]
@@ -37,7 +38,7 @@ struct BlackBoxTests {
               submit:
                 url: "http://127.0.0.1:{api_port}/jobs"
                 headers: {Content-Type: application/json}
-                body: '{"id": "{job_id}", "service": "{service}", "priority": {priority}}'
+                body: '\(body)'
                 \(submitExtra)
               correlate: {trace_id: "\(traceID)"}
               ledger: \(ledger)

@@ -118,6 +118,11 @@ enum ScenarioSchemaKeys {
         ScenarioKey("steps", .list(of: .mapping(step), minItems: 1),
                     "Steps run in sequence inside process-job, each a span; all jobs together hold at most 10000 steps. Required unless "
                         + "the file has a target section (the user's own system does the work)."),
+        ScenarioKey("fields", .dictionary(of: .string(nonEmpty: false)), default: .object([]),
+                    "Target runs: this job type's own placeholders for target.submit (url, headers, body): {name} → value; names are "
+                        + "lower-case identifiers other than the built-in ones."),
+        ScenarioKey("expect", .list(of: .mapping(targetExpectation), minItems: 1),
+                    "Target runs: what a complete trace of this job type holds, instead of target.expect."),
     ])
 
     /// A job's own steps (nesting level 1); their `children` are the levels below.

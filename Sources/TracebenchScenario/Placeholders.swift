@@ -1,0 +1,54 @@
+/// The `{name}` placeholders of a target's templates, defined once: which names each template may use, how they are
+/// found (a lower-case identifier between braces, so JSON's `{"id": …}` is text) and how they are filled (in one pass,
+/// so a value that itself holds `{job_id}` is never filled again).
+public enum Placeholders {
+    /// Filled once per run: the free ports tracebench picked, its sink's addresses, the scenario's folder.
+    public static let system = ["api_port", "redis_port", "sink_url", "sink_traces_url", "sink_grpc_url", "sink_zipkin_url",
+                                "scenario_dir", "sink_token"]
+    /// Filled per job (submit.url, submit.headers, submit.body), besides the job type's own `jobs[].fields`.
+    public static let job = ["job_id", "service", "priority", "index"]
+
+    /// The placeholder names in `text`, in order of appearance (repeats kept).
+    public static func names(in text: String) -> [String] {
+        var names: [String] = []
+        var current: String?
+        for character in text {
+            switch character {
+            case "{": current = ""
+            case "}":
+                if let name = current, isName(name) { names.append(name) }
+                current = nil
+            default:
+                if current != nil { current!.append(character) }
+                if let name = current, name.count > 64 { current = nil }
+            }
+        }
+        return names
+    }
+
+    /// Whether `name` can be a placeholder (and so a `jobs[].fields` key): a lower-case letter or `_`, then lower-case
+    /// letters, digits or `_`.
+    public static func isName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first == "_" || ("a"..."z").contains(first) else { return false }
+        return name.unicodeScalars.allSatisfy { $0 == "_" || ("a"..."z").contains($0) || ("0"..."9").contains($0) }
+    }
+
+    /// `text` with every known placeholder replaced by its value; unknown ones are left as written.
+    public static func fill(_ text: String, _ values: [String: String]) -> String {
+        guard text.contains("{") else { return text }
+        var result = ""
+        var rest = Substring(text)
+        while let open = rest.firstIndex(of: "{") {
+            result += rest[..<open]
+            let after = rest[rest.index(after: open)...]
+            if let close = after.firstIndex(of: "}"), let value = values[String(after[..<close])] {
+                result += value
+                rest = after[after.index(after: close)...]
+            } else {
+                result.append("{")
+                rest = after
+            }
+        }
+        return result + rest
+    }
+}
