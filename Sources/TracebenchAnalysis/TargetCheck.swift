@@ -64,7 +64,7 @@ public enum TargetCheck {
         public var unownedSpans = 0
         /// Spans, in owned traces, whose parent is not in their trace.
         public var orphanSpans = 0
-        /// Jobs whose trace arrived (at least one span).
+        /// Jobs whose trace arrived (at least one span, late ones included).
         public var tracesReceived = 0
         public var errorSpans = 0
         public var tracesWithErrors = 0
@@ -135,7 +135,11 @@ public enum TargetCheck {
             return tracesOfJob.isEmpty ? .neverArrived : .brokenContext
         }
         if tracesOfJob.contains(where: { $0 != trace }) { return .brokenContext }
-        guard let spans = byTrace[trace], !spans.isEmpty else { return job.sampled == false ? .unsampled : .neverArrived }
+        guard let spans = byTrace[trace], !spans.isEmpty else {
+            // Every span came after the deadline: the trace arrived (received), but nothing of it by then.
+            if byTrace[trace] != nil { figures.tracesReceived += 1 }
+            return job.sampled == false ? .unsampled : .neverArrived
+        }
         figures.tracesReceived += 1
         let ids = Set(spans.map(\.spanID))
         if spans.contains(where: { $0.parentSpanID != 0 && !ids.contains($0.parentSpanID) }) { return .orphaned }

@@ -72,7 +72,7 @@ public enum MetricReader {
                 let offered = r.firehose?.spansSent ?? s.exported
                 return offered > 0 ? exact(Double(s.dropped) / Double(offered)) : nil
             }
-            if name == "late" { return exact(s.late.map(Double.init)) }
+            if let optional = ["late": s.late, "duplicates": s.duplicates, "unowned": s.unowned][name] { return exact(optional.map(Double.init)) }
             return exact(["created": s.created, "exported": s.exported, "received": s.received, "dropped": s.dropped][name].map(Double.init))
         case "resources":
             return resource(process: metric.parts["process"] ?? "", name: name, in: r)

@@ -16,7 +16,7 @@ public enum EmptyFigures {
             found.append(Problem(.noLoadOffered, "the API accepted no job (\(r.jobs.submitErrors) submissions failed, \(r.jobs.droppedArrivals) arrivals dropped): every figure is empty"))
             return found
         }
-        let measuredAtSink = !r.problems.contains { $0.kind == .notMeasured }
+        let measuredAtSink = !r.problems.contains { $0.kind == .traceFiguresNotMeasured }
         if measuredAtSink, r.spans.exported > 0, r.spans.received == 0 {
             found.append(Problem(.nothingReceived, "\(r.spans.exported) spans were exported and none reached the sink: the trace figures are empty"))
         } else if measuredAtSink, r.traces.expected > 0, r.traces.received == 0 {

@@ -66,13 +66,17 @@ public struct ProblemKind: OpenVocabulary {
     public static let requestsFailed = ProblemKind(rawValue: "requests_failed")
     /// A threshold with `abort_on_fail` failed during the load and stopped the run.
     public static let abortedByThreshold = ProblemKind(rawValue: "aborted_by_threshold")
-    /// Note, not a failure: spans went to an endpoint that is not tracebench's sink, so trace figures were not measured.
+    /// Note, not a failure: a figure was not measured, and why (an overhead arm without enough blocks, a ledger
+    /// phase the time fields could not give).
     public static let notMeasured = ProblemKind(rawValue: "not_measured")
+    /// Note, not a failure: no trace figure was measured at the sink (spans went to an endpoint that is not
+    /// tracebench's sink, or tracing was off), so an empty sink is no failure. Files before 0.x said `not_measured`.
+    public static let traceFiguresNotMeasured = ProblemKind(rawValue: "trace_figures_not_measured")
     /// A schema 1 problem sentence (no kind was stored).
     public static let unclassified = ProblemKind(rawValue: "unclassified")
 
     /// Notes describe what was not measured; every other kind fails the run.
-    public var failsRun: Bool { self != .notMeasured }
+    public var failsRun: Bool { self != .notMeasured && self != .traceFiguresNotMeasured }
 }
 
 /// A run's status: `ok`, `interrupted` (SIGINT/SIGTERM: partial figures) or `failed` (a failing problem). A typed

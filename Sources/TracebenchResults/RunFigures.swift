@@ -246,11 +246,16 @@ public struct SpanCounts: Codable, Sendable {
     /// Target runs: received spans that arrived after their trace's deadline (`visibility_deadline_s` after its job
     /// finished), so not judged; nil where no deadline applies.
     public var late: Int?
+    /// Target and listen runs: extra copies of spans received twice or more (same trace and span id), counted once
+    /// in every other figure; nil where not counted.
+    public var duplicates: Int?
+    /// Target runs: spans of traces no job owns (background traffic), in no other figure; nil where not counted.
+    public var unowned: Int?
 
     /// Zero counts; the run fills them in.
     public init() {}
 
-    enum CodingKeys: String, CodingKey { case created, exported, received, dropped, sampledOut = "sampled_out", late }
+    enum CodingKeys: String, CodingKey { case created, exported, received, dropped, sampledOut = "sampled_out", late, duplicates, unowned }
 
     /// Reads any schema version; absent keys take their defaults.
     public init(from decoder: any Decoder) throws {
@@ -261,6 +266,8 @@ public struct SpanCounts: Codable, Sendable {
         sampledOut = try c(.sampledOut, 0)
         dropped = try c(.dropped, 0)
         late = try c.decodeIfPresent(Int.self, forKey: .late)
+        duplicates = try c.decodeIfPresent(Int.self, forKey: .duplicates)
+        unowned = try c.decodeIfPresent(Int.self, forKey: .unowned)
     }
 }
 

@@ -87,6 +87,7 @@ public enum ListenSession {
         results.traces = traces
         results.sampling.observedRatio = nil
         results.spans.received = figures.spans
+        results.spans.duplicates = figures.duplicateSpans
         results.sink = SinkCounts(snapshot)
         var visibility = LatencyHistogram()
         for micros in figures.visibilityMicros { visibility.record(microseconds: micros) }

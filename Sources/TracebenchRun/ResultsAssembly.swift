@@ -99,7 +99,7 @@ enum ResultsAssembly {
         if scenario.overhead == nil, scenario.tracing.mode == .off {
             results.traces.completeness = nil
             results.sampling.observedRatio = nil
-            results.problems.append(Problem(.notMeasured, "tracing.mode is off: no span was created, so the trace figures (completeness, sampling, spans at the sink, visibility) were not measured"))
+            results.problems.append(Problem(.traceFiguresNotMeasured, "tracing.mode is off: no span was created, so the trace figures (completeness, sampling, spans at the sink, visibility) were not measured"))
         }
     }
 }

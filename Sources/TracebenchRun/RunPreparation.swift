@@ -57,7 +57,7 @@ struct RunPreparation: Sendable {
         var problems: [Problem] = []
         if sink == nil {
             let shown = Redaction.maskingURLCredentials(endpoint)
-            problems.append(Problem(.notMeasured, "spans are exported to \(shown), not to tracebench's sink: trace figures were not measured"))
+            problems.append(Problem(.traceFiguresNotMeasured, "spans are exported to \(shown), not to tracebench's sink: trace figures were not measured"))
             if scenario.collector?.attach == nil || system.exportsFromItsOwnSDKs, !(await EndpointProbe.accepts(endpoint)) {
                 problems.append(Problem(.endpointUnreachable, "the OTLP endpoint \(shown) did not accept a connection before the run: the SDKs export into nothing"))
             }

@@ -104,6 +104,8 @@ enum TargetFigureAssembly {
         var spans = SpanCounts()
         spans.received = check.ownedSpans.count
         spans.late = check.lateSpans
+        spans.duplicates = check.duplicateSpans
+        spans.unowned = check.unownedSpans
         figures.spans = spans
         figures.sink = SinkCounts(sink)
         var visibility = LatencyHistogram()
@@ -132,7 +134,7 @@ enum TargetFigureAssembly {
     /// The job's traceparent from the correlation channel.
     static func traceParent(of id: String, target: TargetSpec, tally: TargetLoad.Tally, entry: ReadOnlyLedger.Entry?) -> TraceParent? {
         switch target.correlate.traceID {
-        case .responseHeader:
+        case .responseHeader, .responseBody:
             return tally.traceHeaders[id].flatMap(TraceParent.init(parsing:))
         case .injected:
             return tally.injected[id].map { TraceParent(traceID: $0.traceID, sampled: $0.sampled) }
@@ -163,7 +165,7 @@ extension TargetSpec.TraceIDSource {
     /// Whether the trace id is known without the ledger (from the submit response, or tracebench started it).
     var isKnownWithoutLedger: Bool {
         switch self {
-        case .responseHeader, .injected: return true
+        case .responseHeader, .responseBody, .injected: return true
         case .ledger: return false
         }
     }

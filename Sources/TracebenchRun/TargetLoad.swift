@@ -14,7 +14,8 @@ final class TargetLoad: Sendable {
     /// What the submissions observed.
     struct Tally: Sendable {
         var acceptedJobIDs: [String] = []
-        /// The correlation header's value per accepted job, when `correlate.trace_id` reads a response header.
+        /// The correlation value per accepted job, when `correlate.trace_id` reads the submit response (a header or
+        /// a string in its JSON body).
         var traceHeaders: [String: String] = [:]
         var submitLatency = LatencyHistogram()
         var submitErrors = 0
@@ -131,9 +132,13 @@ final class TargetLoad: Sendable {
         var header: String?
         do {
             let response = try await client.execute(request, timeout: .seconds(30))
-            _ = try await response.body.collect(upTo: 1 << 20)
+            let body = try await response.body.collect(upTo: 1 << 20)
             if !target.submit.accept.contains(Int(response.status.code)) { failure = "HTTP \(response.status.code)" }
-            if case let .responseHeader(name) = target.correlate.traceID { header = response.headers.first(name: name) }
+            switch target.correlate.traceID {
+            case let .responseHeader(name): header = response.headers.first(name: name)
+            case let .responseBody(pointer): header = JSONPointer.string(at: pointer, in: Data(body.readableBytesView))
+            case .ledger, .injected: break
+            }
         } catch {
             failure = "\(error)"
         }

@@ -81,8 +81,12 @@ extension ScenarioParser {
     private func targetCorrelate(_ field: YAMLField) -> TargetSpec.Correlate? {
         guard let map = reader.mapping(field, known: ScenarioSchemaKeys.targetCorrelate.names) else { return nil }
         let source = reader.value(map, "trace_id", default: nil) { field -> TargetSpec.TraceIDSource? in
-            guard let text = reader.scalarText(field, expected: "ledger:FIELD[#KEY], response_header:NAME or injected") else { return nil }
+            guard let text = reader.scalarText(field, expected: "ledger:FIELD[#KEY], response_header:NAME, response:/JSON/POINTER or injected") else { return nil }
             if text == "injected" { return .injected }
+            if text.hasPrefix("response:") {
+                let pointer = String(text.dropFirst("response:".count))
+                if JSONPointer.isValid(pointer), !pointer.isEmpty { return .responseBody(pointer: pointer) }
+            }
             if text.hasPrefix("ledger:") {
                 let rest = text.dropFirst("ledger:".count).split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
                 if let name = rest.first, !name.isEmpty, !name.contains(where: \.isWhitespace), rest.count == 1 || !rest[1].isEmpty {
@@ -94,7 +98,7 @@ extension ScenarioParser {
                     return .responseHeader(name.lowercased())
                 }
             }
-            reader.report("expected ledger:FIELD, ledger:FIELD#KEY, response_header:NAME or injected, got '\(text)'", at: field)
+            reader.report("expected ledger:FIELD, ledger:FIELD#KEY, response_header:NAME, response:/JSON/POINTER (RFC 6901) or injected, got '\(text)'", at: field)
             return nil
         }
         let attribute = reader.value(map, "job_attribute", default: "job.id") { field -> String? in

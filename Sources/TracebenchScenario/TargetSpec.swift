@@ -50,6 +50,9 @@ public struct TargetSpec: Codable, Sendable, Equatable {
         case ledger(field: String, key: String?)
         /// A response header holding a traceparent-form value or a 32-hex trace id (`response_header:traceresponse`).
         case responseHeader(String)
+        /// A string in the submit response's JSON body at an RFC 6901 JSON pointer (`response:/trace/id`), holding a
+        /// traceparent-form value or a 32-hex trace id.
+        case responseBody(pointer: String)
         /// The trace tracebench started (`submit.traceparent: inject`).
         case injected
     }

@@ -7,7 +7,8 @@ OpenTelemetry SDK (Flask and redis-py instrumentations), with its own Redis and 
 Starts a private redis-server on R, N worker processes and the API on P (127.0.0.1 only).
 POST /jobs {"id", "service", "priority"[, "steps"]}: the Flask server span (service bb-api) writes the hash job:{id}
 (status pending, service, trace_context = {"traceparent": …}, or {} for a dropped share decided by the job id) and
-pushes the id on the queue; the response carries the server span's context as a `traceresponse` header. A worker
+pushes the id on the queue; the response carries the server span's context as a `traceresponse` header and in its
+body ({"id", "trace": {"traceparent"}}). A worker
 (service bb-worker) pops the id, continues the trace from trace_context (a new trace when it is missing), runs
 process-job (attribute job.id) → service-process-job (→ `steps` × step), fails an error share, and sets status completed or failed.
 Time fields in ms since the epoch (as Date.now()): submitted_at (API), claimed_at and finished_at (worker); the
@@ -127,9 +128,10 @@ def api(args):
                                               "steps": str(int(job.get("steps", 0)))})
         client.lpush("bb:queue", job_id)
         context = trace.get_current_span().get_span_context()
-        response = jsonify({"id": job_id})
+        traceparent = f"00-{context.trace_id:032x}-{context.span_id:016x}-{int(context.trace_flags):02x}"
+        response = jsonify({"id": job_id, "trace": {"traceparent": traceparent}})
         response.status_code = 201
-        response.headers["traceresponse"] = f"00-{context.trace_id:032x}-{context.span_id:016x}-{int(context.trace_flags):02x}"
+        response.headers["traceresponse"] = traceparent
         return response
 
     from werkzeug.serving import make_server

@@ -87,7 +87,7 @@ extension CLITests {
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any] ?? [:]
         #expect(json["status"] as? String == "failed")
         let kinds = ((json["problems"] as? [[String: Any]]) ?? []).compactMap { $0["kind"] as? String }
-        #expect(kinds.contains("endpoint_unreachable") && kinds.contains("not_measured"), "\(kinds)")
+        #expect(kinds.contains("endpoint_unreachable") && kinds.contains("trace_figures_not_measured"), "\(kinds)")
     }
 
     /// An endpoint's credentials never reach the results file or the output (the coordinator once wrote the endpoint

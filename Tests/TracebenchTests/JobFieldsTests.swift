@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TracebenchResults
 @testable import TracebenchRun
@@ -104,4 +105,32 @@ struct JobFieldsTests {
         #expect(target.examples["partial", default: []].allSatisfy { types[Int($0.split(separator: "-").last!)!] == 2 })
         #expect(r.spans.received == 6 * r.jobs.submitted + 3 * three, "\(r.spans.received) for \(r.jobs.submitted) jobs, \(three) with 3 steps")
     }
+
+    @Test("JSON pointers (RFC 6901): escapes, arrays, only strings; malformed ones refused at load")
+    func jsonPointers() throws {
+        let body = Data(#"{"trace": {"traceparent": "00-x"}, "a/b": {"m~n": "esc"}, "list": [{"id": "first"}, 7], "n": 5}"#.utf8)
+        #expect(JSONPointer.string(at: "/trace/traceparent", in: body) == "00-x")
+        #expect(JSONPointer.string(at: "/a~1b/m~0n", in: body) == "esc")
+        #expect(JSONPointer.string(at: "/list/0/id", in: body) == "first")
+        for missing in ["/list/1", "/list/2/id", "/list/01/id", "/n", "/trace", "/nope", ""] {
+            #expect(JSONPointer.string(at: missing, in: body) == nil, "\(missing)")
+        }
+        #expect(JSONPointer.string(at: "/x", in: Data("not json".utf8)) == nil)
+        #expect(!JSONPointer.isValid("trace") && !JSONPointer.isValid("/a~2") && !JSONPointer.isValid("/a~") && JSONPointer.isValid("/a~01"))
+        let yaml = Self.yaml().replacingOccurrences(of: "response_header:traceresponse", with: "response:/trace~x")
+        let message = Self.refusal(yaml)
+        #expect(message.contains("target.correlate.trace_id") && message.contains("RFC 6901"), "\(message)")
+    }
+
+    @Test("the real pipeline: trace ids read from the submit response's JSON body (response:/trace/traceparent); every trace complete",
+          .timeLimit(.minutes(3)))
+    func traceIDFromResponseBody() async throws {
+        try #require(BlackBoxTests.pipelineInstalled, "the black-box pipeline is not installed (scripts/setup.sh makes .venv-blackbox)")
+        let r = try await BlackBoxTests().run(try BlackBoxTests.scenario(rate: 20, seconds: 3, traceID: "response:/trace/traceparent")).results
+        let target = try #require(r.target)
+        #expect(r.status == "ok" && target.count(.complete) == r.jobs.submitted && r.jobs.submitted >= 40 && target.uncorrelated == 0,
+                "\(target.outcomes) \(r.problems)")
+        #expect(r.sampling.observedRatio == 1 && r.spans.duplicates == 0 && (r.spans.unowned ?? 0) >= 1)
+    }
 }
+

@@ -99,7 +99,7 @@ struct TraceDeadlineTests {
 /// The real third-party pipeline with a worker exporter that holds its spans until the system stops.
 @Suite("trace deadlines, real pipeline", .serialized)
 struct TraceDeadlineRunTests {
-    @Test("worker spans held until shutdown against a 0.5 s deadline: late, those jobs partial (worker spans missing), none lost or censored",
+    @Test("worker spans held until shutdown against a 2 s deadline: late, those jobs partial (worker spans missing), none lost or censored",
           .timeLimit(.minutes(3)))
     func heldSpansAreLate() async throws {
         try #require(BlackBoxTests.pipelineInstalled, "the black-box pipeline is not installed (scripts/setup.sh makes .venv-blackbox)")
@@ -107,20 +107,22 @@ struct TraceDeadlineRunTests {
             {redis: {url: "redis://127.0.0.1:{redis_port}", fields: {finished: finished_at, unit: ms}}}
             """
         let env = "OTEL_TRACES_SAMPLER: parentbased_always_on, BB_WORKER_EXPORT_DELAY_MS: \"600000\""
-        let scenario = try BlackBoxTests.scenario(env: env, rate: 20, seconds: 4, extra: "visibility_deadline_s: 0.5", ledger: ledger)
+        let scenario = try BlackBoxTests.scenario(env: env, rate: 15, seconds: 6, extra: "visibility_deadline_s: 2", ledger: ledger)
         let r = try await BlackBoxTests().run(scenario).results
         let target = try #require(r.target)
         // The worker's spans leave its process only when tracebench stops the system after the drain: a job that finished
-        // more than 0.5 s before that has its worker spans late. The API's spans are on time (exported every 200 ms).
+        // more than 2 s before that (those of the first ~4 s of a 6 s run) has its worker spans late. The API exports
+        // every 200 ms, well within 2 s (under a starved machine an API span may be late too: then that job never
+        // arrived by its deadline, though its spans were received).
         #expect(r.jobs.completed == r.jobs.submitted && r.jobs.submitted >= 60, "\(r.jobs)")
-        #expect(target.count(.partial) >= r.jobs.submitted / 2 && target.count(.complete) + target.count(.partial) == r.jobs.submitted,
-                "\(target.outcomes)")
-        #expect(Set(target.missing.keys).isSubset(of: ["bb-worker/process-job", "bb-worker/service-process-job"]) && !target.missing.isEmpty,
-                "\(target.missing)")
-        // Each partial job lost its 3 worker spans (process-job, service-process-job, redis-py's HSET) to lateness; late
-        // spans are still received (6 per job) and timed for visibility.
+        let lateJobs = target.count(.partial) + target.count(.neverArrived)
+        #expect(lateJobs >= r.jobs.submitted / 3 && target.count(.complete) + lateJobs == r.jobs.submitted, "\(target.outcomes)")
+        #expect(target.missing.keys.contains("bb-worker/process-job") && target.count(.censored) == 0, "\(target.missing)")
+        // Each late job lost at least its 3 worker spans (process-job, service-process-job, redis-py's HSET) to lateness;
+        // late spans are still received (6 per job), timed for visibility, and the traces still count as received.
         let late = try #require(r.spans.late)
-        #expect(late >= 3 * target.count(.partial) && r.spans.received == 6 * r.jobs.submitted, "late \(late), \(r.spans.received) received")
-        #expect(r.traces.completeness.map { $0 < 0.5 } == true && r.status == "ok", "\(r.problems)")
+        #expect(late >= 3 * lateJobs && r.spans.received == 6 * r.jobs.submitted && r.traces.received == r.jobs.submitted,
+                "late \(late), \(r.spans.received) spans and \(r.traces.received) traces received")
+        #expect(r.status == "ok", "\(r.problems)")
     }
 }

@@ -38,9 +38,10 @@ extension ScenarioSchemaKeys {
     ])
 
     static let targetCorrelate = ScenarioSection([
-        ScenarioKey("trace_id", .text(matching: "^(ledger:[^#\\s]+(#\\S+)?|response_header:[!#$%&'*+.^_`|~0-9A-Za-z-]+|injected)$"), required: true,
+        ScenarioKey("trace_id", .text(matching: "^(ledger:[^#\\s]+(#\\S+)?|response_header:[!#$%&'*+.^_`|~0-9A-Za-z-]+|response:/.*|injected)$"), required: true,
                     "Where a job's trace id is: ledger:FIELD (a traceparent in the ledger hash), ledger:FIELD#KEY (JSON whose KEY holds "
-                        + "one), response_header:NAME (a traceparent-form value or a 32-hex trace id in the submit response), or injected (the trace "
+                        + "one), response_header:NAME (a traceparent-form value or a 32-hex trace id in the submit response), "
+                        + "response:/JSON/POINTER (the same, a string in the response's JSON body at an RFC 6901 pointer), or injected (the trace "
                         + "tracebench started, with traceparent: inject)."),
         ScenarioKey("job_attribute", .choice(["job.id"]), default: .string("job.id"),
                     "The span attribute carrying the job id: spans of a job found in another trace are broken context."),
