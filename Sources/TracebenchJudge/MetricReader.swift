@@ -18,6 +18,8 @@ public enum MetricReader {
         switch section {
         case "latency":
             return latency(phase: metric.parts["phase"] ?? "", stat: metric.parts["stat"] ?? "", in: r)
+        case "load":
+            return segments.count == 3 && segments[1] == "lag" ? r.load.flatMap { summaryStat($0.lag, stat: metric.parts["stat"] ?? "") } : nil
         case "jobs":
             if name == "failed_ratio" { return proportion(r.jobs.failed, r.jobs.submitted) }
             let j = r.jobs

@@ -68,6 +68,7 @@ public enum MetricCatalog {
 
     public static let definitions: [MetricDefinition] = [
         .init("latency.{phase}.{stat}", .microseconds, .quantile, "a latency phase: pNN (any percentile, e.g. p99.9; judged on its order-statistic interval), max, mean, count"),
+        .init("load.lag.{stat}", .microseconds, .quantile, "the generator's own lag: intended instant → send dispatched (pNN, max, mean, count)"),
         .init("jobs.submitted", .count, .exact, lowerIsBetter: false, "jobs the API accepted"),
         .init("jobs.completed", .count, .exact, lowerIsBetter: false, "jobs completed"),
         .init("jobs.failed", .count, .exact, "jobs that failed"),

@@ -57,6 +57,10 @@ public enum RunFigureRows {
         let jobRates = isFirehose ? "" : String(format: "%.1f jobs/s submitted, %.1f jobs/s completed, ", tp.jobsSubmittedPerSecond, tp.jobsCompletedPerSecond)
         let sinkRates = r.tracingOff ? "" : String(format: "%.0f traces/min and %.0f spans/s at the sink", tp.tracesPerMinute, tp.spansPerSecond)
         rows.append(FigureRow("rate", r.tracingOff ? String(jobRates.dropLast(2)) : jobRates + sinkRates))
+        if let lag = r.load?.lag, lag.count > 0 {
+            rows.append(FigureRow("schedule", String(format: "the generator's lag p50 %.3f ms, p99 %.3f ms, max %.3f ms over %llu dispatches; %d started > 1 ms late",
+                                                     Double(lag.p50) / 1000, Double(lag.p99) / 1000, Double(lag.max) / 1000, lag.count, jobs.lateStarts)))
+        }
         return rows
     }
 

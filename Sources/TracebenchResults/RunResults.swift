@@ -52,6 +52,8 @@ public struct RunResults: Codable, Sendable {
     public var errors: ErrorFigures?
     /// Per interval (`report_interval_s`): counters and latency histograms over time.
     public var series: IntervalSeries?
+    /// Jobs runs and target runs: the generator's own schedule lag.
+    public var load: LoadFigures?
     /// The thresholds the run was judged against, and the verdict.
     public var thresholds: GateVerdict?
 
@@ -62,7 +64,7 @@ public struct RunResults: Codable, Sendable {
         case finishedAt = "finished_at", scenario, scenarioName = "scenario_name", scenarioFile = "scenario_file"
         case tracingEffective = "tracing_effective", environment, jobs, traces, sampling, latency, throughput, resources
         case spans, sink, overhead, budgets, resourceBlocks = "resource_blocks", collector, firehose, ceilings, stall
-        case series, thresholds, target, listen, topology, criticalPath = "critical_path", errors
+        case series, thresholds, target, listen, topology, criticalPath = "critical_path", errors, load
     }
 
     public init(from decoder: any Decoder) throws {
@@ -101,6 +103,7 @@ public struct RunResults: Codable, Sendable {
         topology = try c.decodeIfPresent(TopologyFigures.self, forKey: .topology)
         criticalPath = try c.decodeIfPresent(CriticalPathFigures.self, forKey: .criticalPath)
         errors = try c.decodeIfPresent(ErrorFigures.self, forKey: .errors)
+        load = try c.decodeIfPresent(LoadFigures.self, forKey: .load)
     }
 }
 

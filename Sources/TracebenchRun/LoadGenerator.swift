@@ -22,6 +22,8 @@ final class LoadGenerator: Sendable {
         /// Each measured submission: when its response came (µs since the epoch) and its latency (µs).
         var submitEvents: [(endedMicros: Int64, latencyMicros: Int64)] = []
         var lateStarts = 0
+        /// The open loop's dispatch lag per admitted arrival (µs).
+        var scheduleLag = LatencyHistogram()
         var submitErrors = 0
         var lastError = ""
         var inFlight = 0
@@ -62,6 +64,7 @@ final class LoadGenerator: Sendable {
         copy.droppedArrivals = counts.dropped
         copy.started = counts.started
         copy.lateStarts = counts.lateStarts
+        copy.scheduleLag = loop.lag
         copy.inFlight = counts.inFlight
         return copy
     }

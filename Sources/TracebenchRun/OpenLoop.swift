@@ -1,4 +1,5 @@
 import Synchronization
+import TracebenchMeasure
 
 /// The open-loop sender the jobs load generator and the firehose share: arrival `index` is offered at its intended
 /// instant `origin + offset(index)` whatever earlier arrivals are doing (no coordinated omission: a slow response
@@ -21,12 +22,17 @@ final class OpenLoop<C: Clock>: Sendable where C.Duration == Duration {
         var inFlight = 0
     }
 
+    /// How late each admitted send was dispatched: from its intended instant to the loop starting its send (µs). The
+    /// generator's own precision — `load.lag` in the results.
+    var lag: LatencyHistogram { lagHistogram.withLock { $0 } }
+
     /// How far past its intended instant a send may start before it counts as late.
     static var lateAfter: Duration { .milliseconds(1) }
 
     let clock: C
     let maxInFlight: Int
     private let state = Mutex(Counts())
+    private let lagHistogram = Mutex(LatencyHistogram())
 
     init(clock: C, maxInFlight: Int) {
         self.clock = clock
@@ -49,7 +55,7 @@ final class OpenLoop<C: Clock>: Sendable where C.Duration == Duration {
                     try? await clock.sleep(until: intended, tolerance: nil)
                     if stop.isRaised { break }
                 }
-                let late = intended.duration(to: clock.now) > Self.lateAfter
+                let lag = intended.duration(to: clock.now)
                 let admitted = state.withLock { counts -> Bool in
                     guard counts.inFlight < maxInFlight else {
                         counts.dropped += 1
@@ -57,13 +63,14 @@ final class OpenLoop<C: Clock>: Sendable where C.Duration == Duration {
                     }
                     counts.inFlight += 1
                     counts.started += 1
-                    if late { counts.lateStarts += 1 }
+                    if lag > Self.lateAfter { counts.lateStarts += 1 }
                     return true
                 }
                 guard admitted else {
                     dropped(index)
                     continue
                 }
+                lagHistogram.withLock { $0.record(microseconds: Int64(max(0, lag / .microseconds(1)))) }
                 group.addTask {
                     await send(index)
                     self.state.withLock { $0.inFlight -= 1 }

@@ -63,6 +63,7 @@ enum ResultsAssembler {
         results.spans = system.spans
         results.sink = system.sink
         results.series = system.series
+        results.load = system.load
         results.firehose = system.firehose
         results.overhead = system.overhead
         results.budgets = system.budgets

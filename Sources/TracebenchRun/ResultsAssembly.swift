@@ -21,6 +21,7 @@ enum ResultsAssembly {
         jobs.pending = jobs.submitted - jobs.completed - jobs.failed
         jobs.droppedArrivals = load.droppedArrivals
         jobs.lateStarts = load.lateStarts
+        results.load = LoadFigures(lag: load.scheduleLag.summary())
         jobs.submitErrors = load.submitErrors
         jobs.retries = ledger.reduce(0) { $0 + max(0, $1.attempts - 1) }
         jobs.timeouts = ledger.reduce(0) { $0 + $1.timeouts }

@@ -50,6 +50,8 @@ struct SystemFigures: Sendable {
     var spans = SpanCounts()
     var sink = SinkCounts()
     var series: IntervalSeries?
+    /// The generator's schedule lag (jobs and target runs).
+    var load: LoadFigures?
     var firehose: FirehoseFigures?
     var overhead: [String: ArmOverhead]?
     var budgets: Budgets?

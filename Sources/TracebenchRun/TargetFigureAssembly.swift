@@ -18,6 +18,7 @@ enum TargetFigureAssembly {
         jobs.submitted = tally.acceptedJobIDs.count
         jobs.droppedArrivals = tally.droppedArrivals
         jobs.lateStarts = tally.lateStarts
+        figures.load = LoadFigures(lag: tally.scheduleLag.summary())
         jobs.submitErrors = tally.submitErrors
         if ledgerRead {
             let statuses = tally.acceptedJobIDs.map { entries[$0]?.status ?? "" }

@@ -22,6 +22,8 @@ final class TargetLoad: Sendable {
         var lastError = ""
         var droppedArrivals = 0
         var lateStarts = 0
+        /// The open loop's dispatch lag per admitted arrival (µs).
+        var scheduleLag = LatencyHistogram()
         /// With `traceparent: inject`: the trace tracebench started for each accepted job, and its client span.
         var injected: [String: InjectedTrace] = [:]
         /// The intended start (µs since the epoch) of each accepted job past the warm-up: where `end_to_end` begins.
@@ -76,6 +78,7 @@ final class TargetLoad: Sendable {
         var copy = tally.withLock { $0 }
         copy.droppedArrivals = loop.counts.dropped
         copy.lateStarts = loop.counts.lateStarts
+        copy.scheduleLag = loop.lag
         return copy
     }
 

@@ -18,6 +18,7 @@ struct BlackBoxTests {
 
     /// A black-box scenario against the test pipeline with `flags`, the system's own sampler in `env`.
     static func scenario(flags: [String] = [], env: String = "OTEL_TRACES_SAMPLER: parentbased_always_on", rate: Int = 25, seconds: Int = 5,
+                         maxInFlight: Int = 64,
                          otlp: String = "{sink_traces_url}", extra: String = "", submitExtra: String = "",
                          traceID: String = "response_header:traceresponse",
                          ledger: String = "{url: \"redis://127.0.0.1:{redis_port}\"}", jobs: String = "[{service: comfyui}]",
@@ -28,7 +29,7 @@ struct BlackBoxTests {
             name: blackbox-test
             duration_s: \(seconds)
             drain_timeout_s: 20
-            load: {arrival: constant, rate_per_s: \(rate), max_in_flight: 64}
+            load: {arrival: constant, rate_per_s: \(rate), max_in_flight: \(maxInFlight)}
             jobs: \(jobs)
             target:
               launch:

@@ -52,6 +52,19 @@ struct OpenLoopTests {
         #expect(clock.elapsed == .milliseconds(90), "the last arrival was offered at its own instant")
     }
 
+    @Test("a generator made 5 ms slow shows 5 ms of lag on every dispatch (load.lag); an exact one, 0")
+    func lagHistogram() async {
+        for (lag, micros) in [(Duration.milliseconds(5), UInt64(5000)), (.microseconds(300), 300), (.zero, 0)] {
+            let clock = VirtualClock(lag: lag)
+            let loop = OpenLoop(clock: clock, maxInFlight: 100)
+            await loop.run(count: 50, offset: { .milliseconds(10 * $0) }, from: clock.now.advanced(by: .milliseconds(1)), stop: StopSignal()) { _ in }
+            let summary = loop.lag.summary()
+            #expect(summary.count == 50 && summary.p50 == micros && summary.p99 == micros && summary.max == micros, "\(lag): \(summary)")
+            // Late starts are the dispatches more than 1 ms behind: the same measurement.
+            #expect(loop.counts.lateStarts == (micros > 1000 ? 50 : 0))
+        }
+    }
+
     @Test("a sender that wakes 5 ms late counts every start as late; on time, none")
     func lateStarts() async {
         for (lag, late) in [(Duration.milliseconds(5), 20), (.zero, 0)] {
