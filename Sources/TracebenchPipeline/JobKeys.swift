@@ -7,6 +7,9 @@ public enum JobKeys {
     public static let progressChannel = "jobs:progress"
     /// Counter of one run's finished jobs (completed or failed), so the coordinator can wait for the drain.
     public static func finishedCounter(runID: String) -> String { "tracebench:\(runID):finished" }
+    /// Stream of one run's finished job ids (field `id`), XADDed with the result: the coordinator reads each finished
+    /// job's hash once, shortly after, and deletes it, so Redis holds only the jobs still in flight.
+    public static func finishedStream(runID: String) -> String { "tracebench:\(runID):done" }
 
     /// The hash holding one job.
     public static func job(_ id: String) -> String { "job:\(id)" }

@@ -1,15 +1,19 @@
 import TracebenchRedis
 
 /// The Redis operations of the job queue: submit (HSET + ZADD in one round trip), claim (ZPOPMAX or BZPOPMAX,
-/// then HGETALL) and finish (HSET result + PUBLISH progress + INCR the finished counter in one round trip).
+/// then HGETALL) and finish (HSET result + PUBLISH progress + INCR the finished counter + XADD to the finished
+/// stream, in one round trip).
 public struct JobQueue: Sendable {
     public let connection: RedisConnection
     /// The counter ``finish(id:status:fields:)`` increments.
     public let finishedCounter: String
+    /// The stream ``finish(id:status:fields:)`` announces each finished job on.
+    public let finishedStream: String
 
     public init(connection: RedisConnection, runID: String = "") {
         self.connection = connection
         finishedCounter = JobKeys.finishedCounter(runID: runID)
+        finishedStream = JobKeys.finishedStream(runID: runID)
     }
 
     /// Stores the job hash and queues its id by priority.
@@ -42,7 +46,8 @@ public struct JobQueue: Sendable {
         return (id, fields)
     }
 
-    /// Writes the job's outcome, publishes a progress event and counts it as finished.
+    /// Writes the job's outcome, publishes a progress event, counts it as finished and announces it on the run's
+    /// finished stream.
     public func finish(id: String, status: String, fields: [(String, String)]) throws(RedisError) {
         var hset = ["HSET", JobKeys.job(id), JobKeys.Field.status, status]
         for (key, value) in fields {
@@ -53,6 +58,7 @@ public struct JobQueue: Sendable {
             hset,
             ["PUBLISH", JobKeys.progressChannel, "\(id) \(status)"],
             ["INCR", finishedCounter],
+            ["XADD", finishedStream, "*", "id", id],
         ])
         for reply in replies { try reply.orThrow() }
     }

@@ -24,10 +24,14 @@ struct BuiltInPipeline: SystemUnderTest {
         let scenario = services.scenario
         let phase = PipelinePhase(scenario: scenario, runID: services.runID, redisURL: redis.url, endpoint: services.endpoint,
                                   executablePath: services.options.executablePath, workDirectory: services.workDirectory)
+        // Finished jobs are taken from Redis as they finish (their hashes deleted), so Redis stays flat on long runs.
+        let stream = LedgerStream(url: redis.url, runID: services.runID)
+        stream.start()
         let outcome = await phase.run(monitor: services.monitor, httpClient: services.httpClient, control: redis.control,
                                       sink: services.sink, stop: services.stop, progress: services.options.progress)
         results.problems.append(contentsOf: outcome.problems)
         let load = outcome.load
+        let streamed = try? await stream.finish()
 
         // Overhead runs: the resource phase, whole processes per arm (the sink keeps receiving the otlp arm).
         var inlineSpans: Int?
@@ -45,11 +49,15 @@ struct BuiltInPipeline: SystemUnderTest {
             )
         }
         // Ground truth (the workers have stopped: the ledger is final), read before the sink is closed so that the
-        // spans it says must arrive through a collector are waited for.
+        // spans it says must arrive through a collector are waited for: the finished jobs the stream took, and the
+        // hashes of the rest (pending jobs; every job when the stream failed).
         var ledger: [LedgerEntry] = []
         var ledgerLost = false
         do {
-            ledger = try LedgerReader.read(jobIDs: load.acceptedJobIDs, connection: redis.control)
+            let taken = streamed ?? [:]
+            let rest = try LedgerReader.read(jobIDs: load.acceptedJobIDs.filter { taken[$0] == nil }, connection: redis.control)
+            let restByID = Dictionary(rest.map { ($0.jobID, $0) }, uniquingKeysWith: { first, _ in first })
+            ledger = load.acceptedJobIDs.compactMap { taken[$0] ?? restByID[$0] }
         } catch {
             ledgerLost = true
             results.problems.append(Problem(.ledgerUnreadable, "cannot read the job ledger from Redis: \(error); partial figures: jobs.submitted is the count of jobs the API accepted, counted pending (their outcome is unknown); spans.exported is at least spans.received; trace completeness is not measured"))
