@@ -137,6 +137,7 @@ public enum MetricReader {
             let cause = errors.rootCauses[metric.parts["segment"] ?? ""]
             return proportion(cause?.share.successes ?? 0, errors.traces)
         case "sink":
+            if name == "overflow" { return r.sink.requests > 0 ? exact(Double(r.sink.overflow)) : nil }
             guard name == "rejected" else { return nil }
             return r.sink.requests > 0 || !r.sink.rejected.isEmpty ? exact(Double(r.sink.rejected.values.reduce(0, +))) : nil
         default:

@@ -64,6 +64,8 @@ public struct ProblemKind: OpenVocabulary {
     public static let sinkLostSpans = ProblemKind(rawValue: "sink_lost_spans")
     /// sink-speed: requests to a target failed.
     public static let requestsFailed = ProblemKind(rawValue: "requests_failed")
+    /// The sink received more spans than `sink.max_spans`: the rest were counted, not kept, so trace figures are partial.
+    public static let sinkOverflow = ProblemKind(rawValue: "sink_overflow")
     /// A threshold with `abort_on_fail` failed during the load and stopped the run.
     public static let abortedByThreshold = ProblemKind(rawValue: "aborted_by_threshold")
     /// Note, not a failure: a figure was not measured, and why (an overhead arm without enough blocks, a ledger

@@ -285,7 +285,15 @@ public struct SinkCounts: Codable, Sendable {
     /// Zero counts; the run fills them in.
     public init() {}
 
-    enum CodingKeys: String, CodingKey { case requests, grpcRequests = "grpc_requests", bodyBytes = "body_bytes", rejected }
+    /// Spans accepted past the sink's `max_spans`: counted, not stored (the run then fails: its figures are partial).
+    public var overflow = 0
+
+    /// The problem an overflowing sink makes (nil when nothing overflowed).
+    public var overflowProblem: Problem? {
+        overflow > 0 ? Problem(.sinkOverflow, "the sink kept its limit of spans (sink.max_spans) and counted \(overflow) more without keeping them: trace figures are partial") : nil
+    }
+
+    enum CodingKeys: String, CodingKey { case requests, grpcRequests = "grpc_requests", bodyBytes = "body_bytes", rejected, overflow }
 
     /// Reads any schema version; absent keys take their defaults.
     public init(from decoder: any Decoder) throws {
@@ -294,6 +302,7 @@ public struct SinkCounts: Codable, Sendable {
         grpcRequests = try c(.grpcRequests, 0)
         bodyBytes = try c(.bodyBytes, 0)
         rejected = try c(.rejected, [:])
+        overflow = try c(.overflow, 0)
     }
 }
 

@@ -99,7 +99,7 @@ struct Firehose: SystemUnderTest {
         results.traces.expected = sent.tracesSent
         guard let snapshot else { return }
         results.spans.received = snapshot.spans.count
-        results.spans.dropped = max(0, sent.spansSent - snapshot.spans.count)
+        results.spans.dropped = max(0, sent.spansSent - snapshot.spans.count - snapshot.overflow)  // overflow arrived: counted, not lost
         var perTrace: [TraceID: Int] = [:]
         var tracesWithErrors = Set<TraceID>()
         var visibility = LatencyHistogram()

@@ -36,7 +36,7 @@ public enum ListenSession {
         let startedAt = Date()
         let path = options.outputPath ?? ResultsFile.defaultPath(directory: options.resultsDirectory, scenarioName: "listen", date: startedAt)
         if let reason = ResultsFile.unwritableReason(path) { throw .scenario("cannot write results to \(path): \(reason)") }
-        let sink = OTLPSink(host: options.sink.host, port: options.sink.port, token: options.sink.token)
+        let sink = OTLPSink(host: options.sink.host, port: options.sink.port, token: options.sink.token, maxSpans: options.sink.maxSpans)
         let address = try await CollectorProcess.SinkAddress.start(sink, spec: options.sink)
         options.announce("export OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=\(address.url)/v1/traces OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/protobuf")
         options.announce("# or over gRPC: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=\(address.grpcURL) OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=grpc")
@@ -61,6 +61,7 @@ public enum ListenSession {
         if results.spans.received == 0 {
             results.problems.append(Problem(.nothingReceived, "no span arrived in \(String(format: "%.1f", window)) s of listening: there is nothing to judge"))
         }
+        if let overflow = results.sink.overflowProblem { results.problems.append(overflow) }
         results.status = RunStatus.derive(problems: results.problems, interrupted: interrupted)
         return try ResultsWriting.write(results, to: path, scenarioName: "listen", startedAt: startedAt)
     }

@@ -90,6 +90,7 @@ enum RunJudgement {
         if let reason = stop.abortReason { results.problems.append(Problem(reason.kind, reason.message)) }
         let interrupted = stop.isRaised && stop.abortReason == nil
         if !interrupted { results.problems += EmptyFigures.problems(in: results) }
+        if let overflow = results.sink.overflowProblem { results.problems.append(overflow) }
         results.status = RunStatus.derive(problems: results.problems, interrupted: interrupted)
         if !scenario.thresholds.thresholds.isEmpty {
             results.thresholds = Judge.evaluate(scenario.thresholds, on: results)

@@ -92,7 +92,8 @@ enum ResultsAssembly {
         spans.exported = figures.spansExpectedExported
         spans.received = figures.spansReceived
         spans.sampledOut = figures.spansSampledOut
-        spans.dropped = max(0, spans.exported - spans.sampledOut - spans.received)
+        // Spans past the sink's limit arrived (counted as overflow, the run failed for it): not lost.
+        spans.dropped = max(0, spans.exported - spans.sampledOut - spans.received - sink.overflow)
         results.spans = spans
         results.sink = SinkCounts(sink)
 
@@ -171,5 +172,6 @@ extension SinkCounts {
         grpcRequests = snapshot.grpcRequests
         bodyBytes = snapshot.bodyBytes
         rejected = Dictionary(uniqueKeysWithValues: snapshot.rejected.map { ($0.key.rawValue, $0.value) })
+        overflow = snapshot.overflow
     }
 }

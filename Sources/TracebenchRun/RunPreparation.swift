@@ -40,7 +40,8 @@ struct RunPreparation: Sendable {
         } else if scenario.tracing.endpoint.isEmpty || scenario.collector?.launch != nil {
             // A collector frozen mid-request (the stall fault) must not have its body cut as a stalled client.
             let embedded = OTLPSink(host: scenario.sink.host, port: scenario.sink.port,
-                                    bodyReadTimeout: .clampedSeconds(max(10, scenario.faults.collectorPauseSeconds + 10)), token: scenario.sink.token)
+                                    bodyReadTimeout: .clampedSeconds(max(10, scenario.faults.collectorPauseSeconds + 10)), token: scenario.sink.token,
+                                    maxSpans: scenario.sink.maxSpans)
             do {
                 sinkAddress = try await CollectorProcess.SinkAddress.start(embedded, spec: scenario.sink)
             } catch {

@@ -214,6 +214,7 @@ extension ScenarioParser {
         if let listen = section["grpc_listen"], let (host, port) = hostPort(listen) { (spec.grpcHost, spec.grpcPort) = (host, port) }
         spec.token = reader.string(section, "token", default: "", allowEmpty: false) ?? ""
         spec.allowUnauthenticated = reader.boolean(section, "allow_unauthenticated", default: false) ?? false
+        spec.maxSpans = reader.integer(section, "max_spans", default: SinkSpec.defaultMaxSpans, .between(1, 1_000_000_000)) ?? SinkSpec.defaultMaxSpans
         if spec.token.isEmpty, !spec.allowUnauthenticated {
             for (key, host) in [("listen", spec.host), ("grpc_listen", spec.grpcHost)] where !SinkSpec.isLoopback(host) {
                 if let listen = section[key] {

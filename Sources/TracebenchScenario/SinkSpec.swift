@@ -13,6 +13,10 @@ public struct SinkSpec: Codable, Sendable, Equatable {
     public var token = ""
     /// Lets a non-loopback listener run without a token.
     public var allowUnauthenticated = false
+    /// The most spans the sink keeps; later ones are counted (`sink.overflow`) and the run fails (`sink_overflow`).
+    public var maxSpans = SinkSpec.defaultMaxSpans
+    /// 10 million spans: a few GB of the coordinator's memory, ~5 h of the design document's 500 traces/min × 60 spans.
+    public static let defaultMaxSpans = 10_000_000
 
     public init() {}
 

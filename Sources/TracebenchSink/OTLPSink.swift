@@ -18,7 +18,7 @@ public final class OTLPSink: Sendable {
     public static let shutdownGrace: Duration = .seconds(2)
 
     /// Everything received (both listeners), and the counts of what was refused.
-    public let store = TraceStore()
+    public let store: TraceStore
     /// The largest body accepted, before and after gzip inflation.
     public let maxBodyBytes: Int
     /// The longest a request body may take to arrive, counted from the request's headers.
@@ -38,8 +38,10 @@ public final class OTLPSink: Sendable {
     ///     closed after twice this long with nothing read (headers trickled in, or a body stalled after its 408).
     ///   - token: when not empty, a post without `Authorization: Bearer <token>` is refused (401 / UNAUTHENTICATED) and
     ///     counted, never stored.
+    ///   - maxSpans: the most spans stored; later ones are accepted and counted as overflow.
     public init(host: String = "127.0.0.1", port: Int = 0, maxBodyBytes: Int = 32 << 20, bodyReadTimeout: Duration = .seconds(10),
-                token: String = "") {
+                token: String = "", maxSpans: Int = .max) {
+        store = TraceStore(maxSpans: maxSpans)
         self.host = host
         credential = token.isEmpty ? nil : SinkCredential(token: token)
         requestedPort = port

@@ -27,16 +27,29 @@ public final class TraceStore: Sendable {
         /// Receive time of the first and last accepted request (ns since the epoch; 0 when none).
         public var firstReceivedNanos: UInt64
         public var lastReceivedNanos: UInt64
+        /// Spans accepted past ``TraceStore/maxSpans``: counted, not stored (the figures are then partial).
+        public var overflow = 0
     }
 
     private let state = Mutex(Snapshot(spans: [], requests: 0, grpcRequests: 0, bodyBytes: 0, rejected: [:], firstReceivedNanos: 0, lastReceivedNanos: 0))
+    /// The most spans the store keeps: past it, spans are counted in ``Snapshot/overflow`` instead of growing the
+    /// coordinator without bound (a flood, a misdirected exporter, a run far longer than planned).
+    public let maxSpans: Int
 
-    public init() {}
+    public init(maxSpans: Int = .max) {
+        self.maxSpans = max(0, maxSpans)
+    }
 
-    /// Records an accepted request and its spans.
+    /// Records an accepted request and its spans (those past ``maxSpans`` only counted).
     public func accept(_ spans: [ReceivedSpan], bodyBytes: Int, receivedNanos: UInt64, overGRPC: Bool = false) {
         state.withLock { state in
-            state.spans.append(contentsOf: spans)
+            let room = maxSpans - state.spans.count
+            if spans.count <= room {
+                state.spans.append(contentsOf: spans)
+            } else {
+                state.spans.append(contentsOf: spans.prefix(max(0, room)))
+                state.overflow += spans.count - max(0, room)
+            }
             state.requests += 1
             if overGRPC { state.grpcRequests += 1 }
             state.bodyBytes += bodyBytes

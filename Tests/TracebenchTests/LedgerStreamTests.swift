@@ -4,6 +4,8 @@ import TracebenchPipeline
 import TracebenchRedis
 import TracebenchResults
 import TracebenchRun
+import TracebenchScenario
+import TracebenchSink
 
 /// The built-in pipeline's ledger read while the run goes on: every finished job's hash taken once and deleted, so
 /// Redis holds only the jobs in flight; the figures are those of the whole ledger.
@@ -28,4 +30,24 @@ struct LedgerStreamTests {
         let stream = JobKeys.finishedStream(runID: r.runID)
         #expect((try connection.command(["XLEN", stream]).orThrow().int ?? 99) <= 1)
     }
+
+    @Test("the sink keeps at most sink.max_spans: the rest are counted as overflow, exactly, and the run fails with sink_overflow")
+    func sinkCapIsCountedNotKept() async throws {
+        let store = TraceStore(maxSpans: 100)
+        let spans = (1 ... 60).map { ReceivedSpan(traceID: TraceID(high: 1, low: 1), spanID: UInt64($0), parentSpanID: 0, name: "s", serviceName: "a",
+                                                    startNanos: 1, endNanos: 2, isError: false, jobID: nil, receivedNanos: 3) }
+        for _ in 0 ..< 3 { store.accept(spans, bodyBytes: 10, receivedNanos: 3) }
+        #expect(store.spanCount == 100 && store.snapshot().overflow == 80 && store.snapshot().requests == 3)
+
+        let yaml = try String(contentsOfFile: TestSupport.packageRoot + "/scenarios/smoke.yaml", encoding: .utf8) + "\nsink: {max_spans: 500}\n"
+        let out = TestSupport.temporaryPath(".json")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let scenario = try ScenarioLoader.parse(yaml: yaml, file: "capped.yaml")
+        let outcome = try await RunCoordinator.run(scenario: scenario, options: RunOptions(outputPath: out, executablePath: TestSupport.tracebenchBinary, progress: false))
+        let r = outcome.results
+        #expect(outcome.exitCode == 4 && r.status == "failed" && r.problems.contains { $0.kind == .sinkOverflow }, "\(r.problems)")
+        // Every exported span arrived: 500 kept, the rest counted.
+        #expect(r.spans.exported > 500 && r.spans.received == 500 && r.sink.overflow == r.spans.exported - 500 && r.spans.dropped == 0, "\(r.spans) \(r.sink.overflow)")
+    }
 }
+

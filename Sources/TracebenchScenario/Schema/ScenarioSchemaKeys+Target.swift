@@ -91,7 +91,7 @@ extension ScenarioSchemaKeys {
                     "What a complete trace holds, per service: the span names that must arrive (as target.expect)."),
     ])
 
-    /// `sink`: the embedded receiver's addresses and who may post.
+    /// `sink`: the embedded receiver's addresses, who may post and how much it keeps.
     static let sink = ScenarioSection([
         ScenarioKey("listen", .string(nonEmpty: true), default: .string("127.0.0.1:0"),
                     "host:port of the OTLP/HTTP listener (port 0: a free one); a non-loopback host needs token or allow_unauthenticated."),
@@ -101,5 +101,8 @@ extension ScenarioSchemaKeys {
                         + "counted as sink.rejected.unauthorized. The built-in pipeline's SDKs send it by themselves; a target gets {sink_token}."),
         ScenarioKey("allow_unauthenticated", .boolean, default: .boolean(false),
                     "Lets a non-loopback listener run without a token (anyone who can reach it may post spans)."),
+        ScenarioKey("max_spans", .integer(.between(1, 1_000_000_000)), default: .number(Double(SinkSpec.defaultMaxSpans)),
+                    "The most spans the sink keeps; later ones are accepted, counted as sink.overflow and not kept, and the run fails "
+                        + "(sink_overflow): the coordinator's memory stays bounded whatever arrives."),
     ])
 }
