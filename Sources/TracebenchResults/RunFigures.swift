@@ -46,6 +46,13 @@ public struct JobCounts: Codable, Sendable, Equatable {
 
 /// How the received traces compare with the ledger.
 public struct TraceFigures: Codable, Sendable {
+    /// Figures with `completeness` not measured (null), for a run to fill in what it measured.
+    public static var notMeasured: TraceFigures {
+        var figures = TraceFigures()
+        figures.completeness = nil
+        return figures
+    }
+
     /// Traces the SDKs sampled and, with `collector.sampling`, the collector's rule keeps: what should arrive whole.
     public var expected = 0
     /// Traces the SDKs sampled that the collector's declared sampler rejects (a tail sampler still forwards their
@@ -55,7 +62,8 @@ public struct TraceFigures: Codable, Sendable {
     public var received = 0
     /// Received traces with every expected span and no orphan (firehose: exactly `spans_per_trace` spans).
     public var complete = 0
-    /// complete ÷ expected (1.0 when nothing was expected); null when no trace could be measured (tracing off).
+    /// complete ÷ expected; null when no trace could be measured (tracing off, nothing expected, the system never ran).
+    /// Files before this version wrote 1.0 when nothing was expected.
     public var completeness: Double? = 1.0
     /// Received spans whose parent span did not arrive.
     public var orphanSpans = 0
@@ -124,6 +132,13 @@ public struct TraceFigures: Codable, Sendable {
 
 /// Configured vs observed head sampling of root (API) traces.
 public struct SamplingFigures: Codable, Sendable {
+    /// Figures with `observed_ratio` not measured (null), for a run to fill in what it measured.
+    public static var notMeasured: SamplingFigures {
+        var figures = SamplingFigures()
+        figures.observedRatio = nil
+        return figures
+    }
+
     /// The head-sampling ratio the scenario configures for the API, a share 0…1.
     public var configuredRatio = 0.0
     /// Jobs whose API trace reached the sink ÷ `trials` (jobs of an exporting arm; black-box: the system's own

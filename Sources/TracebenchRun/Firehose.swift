@@ -110,7 +110,7 @@ struct Firehose: SystemUnderTest {
         }
         results.traces.received = perTrace.count
         results.traces.complete = perTrace.values.count { $0 == spansPerTrace }
-        results.traces.completeness = sent.tracesSent == 0 ? 1 : Double(results.traces.complete) / Double(sent.tracesSent)
+        results.traces.completeness = sent.tracesSent == 0 ? nil : Double(results.traces.complete) / Double(sent.tracesSent)
         results.traces.errorSpans = snapshot.spans.count { $0.isError }
         results.traces.tracesWithErrors = tracesWithErrors.count
         results.latency = ["visibility": visibility.summary()]

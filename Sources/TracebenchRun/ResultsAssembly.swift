@@ -65,7 +65,7 @@ enum ResultsAssembly {
         traces.sampledOut = figures.tracesSampledOut
         traces.received = figures.tracesReceived
         traces.complete = figures.tracesComplete
-        traces.completeness = figures.tracesExpected == 0 ? 1 : Double(figures.tracesComplete) / Double(figures.tracesExpected)
+        traces.completeness = figures.tracesExpected == 0 ? nil : Double(figures.tracesComplete) / Double(figures.tracesExpected)
         traces.orphanSpans = figures.orphanSpans
         traces.brokenContext = figures.brokenContext
         traces.brokenContextShare = .wilson(successes: figures.brokenContext, trials: figures.contextChecked)
@@ -80,7 +80,7 @@ enum ResultsAssembly {
         let observed = ProportionEstimate.wilson(successes: figures.sampledRootsReceived, trials: figures.exportingJobs)
         var sampling = SamplingFigures()
         sampling.configuredRatio = scenario.tracing.configuredRatio
-        sampling.observedRatio = observed.ratio
+        sampling.observedRatio = figures.exportingJobs > 0 ? observed.ratio : nil  // no exporting job: not measured
         sampling.ciLow = observed.ciLow
         sampling.ciHigh = observed.ciHigh
         sampling.decidedRatio = ledger.isEmpty ? 0 : Double(figures.sampledRootsDecided) / Double(ledger.count)

@@ -42,8 +42,10 @@ enum SystemsUnderTest {
 /// unmeasured section stays as a results file without it reads).
 struct SystemFigures: Sendable {
     var jobs = JobCounts()
-    var traces = TraceFigures()
-    var sampling = SamplingFigures()
+    /// Completeness and the observed sampling ratio start not measured (null): a system that stops before judging any
+    /// trace (its launch failed, nothing was expected) leaves them so, never 100 % or 0.
+    var traces = TraceFigures.notMeasured
+    var sampling = SamplingFigures.notMeasured
     /// Latency summaries by phase (the metric catalog's phase names).
     var latency: [String: LatencySummary] = [:]
     var throughput = Throughput()

@@ -112,16 +112,17 @@ struct TraceDeadlineRunTests {
         let target = try #require(r.target)
         // The worker's spans leave its process only when tracebench stops the system after the drain: a job that finished
         // more than 2 s before that (those of the first ~4 s of a 6 s run) has its worker spans late. The API exports
-        // every 200 ms, well within 2 s (under a starved machine an API span may be late too: then that job never
-        // arrived by its deadline, though its spans were received).
+        // every 200 ms, well within 2 s — except on a starved machine (the whole suite in parallel once delayed them
+        // past it): then the job's API spans are late too, and it is never_arrived or orphaned by its deadline, though
+        // its spans were received. Either way no job whose spans came late is complete.
         #expect(r.jobs.completed == r.jobs.submitted && r.jobs.submitted >= 60, "\(r.jobs)")
-        let lateJobs = target.count(.partial) + target.count(.neverArrived)
+        let lateJobs = target.count(.partial) + target.count(.neverArrived) + target.count(.orphaned)
         #expect(lateJobs >= r.jobs.submitted / 3 && target.count(.complete) + lateJobs == r.jobs.submitted, "\(target.outcomes)")
         #expect(target.missing.keys.contains("bb-worker/process-job") && target.count(.censored) == 0, "\(target.missing)")
         // Each late job lost at least its 3 worker spans (process-job, service-process-job, redis-py's HSET) to lateness;
         // late spans are still received (6 per job), timed for visibility, and the traces still count as received.
         let late = try #require(r.spans.late)
-        #expect(late >= 3 * lateJobs && r.spans.received == 6 * r.jobs.submitted && r.traces.received == r.jobs.submitted,
+        #expect(late >= lateJobs && late >= 3 * target.count(.partial) && r.spans.received == 6 * r.jobs.submitted && r.traces.received == r.jobs.submitted,
                 "late \(late), \(r.spans.received) spans and \(r.traces.received) traces received")
         #expect(r.status == "ok", "\(r.problems)")
     }
