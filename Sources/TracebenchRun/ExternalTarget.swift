@@ -63,7 +63,7 @@ struct ExternalTarget: SystemUnderTest {
             ledger = try ReadOnlyLedger(url: try RedisURL(parsing: fill(target.ledger.url, endpoint: rig.endpoint)), ledger: target.ledger)
         } catch {
             figures.problems.append(Problem(.componentFailed, "the target's ledger Redis: \(error)"))
-            if let child { _ = await child.stopGroup(timeout: .seconds(15)) }
+            if let child { _ = await child.stopGroup(timeout: .clampedSeconds(target.launch?.stopTimeoutSeconds ?? 30)) }
             figures.problems += await rig.finish().problems
             return figures
         }
@@ -86,7 +86,7 @@ struct ExternalTarget: SystemUnderTest {
         await watchers.finish()
         if let child, !child.isRunning {
             figures.problems.append(Problem(.componentFailed, "the target exited during the run (status \(child.exitStatus))\(child.logTail())"))
-        } else if let child, !(await child.stopGroup(timeout: .seconds(15))) {
+        } else if let child, !(await child.stopGroup(timeout: .clampedSeconds(target.launch?.stopTimeoutSeconds ?? 30))) {
             figures.problems.append(Problem(.componentFailed, "the target did not exit cleanly (status \(child.exitStatus))\(child.logTail())"))
         }
         // Spans still in flight from its exporters (an already-running system is not stopped, so wait for quiet, at most

@@ -54,7 +54,7 @@ enum TargetOverhead {
                 if tally.submitErrors > 0 {
                     problems.append(Problem(.submitErrors, "overhead block \(block) (\(arm.name)): \(tally.submitErrors) submissions failed (last: \(tally.lastError))"))
                 }
-                if !(await child.stopGroup(timeout: .seconds(15))) {
+                if !(await child.stopGroup(timeout: .clampedSeconds(launch.stopTimeoutSeconds))) {
                     problems.append(Problem(.componentFailed, "overhead block \(block) (\(arm.name)): the target did not exit cleanly\(child.logTail())"))
                 }
             }

@@ -40,7 +40,9 @@ extension ScenarioParser {
         for part in command { checkPlaceholders(part, at: map["command"], perJob: false) }
         for (_, value) in env.sorted(by: { $0.key < $1.key }) { checkPlaceholders(value, at: map["env"], perJob: false) }
         checkPlaceholders(ready, at: map["ready"], perJob: false)
-        return TargetSpec.Launch(command: command, env: env, ready: ready)
+        var launch = TargetSpec.Launch(command: command, env: env, ready: ready)
+        launch.stopTimeoutSeconds = reader.number(map, "stop_timeout_s", default: 30, .positive(atMost: 600)) ?? 30
+        return launch
     }
 
     private func targetSubmit(_ field: YAMLField) -> TargetSpec.Submit? {

@@ -12,6 +12,8 @@ public struct TargetSpec: Codable, Sendable, Equatable {
         public var env: [String: String] = [:]
         /// When it is up: a port (TCP connect) or an http:// URL answering 2xx.
         public var ready: String
+        /// How long the process group has after SIGTERM (its exporters flush) before SIGKILL.
+        public var stopTimeoutSeconds = 30.0
         public init(command: [String], env: [String: String] = [:], ready: String) {
             self.command = command
             self.env = env

@@ -135,8 +135,10 @@ struct LedgerTimesTests {
         let queueWait = try #require(r.latency["queue_wait"]), endToEnd = try #require(r.latency["end_to_end"])
         #expect(processing.count == UInt64(r.jobs.submitted) && queueWait.count == processing.count && endToEnd.count == processing.count)
         print("ledger phases of the real pipeline (50 ms per job): processing \(processing), queue_wait \(queueWait), end_to_end \(endToEnd)")
-        // time.sleep(0.05) never returns early; the rest of the worker's turn (HGETALL, two spans) is well under 15 ms.
-        #expect(processing.p50 >= 49_900 && processing.p50 <= 65_000, "\(processing)")
+        // time.sleep(0.05) never returns early; the rest of the worker's turn (HGETALL, two spans) is ~1 ms alone, but the
+        // whole suite in parallel once made it 59.6 ms at p50: the upper bound only has to tell a unit error (×1000) from
+        // 50 ms (which pair of fields each phase takes is checked on crafted times above).
+        #expect(processing.p50 >= 49_900 && processing.p50 <= 150_000, "\(processing)")
         #expect(endToEnd.p50 >= processing.p50 && endToEnd.p50 >= queueWait.p50, "\(endToEnd) \(queueWait)")
     }
 }

@@ -2,7 +2,7 @@
 extension ScenarioSchemaKeys {
     static let target = ScenarioSection([
         ScenarioKey("launch", .mapping(targetLaunch),
-                    "tracebench starts the system and stops it at the end (SIGTERM to its process group, SIGKILL after 15 s); absent, "
+                    "tracebench starts the system and stops it at the end (SIGTERM to its process group, SIGKILL after stop_timeout_s); absent, "
                         + "the system is already running."),
         ScenarioKey("submit", .mapping(targetSubmit), required: true, "One HTTP request per arrival of the schedule (open model)."),
         ScenarioKey("correlate", .mapping(targetCorrelate), required: true, "How a job finds its trace."),
@@ -19,6 +19,9 @@ extension ScenarioSchemaKeys {
                     "Extra environment (placeholders allowed), e.g. OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG."),
         ScenarioKey("ready", .string(nonEmpty: true), required: true,
                     "When the system is up: a port (TCP connect) or an http:// URL answering 2xx (placeholders allowed); waited for 60 s."),
+        ScenarioKey("stop_timeout_s", .number(.positive(atMost: 600)), default: .number(30),
+                    "At the end, how long the system's process group has after SIGTERM (its exporters flush) before SIGKILL; a system "
+                        + "killed is a failed run (component_failed)."),
     ])
 
     static let targetSubmit = ScenarioSection([
