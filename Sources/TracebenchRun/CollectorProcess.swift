@@ -60,23 +60,20 @@ struct CollectorProcess: Sendable {
         /// The absolute directory of the scenario file (`{scenario_dir}`), for files shipped beside it.
         var scenarioDirectory = FileManager.default.currentDirectoryPath
 
+        /// `text` with the collector's placeholders filled in one pass (`TracebenchScenario.Placeholders.fill`, as a target's are).
         func fill(_ text: String) -> String {
-            var text = text
             let threshold = sampling?.threshold ?? .keepAll
-            let values = [
-                "{otlp_http_port}": String(otlpHTTPPort), "{otlp_grpc_port}": String(otlpGRPCPort),
-                "{sink_url}": sink.url, "{sink_traces_url}": sink.url + "/v1/traces", "{sink_grpc_url}": sink.grpcURL,
-                "{health_port}": String(healthPort), "{config_file}": configFile,
-                "{sampling_threshold}": threshold.th, "{sampling_ratio}": String(threshold.probability),
-                "{sampling_percentage}": String(threshold.probability * 100),
-                "{decision_wait_s}": String(Int((sampling?.decisionWaitSeconds ?? 10).rounded(.up))),
-                "{scenario_dir}": scenarioDirectory,
+            var values = [
+                "otlp_http_port": String(otlpHTTPPort), "otlp_grpc_port": String(otlpGRPCPort),
+                "sink_url": sink.url, "sink_traces_url": sink.url + "/v1/traces", "sink_grpc_url": sink.grpcURL,
+                "health_port": String(healthPort), "config_file": configFile,
+                "sampling_threshold": threshold.th, "sampling_ratio": String(threshold.probability),
+                "sampling_percentage": String(threshold.probability * 100),
+                "decision_wait_s": String(Int((sampling?.decisionWaitSeconds ?? 10).rounded(.up))),
+                "scenario_dir": scenarioDirectory,
             ]
-            for (key, value) in values { text = text.replacingOccurrences(of: key, with: value) }
-            if text.contains("{rotel_agent}") {
-                text = text.replacingOccurrences(of: "{rotel_agent}", with: CollectorProcess.rotelAgent() ?? "rotel-agent")
-            }
-            return text
+            if text.contains("{rotel_agent}") { values["rotel_agent"] = CollectorProcess.rotelAgent() ?? "rotel-agent" }
+            return TracebenchScenario.Placeholders.fill(text, values)
         }
     }
 

@@ -69,9 +69,7 @@ public enum ListenSession {
     /// The structural figures of what arrived; completeness only against an expectation (every trace that arrived is
     /// expected to be complete), not measured without one.
     static func fill(_ results: inout RunResults, snapshot: TraceStore.Snapshot, window: Double, expect: [TargetSpec.Expectation]? = nil) {
-        let figures = StructureCheck.check(snapshot.spans, expect: expect?.map {
-            TargetCheck.Expectation(service: $0.service, minimumCounts: $0.minimumCounts)
-        })
+        let figures = StructureCheck.check(snapshot.spans, expect: expect?.map(\.forCheck))
         var traces = TraceFigures()
         traces.received = figures.traces
         traces.completeness = nil

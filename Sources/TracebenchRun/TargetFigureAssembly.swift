@@ -44,14 +44,14 @@ enum TargetFigureAssembly {
         }
 
         let deadlineNanos = UInt64(scenario.visibilityDeadlineSeconds * 1e9)
-        let expectOfType = scenario.jobs.map { $0.expect.map(checkExpectations) }
+        let expectOfType = scenario.jobs.map { $0.expect?.map(\.forCheck) }
         let correlated = tally.acceptedJobIDs.map { id -> TargetCheck.Job in
             let parent = traceParent(of: id, target: target, tally: tally, entry: entries[id])
             return TargetCheck.Job(id: id, traceID: parent?.traceID, sampled: parent?.sampled,
                                    deadlineNanos: finishedNanos(entries[id], target.ledger.times).map { $0 &+ deadlineNanos },
                                    expect: tally.jobTypes[id].flatMap { expectOfType.indices.contains($0) ? expectOfType[$0] : nil })
         }
-        let expect = checkExpectations(target.expect)
+        let expect = target.expect.map(\.forCheck)
         let check = TargetCheck.check(jobs: correlated, spans: sink.spans, expect: expect, stillArrivingAfter: stillArrivingAfter,
                                       judgedAt: judgedAt)
         let jobTraces = Set(correlated.compactMap(\.traceID))
@@ -120,11 +120,6 @@ enum TargetFigureAssembly {
         }
     }
 
-    /// The scenario's expectations as the check reads them.
-    static func checkExpectations(_ expect: [TargetSpec.Expectation]) -> [TargetCheck.Expectation] {
-        expect.map { TargetCheck.Expectation(service: $0.service, minimumCounts: $0.minimumCounts) }
-    }
-
     /// When the job finished (ns since the epoch): the ledger's `finished` time field when declared and readable, else
     /// when tracebench first saw it done; nil when it never finished (no deadline: its trace is judged at the end).
     static func finishedNanos(_ entry: ReadOnlyLedger.Entry?, _ times: LedgerTimes?) -> UInt64? {
@@ -160,6 +155,11 @@ enum TargetFigureAssembly {
         default: return nil
         }
     }
+}
+
+extension TargetSpec.Expectation {
+    /// This expectation as the trace checks (`TargetCheck`, `StructureCheck`) read it.
+    var forCheck: TargetCheck.Expectation { TargetCheck.Expectation(service: service, minimumCounts: minimumCounts) }
 }
 
 extension TargetSpec.TraceIDSource {

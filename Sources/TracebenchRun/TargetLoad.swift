@@ -62,7 +62,7 @@ final class TargetLoad: Sendable {
     let client: HTTPClient
     private let tally = Mutex(Tally())
     /// Whether some job type has its own `expect` (then each accepted job's type is kept).
-    private var keepsJobTypes: Bool { scenario.jobs.contains { $0.expect != nil } }
+    private let keepsJobTypes: Bool
     private let loop: OpenLoop<ContinuousClock>
 
     init(scenario: Scenario, target: TargetSpec, runID: String, values: [String: String], client: HTTPClient) {
@@ -70,6 +70,7 @@ final class TargetLoad: Sendable {
         self.target = target
         self.runID = runID
         self.values = values
+        keepsJobTypes = scenario.jobs.contains { $0.expect != nil }
         self.client = client
         loop = OpenLoop(clock: ContinuousClock(), maxInFlight: scenario.load.maxInFlight)
     }
