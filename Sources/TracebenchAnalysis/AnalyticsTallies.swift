@@ -1,3 +1,4 @@
+import Foundation
 import TracebenchMeasure
 import TracebenchResults
 import TracebenchVocabulary
@@ -64,38 +65,41 @@ struct TopologyTally {
     }
 }
 
-/// Per-trace critical-path shares: the bootstrap folds them in as they come; one sparse row per trace is kept, with
-/// the trace's end-to-end time, for the percentile bands.
+/// Per-trace critical-path shares: the bootstrap folds them in as they come (each trace's weights drawn from its own
+/// trace id, so the order traces are folded in changes nothing); for the percentile bands, traces are grouped by
+/// end-to-end time in buckets 1 % wide, each bucket holding its trace count and its share sums — memory bounded by the
+/// buckets, not the traces.
 struct PathTally {
     private var bootstrap = MeanBootstrap()
     private var row: MeanBootstrap.Row = []
-    /// Rows of every trace, flattened: trace `t`'s entries are `rowStart[t] ..< rowStart[t + 1]`.
-    private var rowStart: [Int] = [0]
-    private var rowColumns: [Int32] = []
-    private var rowShares: [Double] = []
-    private var endToEnd: [UInt64] = []
+    /// End-to-end bucket → traces in it and the sum of their shares per segment id.
+    private var buckets: [Int: (traces: Int, sums: [Int32: Double])] = [:]
     /// Time on the path per segment id (created when the segment is first on a path).
     private var contributions: [LatencyHistogram?] = []
 
-    var traces: Int { endToEnd.count }
+    private(set) var traces = 0
 
-    mutating func add(_ tree: TraceTree, _ walk: CriticalPath) {
+    /// The bucket of an end-to-end time: ⌊log(ns) / log(1.01)⌋.
+    private static func bucket(_ nanos: UInt64) -> Int { Int((log(Double(max(nanos, 1))) / log(1.01)).rounded(.down)) }
+
+    mutating func add(_ tree: TraceTree, _ walk: CriticalPath, unit: UInt64) {
         let total = tree.endToEndNanos
         guard total > 0 else { return }
+        traces += 1
         row.removeAll(keepingCapacity: true)
+        var bucket = buckets[Self.bucket(total), default: (0, [:])]
+        bucket.traces += 1
         for segment in walk.touched {
             let column = Int(segment), nanos = walk.nanos[column]
             let share = Double(nanos) / Double(total)
             row.append((column, share))
-            rowColumns.append(segment)
-            rowShares.append(share)
+            bucket.sums[segment, default: 0] += share
             if column >= contributions.count { contributions.append(contentsOf: repeatElement(nil, count: column + 1 - contributions.count)) }
             if contributions[column] == nil { contributions[column] = LatencyHistogram() }
             contributions[column]!.record(microseconds: Int64(clamping: nanos / 1000))
         }
-        bootstrap.add(row)
-        rowStart.append(rowColumns.count)
-        endToEnd.append(total)
+        buckets[Self.bucket(total)] = bucket
+        bootstrap.add(row, unit: unit)
     }
 
     func figures(_ names: SegmentNames) -> CriticalPathFigures {
@@ -114,27 +118,35 @@ struct PathTally {
         return figures
     }
 
-    /// Mean shares within end-to-end percentile bands (by rank, so ties cannot empty a band arbitrarily).
+    /// Mean shares within end-to-end percentile bands, by rank (so ties cannot empty a band arbitrarily): a bucket
+    /// that straddles a band's edge gives each side its share of the bucket's traces, at the bucket's mean shares.
     private func bands(_ names: SegmentNames) -> [PathBand] {
-        let order = endToEnd.indices.sorted { endToEnd[$0] < endToEnd[$1] }
+        let ordered = buckets.keys.sorted().map { buckets[$0]! }
         let limits: [(name: String, upTo: Double)] = [("p0-p50", 0.5), ("p50-p90", 0.9), ("p90-p99", 0.99), ("p99-p100", 1.0)]
-        var bands: [PathBand] = []
+        var result: [PathBand] = []
         var first = 0
         for limit in limits {
-            let last = limit.upTo >= 1 ? order.count : Int((Double(order.count) * limit.upTo).rounded(.down))
-            let members = order[first ..< max(first, min(last, order.count))]
-            first = max(first, min(last, order.count))
-            guard !members.isEmpty else { continue }
-            var sums = [Double](repeating: 0, count: contributions.count)
-            for trace in members {
-                for entry in rowStart[trace] ..< rowStart[trace + 1] { sums[Int(rowColumns[entry])] += rowShares[entry] }
+            let last = max(first, min(traces, limit.upTo >= 1 ? traces : Int((Double(traces) * limit.upTo).rounded(.down))))
+            defer { first = last }
+            guard last > first else { continue }
+            var sums: [Int32: Double] = [:]
+            var rank = 0
+            for bucket in ordered {
+                let overlap = min(last, rank + bucket.traces) - max(first, rank)
+                if overlap > 0 {
+                    let fraction = Double(overlap) / Double(bucket.traces)
+                    for (segment, sum) in bucket.sums { sums[segment, default: 0] += sum * fraction }
+                }
+                rank += bucket.traces
+                if rank >= last { break }
             }
-            let shares = Dictionary(uniqueKeysWithValues: sums.enumerated().compactMap { column, sum in
-                sum > 0 ? (names.keys[column], sum / Double(members.count)) : nil
+            let count = Double(last - first)
+            let shares = Dictionary(uniqueKeysWithValues: sums.compactMap { segment, sum in
+                sum > 0 ? (names.keys[Int(segment)], sum / count) : nil
             })
-            bands.append(PathBand(band: limit.name, traces: members.count, shares: shares))
+            result.append(PathBand(band: limit.name, traces: last - first, shares: shares))
         }
-        return bands
+        return result
     }
 }
 

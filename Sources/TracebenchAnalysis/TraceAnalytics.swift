@@ -32,7 +32,7 @@ public struct TraceAnalytics: Sendable {
 }
 
 /// ``TraceAnalytics`` folded in one trace at a time: each whole trace's figures go into tallies, histograms and the
-/// bootstrap's sums, and nothing of its spans is kept but one row of critical-path shares (for the end-to-end bands).
+/// bootstrap's sums, and nothing of its spans is kept. The figures do not depend on the order traces are folded in.
 public struct TraceAnalyticsAccumulator: Sendable {
     private var names = SegmentNames()
     private var tree = TraceTree()
@@ -46,11 +46,17 @@ public struct TraceAnalyticsAccumulator: Sendable {
     /// Folds in one trace: `members` are the indices in `spans` of its spans, in arrival order. A trace that is not
     /// whole changes nothing.
     public mutating func add(_ spans: [ReceivedSpan], members: ArraySlice<Int>) {
-        guard tree.build(spans, members: members, names: &names) else { return }
+        guard let first = members.first, tree.build(spans, members: members, names: &names) else { return }
+        let trace = spans[first].traceID
         topology.add(&tree)
         walker.walk(tree)
-        path.add(tree, walker)
+        path.add(tree, walker, unit: trace.high ^ (trace.low &* 0x9E37_79B9_7F4A_7C15))
         errors.add(tree)
+    }
+
+    /// Folds in one trace given as its spans, in arrival order.
+    public mutating func add(trace spans: [ReceivedSpan]) {
+        add(spans, members: Array(spans.indices)[...])
     }
 
     /// The figures of every trace folded in so far; nil figures when none was whole.

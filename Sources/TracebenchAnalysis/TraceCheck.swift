@@ -43,79 +43,46 @@ public struct TraceCheck: Sendable {
     /// Checks `spans` against `ledger`; `exports` says whether a job's arm exports (overhead runs mix arms).
     /// `collector` is the threshold of a collector that samples (declared in the scenario): a trace it rejects is not
     /// expected, and its exported spans that did not arrive (all but the error spans a tail sampler keeps) count as
-    /// sampled out, not lost.
+    /// sampled out, not lost. The batch form of ``TraceFold``.
     public static func check(ledger: [LedgerEntry], spans: [ReceivedSpan], collector: ConsistentThreshold? = nil,
-                             exports: (LedgerEntry) -> Bool) -> Figures {
-        var figures = Figures()
-        figures.jobs = ledger.count
-        figures.spansReceived = spans.count
+                             exports: @escaping @Sendable (LedgerEntry) -> Bool) -> Figures {
+        fold(ledger: ledger, spans: spans, rules: TraceFold.Rules(collector: collector, exports: exports)).figures
+    }
 
-        var byTrace: [TraceID: [Int]] = [:]
-        var spanIndex: [TraceID: [UInt64: Int]] = [:]
-        var processJobTrace: [String: TraceID] = [:]
-        for (index, span) in spans.enumerated() {
-            byTrace[span.traceID, default: []].append(index)
-            spanIndex[span.traceID, default: [:]][span.spanID] = index
-            if span.receivedNanos >= span.endNanos {
-                figures.visibility.record(microseconds: Int64((span.receivedNanos - span.endNanos) / 1000))
+    /// Every job of `ledger` folded with its traces (its API trace and every trace with a span naming the job, each
+    /// taken once, by the first job that owns it), then the traces no job owns: what the streaming finaliser does
+    /// over a run, done at once.
+    public static func fold(ledger: [LedgerEntry], spans: [ReceivedSpan], rules: TraceFold.Rules) -> TraceFold {
+        var fold = TraceFold(rules: rules)
+        for bundle in bundles(ledger: ledger, spans: spans) {
+            if let entry = bundle.entry {
+                fold.add(job: entry, traces: bundle.traces)
             } else {
-                figures.visibility.record(microseconds: -Int64((span.endNanos - span.receivedNanos) / 1000))
-            }
-            if span.name == SpanName.processJob, let job = span.jobID, processJobTrace[job] == nil {
-                processJobTrace[job] = span.traceID
+                for trace in bundle.traces { fold.add(unowned: trace) }
             }
         }
+        return fold
+    }
 
-        // Orphans and error attribution over every received span.
-        var orphanTraces: Set<TraceID> = []
+    /// `spans` grouped by trace (arrival order within each) and by the job that owns each trace; the traces no job owns
+    /// come last, in trace-id order, with a nil entry.
+    public static func bundles(ledger: [LedgerEntry], spans: [ReceivedSpan]) -> [(entry: LedgerEntry?, traces: [[ReceivedSpan]])] {
+        var byTrace: [TraceID: [ReceivedSpan]] = [:]
+        var byJob: [String: [TraceID]] = [:]
         for span in spans {
-            let parent = span.parentSpanID == 0 ? nil : spanIndex[span.traceID]?[span.parentSpanID].map { spans[$0] }
-            if span.parentSpanID != 0, parent == nil {
-                figures.orphanSpans += 1
-                orphanTraces.insert(span.traceID)
-            }
-            if span.isError {
-                figures.errorSpans += 1
-                // Attribution is checked within one service: a worker cannot mark the API's (already ended) span.
-                if let parent, parent.serviceName == span.serviceName {
-                    figures.errorSpansWithParent += 1
-                    if parent.isError { figures.errorSpansAttributed += 1 }
-                }
-            }
+            if let job = span.jobID, byJob[job]?.contains(span.traceID) != true { byJob[job, default: []].append(span.traceID) }
+            byTrace[span.traceID, default: []].append(span)
         }
-
+        var result: [(entry: LedgerEntry?, traces: [[ReceivedSpan]])] = []
         for entry in ledger {
-            let exporting = exports(entry)
-            let traceID = TraceID(hex: entry.traceID)
-            let collectorKeeps = entry.collectorKeeps(collector)
-            figures.spansCreated += entry.apiSpans + entry.workerSpans
-            if exporting {
-                figures.exportingJobs += 1
-                let exported = entry.sampledSpans
-                figures.spansExpectedExported += exported
-                if !collectorKeeps, let traceID {
-                    figures.spansSampledOut += max(0, exported - (byTrace[traceID]?.count ?? 0))
-                    if entry.traceSampled { figures.tracesSampledOut += 1 }
-                }
+            var traces: [[ReceivedSpan]] = []
+            for id in (TraceID(hex: entry.traceID).map { [$0] } ?? []) + (byJob[entry.jobID] ?? []) {
+                if let trace = byTrace.removeValue(forKey: id) { traces.append(trace) }
             }
-            if entry.traceSampled, !entry.traceID.isEmpty { figures.sampledRootsDecided += 1 }
-            guard let traceID, traceID.isValid else { continue }
-            if exporting, entry.traceSampled, collectorKeeps { figures.tracesExpected += 1 }
-            guard let members = byTrace[traceID] else { continue }
-            figures.tracesReceived += 1
-            figures.sampledRootsReceived += 1
-            if members.contains(where: { spans[$0].isError }) { figures.tracesWithErrors += 1 }
-            let depth = maxDepth(members: members, spans: spans, index: spanIndex[traceID] ?? [:])
-            figures.depthCounts[depth, default: 0] += 1
-            if entry.isFinished, members.count == entry.expectedSpansInAPITrace, !orphanTraces.contains(traceID) {
-                figures.tracesComplete += 1
-            }
-            if let workerTrace = processJobTrace[entry.jobID] {
-                figures.contextChecked += 1
-                if workerTrace != traceID { figures.brokenContext += 1 }
-            }
+            result.append((entry, traces))
         }
-        return figures
+        result.append((nil, byTrace.keys.sorted().map { byTrace[$0]! }))
+        return result
     }
 
     /// Spans that must reach the sink: every sampled span of an exporting job whose trace the collector's declared

@@ -33,8 +33,21 @@ public struct MeanBootstrap: Sendable {
     /// Columns seen so far (one past the highest column of any row).
     public var columns: Int { totals.count }
 
-    /// Folds in one unit.
+    /// Folds in one unit, its weights drawn from the bootstrap's own stream (the result depends on the units' order).
     public mutating func add(_ row: Row) {
+        var stream = random
+        add(row, drawingFrom: &stream)
+        random = stream
+    }
+
+    /// Folds in one unit whose weights are drawn from a stream of its own, derived from `unit` (e.g. a trace id): the
+    /// intervals then do not depend on the order units arrive in, so a streaming fold and a batch one agree.
+    public mutating func add(_ row: Row, unit: UInt64) {
+        var stream = random.derived(unit)
+        add(row, drawingFrom: &stream)
+    }
+
+    private mutating func add(_ row: Row, drawingFrom random: inout SeededGenerator) {
         units += 1
         for entry in row where entry.column >= totals.count { grow(to: entry.column + 1) }
         for entry in row { totals[entry.column] += entry.value }

@@ -111,7 +111,7 @@ public enum MetricCatalog {
         .init("spans.dropped", .count, .exact, "exported − received"),
         .init("spans.duplicates", .count, .exact, "target and listen runs: extra copies of spans received more than once (counted once elsewhere)"),
         .init("spans.unowned", .count, .exact, "target runs: spans of traces no job owns (background traffic), in no other figure"),
-        .init("spans.late", .count, .exact, "target runs: spans that arrived after their trace's deadline (visibility_deadline_s after the job finished)"),
+        .init("spans.late", .count, .exact, "spans that arrived after their trace's deadline (visibility_deadline_s after the job finished; built-in runs except overhead runs, and target runs)"),
         .init("spans.drop_ratio", .ratio, .exact, "dropped ÷ exported (firehose: ÷ sent)"),
         .init("resources.{process}.peak_rss_bytes", .bytes, .exact, "a process's peak RSS"),
         .init("resources.{process}.rss_bytes_avg", .bytes, .exact, "a process's average RSS"),

@@ -84,13 +84,17 @@ extension JobProcessor.Run {
         claimed.attributes[SpanAttribute.jobWaitTimeMs] = Double(claimedAtMicros - submittedAt) / 1000
         claimed.end()
 
+        // Without a parent context (dropped on the way), the claim span is the worker trace's root and every attempt
+        // hangs under it: one worker trace per job, sampled once — as the ledger's worker_sampled records — instead of a
+        // new root (and a new sampling decision) per attempt.
+        let attemptParent = parent.otelTraceID == nil ? claimed.context : parent
         let tally = SpanTally(initial: 1)
         var outcome = Outcome(succeeded: false, attempts: 0, timeouts: 0, spans: 0, traceID: claimed.context.otelTraceID ?? "",
                               sampled: claimed.context.otelIsSampled, contextReceived: parent.otelTraceID != nil, error: "")
         let random = SeededGenerator(seed: seed)
         while outcome.attempts <= scenario.pipeline.maxRetries {
             outcome.attempts += 1
-            let span = startSpan(SpanName.processJob, context: parent, kind: .internal)
+            let span = startSpan(SpanName.processJob, context: attemptParent, kind: .internal)
             tally.add(1)
             span.attributes[SpanAttribute.jobID] = id
             span.attributes[SpanAttribute.jobService] = jobType.service

@@ -59,42 +59,130 @@ public struct IntervalSeries: Codable, Sendable, Equatable {
     }
 }
 
-/// Builds an ``IntervalSeries`` from timestamped events.
+/// Builds an ``IntervalSeries`` from timestamped events. A builder made without a length grows with its events (up
+/// to 100,000 intervals) and can ``seal(before:)`` the intervals a long run has left behind, keeping their histograms
+/// encoded (a few hundred bytes) instead of live (one HdrHistogram each).
 public struct IntervalSeriesBuilder: Sendable {
     /// The series so far: counters as counted; latency histograms are only encoded by ``build(counters:)``.
     public private(set) var series: IntervalSeries
-    private let intervals: Int
-    private var histograms: [String: [LatencyHistogram]] = [:]
+    /// Intervals the series has (fixed, or grown to the latest event).
+    private var intervals: Int
+    private let limit: Int
+    private var histograms: [String: [Slot]] = [:]
+
+    /// One interval's histogram of one phase.
+    private enum Slot: Sendable {
+        case empty
+        case live(LatencyHistogram)
+        case sealed(String)
+
+        var histogram: LatencyHistogram {
+            switch self {
+            case .empty: LatencyHistogram()
+            case .live(let histogram): histogram
+            case .sealed(let text): (try? LatencyHistogram(encoded: text)) ?? LatencyHistogram()
+            }
+        }
+
+        var encoded: String {
+            switch self {
+            case .empty: ""
+            case .live(let histogram): histogram.count > 0 ? histogram.encoded() : ""
+            case .sealed(let text): text
+            }
+        }
+    }
 
     /// `seconds` of run (load and drain) cut into intervals of `intervalSeconds` from `originMicros`.
     public init(originMicros: Int64, seconds: Double, intervalSeconds: Double) {
         series = IntervalSeries(intervalSeconds: intervalSeconds, originUnixMicros: originMicros)
         let wanted = intervalSeconds > 0 && seconds.isFinite ? (seconds / intervalSeconds).rounded(.up) : 1
         intervals = Int(Swift.min(Swift.max(wanted, 1), 100_000))
+        limit = intervals
+    }
+
+    /// Intervals of `intervalSeconds` from `originMicros`, as many as the events reach (at most 100,000).
+    public init(originMicros: Int64, intervalSeconds: Double) {
+        series = IntervalSeries(intervalSeconds: intervalSeconds, originUnixMicros: originMicros)
+        intervals = 0
+        limit = 100_000
+    }
+
+    private mutating func index(ofMicros micros: Int64) -> Int? {
+        guard let index = series.interval(ofMicros: micros, limit: limit) else { return nil }
+        intervals = Swift.max(intervals, index + 1)
+        return index
     }
 
     /// Counts one event of `counter` at `micros` (events outside the run's intervals are left out).
     public mutating func count(_ counter: String, atMicros micros: Int64, by amount: Int = 1) {
-        guard let index = series.interval(ofMicros: micros, limit: intervals) else { return }
-        if series.counters[counter] == nil { series.counters[counter] = Array(repeating: 0, count: intervals) }
-        series.counters[counter]![index] += amount
+        guard let index = index(ofMicros: micros) else { return }
+        var list = series.counters.removeValue(forKey: counter) ?? []
+        if list.count <= index { list.append(contentsOf: repeatElement(0, count: index + 1 - list.count)) }
+        list[index] += amount
+        series.counters[counter] = list
     }
 
     /// Records a latency of `phase` that ended at `micros`.
     public mutating func record(_ phase: String, microseconds: Int64, endedAtMicros micros: Int64) {
-        guard let index = series.interval(ofMicros: micros, limit: intervals) else { return }
-        if histograms[phase] == nil { histograms[phase] = Array(repeating: LatencyHistogram(), count: intervals) }
-        histograms[phase]![index].record(microseconds: microseconds)
+        guard let index = index(ofMicros: micros) else { return }
+        var list = histograms.removeValue(forKey: phase) ?? []
+        if list.count <= index { list.append(contentsOf: repeatElement(.empty, count: index + 1 - list.count)) }
+        var histogram = list[index].histogram
+        list[index] = .empty  // one owner of the histogram's storage while it records
+        histogram.record(microseconds: microseconds)
+        list[index] = .live(histogram)
+        histograms[phase] = list
+    }
+
+    /// Encodes the histograms of the intervals that end before `micros` (a later recording into one of them decodes
+    /// it again: slower, never lost).
+    public mutating func seal(before micros: Int64) {
+        guard micros > series.originUnixMicros, series.intervalSeconds > 0 else { return }
+        let end = Int(Double(micros - series.originUnixMicros) / (series.intervalSeconds * 1e6))
+        for phase in Array(histograms.keys) {
+            var list = histograms.removeValue(forKey: phase)!
+            for index in 0 ..< Swift.min(end, list.count) {
+                if case .live = list[index] { list[index] = .sealed(list[index].encoded) }
+            }
+            histograms[phase] = list
+        }
+    }
+
+    /// Adds every counter and histogram of `other` (same origin and interval length) to this builder.
+    public mutating func merge(_ other: IntervalSeriesBuilder) {
+        for (name, list) in other.series.counters {
+            for (index, amount) in list.enumerated() where amount != 0 {
+                count(name, atMicros: series.originUnixMicros + Int64(Double(index) * series.intervalSeconds * 1e6) + 1, by: amount)
+            }
+            if series.counters[name] == nil { series.counters[name] = [] }
+        }
+        for (phase, list) in other.histograms {
+            var mine = histograms.removeValue(forKey: phase) ?? []
+            if mine.count < list.count { mine.append(contentsOf: repeatElement(.empty, count: list.count - mine.count)) }
+            for (index, slot) in list.enumerated() {
+                if case .empty = slot { continue }
+                var histogram = mine[index].histogram
+                histogram.merge(slot.histogram)
+                mine[index] = .live(histogram)
+            }
+            histograms[phase] = mine
+            intervals = Swift.max(intervals, list.count)
+        }
+        intervals = Swift.max(intervals, other.intervals)
     }
 
     /// The series with every counter present (zeros where nothing happened) and each histogram encoded.
     public func build(counters names: [String]) -> IntervalSeries {
         var result = series
-        for name in names where result.counters[name] == nil {
-            result.counters[name] = Array(repeating: 0, count: intervals)
+        let length = Swift.max(intervals, 1)
+        for name in Set(names).union(result.counters.keys) {
+            var list = result.counters[name] ?? []
+            if list.count < length { list.append(contentsOf: repeatElement(0, count: length - list.count)) }
+            result.counters[name] = list
         }
         for (phase, list) in histograms {
-            result.latency[phase] = list.map { $0.count > 0 ? $0.encoded() : "" }
+            result.latency[phase] = (list + repeatElement(.empty, count: Swift.max(0, length - list.count))).map(\.encoded)
         }
         return result
     }

@@ -258,8 +258,9 @@ public struct SpanCounts: Codable, Sendable {
     public var sampledOut = 0
     /// Lost: exported − sampled out − received.
     public var dropped = 0
-    /// Target runs: received spans that arrived after their trace's deadline (`visibility_deadline_s` after its job
-    /// finished), so not judged; nil where no deadline applies.
+    /// Received spans that arrived after their trace's deadline (`visibility_deadline_s` after its job finished), so
+    /// not judged: target runs, and built-in runs that judge traces live (all but overhead runs); nil where no deadline
+    /// applies.
     public var late: Int?
     /// Target and listen runs: extra copies of spans received twice or more (same trace and span id), counted once
     /// in every other figure; nil where not counted.

@@ -1,3 +1,4 @@
+import Synchronization
 import TracebenchAnalysis
 import TracebenchJudge
 import TracebenchMeasure
@@ -22,16 +23,29 @@ struct BuiltInPipeline: SystemUnderTest {
     func run(in services: RunServices) async -> SystemFigures {
         var results = SystemFigures()
         let scenario = services.scenario
-        let phase = PipelinePhase(scenario: scenario, runID: services.runID, redisURL: redis.url, endpoint: services.endpoint,
+        let runID = services.runID
+        let phase = PipelinePhase(scenario: scenario, runID: runID, redisURL: redis.url, endpoint: services.endpoint,
                                   executablePath: services.options.executablePath, workDirectory: services.workDirectory)
+        // Traces are judged while the run goes on (the sink holds what is in flight), except in overhead runs: their
+        // resource phase shares the sink, and they are short by design, so they are checked at once at the end.
+        let finaliser = scenario.overhead == nil ? services.sink.map {
+            TraceFinaliser(store: $0.store, scenario: scenario, recheck: services.options.recheckStreaming)
+        } : nil
         // Finished jobs are taken from Redis as they finish (their hashes deleted), so Redis stays flat on long runs.
-        let stream = LedgerStream(url: redis.url, runID: services.runID)
+        let taken = Mutex<(delivered: JobIndexSet, entries: [LedgerEntry])>((JobIndexSet(), []))
+        let stream = LedgerStream(url: redis.url, runID: runID) { entries in
+            let fresh = taken.withLock { taken in
+                entries.filter { entry in JobIndexSet.index(ofJob: entry.jobID, runID: runID).map { taken.delivered.insert($0) } ?? false }
+            }
+            if let finaliser { finaliser.deliver(fresh) } else { taken.withLock { $0.entries += fresh } }
+        }
         stream.start()
         let outcome = await phase.run(monitor: services.monitor, httpClient: services.httpClient, control: redis.control,
-                                      sink: services.sink, stop: services.stop, progress: services.options.progress)
+                                      sink: services.sink, stop: services.stop, progress: services.options.progress,
+                                      onStart: { finaliser?.begin(startMicros: $0) })
         results.problems.append(contentsOf: outcome.problems)
         let load = outcome.load
-        let streamed = try? await stream.finish()
+        try? await stream.finish()
 
         // Overhead runs: the resource phase, whole processes per arm (the sink keeps receiving the otlp arm).
         var inlineSpans: Int?
@@ -42,64 +56,73 @@ struct BuiltInPipeline: SystemUnderTest {
             }
             inlineSpans = services.sink?.store.spanCount
             blocks = await ResourceBlocks.run(
-                scenario: scenario, overhead: overhead, runID: services.runID, redisURL: redis.url, endpoint: services.endpoint,
+                scenario: scenario, overhead: overhead, runID: runID, redisURL: redis.url, endpoint: services.endpoint,
                 executablePath: services.options.executablePath, workDirectory: services.workDirectory,
                 httpClient: services.httpClient, control: redis.control, sink: services.sink, stop: services.stop,
                 problems: &results.problems
             )
         }
-        // Ground truth (the workers have stopped: the ledger is final), read before the sink is closed so that the
-        // spans it says must arrive through a collector are waited for: the finished jobs the stream took, and the
-        // hashes of the rest (pending jobs; every job when the stream failed).
-        var ledger: [LedgerEntry] = []
+        // The rest of the ground truth (the workers have stopped: the ledger is final), read before the sink is closed
+        // so that the spans it says must arrive through a collector are waited for: the hashes of the jobs the stream
+        // did not take (pending jobs; every job when the stream failed).
+        var rest: [LedgerEntry] = []
         var ledgerLost = false
         do {
-            let taken = streamed ?? [:]
-            let rest = try LedgerReader.read(jobIDs: load.acceptedJobIDs.filter { taken[$0] == nil }, connection: redis.control)
-            let restByID = Dictionary(rest.map { ($0.jobID, $0) }, uniquingKeysWith: { first, _ in first })
-            ledger = load.acceptedJobIDs.compactMap { taken[$0] ?? restByID[$0] }
+            let delivered = taken.withLock { $0.delivered }
+            rest = try LedgerReader.read(jobIDs: load.accepted.indices.filter { !delivered.contains($0) }.map { "\(runID)-\($0)" },
+                                         connection: redis.control)
         } catch {
             ledgerLost = true
             results.problems.append(Problem(.ledgerUnreadable, "cannot read the job ledger from Redis: \(error); partial figures: jobs.submitted is the count of jobs the API accepted, counted pending (their outcome is unknown); spans.exported is at least spans.received; trace completeness is not measured"))
         }
-        let armModes = scenario.overhead?.arms ?? [scenario.tracing.mode]
-        let exports = { (entry: LedgerEntry) in (armModes.indices.contains(entry.arm) ? armModes[entry.arm] : armModes[0]) == .otlp }
-        let collectorSampling = scenario.collector?.sampling
-        let due = TraceCheck.spansDue(ledger: ledger, collector: collectorSampling?.threshold, exports: exports)
+        let rules = TraceFold.Rules(scenario: scenario)
+        let batchLedger = taken.withLock { $0.entries } + rest
+        let due = (finaliser?.spansDue ?? 0) + TraceCheck.spansDue(ledger: finaliser == nil ? batchLedger : rest,
+                                                                    collector: rules.collector, exports: rules.exports)
         let finished = await services.finish(expectedSpans: due)
         results.problems += finished.problems
-        var snapshot = finished.snapshot
-        if let inlineSpans, snapshot != nil, snapshot!.spans.count > inlineSpans {
-            snapshot!.spans.removeSubrange(inlineSpans...)  // the blocks' spans are not the inline phase's
-        }
+        let snapshot = finished.snapshot
 
         // Trace check, results.
-        let figures = TraceCheck.check(ledger: ledger, spans: snapshot?.spans ?? [], collector: collectorSampling?.threshold, exports: exports)
-        ResultsAssembly.fill(&results, scenario: scenario, ledger: ledger, figures: figures, load: load, sink: snapshot,
-                             windowSeconds: outcome.windowSeconds, startMicros: outcome.startMicros)
-        if let snapshot, !ledger.isEmpty {
-            let jobTraces = Set(ledger.compactMap { TraceID(hex: $0.traceID) })
-            results.analytics = TraceAnalytics.analyse(spans: snapshot.spans, owned: jobTraces.contains)
-            let kept = TraceCheck.retention(ledger: ledger, spans: snapshot.spans, exports: exports)
-            results.sampling.errorRetention = share(kept.errorJobsKept, kept.errorJobs)
-            results.sampling.completeErrorRetention = share(kept.errorJobsKeptComplete, kept.errorJobs)
-            results.sampling.normalRetention = share(kept.normalJobsKept, kept.normalJobs)
-            results.sampling.slowRetention = share(kept.slowJobsKept, kept.slowJobs)
-            SamplingResults.fill(&results.sampling, scenario: scenario, ledger: ledger, spans: snapshot.spans, exports: exports)
+        let fold: PipelineFold
+        if let finaliser {
+            fold = await finaliser.finish(rest: rest, startMicros: outcome.startMicros)
+            if let batch = finaliser.batchRecheck(startMicros: outcome.startMicros) {
+                results.problems += StreamingRecheck.compare(streamed: fold, batch: batch, scenario: scenario, load: load, sink: snapshot,
+                                                             windowSeconds: outcome.windowSeconds)
+            }
+        } else {
+            var spans = snapshot?.spans ?? []
+            if let inlineSpans, spans.count > inlineSpans { spans.removeSubrange(inlineSpans...) }  // the blocks' spans are not the inline phase's
+            var batch = PipelineFold(rules: rules, scenario: scenario, startMicros: outcome.startMicros)
+            for bundle in TraceCheck.bundles(ledger: batchLedger, spans: spans) {
+                if let entry = bundle.entry { batch.add(job: entry, traces: bundle.traces) } else { bundle.traces.forEach { batch.add(unowned: $0) } }
+            }
+            fold = batch
         }
+        Self.fill(&results, scenario: scenario, fold: fold, load: load, sink: snapshot, windowSeconds: outcome.windowSeconds)
         if ledgerLost {
             // What the coordinator knows without the ledger: the jobs the API accepted and the spans that arrived.
-            results.jobs.submitted = load.acceptedJobIDs.count
+            results.jobs.submitted = load.accepted.count
             results.jobs.pending = results.jobs.submitted
-            results.spans.received = snapshot?.spans.count ?? 0
+            results.spans.received = snapshot?.received ?? 0
             results.spans.exported = max(results.spans.exported, results.spans.received)
         }
         if let overhead = scenario.overhead {
-            let analysis = OverheadAnalysis.analyze(scenario: scenario, overhead: overhead, ledger: ledger, load: load, blocks: blocks)
+            let analysis = OverheadAnalysis.analyze(scenario: scenario, overhead: overhead, ledger: batchLedger, load: load, blocks: blocks)
             results.overhead = analysis.overhead
             results.budgets = analysis.budgets
             results.resourceBlocks = blocks
         }
         return results
+    }
+
+    /// The figures of a folded run: counts, phases and series; with a sink, analytics and sampling too.
+    static func fill(_ results: inout SystemFigures, scenario: Scenario, fold: PipelineFold, load: LoadGenerator.Tally,
+                     sink: TraceStore.Snapshot?, windowSeconds: Double) {
+        ResultsAssembly.fill(&results, scenario: scenario, fold: fold, load: load, sink: sink, windowSeconds: windowSeconds)
+        guard sink != nil, fold.traces.figures.jobs > 0 else { return }
+        results.analytics = fold.traces.analytics
+        SamplingResults.fill(&results.sampling, scenario: scenario, fold: fold.traces)
     }
 }

@@ -6,21 +6,22 @@ import TracebenchRedis
 /// The built-in pipeline's ledger, read while the run goes on: workers announce each finished job on the run's
 /// stream (``JobKeys/finishedStream(runID:)``); this reads those announcements every `interval`, takes each job's
 /// hash once (HGETALL, pipelined) and deletes it with the consumed stream entries, so the Redis of a long run holds
-/// only the jobs still in flight instead of every job it ever saw. Only tracebench's own keys are touched: a user's
-/// Redis (black-box mode) is never read this way.
+/// only the jobs still in flight instead of every job it ever saw; each batch taken goes to `deliver` (the trace
+/// finaliser). Only tracebench's own keys are touched: a user's Redis (black-box mode) is never read this way.
 final class LedgerStream: Sendable {
     private let url: RedisURL
     private let stream: String
-    private let collected = Mutex<[String: LedgerEntry]>([:])
+    private let deliver: @Sendable ([LedgerEntry]) -> Void
     private let stopping = Atomic<Bool>(false)
     private let failure = Mutex<RedisError?>(nil)
     private let task = Mutex<Task<Void, Never>?>(nil)
     /// Most stream entries taken per read.
     static let batch = 500
 
-    init(url: RedisURL, runID: String) {
+    init(url: RedisURL, runID: String, deliver: @escaping @Sendable ([LedgerEntry]) -> Void) {
         self.url = url
         stream = JobKeys.finishedStream(runID: runID)
+        self.deliver = deliver
     }
 
     /// Starts reading in the background, on a connection of its own.
@@ -41,13 +42,12 @@ final class LedgerStream: Sendable {
         task.withLock { $0 = work }
     }
 
-    /// Stops reading (after a last full read of the stream) and returns every finished job taken, by id. Throws when
-    /// Redis failed on the way: the caller then reads the ledger the old way, from whatever hashes are left.
-    func finish() async throws(RedisError) -> [String: LedgerEntry] {
+    /// Stops reading, after a last full read of the stream (every job taken has been delivered). Throws when Redis
+    /// failed on the way: the caller then reads the rest of the ledger the old way, from whatever hashes are left.
+    func finish() async throws(RedisError) {
         stopping.store(true, ordering: .relaxed)
         await task.withLock { $0 }?.value
         if let error = failure.withLock({ $0 }) { throw error }
-        return collected.withLock { $0 }
     }
 
     /// Reads up to ``batch`` announcements after `last`; takes and deletes their hashes; trims the stream. Returns how
@@ -72,7 +72,7 @@ final class LedgerStream: Sendable {
         // The hashes read are deleted, and the stream trimmed to what is not yet read.
         let deletions = taken.map { ["DEL", JobKeys.job($0.jobID)] } + [["XTRIM", stream, "MINID", last]]
         for reply in try connection.pipeline(deletions) { try reply.orThrow() }
-        collected.withLock { entries in for entry in taken where entries[entry.jobID] == nil { entries[entry.jobID] = entry } }
+        deliver(taken)
         return ids.count
     }
 }

@@ -4,6 +4,7 @@ import NIOCore
 import Synchronization
 import TracebenchMeasure
 import TracebenchPipeline
+import TracebenchResults
 import TracebenchScenario
 import TracebenchVocabulary
 
@@ -14,13 +15,12 @@ import TracebenchVocabulary
 final class LoadGenerator: Sendable {
     /// What the load generator observed.
     struct Tally: Sendable {
-        var acceptedJobIDs: [String] = []
+        /// The indices of the jobs the API accepted (their ids are `<run id>-<index>`).
+        var accepted = JobIndexSet()
         var submitLatency = LatencyHistogram()
         var droppedArrivals = 0
-        /// When each dropped arrival was intended (µs since the epoch), for the interval series.
-        var droppedArrivalMicros: [Int64] = []
-        /// Each measured submission: when its response came (µs since the epoch) and its latency (µs).
-        var submitEvents: [(endedMicros: Int64, latencyMicros: Int64)] = []
+        /// Submit latency (by when the response came) and dropped arrivals (at their intended start) per interval.
+        var series = IntervalSeriesBuilder(originMicros: 0, intervalSeconds: 1)
         var lateStarts = 0
         /// The open loop's dispatch lag per admitted arrival (µs).
         var scheduleLag = LatencyHistogram()
@@ -34,7 +34,7 @@ final class LoadGenerator: Sendable {
 
         /// The live view (finished jobs are the pipeline's Redis counter, added by the caller).
         var live: LiveLoad {
-            LiveLoad(submitted: acceptedJobIDs.count, droppedArrivals: droppedArrivals, submitErrors: submitErrors, lateStarts: lateStarts,
+            LiveLoad(submitted: accepted.count, droppedArrivals: droppedArrivals, submitErrors: submitErrors, lateStarts: lateStarts,
                      inFlight: inFlight, submitLatency: submitLatency)
         }
     }
@@ -72,19 +72,20 @@ final class LoadGenerator: Sendable {
     /// Offers the whole schedule (or until `stop` is raised); returns when every started submission finished.
     /// `startMicros` is the wall-clock time of offset 0.
     func run(schedule: ArrivalSchedule, startMicros: Int64, stop: StopSignal) async {
+        tally.withLock { $0.series = IntervalSeriesBuilder(originMicros: startMicros, intervalSeconds: scenario.reportIntervalSeconds) }
         let startInstant = ContinuousClock.now + .microseconds(startMicros - WallClock.nowMicros())
         let warmupNanos = UInt64(Int64(saturating: max(0, scenario.warmupSeconds) * 1e9))
         let picker = JobPicker(scenario: scenario)
         let offsets = schedule.offsetsNanos
         @Sendable func intendedMicros(_ index: Int) -> Int64 { startMicros + Int64(offsets[index] / 1000) }
         await loop.run(count: offsets.count, offset: { .nanoseconds(Int64(offsets[$0])) }, from: startInstant, stop: stop,
-                       dropped: { index in tally.withLock { $0.droppedArrivalMicros.append(intendedMicros(index)) } }) { index in
+                       dropped: { index in tally.withLock { $0.series.count(IntervalSeries.Counter.droppedArrivals, atMicros: intendedMicros(index)) } }) { index in
             let job = picker.job(index: index, id: "\(self.runID)-\(index)", intendedStartMicros: intendedMicros(index))
-            await self.submit(job, measured: offsets[index] >= warmupNanos)
+            await self.submit(job, index: index, measured: offsets[index] >= warmupNanos)
         }
     }
 
-    private func submit(_ job: JobRequest, measured: Bool) async {
+    private func submit(_ job: JobRequest, index: Int, measured: Bool) async {
         var request = HTTPClientRequest(url: apiURL + "/jobs")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -107,10 +108,10 @@ final class LoadGenerator: Sendable {
                 state.submitErrors += 1
                 state.lastError = failure
             } else {
-                state.acceptedJobIDs.append(job.id)
+                state.accepted.insert(index)
                 if measured {
                     state.submitLatency.record(microseconds: finished - job.intendedStartMicros)
-                    state.submitEvents.append((finished, finished - job.intendedStartMicros))
+                    state.series.record("submit", microseconds: finished - job.intendedStartMicros, endedAtMicros: finished)
                     if state.armSubmitNanos.indices.contains(job.arm) {
                         state.armSubmitNanos[job.arm].record(nanoseconds: UInt64(max(0, finished - job.intendedStartMicros)) * 1000)
                         if let serverNanos { state.armServerNanos[job.arm].record(nanoseconds: serverNanos) }

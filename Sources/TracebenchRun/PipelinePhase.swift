@@ -31,9 +31,10 @@ struct PipelinePhase: Sendable {
     let executablePath: String
     let workDirectory: String
 
-    /// Runs the phase. `monitor` gets every pipeline process to sample; `sink` only feeds the progress line.
+    /// Runs the phase. `monitor` gets every pipeline process to sample; `sink` only feeds the progress line;
+    /// `onStart` learns the load's time zero (µs since the epoch) before the first arrival.
     func run(monitor: ResourceMonitor, httpClient: HTTPClient, control: RedisConnection, sink: OTLPSink?,
-             stop: StopSignal, progress: Bool) async -> Outcome {
+             stop: StopSignal, progress: Bool, onStart: @Sendable (Int64) -> Void = { _ in }) async -> Outcome {
         var outcome = Outcome()
         let configPath = "\(workDirectory)/\(runID).json"
         var children: [ChildProcess] = []
@@ -61,6 +62,7 @@ struct PipelinePhase: Sendable {
             let schedule = ArrivalSchedule(load: scenario.load, durationSeconds: scenario.durationSeconds, seed: scenario.seed)
             let startMicros = WallClock.nowMicros() + 100_000
             outcome.startMicros = startMicros
+            onStart(startMicros)
             let counter = JobKeys.finishedCounter(runID: runID)
             let watchers = LoadWatchers.start(scenario: scenario, progress: progress, sink: sink, startMicros: startMicros, stop: stop) {
                 var live = generator.snapshot.live
@@ -74,7 +76,7 @@ struct PipelinePhase: Sendable {
             outcome.windowSeconds = min(scenario.durationSeconds, Double(WallClock.nowMicros() - startMicros) / 1e6)
             outcome.load = generator.snapshot
             do {
-                try await drain(expected: outcome.load.acceptedJobIDs.count, control: control, stop: stop, children: children, problems: &outcome.problems)
+                try await drain(expected: outcome.load.accepted.count, control: control, stop: stop, children: children, problems: &outcome.problems)
             } catch {
                 outcome.problems.append(Problem(.componentFailed, "\(error)"))
             }

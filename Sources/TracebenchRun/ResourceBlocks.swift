@@ -36,7 +36,7 @@ enum ResourceBlocks {
                 let usage = monitor.usage()
                 let names = outcome.processes.map(\.name)
                 blocks.append(ResourceBlock(
-                    block: block, arm: overhead.arms[arm].rawValue, jobs: outcome.load.acceptedJobIDs.count,
+                    block: block, arm: overhead.arms[arm].rawValue, jobs: outcome.load.accepted.count,
                     cpuSeconds: names.reduce(0) { $0 + (usage[$1]?.cpuSeconds ?? 0) },
                     peakRssBytes: names.reduce(0) { $0 + (usage[$1]?.peakRssBytes ?? 0) }
                 ))

@@ -6,40 +6,34 @@ import TracebenchScenario
 import TracebenchSink
 import TracebenchVocabulary
 
-/// Turns what the built-in pipeline observed (ledger, received spans, load tally) into its ``SystemFigures``.
+/// Turns what the built-in pipeline observed (its jobs and spans folded, the load tally, the sink's counts) into its
+/// ``SystemFigures``.
 enum ResultsAssembly {
     static func fill(
-        _ results: inout SystemFigures, scenario: Scenario, ledger: [LedgerEntry], figures: TraceCheck.Figures,
-        load: LoadGenerator.Tally, sink: TraceStore.Snapshot?, windowSeconds: Double, startMicros: Int64
+        _ results: inout SystemFigures, scenario: Scenario, fold: PipelineFold, load: LoadGenerator.Tally,
+        sink: TraceStore.Snapshot?, windowSeconds: Double
     ) {
-        results.series = series(scenario: scenario, ledger: ledger, load: load, sink: sink, startMicros: startMicros)
+        let figures = fold.traces.figures
+        var series = fold.series
+        series.merge(load.series)
+        results.series = series.build(counters: [IntervalSeries.Counter.submitted, IntervalSeries.Counter.completed, IntervalSeries.Counter.failed,
+                                                 IntervalSeries.Counter.spansAtSink, IntervalSeries.Counter.tracesAtSink,
+                                                 IntervalSeries.Counter.droppedArrivals])
         // Jobs: the ledger balances by construction (every accepted job is exactly one of the three).
-        var jobs = JobCounts()
-        jobs.submitted = ledger.count
-        jobs.completed = ledger.count { $0.status == JobStatus.completed }
-        jobs.failed = ledger.count { $0.status == JobStatus.failed }
+        var jobs = fold.jobs
         jobs.pending = jobs.submitted - jobs.completed - jobs.failed
         jobs.droppedArrivals = load.droppedArrivals
         jobs.lateStarts = load.lateStarts
-        results.load = LoadFigures(lag: load.scheduleLag.summary())
         jobs.submitErrors = load.submitErrors
-        jobs.retries = ledger.reduce(0) { $0 + max(0, $1.attempts - 1) }
-        jobs.timeouts = ledger.reduce(0) { $0 + $1.timeouts }
+        results.load = LoadFigures(lag: load.scheduleLag.summary())
         results.jobs = jobs
 
         // Latency phases from the ledger's timestamps (warm-up excluded).
-        let warmupEnd = (ledger.map(\.intendedStartMicros).filter { $0 > 0 }.min() ?? 0) + Int64(saturating: scenario.warmupSeconds * 1e6)
-        var queueWait = LatencyHistogram(), processing = LatencyHistogram(), endToEnd = LatencyHistogram()
-        for entry in ledger where entry.isFinished && entry.intendedStartMicros >= warmupEnd {
-            queueWait.record(microseconds: entry.claimedAtMicros - entry.submittedAtMicros)
-            processing.record(microseconds: entry.completedAtMicros - entry.claimedAtMicros)
-            endToEnd.record(microseconds: entry.completedAtMicros - entry.intendedStartMicros)
-        }
         results.latency = [
             "submit": load.submitLatency.summary(),
-            "queue_wait": queueWait.summary(),
-            "processing": processing.summary(),
-            "end_to_end": endToEnd.summary(),
+            "queue_wait": fold.queueWait.summary(),
+            "processing": fold.processing.summary(),
+            "end_to_end": fold.endToEnd.summary(),
         ]
         if sink != nil { results.latency["visibility"] = figures.visibility.summary() }
 
@@ -48,9 +42,9 @@ enum ResultsAssembly {
         if windowSeconds > 0 {
             throughput.jobsSubmittedPerSecond = Double(jobs.submitted) / windowSeconds
             throughput.jobsCompletedPerSecond = Double(jobs.completed + jobs.failed) / windowSeconds
-            if let sink {
-                throughput.tracesPerMinute = Double(Set(sink.spans.map(\.traceID)).count) / windowSeconds * 60
-                throughput.spansPerSecond = Double(sink.spans.count) / windowSeconds
+            if sink != nil {
+                throughput.tracesPerMinute = Double(fold.traces.traces) / windowSeconds * 60
+                throughput.spansPerSecond = Double(figures.spansReceived) / windowSeconds
             }
         }
         results.throughput = throughput
@@ -83,7 +77,7 @@ enum ResultsAssembly {
         sampling.observedRatio = figures.exportingJobs > 0 ? observed.ratio : nil  // no exporting job: not measured
         sampling.ciLow = observed.ciLow
         sampling.ciHigh = observed.ciHigh
-        sampling.decidedRatio = ledger.isEmpty ? 0 : Double(figures.sampledRootsDecided) / Double(ledger.count)
+        sampling.decidedRatio = figures.jobs == 0 ? 0 : Double(figures.sampledRootsDecided) / Double(figures.jobs)
         sampling.trials = figures.exportingJobs
         results.sampling = sampling
 
@@ -92,6 +86,7 @@ enum ResultsAssembly {
         spans.exported = figures.spansExpectedExported
         spans.received = figures.spansReceived
         spans.sampledOut = figures.spansSampledOut
+        spans.late = fold.judgesLateness ? fold.traces.lateSpans : nil  // only a run that finalised traces live can tell
         // Spans past the sink's limit arrived (counted as overflow, the run failed for it): not lost.
         spans.dropped = max(0, spans.exported - spans.sampledOut - spans.received - sink.overflow)
         results.spans = spans
@@ -103,35 +98,6 @@ enum ResultsAssembly {
             results.sampling.observedRatio = nil
             results.problems.append(Problem(.traceFiguresNotMeasured, "tracing.mode is off: no span was created, so the trace figures (completeness, sampling, spans at the sink, visibility) were not measured"))
         }
-    }
-}
-
-extension ResultsAssembly {
-    /// Counters and latency histograms per `report_interval_s`, from the load's start to the last event.
-    static func series(scenario: Scenario, ledger: [LedgerEntry], load: LoadGenerator.Tally, sink: TraceStore.Snapshot?,
-                       startMicros: Int64) -> IntervalSeries {
-        let lastMicros = max(ledger.map(\.completedAtMicros).max() ?? startMicros,
-                             Int64((sink?.spans.map(\.receivedNanos).max() ?? 0) / 1000), startMicros)
-        var builder = IntervalSeriesBuilder(originMicros: startMicros, seconds: Double(lastMicros - startMicros) / 1e6 + 0.001,
-                                            intervalSeconds: scenario.reportIntervalSeconds)
-        typealias Counter = IntervalSeries.Counter
-        for event in load.submitEvents {
-            builder.record("submit", microseconds: event.latencyMicros, endedAtMicros: event.endedMicros)
-        }
-        for micros in load.droppedArrivalMicros { builder.count(Counter.droppedArrivals, atMicros: micros) }
-        let warmupEnd = startMicros + Int64(saturating: scenario.warmupSeconds * 1e6)
-        for entry in ledger {
-            builder.count(Counter.submitted, atMicros: entry.submittedAtMicros)
-            guard entry.isFinished else { continue }
-            builder.count(entry.status == JobStatus.failed ? Counter.failed : Counter.completed, atMicros: entry.completedAtMicros)
-            guard entry.intendedStartMicros >= warmupEnd else { continue }
-            builder.record("queue_wait", microseconds: entry.claimedAtMicros - entry.submittedAtMicros, endedAtMicros: entry.claimedAtMicros)
-            builder.record("processing", microseconds: entry.completedAtMicros - entry.claimedAtMicros, endedAtMicros: entry.completedAtMicros)
-            builder.record("end_to_end", microseconds: entry.completedAtMicros - entry.intendedStartMicros, endedAtMicros: entry.completedAtMicros)
-        }
-        builder.addSink(sink?.spans ?? [])
-        return builder.build(counters: [Counter.submitted, Counter.completed, Counter.failed, Counter.spansAtSink, Counter.tracesAtSink,
-                                        Counter.droppedArrivals])
     }
 }
 

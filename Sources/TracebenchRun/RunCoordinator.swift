@@ -24,6 +24,9 @@ public struct RunOptions: Sendable {
     /// Turn SIGINT/SIGTERM into a graceful, flagged stop (the CLI does; a library caller or test keeps its own
     /// signal handling).
     public var handleSignals = false
+    /// Built-in runs: also recompute the trace figures at once from a copy of every job and span, and fail the run if
+    /// the streaming fold disagrees (a check of tracebench itself; memory then grows with the run).
+    public var recheckStreaming = false
 
     public init(redisURL: String? = nil, resultsDirectory: String = "results", outputPath: String? = nil, executablePath: String, progress: Bool = true) {
         self.redisURL = redisURL

@@ -51,9 +51,8 @@ struct ScenarioParser {
         let load = reader.value(map, "load", default: nil) { self.load($0) }
         let pipeline = section(map, "pipeline", default: PipelineSpec()) { self.pipeline($0) }
         let firehoseRun = load?.kind == .firehose
-        if !map.contains("target") {
-            reportInapplicable(map, ["visibility_deadline_s"], onlyFor: "target runs (the built-in pipeline waits for the spans its ledger "
-                               + "says were exported)", current: firehoseRun ? "a firehose" : "the built-in pipeline")
+        if firehoseRun {
+            reportInapplicable(map, ["visibility_deadline_s"], onlyFor: "runs with jobs (the built-in pipeline or a target)", current: "a firehose")
         }
         var jobsParser = self
         jobsParser.blackBox = map.contains("target")

@@ -61,7 +61,7 @@ struct TraceDeadlineTests {
         #expect(none.lateSpans == 0 && none.outcomes.map(\.outcome) == [.complete])
     }
 
-    @Test("visibility_deadline_s: a target run's key, 10 s by default, refused for the built-in pipeline with its path")
+    @Test("visibility_deadline_s: 10 s by default, read for target and built-in runs, refused for a firehose with its path")
     func scenarioKey() throws {
         let target = """
             name: t
@@ -86,12 +86,20 @@ struct TraceDeadlineTests {
             duration_s: 1
             visibility_deadline_s: 5
             load: {arrival: constant, rate_per_s: 1}
-            jobs: [{service: a, steps: [{name: s, duration: {distribution: fixed, mean_ms: 1}}]}]
+            jobs: [{service: a, steps: [{name: s, duration_ms: {distribution: fixed, mean: 1}}]}]
+            """
+        #expect(try ScenarioLoader.parse(yaml: builtIn, file: "b.yaml").visibilityDeadlineSeconds == 5)
+        let firehose = """
+            name: f
+            duration_s: 1
+            visibility_deadline_s: 5
+            load: {kind: firehose}
+            firehose: {spans_per_s: 100}
             """
         #expect {
-            try ScenarioLoader.parse(yaml: builtIn, file: "b.yaml")
+            try ScenarioLoader.parse(yaml: firehose, file: "f.yaml")
         } throws: { error in
-            "\(error)".contains("b.yaml:3") && "\(error)".contains("visibility_deadline_s") && "\(error)".contains("target runs")
+            "\(error)".contains("f.yaml:3") && "\(error)".contains("visibility_deadline_s") && "\(error)".contains("firehose")
         }
     }
 }

@@ -105,7 +105,8 @@ extension ScenarioSchemaKeys {
         ScenarioKey("allow_unauthenticated", .boolean, default: .boolean(false),
                     "Lets a non-loopback listener run without a token (anyone who can reach it may post spans)."),
         ScenarioKey("max_spans", .integer(.between(1, 1_000_000_000)), default: .number(Double(SinkSpec.defaultMaxSpans)),
-                    "The most spans the sink keeps; later ones are accepted, counted as sink.overflow and not kept, and the run fails "
-                        + "(sink_overflow): the coordinator's memory stays bounded whatever arrives."),
+                    "The most spans the sink holds at once (a built-in run holds only traces not yet judged; other runs every span); "
+                        + "more are accepted, counted as sink.overflow and not kept, and the run fails (sink_overflow): the "
+                        + "coordinator's memory stays bounded whatever arrives."),
     ])
 }

@@ -29,9 +29,10 @@ enum ScenarioSchemaKeys {
         ScenarioKey("drain_timeout_s", .number(.positive), default: .number(30),
                     "After the load, how long to wait for queued jobs before the run is cut off (pending jobs are reported)."),
         ScenarioKey("visibility_deadline_s", .number(.positive(atMost: 3600)), default: .number(10),
-                    "Target runs: each job's trace must have arrived this long after the job finished (the design document's 10 s "
-                        + "promise); spans later than that are counted in spans.late and not judged; a trace still arriving when the run "
-                        + "ends before its deadline is censored."),
+                    "Each job's trace must have arrived this long after the job finished (the design document's 10 s promise); "
+                        + "spans later than that are counted in spans.late and not judged. Target runs: a trace still arriving when the "
+                        + "run ends before its deadline is censored. Built-in runs: a trace is judged (and its spans released) as soon as "
+                        + "its ledger's spans are in, or at this deadline."),
         ScenarioKey("load", .mapping(load), required: true, "The open-model arrival process: what is offered, and when."),
         ScenarioKey("pipeline", .mapping(pipeline), "Shape of the pipeline: worker processes and how they claim and run jobs."),
         ScenarioKey("sink", .mapping(sink),

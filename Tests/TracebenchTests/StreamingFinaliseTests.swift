@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+import TracebenchAnalysis
+import TracebenchResults
+import TracebenchRun
+import TracebenchScenario
+import TracebenchSink
+
+/// Traces judged while the run goes on (issue 14): the sink holds what is in flight, each finished job's traces are
+/// folded once its ledger's spans are in (or at its deadline), and the figures are the batch check's.
+@Suite("Streaming trace finalisation", .serialized)
+struct StreamingFinaliseTests {
+    static func span(_ trace: UInt64, _ id: UInt64, parent: UInt64 = 0, job: String? = nil, at received: UInt64) -> ReceivedSpan {
+        ReceivedSpan(traceID: TraceID(high: 1, low: trace), spanID: id, parentSpanID: parent, name: job == nil ? "step" : "process-job",
+                     serviceName: "svc", startNanos: 0, endNanos: 1, isError: false, jobID: job, receivedNanos: received)
+    }
+
+    @Test("open traces: a job takes its API trace and every trace naming it; a span of a taken trace is late until retired twice")
+    func openTraces() {
+        var open = OpenTraces()
+        open.accept([Self.span(1, 1, at: 10), Self.span(1, 2, parent: 1, at: 11), Self.span(2, 3, job: "a", at: 12), Self.span(3, 4, at: 5)][...])
+        #expect(open.spanCount(job: "a", trace: TraceID(high: 1, low: 1)) == 3)
+        let taken = open.take(job: "a", trace: TraceID(high: 1, low: 1))
+        #expect(taken.map(\.count) == [2, 1] && open.spans == 1)
+        // The trace naming no job goes once idle.
+        #expect(open.takeUnowned(idleSince: 5).isEmpty)
+        #expect(open.takeUnowned(idleSince: 6).map(\.count) == [1] && open.spans == 0)
+        // Late: counted apart, never re-opening the trace.
+        open.accept([Self.span(1, 9, parent: 1, at: 20)][...])
+        #expect(open.traces.isEmpty && open.takeLate().count == 1 && open.spans == 0)
+        open.retire()
+        open.accept([Self.span(1, 10, parent: 1, at: 21)][...])
+        #expect(open.takeLate().count == 1)
+        open.retire()
+        open.accept([Self.span(1, 11, parent: 1, at: 22)][...])
+        #expect(open.takeLate().isEmpty && open.traces.count == 1)
+    }
+
+    @Test("the store holds only open traces once it finalises; overflow counts against what it holds")
+    func storeHoldsOpenTraces() {
+        let store = TraceStore(maxSpans: 3)
+        store.finaliseByTrace()
+        store.accept([Self.span(1, 1, at: 1), Self.span(1, 2, at: 1)], bodyBytes: 10, receivedNanos: 1)
+        _ = store.withOpenTraces { $0.take(job: "x", trace: TraceID(high: 1, low: 1)) }
+        store.accept([Self.span(2, 1, at: 2), Self.span(2, 2, at: 2), Self.span(2, 3, at: 2), Self.span(2, 4, at: 2)], bodyBytes: 10, receivedNanos: 2)
+        let snapshot = store.snapshot()
+        #expect(snapshot.spans.isEmpty && snapshot.received == 5 && snapshot.overflow == 1 && store.spanCount == 5)
+    }
+
+    func run(_ scenario: Scenario) async throws -> RunOutcome {
+        let out = TestSupport.temporaryPath(".json")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        var options = RunOptions(outputPath: out, executablePath: TestSupport.tracebenchBinary, progress: false)
+        options.recheckStreaming = true
+        return try await RunCoordinator.run(scenario: scenario, options: options)
+    }
+
+    @Test("a real run with retries, failures, broken contexts and head sampling: the streaming figures are the batch recomputation's")
+    func streamingEqualsBatch() async throws {
+        var scenario = try TestSupport.scenario("smoke")
+        scenario.durationSeconds = 5
+        scenario.load.ratePerSecond = 30
+        scenario.pipeline.maxRetries = 1
+        scenario.faults.dropContextRatio = 0.2
+        scenario.tracing.sampler = .parentBasedTraceIDRatio
+        scenario.tracing.ratio = 0.5
+        scenario.jobs = [
+            JobTypeSpec(service: "fixed", weight: 3, steps: [StepSpec(name: "sleep-5ms", duration: .fixed(5))]),
+            JobTypeSpec(service: "flaky", weight: 1, steps: [StepSpec(name: "sometimes-fails", errorRatio: 0.5)]),
+        ]
+        let outcome = try await run(scenario)
+        let r = outcome.results
+        #expect(!r.problems.contains { $0.message.contains("disagrees with its batch") }, "\(r.problems)")
+        #expect(r.jobs.submitted > 50 && r.jobs.failed > 0 && r.traces.brokenContext > 0 && r.jobs.retries > 0)
+        #expect(r.spans.late == 0)
+        #expect(r.spans.received == r.spans.exported && r.spans.dropped == 0, "\(r.spans) \(r.jobs)")
+        #expect(r.criticalPath != nil && r.sampling.errorRetention != nil)
+    }
+
+    @Test("spans held past a 0.3 s deadline by a 2 s export delay are late: counted once, their jobs' traces judged without them")
+    func lateSpansAreCountedOnce() async throws {
+        var scenario = try TestSupport.scenario("smoke")
+        scenario.durationSeconds = 4
+        scenario.load.ratePerSecond = 10
+        scenario.visibilityDeadlineSeconds = 0.3
+        scenario.tracing.batch.scheduleDelayMs = 2000
+        let outcome = try await run(scenario)
+        let r = outcome.results
+        let late = try #require(r.spans.late)
+        #expect(late > 0, "no late span")
+        // Every exported span arrived exactly once: in a judged trace or late, never both, never lost.
+        #expect(r.spans.received == r.spans.exported && r.spans.dropped == 0, "\(r.spans)")
+        #expect(r.traces.complete < r.traces.expected, "a job judged at its deadline without its late spans is not complete")
+        #expect(r.latency["visibility"]!.count == UInt64(r.spans.received))
+    }
+}
