@@ -181,6 +181,7 @@ public enum MetricReader {
             case "cpu_seconds": usage.cpuSeconds
             case "cpu_percent_avg": usage.cpuPercentAvg
             case "cpu_percent_max": usage.cpuPercentMax
+            case "rss_growth_ratio": usage.rssGrowthRatio
             default: nil
             }
         }

@@ -215,6 +215,20 @@ public struct ProcessUsage: Codable, Sendable, Equatable {
         last = (s.cpuSeconds, nanos)
     }
 
+    /// How much RSS grew over the run: the median RSS of the timeline's last tenth ÷ the median of its second tenth
+    /// (the first tenth is start-up). For an hour's soak, minutes 54–60 against 6–12: a flat process reads 1.0. Nil
+    /// with fewer than 20 samples (not measured).
+    public var rssGrowthRatio: Double? {
+        let n = rssTimeline.count
+        guard n >= 20 else { return nil }
+        func median(_ slice: ArraySlice<RSSPoint>) -> Double {
+            let sorted = slice.map(\.rssBytes).sorted()
+            return Double(sorted[sorted.count / 2])
+        }
+        let early = median(rssTimeline[n / 10 ..< n / 5]), late = median(rssTimeline[(n - n / 10)...])
+        return early > 0 ? late / early : nil
+    }
+
     public static func == (a: ProcessUsage, b: ProcessUsage) -> Bool {
         a.peakRssBytes == b.peakRssBytes && a.cpuSeconds == b.cpuSeconds && a.samples == b.samples
             && a.rssBytesAvg == b.rssBytesAvg && a.rssBytesMax == b.rssBytesMax

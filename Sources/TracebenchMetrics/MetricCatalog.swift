@@ -118,6 +118,7 @@ public enum MetricCatalog {
         .init("resources.{process}.cpu_seconds", .seconds, .exact, "a process's CPU time"),
         .init("resources.{process}.cpu_percent_avg", .percent, .exact, "a process's average CPU (% of one core)"),
         .init("resources.{process}.cpu_percent_max", .percent, .exact, "a process's busiest second (% of one core)"),
+        .init("resources.{process}.rss_growth_ratio", .ratio, .exact, "a process's RSS over the run's last tenth ÷ over its second tenth (medians; 1.0 is flat; soaks; not measured under 20 samples)"),
         .init("overhead.{arm}.per_request_us", .microseconds, .interval, "API time per request, arm − baseline (bootstrap interval)"),
         .init("overhead.{arm}.per_job_us", .microseconds, .interval, "worker time per job, arm − baseline"),
         .init("overhead.{arm}.per_span_us", .microseconds, .interval, "per job ÷ worker spans per job"),
