@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-600}"
 scripts/setup.sh >/dev/null
-swift build -c release --product tracebench >/dev/null
+swift build -c release --product tracebench >/dev/null 2>&1
 mkdir -p results
 scenario="$(mktemp --suffix=.yaml)"
 trap 'rm -f "$scenario"' EXIT

@@ -60,8 +60,8 @@ public struct IntervalSeries: Codable, Sendable, Equatable {
 }
 
 /// Builds an ``IntervalSeries`` from timestamped events. A builder made without a length grows with its events (up
-/// to 100,000 intervals) and can ``seal(before:)`` the intervals a long run has left behind, keeping their histograms
-/// encoded (a few hundred bytes) instead of live (one HdrHistogram each).
+/// to 100,000 intervals) and can ``seal(idleSince:)`` the intervals a long run has left behind, keeping their
+/// histograms encoded (a few hundred bytes) instead of live (an HdrHistogram each: 188 KB of counts).
 public struct IntervalSeriesBuilder: Sendable {
     /// The series so far: counters as counted; latency histograms are only encoded by ``build(counters:)``.
     public private(set) var series: IntervalSeries
@@ -73,13 +73,14 @@ public struct IntervalSeriesBuilder: Sendable {
     /// One interval's histogram of one phase.
     private enum Slot: Sendable {
         case empty
-        case live(LatencyHistogram)
+        /// A histogram being recorded into, and when it last was (µs since the epoch, wall clock).
+        case live(LatencyHistogram, touchedMicros: Int64)
         case sealed(String)
 
         var histogram: LatencyHistogram {
             switch self {
             case .empty: LatencyHistogram()
-            case .live(let histogram): histogram
+            case .live(let histogram, _): histogram
             case .sealed(let text): (try? LatencyHistogram(encoded: text)) ?? LatencyHistogram()
             }
         }
@@ -87,7 +88,7 @@ public struct IntervalSeriesBuilder: Sendable {
         var encoded: String {
             switch self {
             case .empty: ""
-            case .live(let histogram): histogram.count > 0 ? histogram.encoded() : ""
+            case .live(let histogram, _): histogram.count > 0 ? histogram.encoded() : ""
             case .sealed(let text): text
             }
         }
@@ -131,19 +132,18 @@ public struct IntervalSeriesBuilder: Sendable {
         var histogram = list[index].histogram
         list[index] = .empty  // one owner of the histogram's storage while it records
         histogram.record(microseconds: microseconds)
-        list[index] = .live(histogram)
+        list[index] = .live(histogram, touchedMicros: WallClock.nowMicros())
         histograms[phase] = list
     }
 
-    /// Encodes the histograms of the intervals that end before `micros` (a later recording into one of them decodes
-    /// it again: slower, never lost).
-    public mutating func seal(before micros: Int64) {
-        guard micros > series.originUnixMicros, series.intervalSeconds > 0 else { return }
-        let end = Int(Double(micros - series.originUnixMicros) / (series.intervalSeconds * 1e6))
+    /// Encodes the histograms nothing was recorded into since `micros` (wall clock, µs since the epoch): a long run
+    /// keeps live only the intervals still being written. A later recording into a sealed one decodes it again:
+    /// slower, never lost.
+    public mutating func seal(idleSince micros: Int64) {
         for phase in Array(histograms.keys) {
             var list = histograms.removeValue(forKey: phase)!
-            for index in 0 ..< Swift.min(end, list.count) {
-                if case .live = list[index] { list[index] = .sealed(list[index].encoded) }
+            for index in list.indices {
+                if case let .live(_, touched) = list[index], touched < micros { list[index] = .sealed(list[index].encoded) }
             }
             histograms[phase] = list
         }
@@ -164,7 +164,7 @@ public struct IntervalSeriesBuilder: Sendable {
                 if case .empty = slot { continue }
                 var histogram = mine[index].histogram
                 histogram.merge(slot.histogram)
-                mine[index] = .live(histogram)
+                mine[index] = .live(histogram, touchedMicros: WallClock.nowMicros())
             }
             histograms[phase] = mine
             intervals = Swift.max(intervals, list.count)

@@ -86,7 +86,11 @@ struct BuiltInPipeline: SystemUnderTest {
         // Trace check, results.
         let fold: PipelineFold
         if let finaliser {
-            fold = await finaliser.finish(rest: rest, startMicros: outcome.startMicros)
+            let finished = await finaliser.finish(rest: rest, startMicros: outcome.startMicros)
+            fold = finished.fold
+            if services.stop.isRaised {
+                results.problems.append(Problem(.notMeasured, "the run was stopped with \(finished.open.jobs) finished jobs still waiting for their spans, \(rest.count) jobs not finished and \(finished.open.traces) traces open: those were judged with the spans that had arrived; every trace judged before the stop is in the figures as it was"))
+            }
             if let batch = finaliser.batchRecheck(startMicros: outcome.startMicros) {
                 results.problems += StreamingRecheck.compare(streamed: fold, batch: batch, scenario: scenario, load: load, sink: snapshot,
                                                              windowSeconds: outcome.windowSeconds)

@@ -21,6 +21,8 @@ final class LoadGenerator: Sendable {
         var droppedArrivals = 0
         /// Submit latency (by when the response came) and dropped arrivals (at their intended start) per interval.
         var series = IntervalSeriesBuilder(originMicros: 0, intervalSeconds: 1)
+        /// When `series` was last sealed (µs since the epoch).
+        var sealedAtMicros: Int64 = 0
         var lateStarts = 0
         /// The open loop's dispatch lag per admitted arrival (µs).
         var scheduleLag = LatencyHistogram()
@@ -112,6 +114,10 @@ final class LoadGenerator: Sendable {
                 if measured {
                     state.submitLatency.record(microseconds: finished - job.intendedStartMicros)
                     state.series.record("submit", microseconds: finished - job.intendedStartMicros, endedAtMicros: finished)
+                    if finished - state.sealedAtMicros > 5_000_000 {  // interval histograms idle for 15 s: kept encoded
+                        state.series.seal(idleSince: finished - 15_000_000)
+                        state.sealedAtMicros = finished
+                    }
                     if state.armSubmitNanos.indices.contains(job.arm) {
                         state.armSubmitNanos[job.arm].record(nanoseconds: UInt64(max(0, finished - job.intendedStartMicros)) * 1000)
                         if let serverNanos { state.armServerNanos[job.arm].record(nanoseconds: serverNanos) }

@@ -67,8 +67,8 @@ struct PipelineFold: Sendable {
         traces.add(late: spans)
     }
 
-    /// Encodes the interval histograms that end before `micros` (a long run's memory stays flat).
-    mutating func seal(before micros: Int64) { series.seal(before: micros) }
+    /// Encodes the interval histograms idle since `micros` (a long run's memory stays flat).
+    mutating func seal(idleSince micros: Int64) { series.seal(idleSince: micros) }
 
     /// What the sink received, by arrival time: spans, the trace (at its first span) and each span's visibility.
     private mutating func addToSeries(_ trace: [ReceivedSpan]) {

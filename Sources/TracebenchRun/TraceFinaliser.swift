@@ -116,18 +116,20 @@ final class TraceFinaliser: Sendable {
                 store.withOpenTraces { $0.retire() }
                 state.lastRetireNanos = nowNanos
             }
-            // Intervals older than two deadlines and a minute get no more events but a straggler's.
-            state.fold!.seal(before: Int64(nowNanos / 1000) - Int64(2 * deadlineNanos / 1000) - 60_000_000)
+            // Interval histograms nothing was recorded into for 15 s are kept encoded.
+            state.fold!.seal(idleSince: Int64(nowNanos / 1000) - 15_000_000)
         }
     }
 
     /// Stops the loop and folds everything left: the jobs still waiting, `rest` (jobs the stream never delivered,
     /// read from Redis at the end), and every trace still open — with what arrived, no deadline applied.
-    func finish(rest: [LedgerEntry], startMicros: Int64) async -> PipelineFold {
+    /// `open` says what was still unjudged then: finished jobs waiting for spans, and traces held.
+    func finish(rest: [LedgerEntry], startMicros: Int64) async -> (fold: PipelineFold, open: (jobs: Int, traces: Int)) {
         stopping.store(true, ordering: .relaxed)
         await task.withLock { $0 }?.value
         return state.withLock { state in
             if state.fold == nil { state.fold = PipelineFold(rules: rules, scenario: scenario, startMicros: startMicros) }
+            let open = (jobs: state.waiting.count, traces: store.withOpenTraces { $0.traces.count } ?? 0)
             let remaining = state.waiting.values.map(\.entry).sorted { $0.jobID < $1.jobID } + rest
             state.waiting = [:]
             state.kept?.entries.append(contentsOf: rest)
@@ -143,7 +145,7 @@ final class TraceFinaliser: Sendable {
             let late = store.withOpenTraces { $0.takeLate() } ?? []
             state.kept?.spans.append(contentsOf: late)
             state.fold!.add(late: late)
-            return state.fold!
+            return (state.fold!, open)
         }
     }
 

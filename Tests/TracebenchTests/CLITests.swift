@@ -87,6 +87,9 @@ struct CLITests {
         let jobs = json["jobs"] as? [String: Int] ?? [:]
         #expect((jobs["submitted"] ?? 0) > 0)
         #expect(jobs["submitted"] == (jobs["completed"] ?? 0) + (jobs["failed"] ?? 0) + (jobs["pending"] ?? 0))
+        // What was still unjudged at the stop is said, with how many.
+        let problems = json["problems"] as? [[String: Any]] ?? []
+        #expect(problems.contains { ($0["message"] as? String)?.contains("traces open") == true }, "\(problems)")
     }
 
     /// Redis killed 4 s in, during a 30 s load: the load stops within a second, the run fails, and what the

@@ -181,7 +181,7 @@ struct CeilingAndStallTests {
         #expect(figures.rssGrowthBytes == ["api": 300])
     }
 
-    @Test("a 4 s collector stall delays spans by seconds and is timed",
+    @Test("a 4 s collector stall delays spans by seconds and is timed; past a 1.5 s deadline they are late, counted once",
           .enabled(if: CollectorProcess.rotelAgent() != nil, "rotel is not installed (pip install --pre rotel)"))
     func stallThroughRotel() async throws {
         var scenario = try TestSupport.scenario("stall-rotel")
@@ -189,6 +189,7 @@ struct CeilingAndStallTests {
         scenario.load.ratePerSecond = 40
         scenario.faults.collectorPauseAtSeconds = 3
         scenario.faults.collectorPauseSeconds = 4
+        scenario.visibilityDeadlineSeconds = 1.5
         let out = TestSupport.temporaryPath(".json")
         defer { try? FileManager.default.removeItem(atPath: out) }
         let outcome = try await RunCoordinator.run(scenario: scenario, options: RunOptions(outputPath: out, executablePath: TestSupport.tracebenchBinary, progress: false))
@@ -199,6 +200,10 @@ struct CeilingAndStallTests {
         // Spans ended while the collector was frozen arrive late: the stall shows up in visibility.
         #expect((r.latency["visibility"]?.max ?? 0) > 2_500_000)
         #expect(r.ceilings?["collector"]?.breached == false && r.ceilings?["api"] != nil)
+        // Stalled past the 1.5 s deadline: the held spans are late — counted once, received, their traces judged without them.
+        let late = try #require(r.spans.late)
+        #expect(late > 0 && r.spans.received == r.spans.exported && r.spans.dropped == 0, "\(r.spans)")
+        #expect(r.traces.complete < r.traces.expected)
     }
 }
 
