@@ -54,14 +54,17 @@ public struct TraceCheck: Sendable {
     /// over a run, done at once.
     public static func fold(ledger: [LedgerEntry], spans: [ReceivedSpan], rules: TraceFold.Rules) -> TraceFold {
         var fold = TraceFold(rules: rules)
-        for bundle in bundles(ledger: ledger, spans: spans) {
-            if let entry = bundle.entry {
-                fold.add(job: entry, traces: bundle.traces)
-            } else {
-                for trace in bundle.traces { fold.add(unowned: trace) }
-            }
-        }
+        visit(ledger: ledger, spans: spans, job: { fold.add(job: $0, traces: $1) }, unowned: { fold.add(unowned: $0) })
         return fold
+    }
+
+    /// Hands each job of `ledger` with its traces to `job`, then each trace no job owns to `unowned`
+    /// (``bundles(ledger:spans:)``).
+    public static func visit(ledger: [LedgerEntry], spans: [ReceivedSpan], job: (LedgerEntry, [[ReceivedSpan]]) -> Void,
+                             unowned: ([ReceivedSpan]) -> Void) {
+        for bundle in bundles(ledger: ledger, spans: spans) {
+            if let entry = bundle.entry { job(entry, bundle.traces) } else { bundle.traces.forEach(unowned) }
+        }
     }
 
     /// `spans` grouped by trace (arrival order within each) and by the job that owns each trace; the traces no job owns

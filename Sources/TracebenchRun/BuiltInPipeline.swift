@@ -98,11 +98,7 @@ struct BuiltInPipeline: SystemUnderTest {
         } else {
             var spans = snapshot?.spans ?? []
             if let inlineSpans, spans.count > inlineSpans { spans.removeSubrange(inlineSpans...) }  // the blocks' spans are not the inline phase's
-            var batch = PipelineFold(rules: rules, scenario: scenario, startMicros: outcome.startMicros)
-            for bundle in TraceCheck.bundles(ledger: batchLedger, spans: spans) {
-                if let entry = bundle.entry { batch.add(job: entry, traces: bundle.traces) } else { bundle.traces.forEach { batch.add(unowned: $0) } }
-            }
-            fold = batch
+            fold = PipelineFold.batch(rules: rules, scenario: scenario, startMicros: outcome.startMicros, ledger: batchLedger, spans: spans)
         }
         Self.fill(&results, scenario: scenario, fold: fold, load: load, sink: snapshot, windowSeconds: outcome.windowSeconds)
         if ledgerLost {

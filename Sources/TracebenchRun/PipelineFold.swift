@@ -29,6 +29,14 @@ struct PipelineFold: Sendable {
         warmupEndMicros = startMicros + Int64(saturating: scenario.warmupSeconds * 1e6)
     }
 
+    /// Every job of `ledger` and every span of `spans` folded at once (the batch check: overhead runs, and the
+    /// streaming path's recheck).
+    static func batch(rules: TraceFold.Rules, scenario: Scenario, startMicros: Int64, ledger: [LedgerEntry], spans: [ReceivedSpan]) -> PipelineFold {
+        var fold = PipelineFold(rules: rules, scenario: scenario, startMicros: startMicros)
+        TraceCheck.visit(ledger: ledger, spans: spans, job: { fold.add(job: $0, traces: $1) }, unowned: { fold.add(unowned: $0) })
+        return fold
+    }
+
     /// Folds in one job (finished, or pending at the end of the run) with the traces it owns.
     mutating func add(job entry: LedgerEntry, traces owned: [[ReceivedSpan]]) {
         jobs.submitted += 1

@@ -153,14 +153,6 @@ final class TraceFinaliser: Sendable {
     /// the streaming fold must agree with (where no span was late).
     func batchRecheck(startMicros: Int64) -> PipelineFold? {
         guard let kept = state.withLock({ $0.kept }) else { return nil }
-        var fold = PipelineFold(rules: rules, scenario: scenario, startMicros: startMicros)
-        for bundle in TraceCheck.bundles(ledger: kept.entries, spans: kept.spans) {
-            if let entry = bundle.entry {
-                fold.add(job: entry, traces: bundle.traces)
-            } else {
-                for trace in bundle.traces { fold.add(unowned: trace) }
-            }
-        }
-        return fold
+        return PipelineFold.batch(rules: rules, scenario: scenario, startMicros: startMicros, ledger: kept.entries, spans: kept.spans)
     }
 }

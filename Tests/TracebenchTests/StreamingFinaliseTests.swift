@@ -47,6 +47,29 @@ struct StreamingFinaliseTests {
         #expect(snapshot.spans.isEmpty && snapshot.received == 5 && snapshot.overflow == 1 && store.spanCount == 5)
     }
 
+    @Test("a series sealed while it grows, recorded into again and merged, builds exactly the series kept live")
+    func sealedSeriesEqualsLive() {
+        var live = IntervalSeriesBuilder(originMicros: 0, intervalSeconds: 1)
+        var sealed = IntervalSeriesBuilder(originMicros: 0, intervalSeconds: 1)
+        var other = IntervalSeriesBuilder(originMicros: 0, intervalSeconds: 1)
+        for event in 0 ..< 3000 {
+            let at = Int64(event % 7) * 1_000_000 + Int64(event), latency = Int64(event * 37 % 5000)
+            live.record("p", microseconds: latency, endedAtMicros: at)
+            live.count("c", atMicros: at)
+            if event % 2 == 0 {
+                sealed.record("p", microseconds: latency, endedAtMicros: at)
+                sealed.count("c", atMicros: at)
+            } else {
+                other.record("p", microseconds: latency, endedAtMicros: at)
+                other.count("c", atMicros: at)
+            }
+            if event % 500 == 0 { sealed.seal(idleSince: .max) }  // everything encoded, then written into again
+        }
+        sealed.merge(other)
+        #expect(sealed.build(counters: ["c", "d"]) == live.build(counters: ["c", "d"]))
+        #expect(live.build(counters: []).count == 7)
+    }
+
     func run(_ scenario: Scenario) async throws -> RunOutcome {
         let out = TestSupport.temporaryPath(".json")
         defer { try? FileManager.default.removeItem(atPath: out) }
