@@ -138,6 +138,7 @@ public enum MetricReader {
             return proportion(cause?.share.successes ?? 0, errors.traces)
         case "sink":
             if name == "overflow" { return r.sink.requests > 0 ? exact(Double(r.sink.overflow)) : nil }
+            if name == "peak_open_spans" { return r.sink.peakOpenSpans.flatMap { exact(Double($0)) } }
             guard name == "rejected" else { return nil }
             return r.sink.requests > 0 || !r.sink.rejected.isEmpty ? exact(Double(r.sink.rejected.values.reduce(0, +))) : nil
         default:

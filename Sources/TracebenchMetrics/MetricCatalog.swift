@@ -143,6 +143,7 @@ public enum MetricCatalog {
         .init("firehose.send_rate_spans_per_second", .perSecond, .exact, lowerIsBetter: false, "spans sent per second"),
         .init("sink.rejected", .count, .exact, "requests the sink rejected (all reasons)"),
         .init("sink.overflow", .count, .exact, "spans accepted past sink.max_spans: counted, not kept"),
+        .init("sink.peak_open_spans", .count, .exact, "the most spans the sink held at once (runs that judge traces as they complete): the traces in flight, not the run"),
         .init("critical_path.{segment}.share", .ratio, .interval, directed: false, "a `service/span` (or `queue`): its mean share of end-to-end time on the critical path (bootstrap interval)"),
         .init("critical_path.{segment}.on_path", .ratio, .proportion, directed: false, "whole traces whose critical path holds the segment"),
         .init("critical_path.{segment}.contribution.{stat}", .microseconds, .quantile, "the segment's time on the critical path, where it is on it"),

@@ -303,13 +303,16 @@ public struct SinkCounts: Codable, Sendable {
 
     /// Spans accepted past the sink's `max_spans`: counted, not stored (the run then fails: its figures are partial).
     public var overflow = 0
+    /// Runs that judge traces as they complete (built-in runs but overhead runs): the most spans the sink held at
+    /// once — the traces in flight, not the run; nil where the sink keeps every span.
+    public var peakOpenSpans: Int?
 
     /// The problem an overflowing sink makes (nil when nothing overflowed).
     public var overflowProblem: Problem? {
         overflow > 0 ? Problem(.sinkOverflow, "the sink kept its limit of spans (sink.max_spans) and counted \(overflow) more without keeping them: trace figures are partial") : nil
     }
 
-    enum CodingKeys: String, CodingKey { case requests, grpcRequests = "grpc_requests", bodyBytes = "body_bytes", rejected, overflow }
+    enum CodingKeys: String, CodingKey { case requests, grpcRequests = "grpc_requests", bodyBytes = "body_bytes", rejected, overflow, peakOpenSpans = "peak_open_spans" }
 
     /// Reads any schema version; absent keys take their defaults.
     public init(from decoder: any Decoder) throws {
@@ -319,6 +322,7 @@ public struct SinkCounts: Codable, Sendable {
         bodyBytes = try c(.bodyBytes, 0)
         rejected = try c(.rejected, [:])
         overflow = try c(.overflow, 0)
+        peakOpenSpans = try c.decodeIfPresent(Int.self, forKey: .peakOpenSpans)
     }
 }
 

@@ -139,5 +139,6 @@ extension SinkCounts {
         bodyBytes = snapshot.bodyBytes
         rejected = Dictionary(uniqueKeysWithValues: snapshot.rejected.map { ($0.key.rawValue, $0.value) })
         overflow = snapshot.overflow
+        peakOpenSpans = snapshot.peakOpenSpans
     }
 }

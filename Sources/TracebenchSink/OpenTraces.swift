@@ -14,8 +14,9 @@ public struct OpenTraces: Sendable {
     public private(set) var traces: [TraceID: Trace] = [:]
     /// Job id → the traces holding a span that names it.
     private var byJob: [String: [TraceID]] = [:]
-    /// Spans held (open traces and late spans).
+    /// Spans held (open traces and late spans), and the most held at once.
     public private(set) var spans = 0
+    public private(set) var peakSpans = 0
     private var late: [ReceivedSpan] = []
     private var takenRecently: Set<TraceID> = []
     private var takenBefore: Set<TraceID> = []
@@ -25,6 +26,7 @@ public struct OpenTraces: Sendable {
     /// Holds `received` by trace (a span of a recently taken trace is kept apart as late).
     public mutating func accept(_ received: ArraySlice<ReceivedSpan>) {
         spans += received.count
+        peakSpans = max(peakSpans, spans)
         for span in received {
             if takenRecently.contains(span.traceID) || takenBefore.contains(span.traceID) {
                 late.append(span)

@@ -33,6 +33,8 @@ public final class TraceStore: Sendable {
         public var overflow = 0
         /// Spans accepted and stored since the start (whether still held or already taken by the finaliser).
         public var received = 0
+        /// Once the store finalises by trace: the most spans it held at once.
+        public var peakOpenSpans: Int?
     }
 
     private struct State {
@@ -114,5 +116,11 @@ public final class TraceStore: Sendable {
     }
 
     /// A copy of everything received so far.
-    public func snapshot() -> Snapshot { state.withLock { $0.snapshot } }
+    public func snapshot() -> Snapshot {
+        state.withLock { whole in
+            var copy = whole.snapshot
+            copy.peakOpenSpans = whole.open?.peakSpans
+            return copy
+        }
+    }
 }
