@@ -155,7 +155,11 @@ public enum HTMLReport {
         }
         guard !lines.isEmpty else { return "<p class=\"note\">No RSS timeline in this file.</p>" }
         var chart = SVGChart(title: "RSS per process", xLabel: "seconds since sampling started", yLabel: "MiB", series: lines)
-        chart.horizontalMarks = (r.ceilings ?? [:]).sorted { $0.key < $1.key }.map { (Double($0.value.limitBytes) / 1_048_576, "ceiling \($0.key)") }
+        // Processes sharing a ceiling share one line and one label (labels drawn on top of each other read as none).
+        let byLimit = Dictionary(grouping: (r.ceilings ?? [:]).sorted { $0.key < $1.key }, by: \.value.limitBytes)
+        chart.horizontalMarks = byLimit.keys.sorted().map { limit in
+            (Double(limit) / 1_048_576, "ceiling " + byLimit[limit]!.map(\.key).joined(separator: ", "))
+        }
         return chart.render()
     }
 
