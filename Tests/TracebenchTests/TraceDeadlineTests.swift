@@ -126,7 +126,9 @@ struct TraceDeadlineRunTests {
         #expect(r.jobs.completed == r.jobs.submitted && r.jobs.submitted >= 60, "\(r.jobs)")
         let lateJobs = target.count(.partial) + target.count(.neverArrived) + target.count(.orphaned)
         #expect(lateJobs >= r.jobs.submitted / 3 && target.count(.complete) + lateJobs == r.jobs.submitted, "\(target.outcomes)")
-        #expect(target.missing.keys.contains("bb-worker/process-job") && target.count(.censored) == 0, "\(target.missing)")
+        // A partial job misses its worker spans (on a starved machine every late job may be never_arrived instead).
+        #expect((target.count(.partial) == 0 || target.missing.keys.contains("bb-worker/process-job")) && target.count(.censored) == 0,
+                "\(target.missing) \(target.outcomes)")
         // Each late job lost at least its 3 worker spans (process-job, service-process-job, redis-py's HSET) to lateness;
         // late spans are still received (6 per job), timed for visibility, and the traces still count as received.
         let late = try #require(r.spans.late)
