@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TracebenchAnalysis
+import TracebenchMeasure
 import TracebenchResults
 import TracebenchRun
 import TracebenchScenario
@@ -126,5 +127,24 @@ struct StreamingFinaliseTests {
         #expect(r.spans.received == r.spans.exported && r.spans.dropped == 0, "\(r.spans)")
         #expect(late == 0 || r.traces.complete < r.traces.expected, "a job judged at its deadline without its late spans is not complete")
         #expect(r.latency["visibility"]!.count == UInt64(r.spans.received))
+    }
+}
+
+/// `rss_growth_ratio`: the median RSS of the timeline's last tenth over its second tenth, on known timelines.
+@Suite("RSS growth ratio")
+struct RSSGrowthRatioTests {
+    static func usage(_ rss: [UInt64]) -> ProcessUsage {
+        var usage = ProcessUsage()
+        usage.rssTimeline = rss.enumerated().map { RSSPoint(seconds: Double($0.offset), rssBytes: $0.element) }
+        return usage
+    }
+
+    @Test("flat reads 1; a start-up spike in the first tenth is ignored; 100 → 150 MB reads 1.5; under 20 samples not measured")
+    func knownTimelines() throws {
+        #expect(Self.usage(Array(repeating: 100, count: 100)).rssGrowthRatio == 1)
+        #expect(Self.usage([500] + Array(repeating: 100, count: 99)).rssGrowthRatio == 1)
+        let ramp = (0 ..< 100).map { $0 < 50 ? UInt64(100) : UInt64(150) }
+        #expect(Self.usage(ramp).rssGrowthRatio == 1.5)
+        #expect(Self.usage(Array(repeating: 100, count: 19)).rssGrowthRatio == nil)
     }
 }
