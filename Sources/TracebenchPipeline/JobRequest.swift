@@ -32,3 +32,34 @@ public struct JobAccepted: Codable, Sendable, Equatable {
         self.traceID = traceID
     }
 }
+
+extension JobRequest {
+    /// The JSON body, written by hand for the load generator's hot path: the same object `JSONEncoder` writes (the
+    /// same keys; the API decodes either), without an encoder per request.
+    public var json: String {
+        "{\"id\":\(Self.quoted(id)),\"type\":\(type),\"priority\":\(priority),\"seed\":\(seed),\"intendedStartMicros\":\(intendedStartMicros),\"arm\":\(arm)}"
+    }
+
+    /// `text` as a JSON string literal.
+    static func quoted(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return "\"\(text)\"" }
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}

@@ -69,7 +69,7 @@ struct ExternalTarget: SystemUnderTest {
         }
 
         let load = TargetLoad(scenario: scenario, target: target, runID: rig.runID,
-                              values: placeholderValues(endpoint: rig.endpoint, grpc: rig.sinkAddress.grpcURL), client: rig.httpClient)
+                              values: placeholderValues(endpoint: rig.endpoint, grpc: rig.sinkAddress.grpcURL))
         let schedule = ArrivalSchedule(load: scenario.load, durationSeconds: scenario.durationSeconds, seed: scenario.seed)
         let startMicros = WallClock.nowMicros() + 100_000
         let watchers = LoadWatchers.start(scenario: scenario, progress: rig.options.progress, sink: rig.sink, startMicros: startMicros,

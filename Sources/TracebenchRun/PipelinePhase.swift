@@ -58,7 +58,7 @@ struct PipelinePhase: Sendable {
             }
 
             // Load, then drain.
-            let generator = LoadGenerator(scenario: scenario, runID: runID, apiURL: "http://127.0.0.1:\(apiPort)", client: httpClient)
+            let generator = LoadGenerator(scenario: scenario, runID: runID, apiURL: "http://127.0.0.1:\(apiPort)")
             let schedule = ArrivalSchedule(load: scenario.load, durationSeconds: scenario.durationSeconds, seed: scenario.seed)
             let startMicros = WallClock.nowMicros() + 100_000
             outcome.startMicros = startMicros

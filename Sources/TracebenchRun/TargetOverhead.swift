@@ -43,8 +43,7 @@ enum TargetOverhead {
                     problems.append(Problem(.componentFailed, "overhead block \(block) (\(arm.name)): \(error.message)"))
                     return blocks
                 }
-                let load = TargetLoad(scenario: blockScenario, target: system.target, runID: "\(rig.runID)-b\(block)-\(arm.name)", values: values,
-                                      client: rig.httpClient)
+                let load = TargetLoad(scenario: blockScenario, target: system.target, runID: "\(rig.runID)-b\(block)-\(arm.name)", values: values)
                 let schedule = ArrivalSchedule(load: blockScenario.load, durationSeconds: overhead.blockSeconds,
                                                seed: system.scenario.seed &+ UInt64(block) &* 0x9E37_79B9)
                 await load.run(schedule: schedule, startMicros: WallClock.nowMicros() + 50_000, stop: rig.stop)

@@ -52,3 +52,59 @@ public enum Placeholders {
         return result + rest
     }
 }
+
+/// A text with placeholders, parsed once: the values known for the whole run filled in, the per-job ones left as
+/// slots, so a job's text is a few appends (the load generator's hot path). Renders exactly what
+/// ``Placeholders/fill(_:_:)`` gives for the same values (a per-job value wins over a fixed one of the same name).
+public struct PlaceholderTemplate: Sendable {
+    enum Piece: Sendable {
+        case text(String)
+        case slot(Int)
+    }
+
+    let pieces: [Piece]
+
+    /// Parses `text`, filling `fixed` now and leaving `perJob` (in this order) for ``render(_:)``.
+    public init(_ text: String, fixed: [String: String], perJob: [String]) {
+        var pieces: [Piece] = []
+        var literal = ""
+        var rest = Substring(text)
+        while let open = rest.firstIndex(of: "{") {
+            literal += rest[..<open]
+            let after = rest[rest.index(after: open)...]
+            if let close = after.firstIndex(of: "}") {
+                let name = String(after[..<close])
+                if let slot = perJob.firstIndex(of: name) {
+                    if !literal.isEmpty { pieces.append(.text(literal)) }
+                    literal = ""
+                    pieces.append(.slot(slot))
+                    rest = after[after.index(after: close)...]
+                    continue
+                }
+                if let value = fixed[name] {
+                    literal += value
+                    rest = after[after.index(after: close)...]
+                    continue
+                }
+            }
+            literal.append("{")
+            rest = after
+        }
+        literal += rest
+        if !literal.isEmpty { pieces.append(.text(literal)) }
+        self.pieces = pieces
+    }
+
+    /// The text with the per-job `values` (in the order of `perJob`) in its slots.
+    public func render(_ values: [String]) -> String {
+        if pieces.count == 1, case let .text(text) = pieces[0] { return text }
+        var out = ""
+        for piece in pieces {
+            switch piece {
+            case let .text(text): out += text
+            case let .slot(slot): out += values[slot]
+            }
+        }
+        return out
+    }
+}

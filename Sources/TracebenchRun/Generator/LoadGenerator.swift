@@ -1,6 +1,5 @@
-import AsyncHTTPClient
-import Foundation
 import NIOCore
+import NIOPosix
 import Synchronization
 import TracebenchMeasure
 import TracebenchPipeline
@@ -44,15 +43,13 @@ final class LoadGenerator: Sendable {
     let scenario: Scenario
     let runID: String
     let apiURL: String
-    let client: HTTPClient
     private let tally: Mutex<Tally>
     private let loop: OpenLoop<ContinuousClock>
 
-    init(scenario: Scenario, runID: String, apiURL: String, client: HTTPClient) {
+    init(scenario: Scenario, runID: String, apiURL: String) {
         self.scenario = scenario
         self.runID = runID
         self.apiURL = apiURL
-        self.client = client
         let arms = scenario.overhead?.arms.count ?? 1
         tally = Mutex(Tally(armSubmitNanos: Array(repeating: SampleHistogram(), count: arms),
                             armServerNanos: Array(repeating: SampleHistogram(), count: arms)))
@@ -71,39 +68,51 @@ final class LoadGenerator: Sendable {
         return copy
     }
 
-    /// Offers the whole schedule (or until `stop` is raised); returns when every started submission finished.
-    /// `startMicros` is the wall-clock time of offset 0.
-    func run(schedule: ArrivalSchedule, startMicros: Int64, stop: StopSignal) async {
+    /// Offers the whole schedule (or until `stop` is raised) on the event loops of `group`; returns when every started
+    /// submission finished. `startMicros` is the wall-clock time of offset 0.
+    func run(schedule: ArrivalSchedule, startMicros: Int64, stop: StopSignal,
+             group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async {
         tally.withLock { $0.series = IntervalSeriesBuilder(originMicros: startMicros, intervalSeconds: scenario.reportIntervalSeconds) }
-        let startInstant = ContinuousClock.now + .microseconds(startMicros - WallClock.nowMicros())
+        let loops = Array(group.makeIterator())
+        guard let target = LoadEndpoint.split(apiURL + "/jobs") else {
+            tally.withLock { $0.submitErrors += 1; $0.lastError = "not an http:// URL: \(apiURL)" }
+            return
+        }
+        let client = LoadHTTPClient(loops: loops, maxConnections: min(scenario.load.maxInFlight, 512))
+        let origin = NIODeadline.now() + .microseconds(startMicros - WallClock.nowMicros())
         let warmupNanos = UInt64(Int64(saturating: max(0, scenario.warmupSeconds) * 1e9))
         let picker = JobPicker(scenario: scenario)
         let offsets = schedule.offsetsNanos
+        let runID = runID
         @Sendable func intendedMicros(_ index: Int) -> Int64 { startMicros + Int64(offsets[index] / 1000) }
-        await loop.run(count: offsets.count, offset: { .nanoseconds(Int64(offsets[$0])) }, from: startInstant, stop: stop,
-                       dropped: { index in tally.withLock { $0.series.count(IntervalSeries.Counter.droppedArrivals, atMicros: intendedMicros(index)) } }) { index in
-            let job = picker.job(index: index, id: "\(self.runID)-\(index)", intendedStartMicros: intendedMicros(index))
-            await self.submit(job, index: index, measured: offsets[index] >= warmupNanos)
+        await ArrivalLanes.run(count: offsets.count, offsetNanos: { Int64(offsets[$0]) }, origin: origin, loops: loops, admission: loop, stop: stop,
+                               dropped: { index in self.tally.withLock { $0.series.count(IntervalSeries.Counter.droppedArrivals, atMicros: intendedMicros(index)) } }) { index, lane, done in
+            let job = picker.job(index: index, id: "\(runID)-\(index)", intendedStartMicros: intendedMicros(index))
+            let measured = offsets[index] >= warmupNanos
+            let request: LoadRequest
+            do throws(LoadRequestError) {
+                request = try LoadRequest.render(method: "POST", endpoint: target.endpoint, target: target.target,
+                                                 headers: [("Content-Type", "application/json"), (ArmHeaders.arm, String(job.arm))],
+                                                 body: job.json.utf8, keepsBody: false)
+            } catch {
+                self.record(job, index: index, measured: measured, failure: error.message, serverNanos: nil)
+                return done()
+            }
+            client.execute(request, lane: lane) { result in
+                switch result {
+                case let .success(response):
+                    self.record(job, index: index, measured: measured, failure: response.status == 201 ? nil : "HTTP \(response.status)",
+                                serverNanos: response.headers.first(name: ArmHeaders.serverNanos).flatMap { UInt64($0) })
+                case let .failure(error):
+                    self.record(job, index: index, measured: measured, failure: error.message, serverNanos: nil)
+                }
+                done()
+            }
         }
+        await client.shutdown()
     }
 
-    private func submit(_ job: JobRequest, index: Int, measured: Bool) async {
-        var request = HTTPClientRequest(url: apiURL + "/jobs")
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: ArmHeaders.arm, value: String(job.arm))
-        let failure: String?
-        var serverNanos: UInt64?
-        do {
-            let body = try JSONEncoder().encode(job)
-            request.body = .bytes(ByteBuffer(bytes: body))
-            let response = try await client.execute(request, timeout: .seconds(30))
-            _ = try await response.body.collect(upTo: 1 << 20)
-            failure = response.status == .created ? nil : "HTTP \(response.status.code)"
-            serverNanos = response.headers.first(name: ArmHeaders.serverNanos).flatMap { UInt64($0) }
-        } catch {
-            failure = "\(error)"
-        }
+    private func record(_ job: JobRequest, index: Int, measured: Bool, failure: String?, serverNanos: UInt64?) {
         let finished = WallClock.nowMicros()
         tally.withLock { state in
             if let failure {

@@ -1,6 +1,6 @@
-import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOPosix
 import Synchronization
 import TracebenchMeasure
 import TracebenchScenario
@@ -59,19 +59,22 @@ final class TargetLoad: Sendable {
     let runID: String
     /// The run's placeholder values (``Placeholders/system``); each job adds its own.
     let values: [String: String]
-    let client: HTTPClient
     private let tally = Mutex(Tally())
+    /// The submit templates per job type (the last one for a type out of range), compiled once.
+    private let templates: [SubmitTemplates]
     /// Whether some job type has its own `expect` (then each accepted job's type is kept).
     private let keepsJobTypes: Bool
     private let loop: OpenLoop<ContinuousClock>
 
-    init(scenario: Scenario, target: TargetSpec, runID: String, values: [String: String], client: HTTPClient) {
+    init(scenario: Scenario, target: TargetSpec, runID: String, values: [String: String]) {
         self.scenario = scenario
         self.target = target
         self.runID = runID
         self.values = values
         keepsJobTypes = scenario.jobs.contains { $0.expect != nil }
-        self.client = client
+        templates = (scenario.jobs.map(Optional.some) + [nil]).map { job in
+            SubmitTemplates(target.submit, fixed: values.merging(job?.fields ?? [:]) { $1 }.merging(["service": job?.service ?? ""]) { $1 })
+        }
         loop = OpenLoop(clock: ContinuousClock(), maxInFlight: scenario.load.maxInFlight)
     }
 
@@ -100,52 +103,87 @@ final class TargetLoad: Sendable {
 
     /// Job `index`'s request: `{job_id}`, `{service}`, `{priority}`, `{index}` and the type's `fields` filled in.
     func request(id: String, type: Int, priority: Int, index: Int) -> Request {
-        let job = scenario.jobs.indices.contains(type) ? scenario.jobs[type] : nil
-        var values = self.values.merging(job?.fields ?? [:]) { $1 }
-        values.merge(["job_id": id, "service": job?.service ?? "", "priority": String(priority), "index": String(index)]) { $1 }
-        return Request(url: Placeholders.fill(target.submit.url, values),
-                       headers: target.submit.headers.sorted { $0.key < $1.key }.map { ($0.key, Placeholders.fill($0.value, values)) },
-                       body: Placeholders.fill(target.submit.body, values))
+        let templates = templates[scenario.jobs.indices.contains(type) ? type : templates.count - 1]
+        let values = [id, String(priority), String(index)]
+        return Request(url: templates.url.render(values), headers: templates.headers.map { ($0.name, $0.value.render(values)) },
+                       body: templates.body.render(values))
     }
 
-    func run(schedule: ArrivalSchedule, startMicros: Int64, stop: StopSignal) async {
-        let startInstant = ContinuousClock.now + .microseconds(startMicros - WallClock.nowMicros())
-        let warmupNanos = UInt64(Int64(saturating: max(0, scenario.warmupSeconds) * 1e9))
-        let picker = JobPicker(scenario: scenario)
-        let offsets = schedule.offsetsNanos
-        await loop.run(count: offsets.count, offset: { .nanoseconds(Int64(offsets[$0])) }, from: startInstant, stop: stop) { index in
-            let intended = startMicros + Int64(offsets[index] / 1000)
-            let job = picker.job(index: index, id: "\(self.runID)-\(index)", intendedStartMicros: intended)
-            await self.submit(id: job.id, index: index, type: job.type, self.request(id: job.id, type: job.type, priority: job.priority, index: index),
-                              intendedMicros: intended, measured: offsets[index] >= warmupNanos)
+    /// `target.submit`'s URL, headers (sorted by name) and body for one job type.
+    struct SubmitTemplates: Sendable {
+        /// The placeholders filled per job, in this order.
+        static let perJob = ["job_id", "priority", "index"]
+        var url: PlaceholderTemplate
+        var headers: [(name: String, value: PlaceholderTemplate)]
+        var body: PlaceholderTemplate
+
+        init(_ submit: TargetSpec.Submit, fixed: [String: String]) {
+            url = PlaceholderTemplate(submit.url, fixed: fixed, perJob: Self.perJob)
+            headers = submit.headers.sorted { $0.key < $1.key }.map { ($0.key, PlaceholderTemplate($0.value, fixed: fixed, perJob: Self.perJob)) }
+            body = PlaceholderTemplate(submit.body, fixed: fixed, perJob: Self.perJob)
         }
     }
 
-    private func submit(id: String, index: Int, type: Int, _ job: Request, intendedMicros: Int64, measured: Bool) async {
-        var request = HTTPClientRequest(url: job.url)
-        request.method = target.submit.method == "PUT" ? .PUT : .POST
-        for (name, value) in job.headers { request.headers.add(name: name, value: value) }
+    /// Offers the whole schedule (or until `stop` is raised) on the event loops of `group`; returns when every started
+    /// submission finished. `startMicros` is the wall-clock time of offset 0.
+    func run(schedule: ArrivalSchedule, startMicros: Int64, stop: StopSignal,
+             group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async {
+        let loops = Array(group.makeIterator())
+        let client = LoadHTTPClient(loops: loops, maxConnections: min(scenario.load.maxInFlight, 512))
+        let origin = NIODeadline.now() + .microseconds(startMicros - WallClock.nowMicros())
+        let warmupNanos = UInt64(Int64(saturating: max(0, scenario.warmupSeconds) * 1e9))
+        let picker = JobPicker(scenario: scenario)
+        let offsets = schedule.offsetsNanos
+        let runID = runID
+        await ArrivalLanes.run(count: offsets.count, offsetNanos: { Int64(offsets[$0]) }, origin: origin, loops: loops, admission: loop,
+                               stop: stop) { index, lane, done in
+            let intended = startMicros + Int64(offsets[index] / 1000)
+            let job = picker.job(index: index, id: "\(runID)-\(index)", intendedStartMicros: intended)
+            self.submit(id: job.id, index: index, type: job.type, self.request(id: job.id, type: job.type, priority: job.priority, index: index),
+                        intendedMicros: intended, measured: offsets[index] >= warmupNanos, client: client, lane: lane, done: done)
+        }
+        await client.shutdown()
+    }
+
+    private func submit(id: String, index: Int, type: Int, _ job: Request, intendedMicros: Int64, measured: Bool,
+                        client: LoadHTTPClient, lane: Int, done: @escaping @Sendable () -> Void) {
+        var headers = job.headers
         var injected: InjectedTrace?
         if target.submit.traceparent == .inject {
             injected = InjectedTrace.make(seed: scenario.seed, index: index, ratio: target.submit.injectRatio)
             injected?.startNanos = UInt64(max(0, intendedMicros)) * 1000
-            request.headers.replaceOrAdd(name: "traceparent", value: injected!.traceparent)
+            headers.removeAll { $0.0.lowercased() == "traceparent" }
+            headers.append(("traceparent", injected!.traceparent))
         }
-        if !job.body.isEmpty { request.body = .bytes(ByteBuffer(string: job.body)) }
-        var failure: String?
-        var header: String?
-        do {
-            let response = try await client.execute(request, timeout: .seconds(30))
-            let body = try await response.body.collect(upTo: 1 << 20)
-            if !target.submit.accept.contains(Int(response.status.code)) { failure = "HTTP \(response.status.code)" }
-            switch target.correlate.traceID {
-            case let .responseHeader(name): header = response.headers.first(name: name)
-            case let .responseBody(pointer): header = JSONPointer.string(at: pointer, in: Data(body.readableBytesView))
-            case .ledger, .injected: break
-            }
+        let request: LoadRequest
+        do throws(LoadRequestError) {
+            guard let split = LoadEndpoint.split(job.url) else { throw LoadRequestError(message: "not an http:// URL: \(job.url)") }
+            request = try LoadRequest.render(method: target.submit.method, endpoint: split.endpoint, target: split.target, headers: headers,
+                                             body: job.body.utf8, keepsBody: { if case .responseBody = target.correlate.traceID { true } else { false } }())
         } catch {
-            failure = "\(error)"
+            record(id: id, type: type, failure: error.message, header: nil, injected: nil, intendedMicros: intendedMicros, measured: measured)
+            return done()
         }
+        client.execute(request, lane: lane) { result in
+            var failure: String?
+            var header: String?
+            switch result {
+            case let .success(response):
+                if !self.target.submit.accept.contains(response.status) { failure = "HTTP \(response.status)" }
+                switch self.target.correlate.traceID {
+                case let .responseHeader(name): header = response.headers.first(name: name)
+                case let .responseBody(pointer): header = response.body.flatMap { JSONPointer.string(at: pointer, in: Data($0.readableBytesView)) }
+                case .ledger, .injected: break
+                }
+            case let .failure(error):
+                failure = error.message
+            }
+            self.record(id: id, type: type, failure: failure, header: header, injected: injected, intendedMicros: intendedMicros, measured: measured)
+            done()
+        }
+    }
+
+    private func record(id: String, type: Int, failure: String?, header: String?, injected: InjectedTrace?, intendedMicros: Int64, measured: Bool) {
         let finished = WallClock.nowMicros()
         tally.withLock { state in
             if let failure {

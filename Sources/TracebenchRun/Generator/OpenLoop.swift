@@ -1,10 +1,11 @@
 import Synchronization
 import TracebenchMeasure
 
-/// The open-loop sender the jobs load generator and the firehose share: arrival `index` is offered at its intended
-/// instant `origin + offset(index)` whatever earlier arrivals are doing (no coordinated omission: a slow response
-/// never delays the next send), admitted while fewer than `maxInFlight` are outstanding, else dropped and counted
-/// (k6's dropped_iterations) — never queued and sent late.
+/// The open model's admission and bookkeeping, shared by its two drivers — ``ArrivalLanes`` (the load generators:
+/// arrivals timed on NIO event loops, sends written from the same thread) and ``run(count:offset:from:stop:dropped:send:)``
+/// (the firehose: a task per send). Arrival `index` is offered at its intended instant whatever earlier arrivals are
+/// doing (no coordinated omission: a slow response never delays the next send), admitted while fewer than
+/// `maxInFlight` are outstanding, else dropped and counted (k6's dropped_iterations) — never queued and sent late.
 ///
 /// The clock is injected: runs use `ContinuousClock`, tests a virtual clock, so admission and lateness are checked
 /// without wall-clock races.
@@ -24,15 +25,14 @@ final class OpenLoop<C: Clock>: Sendable where C.Duration == Duration {
 
     /// How late each admitted send was dispatched: from its intended instant to the loop starting its send (µs). The
     /// generator's own precision — `load.lag` in the results.
-    var lag: LatencyHistogram { lagHistogram.withLock { $0 } }
+    var lag: LatencyHistogram { state.withLock { $0.lag } }
 
     /// How far past its intended instant a send may start before it counts as late.
     static var lateAfter: Duration { .milliseconds(1) }
 
     let clock: C
     let maxInFlight: Int
-    private let state = Mutex(Counts())
-    private let lagHistogram = Mutex(LatencyHistogram())
+    private let state = Mutex((counts: Counts(), lag: LatencyHistogram()))
 
     init(clock: C, maxInFlight: Int) {
         self.clock = clock
@@ -40,7 +40,29 @@ final class OpenLoop<C: Clock>: Sendable where C.Duration == Duration {
     }
 
     /// A copy of the counts so far.
-    var counts: Counts { state.withLock { $0 } }
+    var counts: Counts { state.withLock { $0.counts } }
+
+    /// Admits an arrival dispatched `lag` after its intended instant (true: its send starts now, and ``finished()``
+    /// must follow it), or drops and counts it (false).
+    func admit(lag: Duration) -> Bool {
+        let micros = Int64(max(0, lag / .microseconds(1)))
+        return state.withLock { state -> Bool in
+            guard state.counts.inFlight < maxInFlight else {
+                state.counts.dropped += 1
+                return false
+            }
+            state.counts.inFlight += 1
+            state.counts.started += 1
+            if lag > Self.lateAfter { state.counts.lateStarts += 1 }
+            state.lag.record(microseconds: micros)
+            return true
+        }
+    }
+
+    /// One admitted send ended.
+    func finished() {
+        state.withLock { $0.counts.inFlight -= 1 }
+    }
 
     /// Offers arrivals `0..<count` and returns when every admitted send has finished (or after `stop` is raised and
     /// the sends already started have finished). `dropped(index)` runs for an arrival not admitted; `send(index)`
@@ -55,25 +77,13 @@ final class OpenLoop<C: Clock>: Sendable where C.Duration == Duration {
                     try? await clock.sleep(until: intended, tolerance: nil)
                     if stop.isRaised { break }
                 }
-                let lag = intended.duration(to: clock.now)
-                let admitted = state.withLock { counts -> Bool in
-                    guard counts.inFlight < maxInFlight else {
-                        counts.dropped += 1
-                        return false
-                    }
-                    counts.inFlight += 1
-                    counts.started += 1
-                    if lag > Self.lateAfter { counts.lateStarts += 1 }
-                    return true
-                }
-                guard admitted else {
+                guard admit(lag: intended.duration(to: clock.now)) else {
                     dropped(index)
                     continue
                 }
-                lagHistogram.withLock { $0.record(microseconds: Int64(max(0, lag / .microseconds(1)))) }
                 group.addTask {
                     await send(index)
-                    self.state.withLock { $0.inFlight -= 1 }
+                    self.finished()
                 }
             }
         }

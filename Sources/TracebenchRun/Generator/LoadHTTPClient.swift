@@ -1,0 +1,168 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// The load generators' HTTP client: keep-alive HTTP/1.1 connections, one pool per event loop, so a request is
+/// rendered, written and answered on the thread that dispatched its arrival (``ArrivalLanes``). Connections open on
+/// demand up to a per-loop cap; requests beyond it wait for the next free connection (their lateness is in their
+/// latency, which counts from the intended start). Idle connections are reused last-in first-out and closed after
+/// ``idleTimeout`` (below Node's 5 s keep-alive default, so a reused connection is not one the server is closing);
+/// a request unanswered for its timeout fails.
+final class LoadHTTPClient: Sendable {
+    static let idleTimeout: TimeAmount = .seconds(2)
+    static let connectTimeout: TimeAmount = .seconds(10)
+
+    let loops: [any EventLoop]
+    private let pools: [Pool]
+
+    /// `maxConnections` in all, spread over `loops`; a request unanswered for `requestTimeout` fails.
+    init(loops: [any EventLoop], maxConnections: Int, requestTimeout: TimeAmount = .seconds(30)) {
+        self.loops = loops
+        let perLoop = max(1, (maxConnections + loops.count - 1) / loops.count)
+        pools = loops.map { Pool(loop: $0, maxConnections: perLoop, requestTimeout: requestTimeout) }
+    }
+
+    /// Sends `request` from lane `lane`'s pool; `completion` runs once on that lane's event loop. Call it on that loop.
+    func execute(_ request: LoadRequest, lane: Int, completion: @escaping (Result<LoadResponse, LoadRequestError>) -> Void) {
+        pools[lane].execute(request, completion: completion)
+    }
+
+    /// Closes every connection.
+    func shutdown() async {
+        for pool in pools { try? await pool.loop.submit { pool.closeAll() }.get() }
+    }
+
+    /// One event loop's connections.
+    ///
+    /// `@unchecked Sendable`: its mutable state is read and written only on `loop` (callers are on it; the sweep is
+    /// scheduled on it; connection callbacks run on it), so no two threads ever touch it.
+    final class Pool: @unchecked Sendable {
+        typealias Completion = (Result<LoadResponse, LoadRequestError>) -> Void
+
+        let loop: any EventLoop
+        let maxConnections: Int
+        let requestTimeout: TimeAmount
+        private var idle: [LoadConnection] = []
+        private var busy: [ObjectIdentifier: LoadConnection] = [:]
+        private var open = 0
+        private var pending = CircularBuffer<(LoadRequest, Completion)>()
+        private var sweep: RepeatedTask?
+
+        init(loop: any EventLoop, maxConnections: Int, requestTimeout: TimeAmount) {
+            self.loop = loop
+            self.maxConnections = maxConnections
+            self.requestTimeout = requestTimeout
+        }
+
+        func execute(_ request: LoadRequest, completion: @escaping Completion) {
+            loop.assertInEventLoop()
+            if sweep == nil {
+                sweep = loop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in self.closeStale() }
+            }
+            while let connection = idle.popLast() {
+                if connection.isUsable, connection.endpoint == request.endpoint {
+                    send(request, on: connection, completion: completion)
+                    return
+                }
+                connection.close(failing: "")
+            }
+            if open < maxConnections {
+                connect(for: request, completion: completion)
+            } else {
+                pending.append((request, completion))
+            }
+        }
+
+        private func send(_ request: LoadRequest, on connection: LoadConnection, completion: @escaping Completion) {
+            busy[ObjectIdentifier(connection)] = connection
+            connection.send(request) { result in
+                self.busy[ObjectIdentifier(connection)] = nil
+                completion(result)
+                self.release(connection)
+            }
+        }
+
+        /// A connection finished its request: the next waiting request takes it, or it goes idle.
+        private func release(_ connection: LoadConnection) {
+            guard connection.isUsable else {
+                connection.close(failing: "")
+                return
+            }
+            if let (request, completion) = pending.popFirst() {
+                if request.endpoint == connection.endpoint {
+                    send(request, on: connection, completion: completion)
+                } else {
+                    connection.close(failing: "")
+                    connect(for: request, completion: completion)
+                }
+            } else {
+                idle.append(connection)
+            }
+        }
+
+        private func connect(for request: LoadRequest, completion: @escaping Completion) {
+            open += 1
+            let endpoint = request.endpoint
+            ClientBootstrap(group: loop)
+                .connectTimeout(LoadHTTPClient.connectTimeout)
+                .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let sync = channel.pipeline.syncOperations
+                        try sync.addHandler(RenderedRequestWriter())
+                        try sync.addHandler(ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes)))
+                        try sync.addHandler(LoadConnection(endpoint: endpoint))
+                    }
+                }
+                .connect(host: endpoint.host, port: endpoint.port)
+                .whenComplete { result in
+                    switch result {
+                    case let .success(channel):
+                        guard let connection = try? channel.pipeline.syncOperations.handler(type: LoadConnection.self) else {
+                            channel.close(promise: nil)
+                            self.closed()
+                            completion(.failure(LoadRequestError(message: "cannot set up a connection to \(endpoint)")))
+                            return
+                        }
+                        connection.closed = { [weak self] _ in self?.closed() }
+                        self.send(request, on: connection, completion: completion)
+                    case let .failure(error):
+                        self.closed()
+                        completion(.failure(LoadRequestError(message: "cannot connect to \(endpoint): \(error)")))
+                    }
+                }
+        }
+
+        /// A connection closed (or never opened): a waiting request may open a new one.
+        private func closed() {
+            open -= 1
+            if open < maxConnections, let (request, completion) = pending.popFirst() {
+                connect(for: request, completion: completion)
+            }
+        }
+
+        /// Closes idle connections past ``LoadHTTPClient/idleTimeout`` and fails requests past `requestTimeout`.
+        private func closeStale() {
+            let now = loop.now
+            idle.removeAll { connection in
+                guard now - connection.idleSince > LoadHTTPClient.idleTimeout else { return false }
+                connection.close(failing: "")
+                return true
+            }
+            for connection in busy.values {
+                if let since = connection.busySince, now - since > requestTimeout {
+                    connection.close(failing: "no response from \(connection.endpoint) within \(Double(requestTimeout.nanoseconds) / 1e9) s")
+                }
+            }
+        }
+
+        func closeAll() {
+            sweep?.cancel()
+            sweep = nil
+            for connection in idle { connection.close(failing: "") }
+            idle = []
+            for connection in busy.values { connection.close(failing: "the load generator stopped") }
+            while let (_, completion) = pending.popFirst() { completion(.failure(LoadRequestError(message: "the load generator stopped"))) }
+        }
+    }
+}

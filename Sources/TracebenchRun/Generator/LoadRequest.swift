@@ -1,0 +1,112 @@
+import NIOCore
+import NIOHTTP1
+
+/// Where a load request goes: host and port of an `http://` URL (the key of a keep-alive connection; the scenario
+/// accepts only `http://` submit URLs).
+struct LoadEndpoint: Hashable, Sendable, CustomStringConvertible {
+    var host: String
+    var port: Int
+
+    var description: String { "http://\(hostHeader)" }
+
+    /// The `Host` header's value.
+    var hostHeader: String {
+        let bracketed = host.contains(":") ? "[\(host)]" : host
+        return port == 80 ? bracketed : "\(bracketed):\(port)"
+    }
+
+    /// Splits an absolute `http://` URL into its endpoint and its request target (path and query, `/` when empty); nil
+    /// for anything else (another scheme, no host, a bad port, spaces or control characters).
+    static func split(_ url: String) -> (endpoint: LoadEndpoint, target: String)? {
+        guard url.hasPrefix("http://") else { return nil }
+        var rest = url.dropFirst(7)
+        guard !url.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else { return nil }
+        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
+        var authority = rest[..<authorityEnd]
+        rest = rest[authorityEnd...]
+        if let fragment = rest.firstIndex(of: "#") { rest = rest[..<fragment] }
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }  // credentials are not sent
+        let host: Substring
+        var portText: Substring?
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else { return nil }
+            host = authority[authority.index(after: authority.startIndex)..<close]
+            let after = authority[authority.index(after: close)...]
+            if after.hasPrefix(":") { portText = after.dropFirst() } else if !after.isEmpty { return nil }
+        } else if let colon = authority.lastIndex(of: ":") {
+            host = authority[..<colon]
+            portText = authority[authority.index(after: colon)...]
+        } else {
+            host = authority
+        }
+        guard !host.isEmpty else { return nil }
+        var port = 80
+        if let portText {
+            guard let value = Int(portText), (1...65535).contains(value) else { return nil }
+            port = value
+        }
+        let target = rest.isEmpty ? "/" : (rest.hasPrefix("?") ? "/" + rest : String(rest))
+        return (LoadEndpoint(host: String(host), port: port), target)
+    }
+}
+
+/// One request as bytes on the wire, rendered once: the generators write it as it is (no per-request encoder).
+struct LoadRequest: Sendable {
+    var endpoint: LoadEndpoint
+    var bytes: ByteBuffer
+    /// Whether the caller reads the response body (else it is counted and dropped).
+    var keepsBody: Bool
+
+    /// Renders an HTTP/1.1 request: the request line, `Host`, the headers given (a `Host`, `Content-Length`,
+    /// `Transfer-Encoding` or `Connection` among them is left out: the client writes its own), `Content-Length`, the body.
+    /// Throws when a header name or value could split the request (a line break, or a name not a token).
+    static func render(method: String, endpoint: LoadEndpoint, target: String, headers: [(String, String)], body: some Collection<UInt8>,
+                       keepsBody: Bool, allocator: ByteBufferAllocator = ByteBufferAllocator()) throws(LoadRequestError) -> LoadRequest {
+        var bytes = allocator.buffer(capacity: 128 + target.utf8.count + body.count + headers.reduce(0) { $0 + $1.0.utf8.count + $1.1.utf8.count + 4 })
+        bytes.writeString(method)
+        bytes.writeStaticString(" ")
+        bytes.writeString(target)
+        bytes.writeStaticString(" HTTP/1.1\r\nHost: ")
+        bytes.writeString(endpoint.hostHeader)
+        bytes.writeStaticString("\r\n")
+        for (name, value) in headers {
+            guard !name.isEmpty, name.utf8.allSatisfy(Self.isTokenByte) else { throw LoadRequestError(message: "header name '\(name)' is not an HTTP token") }
+            guard !value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) else {
+                throw LoadRequestError(message: "header \(name)'s value has a line break")
+            }
+            switch name.lowercased() {
+            case "host", "content-length", "transfer-encoding", "connection": continue
+            default: break
+            }
+            bytes.writeString(name)
+            bytes.writeStaticString(": ")
+            bytes.writeString(value)
+            bytes.writeStaticString("\r\n")
+        }
+        bytes.writeStaticString("Content-Length: ")
+        bytes.writeString(String(body.count))
+        bytes.writeStaticString("\r\n\r\n")
+        bytes.writeBytes(body)
+        return LoadRequest(endpoint: endpoint, bytes: bytes, keepsBody: keepsBody)
+    }
+
+    private static func isTokenByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
+        default: "!#$%&'*+-.^_`|~".utf8.contains(byte)
+        }
+    }
+}
+
+/// A load request that could not be built, sent or answered: a one-line reason (counted as a submit error).
+struct LoadRequestError: Error, Sendable, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+/// What came back: the status, the headers, and the body when the request kept it.
+struct LoadResponse: Sendable {
+    var status: Int
+    var headers: HTTPHeaders
+    var body: ByteBuffer?
+}

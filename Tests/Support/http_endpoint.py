@@ -1,0 +1,74 @@
+"""A small HTTP/1.1 endpoint from Python's standard library, for the load generator's client tests: an independent
+server implementation. Prints its port on the first line of stdout, then serves until killed.
+
+POST /ok       201, header X-Echo: the body's length, JSON body {"trace": "t-<body length>"}
+POST /close    201 with Connection: close
+POST /big      200 with a 2 MiB body
+POST /chunked  201, body sent chunked
+POST /slow     201 after 3 s
+GET  /stats    {"connections": N, "requests": M}
+"""
+import json
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+lock = threading.Lock()
+stats = {"connections": 0, "requests": 0}
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def setup(self):
+        super().setup()
+        with lock:
+            stats["connections"] += 1
+
+    def log_message(self, *args):
+        pass
+
+    def reply(self, status, body, headers=()):
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        with lock:
+            body = json.dumps(stats).encode()
+        self.reply(200, body, [("Content-Type", "application/json")])
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length", "0"))
+        body = self.rfile.read(length)
+        with lock:
+            stats["requests"] += 1
+        if self.path == "/ok":
+            self.reply(201, json.dumps({"trace": "t-%d" % len(body)}).encode(), [("X-Echo", str(len(body)))])
+        elif self.path == "/close":
+            self.close_connection = True
+            self.reply(201, b"{}", [("Connection", "close")])
+        elif self.path == "/big":
+            self.reply(200, b"x" * (2 << 20))
+        elif self.path == "/chunked":
+            self.send_response(201)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for part in (b'{"trace":', b'"t-chunked"}'):
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
+            self.wfile.write(b"0\r\n\r\n")
+        elif self.path == "/slow":
+            time.sleep(3)
+            self.reply(201, b"{}")
+        else:
+            self.reply(404, b"")
+
+
+server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+server.daemon_threads = True
+print(server.server_address[1], flush=True)
+server.serve_forever()

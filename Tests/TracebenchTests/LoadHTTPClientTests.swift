@@ -1,0 +1,175 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import Testing
+import TracebenchPipeline
+import TracebenchRedis
+import TracebenchScenario
+@testable import TracebenchRun
+
+/// The load generators' HTTP client against an independent server (Python's http.server, Tests/Support/http_endpoint.py)
+/// on a free loopback port: keep-alive reuse, closing servers, chunked and oversized bodies, refusals, timeouts; and the
+/// request renderer and templates it is fed by.
+@Suite("load generator HTTP client")
+struct LoadHTTPClientTests {
+    /// The Python endpoint, started for one test and stopped by pid.
+    final class Endpoint {
+        let process = Process()
+        let port: Int
+
+        init() throws {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", TestSupport.packageRoot + "/Tests/Support/http_endpoint.py"]
+            let output = Pipe()
+            process.standardOutput = output
+            try process.run()
+            var line = Data()
+            while !line.contains(UInt8(ascii: "\n")) {
+                let chunk = output.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                line += chunk
+            }
+            port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        }
+
+        deinit {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+
+        func request(_ path: String, method: String = "POST", body: String = "hello", keepsBody: Bool = true) throws -> LoadRequest {
+            let split = try #require(LoadEndpoint.split("http://127.0.0.1:\(port)\(path)"))
+            return try LoadRequest.render(method: method, endpoint: split.endpoint, target: split.target, headers: [("Content-Type", "application/json")],
+                                          body: body.utf8, keepsBody: keepsBody)
+        }
+    }
+
+    static func send(_ client: LoadHTTPClient, _ request: LoadRequest, lane: Int = 0) async -> Result<LoadResponse, LoadRequestError> {
+        await withCheckedContinuation { continuation in
+            client.loops[lane].execute { client.execute(request, lane: lane) { continuation.resume(returning: $0) } }
+        }
+    }
+
+    static func stats(_ client: LoadHTTPClient, _ endpoint: Endpoint) async throws -> [String: Int] {
+        let response = try await send(client, endpoint.request("/stats", method: "GET", body: "")).get()
+        return try JSONDecoder().decode([String: Int].self, from: Data(try #require(response.body).readableBytesView))
+    }
+
+    @Test("a response's status, headers and kept body come back; sequential requests share one keep-alive connection")
+    func keepAlive() async throws {
+        let endpoint = try Endpoint()
+        let client = LoadHTTPClient(loops: [MultiThreadedEventLoopGroup.singleton.next()], maxConnections: 4)
+        let response = try await Self.send(client, endpoint.request("/ok")).get()
+        #expect(response.status == 201 && response.headers.first(name: "X-Echo") == "5")
+        #expect(response.body.map { String(buffer: $0) } == #"{"trace": "t-5"}"#)
+        for _ in 0..<99 { #expect(try await Self.send(client, endpoint.request("/ok", keepsBody: false)).get().body == nil) }
+        #expect(try await Self.stats(client, endpoint) == ["connections": 1, "requests": 100])
+        await client.shutdown()
+    }
+
+    @Test("60 requests at once over a cap of 4 connections: every one answered, never more than 4 connections")
+    func concurrentUnderCap() async throws {
+        let endpoint = try Endpoint()
+        let client = LoadHTTPClient(loops: [MultiThreadedEventLoopGroup.singleton.next()], maxConnections: 4)
+        let request = try endpoint.request("/ok", keepsBody: false)
+        let statuses = await withTaskGroup(of: Int.self) { group in
+            for _ in 0..<60 { group.addTask { (try? await Self.send(client, request).get().status) ?? 0 } }
+            return await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(statuses == Array(repeating: 201, count: 60))
+        let stats = try await Self.stats(client, endpoint)
+        #expect(stats["requests"] == 60 && (1...4).contains(stats["connections"] ?? 0), "\(stats)")
+        await client.shutdown()
+    }
+
+    @Test("a server that closes after each response: every request answered, each on a new connection")
+    func closingServer() async throws {
+        let endpoint = try Endpoint()
+        let client = LoadHTTPClient(loops: [MultiThreadedEventLoopGroup.singleton.next()], maxConnections: 2)
+        for _ in 0..<20 { #expect(try await Self.send(client, endpoint.request("/close")).get().status == 201) }
+        #expect(try await Self.stats(client, endpoint) == ["connections": 21, "requests": 20])
+        await client.shutdown()
+    }
+
+    @Test("chunked bodies are read whole; a body over 1 MiB fails when kept and is counted and dropped when not")
+    func bodies() async throws {
+        let endpoint = try Endpoint()
+        let client = LoadHTTPClient(loops: [MultiThreadedEventLoopGroup.singleton.next()], maxConnections: 2)
+        let chunked = try await Self.send(client, endpoint.request("/chunked")).get()
+        #expect(chunked.status == 201 && chunked.body.map { String(buffer: $0) } == #"{"trace":"t-chunked"}"#)
+        guard case let .failure(error) = await Self.send(client, try endpoint.request("/big")) else {
+            Issue.record("a 2 MiB body was kept")
+            return
+        }
+        #expect(error.message.contains("over 1048576 bytes"))
+        #expect(try await Self.send(client, endpoint.request("/big", keepsBody: false)).get().status == 200)
+        await client.shutdown()
+    }
+
+    @Test("a refused connection and an unanswered request fail with their reasons, and the client goes on")
+    func failures() async throws {
+        let client = LoadHTTPClient(loops: [MultiThreadedEventLoopGroup.singleton.next()], maxConnections: 2, requestTimeout: .seconds(1))
+        let closed = FreePort.loopback()
+        let refused = try LoadRequest.render(method: "POST", endpoint: LoadEndpoint(host: "127.0.0.1", port: closed), target: "/", headers: [],
+                                             body: [], keepsBody: false)
+        guard case let .failure(error) = await Self.send(client, refused) else {
+            Issue.record("a closed port answered")
+            return
+        }
+        #expect(error.message.contains("cannot connect to http://127.0.0.1:\(closed)"), "\(error)")
+        let endpoint = try Endpoint()
+        guard case let .failure(timeout) = await Self.send(client, try endpoint.request("/slow")) else {
+            Issue.record("a 3 s response came within the 1 s timeout")
+            return
+        }
+        #expect(timeout.message.contains("no response from http://127.0.0.1:\(endpoint.port) within 1.0 s"), "\(timeout)")
+        #expect(try await Self.send(client, endpoint.request("/ok")).get().status == 201)
+        await client.shutdown()
+    }
+
+    @Test("requests are rendered byte for byte; the client writes Host and Content-Length itself; a header with a line break is refused")
+    func rendering() throws {
+        let endpoint = LoadEndpoint(host: "::1", port: 8080)
+        let request = try LoadRequest.render(method: "PUT", endpoint: endpoint, target: "/jobs?x=1",
+                                             headers: [("X-Job", "7"), ("Host", "evil"), ("content-length", "999")], body: Array("{}".utf8), keepsBody: false)
+        #expect(String(buffer: request.bytes) == "PUT /jobs?x=1 HTTP/1.1\r\nHost: [::1]:8080\r\nX-Job: 7\r\nContent-Length: 2\r\n\r\n{}")
+        #expect(throws: LoadRequestError.self) {
+            try LoadRequest.render(method: "POST", endpoint: endpoint, target: "/", headers: [("X-A", "1\r\nX-Injected: 2")], body: [], keepsBody: false)
+        }
+        #expect(throws: LoadRequestError.self) {
+            try LoadRequest.render(method: "POST", endpoint: endpoint, target: "/", headers: [("Bad Name", "1")], body: [], keepsBody: false)
+        }
+    }
+
+    @Test("URLs split into endpoint and request target; anything not plain http:// is refused")
+    func splitting() {
+        #expect(LoadEndpoint.split("http://127.0.0.1:9/jobs?a=b#frag")! == (LoadEndpoint(host: "127.0.0.1", port: 9), "/jobs?a=b"))
+        #expect(LoadEndpoint.split("http://example.com")! == (LoadEndpoint(host: "example.com", port: 80), "/"))
+        #expect(LoadEndpoint.split("http://user:pw@[::1]:81?q")! == (LoadEndpoint(host: "::1", port: 81), "/?q"))
+        for bad in ["https://a/", "ftp://a", "http://", "http://a:0/", "http://a:99999/", "http://a:x/", "http://a/b c", "http://a/\r\n", "http://[::1/"] {
+            #expect(LoadEndpoint.split(bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test("a compiled template renders what Placeholders.fill gives, on random texts and values")
+    func templatesMatchFill() {
+        var random = SystemRandomNumberGenerator()
+        let alphabet = Array("ab{}_ {job_id}{index}{x}{service}\"")
+        for _ in 0..<2000 {
+            let text = String((0..<Int.random(in: 0...30, using: &random)).map { _ in alphabet.randomElement(using: &random)! })
+            let fixed = ["x": "X{job_id}", "service": "svc", "index": "shadowed"]
+            let perJob = ["j\(Int.random(in: 0...9, using: &random))", "{p}", "7"]
+            let template = PlaceholderTemplate(text, fixed: fixed, perJob: TargetLoad.SubmitTemplates.perJob)
+            let all = fixed.merging(Dictionary(uniqueKeysWithValues: zip(TargetLoad.SubmitTemplates.perJob, perJob))) { $1 }
+            #expect(template.render(perJob) == Placeholders.fill(text, all), "\(text)")
+        }
+    }
+
+    @Test("a job's hand-written JSON decodes to the same job as JSONEncoder's")
+    func jobJSON() throws {
+        for id in ["run-7", "q\"uo\\te\n\u{1}é"] {
+            let job = JobRequest(id: id, type: 3, priority: -2, seed: .max, intendedStartMicros: 1_765_000_000_123_456, arm: 1)
+            #expect(try JSONDecoder().decode(JobRequest.self, from: Data(job.json.utf8)) == job)
+        }
+    }
+}
