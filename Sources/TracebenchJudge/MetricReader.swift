@@ -58,7 +58,7 @@ public enum MetricReader {
             }
         case "throughput":
             let t = r.throughput
-            guard t.windowSeconds > 0 else { return nil }
+            guard t.windowSeconds > 0, r.tracesObserved || name.hasPrefix("jobs_") else { return nil }
             switch name {
             case "traces_per_minute":
                 let traces = Int((t.tracesPerMinute * t.windowSeconds / 60).rounded())

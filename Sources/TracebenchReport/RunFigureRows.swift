@@ -49,14 +49,17 @@ public enum RunFigureRows {
         }
         if r.tracingOff {
             rows.append(FigureRow("tracing", "off: no trace figures (no span was created; completeness, sampling and spans not measured)"))
+        } else if !r.tracesObserved {
+            rows.append(FigureRow("tracing", "not observed: a load-only target (no ledger, correlation or expect); a job is its request, no trace figure"))
         } else {
             rows.append(contentsOf: traces(r))
         }
         let tp = r.throughput
         let isFirehose = r.firehose != nil || r.listen != nil
         let jobRates = isFirehose ? "" : String(format: "%.1f jobs/s submitted, %.1f jobs/s completed, ", tp.jobsSubmittedPerSecond, tp.jobsCompletedPerSecond)
-        let sinkRates = r.tracingOff ? "" : String(format: "%.0f traces/min and %.0f spans/s at the sink", tp.tracesPerMinute, tp.spansPerSecond)
-        rows.append(FigureRow("rate", r.tracingOff ? String(jobRates.dropLast(2)) : jobRates + sinkRates))
+        let noTraces = r.tracingOff || !r.tracesObserved
+        let sinkRates = noTraces ? "" : String(format: "%.0f traces/min and %.0f spans/s at the sink", tp.tracesPerMinute, tp.spansPerSecond)
+        rows.append(FigureRow("rate", noTraces ? String(jobRates.dropLast(2)) : jobRates + sinkRates))
         if let lag = r.load?.lag, lag.count > 0 {
             rows.append(FigureRow("schedule", String(format: "the generator's lag p50 %.3f ms, p99 %.3f ms, max %.3f ms over %llu dispatches; %d started > 1 ms late",
                                                      Double(lag.p50) / 1000, Double(lag.p99) / 1000, Double(lag.max) / 1000, lag.count, jobs.lateStarts)))

@@ -128,6 +128,10 @@ public struct ScenarioFile: Codable, Sendable, Equatable {
 
 /// The tracing configuration in force: the scenario's plus the `OTEL_*` variables that override it.
 public struct TracingEffective: Codable, Sendable {
+    /// `mode` of a load-only target's run: tracebench looked at no trace (no ledger, no correlation), so every trace
+    /// figure is not measured.
+    public static let notObserved = "not_observed"
+
     public var mode = ""
     public var `protocol` = ""
     public var sampler = ""
@@ -232,4 +236,6 @@ public struct EnvironmentInfo: Codable, Sendable, Equatable {
 extension RunResults {
     /// A jobs run whose every arm had `tracing.mode: off`: it has no trace figures at all.
     public var tracingOff: Bool { firehose == nil && overhead == nil && tracingEffective.mode == "off" }
+    /// Whether tracebench looked at traces at all (false for a load-only target: its trace rates are not measured).
+    public var tracesObserved: Bool { tracingEffective.mode != TracingEffective.notObserved }
 }

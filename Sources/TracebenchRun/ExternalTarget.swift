@@ -58,14 +58,16 @@ struct ExternalTarget: SystemUnderTest {
                 return figures
             }
         }
-        let ledger: ReadOnlyLedger
-        do {
-            ledger = try ReadOnlyLedger(url: try RedisURL(parsing: fill(target.ledger.url, endpoint: rig.endpoint)), ledger: target.ledger)
-        } catch {
-            figures.problems.append(Problem(.componentFailed, "the target's ledger Redis: \(error)"))
-            if let child { _ = await child.stopGroup(timeout: .clampedSeconds(target.launch?.stopTimeoutSeconds ?? 30)) }
-            figures.problems += await rig.finish().problems
-            return figures
+        var ledger: ReadOnlyLedger?
+        if let spec = target.ledger {
+            do {
+                ledger = try ReadOnlyLedger(url: try RedisURL(parsing: fill(spec.url, endpoint: rig.endpoint)), ledger: spec)
+            } catch {
+                figures.problems.append(Problem(.componentFailed, "the target's ledger Redis: \(error)"))
+                if let child { _ = await child.stopGroup(timeout: .clampedSeconds(target.launch?.stopTimeoutSeconds ?? 30)) }
+                figures.problems += await rig.finish().problems
+                return figures
+            }
         }
 
         let load = TargetLoad(scenario: scenario, target: target, runID: rig.runID,
@@ -81,8 +83,11 @@ struct ExternalTarget: SystemUnderTest {
         if tally.submitErrors > 0 {
             figures.problems.append(Problem(.submitErrors, "\(tally.submitErrors) submissions failed (last: \(tally.lastError))"))
         }
-        // The ledger is read before a launched system is stopped: its Redis may go with it.
-        let entries = await drainAndRead(tally.acceptedJobIDs, ledger: ledger, child: child, stop: rig.stop, problems: &figures.problems)
+        // The ledger is read before a launched system is stopped: its Redis may go with it. A load-only target has none.
+        var entries: [String: ReadOnlyLedger.Entry] = [:]
+        if let ledger {
+            entries = await drainAndRead(tally.acceptedJobIDs, ledger: ledger, child: child, stop: rig.stop, problems: &figures.problems)
+        }
         await watchers.finish()
         if let child, !child.isRunning {
             figures.problems.append(Problem(.componentFailed, "the target exited during the run (status \(child.exitStatus))\(child.logTail())"))
@@ -166,7 +171,7 @@ struct ExternalTarget: SystemUnderTest {
         do {
             while !pending.isEmpty, !stop.isRaised {
                 let polled = WallClock.nowNanos()
-                for job in pending where target.ledger.done.contains(try ledger.status(job) ?? "") {
+                for job in pending where ledger.ledger.done.contains(try ledger.status(job) ?? "") {
                     pending.remove(job)
                     seenDone[job] = polled
                 }

@@ -51,6 +51,7 @@ enum ResultsAssembler {
         results.scenarioFile = ScenarioRecord.file(path: scenario.source.path, yaml: scenario.source.text)
         // Masked by the initializer: an endpoint with user:pass@ never reaches the results.
         results.tracingEffective = TracingEffective(spec: scenario.tracing, endpoint: endpoint, environmentOverrides: TracingBackend.environmentOverrides())
+        if scenario.target?.isLoadOnly == true { results.tracingEffective.mode = TracingEffective.notObserved }
         results.environment = prepared.environment
         results.runID = prepared.runID
         results.startedAt = ResultsFile.timestamp(prepared.startedAt)

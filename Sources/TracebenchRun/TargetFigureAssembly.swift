@@ -20,15 +20,17 @@ enum TargetFigureAssembly {
         jobs.lateStarts = tally.lateStarts
         figures.load = LoadFigures(lag: tally.scheduleLag.summary())
         jobs.submitErrors = tally.submitErrors
-        if ledgerRead {
+        if let ledger = target.ledger, ledgerRead {
             let statuses = tally.acceptedJobIDs.map { entries[$0]?.status ?? "" }
-            jobs.failed = statuses.count { target.ledger.failed.contains($0) }
-            jobs.completed = statuses.count { target.ledger.done.contains($0) } - jobs.failed
+            jobs.failed = statuses.count { ledger.failed.contains($0) }
+            jobs.completed = statuses.count { ledger.done.contains($0) } - jobs.failed
+        } else if target.isLoadOnly {
+            jobs.completed = jobs.submitted  // load only: a job is its request, done when answered with an accepted status
         }
         jobs.pending = jobs.submitted - jobs.completed - jobs.failed
         figures.jobs = jobs
         figures.latency = ["submit": tally.submitLatency.summary()]
-        if ledgerRead, let times = target.ledger.times {
+        if ledgerRead, let times = target.ledger?.times {
             TargetLedgerPhases.fill(&figures.latency, problems: &figures.problems, times: times, entries: entries,
                                     intendedMicros: tally.measuredIntendedMicros)
         }
@@ -37,7 +39,7 @@ enum TargetFigureAssembly {
             figures.throughput.jobsSubmittedPerSecond = Double(jobs.submitted) / window
             figures.throughput.jobsCompletedPerSecond = Double(jobs.completed + jobs.failed) / window
         }
-        guard let sink, ledgerRead || target.correlate.traceID.isKnownWithoutLedger else {
+        guard let sink, let correlate = target.correlate, ledgerRead || correlate.traceID.isKnownWithoutLedger else {
             figures.traces.completeness = nil
             figures.sampling.observedRatio = nil
             return
@@ -48,7 +50,7 @@ enum TargetFigureAssembly {
         let correlated = tally.acceptedJobIDs.map { id -> TargetCheck.Job in
             let parent = traceParent(of: id, target: target, tally: tally, entry: entries[id])
             return TargetCheck.Job(id: id, traceID: parent?.traceID, sampled: parent?.sampled,
-                                   deadlineNanos: finishedNanos(entries[id], target.ledger.times).map { $0 &+ deadlineNanos },
+                                   deadlineNanos: finishedNanos(entries[id], target.ledger?.times).map { $0 &+ deadlineNanos },
                                    expect: tally.jobTypes[id].flatMap { expectOfType.indices.contains($0) ? expectOfType[$0] : nil })
         }
         let expect = target.expect.map(\.forCheck)
@@ -129,7 +131,9 @@ enum TargetFigureAssembly {
 
     /// The job's traceparent from the correlation channel.
     static func traceParent(of id: String, target: TargetSpec, tally: TargetLoad.Tally, entry: ReadOnlyLedger.Entry?) -> TraceParent? {
-        switch target.correlate.traceID {
+        switch target.correlate?.traceID {
+        case nil:
+            return nil
         case .responseHeader, .responseBody:
             return tally.traceHeaders[id].flatMap(TraceParent.init(parsing:))
         case .injected:

@@ -95,6 +95,15 @@ public struct PlaceholderTemplate: Sendable {
         self.pieces = pieces
     }
 
+    /// The text, when it has no per-job slot (the same for every job).
+    public var constant: String? {
+        switch pieces.count {
+        case 0: return ""
+        case 1: if case let .text(text) = pieces[0] { return text } else { return nil }
+        default: return nil
+        }
+    }
+
     /// The text with the per-job `values` (in the order of `perJob`) in its slots.
     public func render(_ values: [String]) -> String {
         if pieces.count == 1, case let .text(text) = pieces[0] { return text }

@@ -17,14 +17,22 @@ extension ScenarioParser {
         guard let section = reader.mapping(field, known: ScenarioSchemaKeys.target.names) else { return nil }
         let launch = section["launch"].flatMap { $0.isNull ? nil : targetLaunch($0) }
         let submit = reader.value(section, "submit", default: nil) { targetSubmit($0) }
-        let correlate = reader.value(section, "correlate", default: nil) { targetCorrelate($0) }
-        let ledger = reader.value(section, "ledger", default: nil) { targetLedger($0) }
-        let expect = reader.value(section, "expect", default: nil) { expectations($0) }
-        guard let submit, let correlate, let ledger, let expect else { return nil }
+        // correlate, ledger and expect go together; with none of them the target is load only.
+        let judged = ["correlate", "ledger", "expect"].contains { section[$0] != nil }
+        let correlate = judged ? reader.value(section, "correlate", default: nil) { targetCorrelate($0) } : nil
+        let ledger = judged ? reader.value(section, "ledger", default: nil) { targetLedger($0) } : nil
+        let expect = judged ? reader.value(section, "expect", default: nil) { expectations($0) } : []
+        guard let submit, let expect, !judged || (correlate != nil && ledger != nil) else { return nil }
+        if !judged, let jobs = map["jobs"], let elements = jobs.node.sequence {
+            for (index, element) in elements.enumerated() where element.mapping?["expect"] != nil {
+                reader.report("a load-only target (no correlate, ledger or expect) judges no trace: remove this expect, or give the target its "
+                              + "correlate, ledger and expect", path: jobs.element(index) + ".expect", mark: element.mark)
+            }
+        }
         if launch == nil, let overhead = map["overhead"], !overhead.isNull {
             reader.report("a target's overhead arms relaunch the system with each arm's environment: it needs target.launch", atHeadOf: overhead)
         }
-        if correlate.traceID == .injected, submit.traceparent != .inject, let field = section["correlate"] {
+        if correlate?.traceID == .injected, submit.traceparent != .inject, let field = section["correlate"] {
             reader.report("trace_id: injected needs target.submit.traceparent: inject (tracebench only knows the traces it starts)",
                           path: field.child("trace_id"), mark: field.mark)
         }

@@ -1,5 +1,7 @@
 /// The user's own system as the system under test (black-box mode): tracebench offers the scenario's arrivals as
 /// HTTP requests to it, reads its ground truth from its Redis (read-only), and judges each job's trace at the sink.
+/// With `submit` alone (no `correlate`, `ledger` or `expect`) the target is load only: a job is its request, done
+/// when answered with a status in `accept`, and no trace is judged.
 ///
 /// Placeholders in `launch.command`, `launch.env`, `launch.ready`, `submit.url` and `ledger.redis.url`:
 /// `{api_port}` and `{redis_port}` (free loopback ports tracebench picked), `{sink_url}`, `{sink_traces_url}`,
@@ -105,11 +107,17 @@ public struct TargetSpec: Codable, Sendable, Equatable {
 
     public var launch: Launch?
     public var submit: Submit
-    public var correlate: Correlate
-    public var ledger: Ledger
+    /// nil: load only.
+    public var correlate: Correlate?
+    /// nil: load only.
+    public var ledger: Ledger?
+    /// Empty: load only.
     public var expect: [Expectation]
 
-    public init(launch: Launch? = nil, submit: Submit, correlate: Correlate, ledger: Ledger, expect: [Expectation]) {
+    /// Whether the target is load only (no ledger, no correlation, no trace judged).
+    public var isLoadOnly: Bool { ledger == nil }
+
+    public init(launch: Launch? = nil, submit: Submit, correlate: Correlate?, ledger: Ledger?, expect: [Expectation]) {
         self.launch = launch
         self.submit = submit
         self.correlate = correlate

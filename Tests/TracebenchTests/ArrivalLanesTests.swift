@@ -37,7 +37,7 @@ struct ArrivalLanesTests {
             let summary = admission.lag.summary()
             #expect(summary.count == 50 && summary.p50 == micros && summary.p99 == micros && summary.max == micros, "\(lag): \(summary)")
             #expect(admission.counts.lateStarts == (micros > 1000 ? 50 : 0) && admission.counts.started == 50 && admission.counts.dropped == 0)
-            try? await loop.shutdownGracefully()
+            await loop.shutdownGracefully()
         }
     }
 
@@ -56,7 +56,7 @@ struct ArrivalLanesTests {
         }
         #expect(admission.counts == OpenLoop<ContinuousClock>.Counts(started: 3, dropped: 7, lateStarts: 0, inFlight: 0))
         #expect(sent.withLock { $0 } == [0, 1, 2])
-        try? await loop.shutdownGracefully()
+        await loop.shutdownGracefully()
     }
 
     @Test("two lanes share the schedule: every arrival is offered once, lane l takes l, l + 2, …, each at its own instant")
@@ -69,7 +69,7 @@ struct ArrivalLanesTests {
         }
         #expect(seen.withLock { $0 } == Dictionary(uniqueKeysWithValues: (0..<41).map { ($0, $0 % 2) }))
         #expect(admission.counts.started == 41 && admission.lag.summary().max == 0)
-        for loop in loops { try? await loop.shutdownGracefully() }
+        for loop in loops { await loop.shutdownGracefully() }
     }
 
     @Test("a stop raised during the schedule offers nothing after it, even while a lane sleeps toward a far arrival")
@@ -82,6 +82,6 @@ struct ArrivalLanesTests {
             done()
         }
         #expect(admission.counts.started == 5)
-        try? await loop.shutdownGracefully()
+        await loop.shutdownGracefully()
     }
 }

@@ -58,7 +58,8 @@ struct LoadHTTPClientTests {
     @Test("a response's status, headers and kept body come back; sequential requests share one keep-alive connection")
     func keepAlive() async throws {
         let endpoint = try Endpoint()
-        let client = LoadHTTPClient(loops: [MultiThreadedEventLoopGroup.singleton.next()], maxConnections: 4)
+        // Idle connections kept a minute: a starved test process pausing between two requests still reuses its connection.
+        let client = LoadHTTPClient(loops: [MultiThreadedEventLoopGroup.singleton.next()], maxConnections: 4, idleTimeout: .seconds(60))
         let response = try await Self.send(client, endpoint.request("/ok")).get()
         #expect(response.status == 201 && response.headers.first(name: "X-Echo") == "5")
         #expect(response.body.map { String(buffer: $0) } == #"{"trace": "t-5"}"#)
@@ -70,7 +71,7 @@ struct LoadHTTPClientTests {
     @Test("60 requests at once over a cap of 4 connections: every one answered, never more than 4 connections")
     func concurrentUnderCap() async throws {
         let endpoint = try Endpoint()
-        let client = LoadHTTPClient(loops: [MultiThreadedEventLoopGroup.singleton.next()], maxConnections: 4)
+        let client = LoadHTTPClient(loops: [MultiThreadedEventLoopGroup.singleton.next()], maxConnections: 4, idleTimeout: .seconds(60))
         let request = try endpoint.request("/ok", keepsBody: false)
         let statuses = await withTaskGroup(of: Int.self) { group in
             for _ in 0..<60 { group.addTask { (try? await Self.send(client, request).get().status) ?? 0 } }

@@ -74,8 +74,16 @@ final class LoadGenerator: Sendable {
              group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async {
         tally.withLock { $0.series = IntervalSeriesBuilder(originMicros: startMicros, intervalSeconds: scenario.reportIntervalSeconds) }
         let loops = Array(group.makeIterator())
-        guard let target = LoadEndpoint.split(apiURL + "/jobs") else {
-            tally.withLock { $0.submitErrors += 1; $0.lastError = "not an http:// URL: \(apiURL)" }
+        // One prepared head per overhead arm (the arm travels in a header).
+        let prepared: [PreparedRequest]
+        do throws(LoadRequestError) {
+            guard let target = LoadEndpoint.split(apiURL + "/jobs") else { throw LoadRequestError(message: "not an http:// URL: \(apiURL)") }
+            prepared = try (0..<max(1, scenario.overhead?.arms.count ?? 1)).map { arm throws(LoadRequestError) in
+                try PreparedRequest(method: "POST", endpoint: target.endpoint, target: target.target,
+                                    headers: [("Content-Type", "application/json"), (ArmHeaders.arm, String(arm))], keepsBody: false)
+            }
+        } catch {
+            tally.withLock { $0.submitErrors += 1; $0.lastError = error.message }
             return
         }
         let client = LoadHTTPClient(loops: loops, maxConnections: min(scenario.load.maxInFlight, 512))
@@ -89,15 +97,7 @@ final class LoadGenerator: Sendable {
                                dropped: { index in self.tally.withLock { $0.series.count(IntervalSeries.Counter.droppedArrivals, atMicros: intendedMicros(index)) } }) { index, lane, done in
             let job = picker.job(index: index, id: "\(runID)-\(index)", intendedStartMicros: intendedMicros(index))
             let measured = offsets[index] >= warmupNanos
-            let request: LoadRequest
-            do throws(LoadRequestError) {
-                request = try LoadRequest.render(method: "POST", endpoint: target.endpoint, target: target.target,
-                                                 headers: [("Content-Type", "application/json"), (ArmHeaders.arm, String(job.arm))],
-                                                 body: job.json.utf8, keepsBody: false)
-            } catch {
-                self.record(job, index: index, measured: measured, failure: error.message, serverNanos: nil)
-                return done()
-            }
+            let request = prepared[prepared.indices.contains(job.arm) ? job.arm : 0].request(body: job.json.utf8, allocator: client.allocator)
             client.execute(request, lane: lane) { result in
                 switch result {
                 case let .success(response):

@@ -6,20 +6,22 @@ import NIOPosix
 /// rendered, written and answered on the thread that dispatched its arrival (``ArrivalLanes``). Connections open on
 /// demand up to a per-loop cap; requests beyond it wait for the next free connection (their lateness is in their
 /// latency, which counts from the intended start). Idle connections are reused last-in first-out and closed after
-/// ``idleTimeout`` (below Node's 5 s keep-alive default, so a reused connection is not one the server is closing);
-/// a request unanswered for its timeout fails.
+/// an idle timeout (2 s by default: below Node's 5 s keep-alive default, so a reused connection is not one the server
+/// is closing); a request unanswered for its timeout fails.
 final class LoadHTTPClient: Sendable {
-    static let idleTimeout: TimeAmount = .seconds(2)
     static let connectTimeout: TimeAmount = .seconds(10)
 
     let loops: [any EventLoop]
+    /// Where request buffers come from.
+    let allocator = ByteBufferAllocator()
     private let pools: [Pool]
 
-    /// `maxConnections` in all, spread over `loops`; a request unanswered for `requestTimeout` fails.
-    init(loops: [any EventLoop], maxConnections: Int, requestTimeout: TimeAmount = .seconds(30)) {
+    /// `maxConnections` in all, spread over `loops`; a request unanswered for `requestTimeout` fails; a connection idle
+    /// for `idleTimeout` is closed.
+    init(loops: [any EventLoop], maxConnections: Int, requestTimeout: TimeAmount = .seconds(30), idleTimeout: TimeAmount = .seconds(2)) {
         self.loops = loops
         let perLoop = max(1, (maxConnections + loops.count - 1) / loops.count)
-        pools = loops.map { Pool(loop: $0, maxConnections: perLoop, requestTimeout: requestTimeout) }
+        pools = loops.map { Pool(loop: $0, maxConnections: perLoop, requestTimeout: requestTimeout, idleTimeout: idleTimeout) }
     }
 
     /// Sends `request` from lane `lane`'s pool; `completion` runs once on that lane's event loop. Call it on that loop.
@@ -42,16 +44,18 @@ final class LoadHTTPClient: Sendable {
         let loop: any EventLoop
         let maxConnections: Int
         let requestTimeout: TimeAmount
+        let idleTimeout: TimeAmount
         private var idle: [LoadConnection] = []
         private var busy: [ObjectIdentifier: LoadConnection] = [:]
         private var open = 0
         private var pending = CircularBuffer<(LoadRequest, Completion)>()
         private var sweep: RepeatedTask?
 
-        init(loop: any EventLoop, maxConnections: Int, requestTimeout: TimeAmount) {
+        init(loop: any EventLoop, maxConnections: Int, requestTimeout: TimeAmount, idleTimeout: TimeAmount) {
             self.loop = loop
             self.maxConnections = maxConnections
             self.requestTimeout = requestTimeout
+            self.idleTimeout = idleTimeout
         }
 
         func execute(_ request: LoadRequest, completion: @escaping Completion) {
@@ -141,11 +145,11 @@ final class LoadHTTPClient: Sendable {
             }
         }
 
-        /// Closes idle connections past ``LoadHTTPClient/idleTimeout`` and fails requests past `requestTimeout`.
+        /// Closes idle connections past `idleTimeout` and fails requests past `requestTimeout`.
         private func closeStale() {
             let now = loop.now
             idle.removeAll { connection in
-                guard now - connection.idleSince > LoadHTTPClient.idleTimeout else { return false }
+                guard now - connection.idleSince > idleTimeout else { return false }
                 connection.close(failing: "")
                 return true
             }

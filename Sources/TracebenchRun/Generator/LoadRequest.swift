@@ -62,39 +62,52 @@ struct LoadRequest: Sendable {
     /// Throws when a header name or value could split the request (a line break, or a name not a token).
     static func render(method: String, endpoint: LoadEndpoint, target: String, headers: [(String, String)], body: some Collection<UInt8>,
                        keepsBody: Bool, allocator: ByteBufferAllocator = ByteBufferAllocator()) throws(LoadRequestError) -> LoadRequest {
-        var bytes = allocator.buffer(capacity: 128 + target.utf8.count + body.count + headers.reduce(0) { $0 + $1.0.utf8.count + $1.1.utf8.count + 4 })
-        bytes.writeString(method)
-        bytes.writeStaticString(" ")
-        bytes.writeString(target)
-        bytes.writeStaticString(" HTTP/1.1\r\nHost: ")
-        bytes.writeString(endpoint.hostHeader)
-        bytes.writeStaticString("\r\n")
+        try PreparedRequest(method: method, endpoint: endpoint, target: target, headers: headers, keepsBody: keepsBody)
+            .request(body: body, allocator: allocator)
+    }
+
+    static func isTokenByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
+        default: "!#$%&'*+-.^_`|~".utf8.contains(byte)
+        }
+    }
+}
+
+/// A request's head rendered and checked once (request line, `Host`, the headers): each job adds its
+/// `Content-Length` and body — the generator's per-request work is a copy.
+struct PreparedRequest: Sendable {
+    let endpoint: LoadEndpoint
+    let keepsBody: Bool
+    private let head: [UInt8]
+
+    /// Throws when a header name or value could split the request (a line break, or a name not a token).
+    init(method: String, endpoint: LoadEndpoint, target: String, headers: [(String, String)], keepsBody: Bool) throws(LoadRequestError) {
+        var head = Array("\(method) \(target) HTTP/1.1\r\nHost: \(endpoint.hostHeader)\r\n".utf8)
         for (name, value) in headers {
-            guard !name.isEmpty, name.utf8.allSatisfy(Self.isTokenByte) else { throw LoadRequestError(message: "header name '\(name)' is not an HTTP token") }
+            guard !name.isEmpty, name.utf8.allSatisfy(LoadRequest.isTokenByte) else { throw LoadRequestError(message: "header name '\(name)' is not an HTTP token") }
             guard !value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) else {
                 throw LoadRequestError(message: "header \(name)'s value has a line break")
             }
             switch name.lowercased() {
             case "host", "content-length", "transfer-encoding", "connection": continue
-            default: break
+            default: head += Array("\(name): \(value)\r\n".utf8)
             }
-            bytes.writeString(name)
-            bytes.writeStaticString(": ")
-            bytes.writeString(value)
-            bytes.writeStaticString("\r\n")
         }
-        bytes.writeStaticString("Content-Length: ")
+        head += Array("Content-Length: ".utf8)
+        self.endpoint = endpoint
+        self.keepsBody = keepsBody
+        self.head = head
+    }
+
+    /// The whole request with `body`.
+    func request(body: some Collection<UInt8>, allocator: ByteBufferAllocator = ByteBufferAllocator()) -> LoadRequest {
+        var bytes = allocator.buffer(capacity: head.count + 24 + body.count)
+        bytes.writeBytes(head)
         bytes.writeString(String(body.count))
         bytes.writeStaticString("\r\n\r\n")
         bytes.writeBytes(body)
         return LoadRequest(endpoint: endpoint, bytes: bytes, keepsBody: keepsBody)
-    }
-
-    private static func isTokenByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
-        default: "!#$%&'*+-.^_`|~".utf8.contains(byte)
-        }
     }
 }
 

@@ -13,6 +13,10 @@ import TracebenchSink
 final class TargetLoad: Sendable {
     /// What the submissions observed.
     struct Tally: Sendable {
+        /// The indices of the accepted jobs (ids `<run id>-<index>`), and of those past the warm-up.
+        var accepted = JobIndexSet()
+        var measured = JobIndexSet()
+        /// The accepted jobs' ids, in index order (filled by ``TargetLoad/snapshot``).
         var acceptedJobIDs: [String] = []
         /// The correlation value per accepted job, when `correlate.trace_id` reads the submit response (a header or
         /// a string in its JSON body).
@@ -26,9 +30,10 @@ final class TargetLoad: Sendable {
         var scheduleLag = LatencyHistogram()
         /// With `traceparent: inject`: the trace tracebench started for each accepted job, and its client span.
         var injected: [String: InjectedTrace] = [:]
-        /// The intended start (µs since the epoch) of each accepted job past the warm-up: where `end_to_end` begins.
+        /// The intended start (µs since the epoch) of each accepted job past the warm-up: where `end_to_end` begins
+        /// (filled by ``TargetLoad/snapshot``).
         var measuredIntendedMicros: [String: Int64] = [:]
-        /// Each accepted job's type (index into `jobs`), kept when some type has its own `expect`.
+        /// Each accepted job's type (index into `jobs`), when some type has its own `expect` (filled by ``TargetLoad/snapshot``).
         var jobTypes: [String: Int] = [:]
     }
 
@@ -60,6 +65,8 @@ final class TargetLoad: Sendable {
     /// The run's placeholder values (``Placeholders/system``); each job adds its own.
     let values: [String: String]
     private let tally = Mutex(Tally())
+    /// The run's offset 0 (µs since the epoch) and its arrivals' offsets (ns), set when the run starts.
+    private let timing = Mutex<(startMicros: Int64, offsets: [UInt64])>((0, []))
     /// The submit templates per job type (the last one for a type out of range), compiled once.
     private let templates: [SubmitTemplates]
     /// Whether some job type has its own `expect` (then each accepted job's type is kept).
@@ -73,16 +80,28 @@ final class TargetLoad: Sendable {
         self.values = values
         keepsJobTypes = scenario.jobs.contains { $0.expect != nil }
         templates = (scenario.jobs.map(Optional.some) + [nil]).map { job in
-            SubmitTemplates(target.submit, fixed: values.merging(job?.fields ?? [:]) { $1 }.merging(["service": job?.service ?? ""]) { $1 })
+            SubmitTemplates(target.submit, fixed: values.merging(job?.fields ?? [:]) { $1 }.merging(["service": job?.service ?? ""]) { $1 },
+                            keepsBody: { if case .responseBody = target.correlate?.traceID { true } else { false } }())
         }
         loop = OpenLoop(clock: ContinuousClock(), maxInFlight: scenario.load.maxInFlight)
     }
 
+    /// What the submissions observed, with each accepted job's id, intended start and type spelled out.
     var snapshot: Tally {
         var copy = tally.withLock { $0 }
         copy.droppedArrivals = loop.counts.dropped
         copy.lateStarts = loop.counts.lateStarts
         copy.scheduleLag = loop.lag
+        let (startMicros, offsets) = timing.withLock { $0 }
+        let picker = JobPicker(scenario: scenario)
+        for index in copy.accepted.indices {
+            let id = "\(runID)-\(index)"
+            copy.acceptedJobIDs.append(id)
+            if copy.measured.contains(index), offsets.indices.contains(index) {
+                copy.measuredIntendedMicros[id] = startMicros + Int64(offsets[index] / 1000)
+            }
+            if keepsJobTypes { copy.jobTypes[id] = picker.job(index: index, id: id, intendedStartMicros: 0).type }
+        }
         return copy
     }
 
@@ -90,23 +109,8 @@ final class TargetLoad: Sendable {
     var live: LiveLoad {
         let counts = loop.counts
         let copy = tally.withLock { $0 }
-        return LiveLoad(submitted: copy.acceptedJobIDs.count, droppedArrivals: counts.dropped, submitErrors: copy.submitErrors,
+        return LiveLoad(submitted: copy.accepted.count, droppedArrivals: counts.dropped, submitErrors: copy.submitErrors,
                         lateStarts: counts.lateStarts, inFlight: counts.inFlight, submitLatency: copy.submitLatency)
-    }
-
-    /// One job's request: the submit templates with the run's, the job's and its type's placeholders filled in.
-    struct Request: Sendable {
-        var url: String
-        var headers: [(String, String)]
-        var body: String
-    }
-
-    /// Job `index`'s request: `{job_id}`, `{service}`, `{priority}`, `{index}` and the type's `fields` filled in.
-    func request(id: String, type: Int, priority: Int, index: Int) -> Request {
-        let templates = templates[scenario.jobs.indices.contains(type) ? type : templates.count - 1]
-        let values = [id, String(priority), String(index)]
-        return Request(url: templates.url.render(values), headers: templates.headers.map { ($0.name, $0.value.render(values)) },
-                       body: templates.body.render(values))
     }
 
     /// `target.submit`'s URL, headers (sorted by name) and body for one job type.
@@ -116,11 +120,23 @@ final class TargetLoad: Sendable {
         var url: PlaceholderTemplate
         var headers: [(name: String, value: PlaceholderTemplate)]
         var body: PlaceholderTemplate
+        /// Whether the response body is read (the trace id is in it).
+        var keepsBody: Bool
+        /// The request's head rendered once, when the URL and headers name no per-job placeholder.
+        var prepared: PreparedRequest?
 
-        init(_ submit: TargetSpec.Submit, fixed: [String: String]) {
+        init(_ submit: TargetSpec.Submit, fixed: [String: String], keepsBody: Bool) {
             url = PlaceholderTemplate(submit.url, fixed: fixed, perJob: Self.perJob)
             headers = submit.headers.sorted { $0.key < $1.key }.map { ($0.key, PlaceholderTemplate($0.value, fixed: fixed, perJob: Self.perJob)) }
             body = PlaceholderTemplate(submit.body, fixed: fixed, perJob: Self.perJob)
+            self.keepsBody = keepsBody
+            if let url = url.constant, let split = LoadEndpoint.split(url) {
+                let headers = headers.compactMap { header in header.value.constant.map { (header.name, $0) } }
+                if headers.count == self.headers.count {
+                    prepared = try? PreparedRequest(method: submit.method, endpoint: split.endpoint, target: split.target, headers: headers,
+                                                    keepsBody: keepsBody)
+                }
+            }
         }
     }
 
@@ -134,34 +150,44 @@ final class TargetLoad: Sendable {
         let warmupNanos = UInt64(Int64(saturating: max(0, scenario.warmupSeconds) * 1e9))
         let picker = JobPicker(scenario: scenario)
         let offsets = schedule.offsetsNanos
+        timing.withLock { $0 = (startMicros, offsets) }
         let runID = runID
         await ArrivalLanes.run(count: offsets.count, offsetNanos: { Int64(offsets[$0]) }, origin: origin, loops: loops, admission: loop,
                                stop: stop) { index, lane, done in
             let intended = startMicros + Int64(offsets[index] / 1000)
             let job = picker.job(index: index, id: "\(runID)-\(index)", intendedStartMicros: intended)
-            self.submit(id: job.id, index: index, type: job.type, self.request(id: job.id, type: job.type, priority: job.priority, index: index),
-                        intendedMicros: intended, measured: offsets[index] >= warmupNanos, client: client, lane: lane, done: done)
+            self.submit(id: job.id, index: index, type: job.type, priority: job.priority, intendedMicros: intended,
+                        measured: offsets[index] >= warmupNanos, client: client, lane: lane, done: done)
         }
         await client.shutdown()
     }
 
-    private func submit(id: String, index: Int, type: Int, _ job: Request, intendedMicros: Int64, measured: Bool,
+    private func submit(id: String, index: Int, type: Int, priority: Int, intendedMicros: Int64, measured: Bool,
                         client: LoadHTTPClient, lane: Int, done: @escaping @Sendable () -> Void) {
-        var headers = job.headers
         var injected: InjectedTrace?
         if target.submit.traceparent == .inject {
             injected = InjectedTrace.make(seed: scenario.seed, index: index, ratio: target.submit.injectRatio)
             injected?.startNanos = UInt64(max(0, intendedMicros)) * 1000
-            headers.removeAll { $0.0.lowercased() == "traceparent" }
-            headers.append(("traceparent", injected!.traceparent))
         }
+        let templates = templates[scenario.jobs.indices.contains(type) ? type : templates.count - 1]
+        let values = [id, String(priority), String(index)]
         let request: LoadRequest
         do throws(LoadRequestError) {
-            guard let split = LoadEndpoint.split(job.url) else { throw LoadRequestError(message: "not an http:// URL: \(job.url)") }
-            request = try LoadRequest.render(method: target.submit.method, endpoint: split.endpoint, target: split.target, headers: headers,
-                                             body: job.body.utf8, keepsBody: { if case .responseBody = target.correlate.traceID { true } else { false } }())
+            if let prepared = templates.prepared, injected == nil {
+                request = prepared.request(body: templates.body.render(values).utf8, allocator: client.allocator)
+            } else {
+                var headers = templates.headers.map { ($0.name, $0.value.render(values)) }
+                if let injected {
+                    headers.removeAll { $0.0.lowercased() == "traceparent" }
+                    headers.append(("traceparent", injected.traceparent))
+                }
+                let url = templates.url.render(values)
+                guard let split = LoadEndpoint.split(url) else { throw LoadRequestError(message: "not an http:// URL: \(url)") }
+                request = try LoadRequest.render(method: target.submit.method, endpoint: split.endpoint, target: split.target, headers: headers,
+                                                 body: templates.body.render(values).utf8, keepsBody: templates.keepsBody)
+            }
         } catch {
-            record(id: id, type: type, failure: error.message, header: nil, injected: nil, intendedMicros: intendedMicros, measured: measured)
+            record(index: index, id: id, failure: error.message, header: nil, injected: nil, measured: measured)
             return done()
         }
         client.execute(request, lane: lane) { result in
@@ -170,37 +196,38 @@ final class TargetLoad: Sendable {
             switch result {
             case let .success(response):
                 if !self.target.submit.accept.contains(response.status) { failure = "HTTP \(response.status)" }
-                switch self.target.correlate.traceID {
+                switch self.target.correlate?.traceID {
                 case let .responseHeader(name): header = response.headers.first(name: name)
                 case let .responseBody(pointer): header = response.body.flatMap { JSONPointer.string(at: pointer, in: Data($0.readableBytesView)) }
-                case .ledger, .injected: break
+                case .ledger, .injected, nil: break
                 }
             case let .failure(error):
                 failure = error.message
             }
-            self.record(id: id, type: type, failure: failure, header: header, injected: injected, intendedMicros: intendedMicros, measured: measured)
+            self.record(index: index, id: id, failure: failure, header: header, injected: injected, measured: measured)
             done()
         }
     }
 
-    private func record(id: String, type: Int, failure: String?, header: String?, injected: InjectedTrace?, intendedMicros: Int64, measured: Bool) {
+    private func record(index: Int, id: String, failure: String?, header: String?, injected: InjectedTrace?, measured: Bool) {
         let finished = WallClock.nowMicros()
+        let (startMicros, offsets) = timing.withLock { ($0.startMicros, $0.offsets[index]) }
+        let intendedMicros = startMicros + Int64(offsets / 1000)
         tally.withLock { state in
             if let failure {
                 state.submitErrors += 1
                 state.lastError = failure
                 return
             }
-            state.acceptedJobIDs.append(id)
-            if keepsJobTypes { state.jobTypes[id] = type }
+            _ = state.accepted.insert(index)
             if let header { state.traceHeaders[id] = header }
             if var injected {
                 injected.endNanos = UInt64(max(0, finished)) * 1000
                 state.injected[id] = injected
             }
             if measured {
+                _ = state.measured.insert(index)
                 state.submitLatency.record(microseconds: finished - intendedMicros)
-                state.measuredIntendedMicros[id] = intendedMicros
             }
         }
     }

@@ -5,10 +5,14 @@ extension ScenarioSchemaKeys {
                     "tracebench starts the system and stops it at the end (SIGTERM to its process group, SIGKILL after stop_timeout_s); absent, "
                         + "the system is already running."),
         ScenarioKey("submit", .mapping(targetSubmit), required: true, "One HTTP request per arrival of the schedule (open model)."),
-        ScenarioKey("correlate", .mapping(targetCorrelate), required: true, "How a job finds its trace."),
-        ScenarioKey("ledger", .mapping(targetLedger), required: true, "The ground truth, read from the system's Redis (read-only)."),
-        ScenarioKey("expect", .list(of: .mapping(targetExpectation), minItems: 1), required: true,
-                    "What a complete trace holds, per service: the span names that must arrive."),
+        ScenarioKey("correlate", .mapping(targetCorrelate),
+                    "How a job finds its trace. correlate, ledger and expect go together; without all three the target is load only "
+                        + "(a job is its request, done when answered with an accepted status; no trace is judged)."),
+        ScenarioKey("ledger", .mapping(targetLedger),
+                    "The ground truth, read from the system's Redis (read-only). Given with correlate and expect, or none of them (load only)."),
+        ScenarioKey("expect", .list(of: .mapping(targetExpectation), minItems: 1),
+                    "What a complete trace holds, per service: the span names that must arrive. Given with correlate and ledger, or none "
+                        + "of them (load only)."),
     ])
 
     static let targetLaunch = ScenarioSection([

@@ -1,0 +1,160 @@
+"""The generator benchmark's driver (see scripts/generator-bench.sh)."""
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+BODY = '{"id": "bench-0000000", "priority": 5}'
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cpu_of(pid):
+    """User + system CPU seconds of a live process (from /proc)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks
+
+
+def timed(command):
+    """Runs `command`; returns (exit status, output, CPU seconds it used: user + system, from the kernel's accounting)."""
+    start = os.times()
+    process = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    end = os.times()
+    cpu = (end.children_user - start.children_user) + (end.children_system - start.children_system)
+    return process.returncode, process.stdout, cpu
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--rates", default="1000 2000 5000 10000 20000 40000")
+    parser.add_argument("--tracebench", default=".build/release/tracebench")
+    args = parser.parse_args()
+    rates = [int(r) for r in args.rates.split()]
+    work = tempfile.mkdtemp(prefix="generator-bench-")
+    out_dir = "results/generator-bench"
+    os.makedirs(out_dir, exist_ok=True)
+    port = free_port()
+    with open(f"{work}/nginx.conf", "w") as f:
+        f.write(f"""worker_processes 1;
+daemon off;
+pid {work}/nginx.pid;
+error_log {work}/error.log;
+events {{ worker_connections 8192; }}
+http {{
+  access_log off;
+  client_body_temp_path {work}/body;
+  keepalive_requests 100000000;
+  keepalive_timeout 300s;
+  server {{
+    listen 127.0.0.1:{port};
+    location / {{ return 201 '{{"ok":true}}'; }}
+  }}
+}}
+""")
+    nginx = subprocess.Popen(["nginx", "-c", f"{work}/nginx.conf", "-p", work], stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        worker = None
+        for _ in range(50):
+            children = subprocess.run(["pgrep", "-P", str(nginx.pid)], capture_output=True, text=True).stdout.split()
+            if children:
+                worker = int(children[0])
+                break
+            time.sleep(0.05)
+        url = f"http://127.0.0.1:{port}/jobs"
+
+        # wrk: the closed-loop ceiling and its CPU per request.
+        with open(f"{work}/post.lua", "w") as f:
+            f.write(f'wrk.method = "POST"\nwrk.body = \'{BODY}\'\nwrk.headers["Content-Type"] = "application/json"\n')
+        nginx_before = cpu_of(worker)
+        status, out, wrk_cpu = timed(["wrk", "-t1", "-c64", f"-d{int(args.seconds)}s", "-s", f"{work}/post.lua", url])
+        nginx_wrk = cpu_of(worker) - nginx_before
+        match = re.search(r"(\d+) requests in ([\d.]+)s", out)
+        if status != 0 or not match:
+            print(out)
+            sys.exit("wrk failed")
+        wrk_requests, wrk_seconds = int(match.group(1)), float(match.group(2))
+        wrk_rate = wrk_requests / wrk_seconds
+        wrk_us = wrk_cpu / wrk_requests * 1e6
+        print(f"wrk -t1 -c64, {args.seconds:.0f} s: {wrk_requests} requests, {wrk_rate:,.0f} req/s (closed loop), "
+              f"{wrk_us:.2f} µs CPU per request (nginx {nginx_wrk / wrk_requests * 1e6:.2f} µs)")
+
+        def tracebench(rate, name):
+            scenario = f"{work}/{name}.yaml"
+            with open(scenario, "w") as f:
+                f.write(f"""name: {name}
+duration_s: {args.seconds}
+seed: 1
+load: {{kind: jobs, arrival: constant, rate_per_s: {rate}, max_in_flight: 1024}}
+jobs: [{{service: bench}}]
+target:
+  submit:
+    url: "{url}"
+    headers: {{Content-Type: application/json}}
+    body: '{{"id": "{{job_id}}", "priority": {{priority}}}}'
+""")
+            results = f"{out_dir}/{name}.json"
+            before = cpu_of(worker)
+            status, out, cpu = timed([args.tracebench, "run", scenario, "--quiet", "--out", results])
+            nginx_cpu = cpu_of(worker) - before
+            if status not in (0, 1):
+                print(out)
+                sys.exit(f"tracebench exited with {status} at {rate}/s")
+            return json.load(open(results)), cpu, nginx_cpu
+
+        base, base_cpu, _ = tracebench(1, "baseline")
+        print(f"tracebench at 1 req/s for {args.seconds:.0f} s (its fixed cost): {base_cpu:.2f} CPU-s\n")
+        print(f"{'offered/s':>10} {'achieved/s':>11} {'errors':>7} {'dropped':>8} {'lag p50 ms':>11} {'lag p99 ms':>11} "
+              f"{'late %':>7} {'tb µs/req':>10} {'wrk µs/req':>11} {'ratio':>6} {'nginx µs/req':>13}")
+        held = 0
+        rows = []
+        for rate in rates:
+            r, cpu, nginx_cpu = tracebench(rate, f"rate-{rate}")
+            jobs = r["jobs"]
+            sent = jobs["submitted"] + jobs["submit_errors"]
+            achieved = r["throughput"]["jobs_submitted_per_second"]
+            lag = r.get("load", {}).get("lag", {})
+            p50, p99 = lag.get("p50", 0) / 1000, lag.get("p99", 0) / 1000
+            late = jobs["late_starts"] / max(1, sent) * 100
+            per = (cpu - base_cpu) / max(1, sent) * 1e6
+            row = dict(rate=rate, achieved=achieved, errors=jobs["submit_errors"], dropped=jobs["dropped_arrivals"], lag_p50_ms=p50,
+                       lag_p99_ms=p99, late_percent=late, tracebench_us=per, wrk_us=wrk_us, nginx_us=nginx_cpu / max(1, sent) * 1e6)
+            rows.append(row)
+            print(f"{rate:>10} {achieved:>11,.0f} {jobs['submit_errors']:>7} {jobs['dropped_arrivals']:>8} {p50:>11.3f} {p99:>11.3f} "
+                  f"{late:>7.2f} {per:>10.2f} {wrk_us:>11.2f} {per / wrk_us:>6.2f} {row['nginx_us']:>13.2f}")
+            if p99 <= 1 and achieved >= 0.99 * rate and jobs["submit_errors"] == 0 and jobs["dropped_arrivals"] == 0:
+                held = max(held, rate)
+        print(f"\nhighest rate held with lag p99 <= 1 ms, no errors, no drops: {held:,}/s = {held / wrk_rate:.2f} x wrk's closed-loop ceiling "
+              f"({wrk_rate:,.0f}/s)")
+        json.dump(dict(seconds=args.seconds, wrk=dict(requests=wrk_requests, rate=wrk_rate, cpu_us=wrk_us), baseline_cpu=base_cpu,
+                       rows=rows, held=held), open(f"{out_dir}/summary.json", "w"), indent=1)
+    finally:
+        nginx.send_signal(signal.SIGQUIT)
+        try:
+            nginx.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            nginx.kill()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
