@@ -12,14 +12,14 @@ import TracebenchScenario
 /// request renderer and templates it is fed by.
 @Suite("load generator HTTP client")
 struct LoadHTTPClientTests {
-    /// The Python endpoint, started for one test and stopped by pid.
+    /// A Python endpoint (`Tests/Support/<script>`), started for one test and stopped by pid.
     final class Endpoint {
         let process = Process()
         let port: Int
 
-        init() throws {
+        init(_ script: String = "http_endpoint.py") throws {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", TestSupport.packageRoot + "/Tests/Support/http_endpoint.py"]
+            process.arguments = ["python3", TestSupport.packageRoot + "/Tests/Support/" + script]
             let output = Pipe()
             process.standardOutput = output
             try process.run()
@@ -125,6 +125,31 @@ struct LoadHTTPClientTests {
         }
         #expect(timeout.message.contains("no response from http://127.0.0.1:\(endpoint.port) within 1.0 s"), "\(timeout)")
         #expect(try await Self.send(client, endpoint.request("/ok")).get().status == 201)
+        await client.shutdown()
+    }
+
+    @Test("a hostile server (not HTTP, unsolicited or unending responses, an endless header, silence, resets, short bodies) fails each request with a reason, never hangs, and the client goes on", .timeLimit(.minutes(1)))
+    func hostileServer() async throws {
+        let hostile = try Endpoint("hostile_endpoint.py")
+        let good = try Endpoint()
+        let client = LoadHTTPClient(loops: [MultiThreadedEventLoopGroup.singleton.next()], maxConnections: 4, requestTimeout: .seconds(2))
+        for path in ["/garbage", "/unsolicited", "/endless", "/header", "/silent", "/reset", "/early"] {
+            let started = ContinuousClock.now
+            let result = await Self.send(client, try hostile.request(path, keepsBody: path != "/endless"))
+            if path == "/unsolicited", case let .success(response) = result {
+                // The first of two answers came before the request was read: taken for the request's, as any client would.
+                #expect(response.status == 201)
+            } else {
+                guard case let .failure(error) = result else {
+                    Issue.record("\(path) answered: \(result)")
+                    continue
+                }
+                #expect(!error.message.isEmpty, "\(path)")
+            }
+            #expect(ContinuousClock.now - started < .seconds(5), "\(path) took \(ContinuousClock.now - started)")
+        }
+        // The same client still serves a well-behaved server.
+        #expect(try await Self.send(client, good.request("/ok")).get().status == 201)
         await client.shutdown()
     }
 
