@@ -1,6 +1,9 @@
 """A small HTTP/1.1 endpoint from Python's standard library, for the load generator's client tests: an independent
 server implementation. Prints its port on the first line of stdout, then serves until killed.
 
+Every response carries X-Connection: the number of the connection it came on (counted from 1), so a test can tell its
+own connections from anything else that reached the port.
+
 POST /ok       201, header X-Echo: the body's length, JSON body {"trace": "t-<body length>"}
 POST /close    201 with Connection: close
 POST /big      200 with a 2 MiB body
@@ -25,9 +28,14 @@ class Handler(BaseHTTPRequestHandler):
         super().setup()
         with lock:
             stats["connections"] += 1
+            self.connection_number = stats["connections"]
 
     def log_message(self, *args):
         pass
+
+    def send_response(self, code, message=None):
+        super().send_response(code, message)
+        self.send_header("X-Connection", str(self.connection_number))
 
     def reply(self, status, body, headers=()):
         self.send_response(status)
