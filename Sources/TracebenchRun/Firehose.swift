@@ -128,6 +128,13 @@ struct SpanBatches: Sendable {
     let spec: FirehoseSpec
     let seed: UInt64
     let encoder = OTLPProtobufEncoder()
+    private let template: SpanBatchTemplate
+
+    init(spec: FirehoseSpec, seed: UInt64) {
+        self.spec = spec
+        self.seed = seed
+        template = SpanBatchTemplate(spec: spec, seed: seed)
+    }
 
     func tracesIn(batch index: Int) -> Int {
         let first = index * spec.batchSpans, end = first + spec.batchSpans
@@ -135,10 +142,26 @@ struct SpanBatches: Sendable {
         return (first..<end).count { $0 % spec.spansPerTrace == 0 }
     }
 
-    func batch(_ index: Int) -> [UInt8] {
-        let now = WallClock.nowNanos()
+    /// The resource's `service.name`.
+    static let serviceName = "tracebench-firehose"
+
+    /// A root's and a child's span name.
+    static func name(isRoot: Bool) -> String { isRoot ? "firehose-root" : "firehose-child" }
+
+    /// Every span's attributes: `attributes` of them, `attr.N` = `attribute_bytes` × "v".
+    static func attributes(_ spec: FirehoseSpec) -> [(String, String)] {
         let value = String(repeating: "v", count: spec.attributeBytes)
-        let attributes = (0..<spec.attributes).map { ("attr.\($0)", value) }
+        return (0..<spec.attributes).map { ("attr.\($0)", value) }
+    }
+
+    /// Batch `index` stamped now, from the template (what the firehose sends).
+    func batch(_ index: Int) -> [UInt8] {
+        template.batch(index, now: WallClock.nowNanos())
+    }
+
+    /// Batch `index` stamped `now`, through the general encoder: the reference the template is checked against.
+    func encoded(_ index: Int, now: UInt64) -> [UInt8] {
+        let attributes = Self.attributes(spec)
         var random = SeededGenerator(seed: seed).derived(UInt64(index))
         var spans: [OTLPProtobufEncoder.Span] = []
         spans.reserveCapacity(spec.batchSpans)
@@ -147,11 +170,11 @@ struct SpanBatches: Sendable {
             let traceID = TraceID(high: seed ^ 0x7472_6163_6562_656E, low: UInt64(trace) &+ 1)
             spans.append(OTLPProtobufEncoder.Span(
                 traceID: traceID, spanID: UInt64(position) &+ 1, parentSpanID: inTrace == 0 ? 0 : UInt64(position - inTrace) &+ 1,
-                name: inTrace == 0 ? "firehose-root" : "firehose-child", startNanos: now &- 1_000_000, endNanos: now,
+                name: Self.name(isRoot: inTrace == 0), startNanos: now &- 1_000_000, endNanos: now,
                 isError: spec.errorRatio > 0 && random.nextUnit() < spec.errorRatio, attributes: attributes
             ))
         }
-        return encoder.encode(serviceName: "tracebench-firehose", spans: spans)
+        return encoder.encode(serviceName: Self.serviceName, spans: spans)
     }
 }
 
