@@ -1,3 +1,5 @@
+import TracebenchScenario
+
 /// The body of `POST /jobs`: one synthetic job, fully determined by the coordinator's seeded choices.
 public struct JobRequest: Codable, Sendable, Equatable {
     public var id: String
@@ -37,29 +39,6 @@ extension JobRequest {
     /// The JSON body, written by hand for the load generator's hot path: the same object `JSONEncoder` writes (the
     /// same keys; the API decodes either), without an encoder per request.
     public var json: String {
-        "{\"id\":\(Self.quoted(id)),\"type\":\(type),\"priority\":\(priority),\"seed\":\(seed),\"intendedStartMicros\":\(intendedStartMicros),\"arm\":\(arm)}"
-    }
-
-    /// `text` as a JSON string literal.
-    static func quoted(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return "\"\(text)\"" }
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        "{\"id\":\(JSONText.quoted(id)),\"type\":\(type),\"priority\":\(priority),\"seed\":\(seed),\"intendedStartMicros\":\(intendedStartMicros),\"arm\":\(arm)}"
     }
 }
