@@ -1,0 +1,20 @@
+/// The control Redis's keys for one multi-host run (issue 15), all under the hash tag `{tb:<run>}` so that on a Redis
+/// Cluster they live in one slot and a transaction or script may touch several. Never the system under test's keys.
+struct ControlKeys: Sendable, Equatable {
+    /// The run id (braces, which would end the hash tag early, are replaced).
+    let run: String
+
+    init(run: String) {
+        self.run = String(run.map { $0 == "{" || $0 == "}" ? "_" : $0 })
+    }
+
+    var tag: String { "{tb:\(run)}" }
+    /// The stream of shares (one entry each), read by the ``group`` consumer group.
+    var shares: String { "\(tag):shares" }
+    /// The consumer group of agents on ``shares``.
+    var group: String { "agents" }
+    /// The stream of per-interval reports from every agent.
+    var intervals: String { "\(tag):intervals" }
+    /// An agent's heartbeat (a key with a short expiry, renewed every second).
+    func heartbeat(agent: String) -> String { "\(tag):hb:\(agent)" }
+}
