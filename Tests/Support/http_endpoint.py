@@ -8,7 +8,7 @@ POST /ok       201, header X-Echo: the body's length, JSON body {"trace": "t-<bo
 POST /close    201 with Connection: close
 POST /big      200 with a 2 MiB body
 POST /chunked  201, body sent chunked
-POST /slow     201 after 3 s
+POST /slow     201 after 10 s
 GET  /stats    {"connections": N, "requests": M}
 """
 import json
@@ -70,7 +70,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
             self.wfile.write(b"0\r\n\r\n")
         elif self.path == "/slow":
-            time.sleep(3)
+            time.sleep(10)
             self.reply(201, b"{}")
         else:
             self.reply(404, b"")

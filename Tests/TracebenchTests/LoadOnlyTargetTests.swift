@@ -14,7 +14,7 @@ struct LoadOnlyTargetTests {
         """
         name: load-only
         duration_s: \(seconds)
-        load: {arrival: constant, rate_per_s: \(rate), max_in_flight: 64}
+        load: {arrival: constant, rate_per_s: \(rate), max_in_flight: 1000}
         jobs: \(jobs)
         target:
           submit:

@@ -15,6 +15,10 @@ struct ControlKeys: Sendable, Equatable {
     var group: String { "agents" }
     /// The stream of per-interval reports from every agent.
     var intervals: String { "\(tag):intervals" }
+    /// The armed agents: name → "offset uncertainty samples" (µs).
+    var armed: String { "\(tag):armed" }
+    /// The run's start on the control clock (µs since the epoch), once every agent armed.
+    var start: String { "\(tag):t0" }
     /// An agent's heartbeat (a key with a short expiry, renewed every second).
     func heartbeat(agent: String) -> String { "\(tag):hb:\(agent)" }
 }
