@@ -119,6 +119,7 @@ final class LoadHTTPClient: Sendable {
                     }
                 }
                 .connect(host: endpoint.host, port: endpoint.port)
+                .assumeIsolated()  // the channel is on `loop`, so its future completes there: the pool's state stays on one thread
                 .whenComplete { result in
                     switch result {
                     case let .success(channel):
