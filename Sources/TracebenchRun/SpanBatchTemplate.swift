@@ -38,16 +38,17 @@ struct SpanBatchTemplate: Sendable {
         let encoder = OTLPProtobufEncoder()
         let attributes = SpanBatches.attributes(spec)
         // The request of no span is [request tag, len, [resourceSpans: resource, scope: [scope header]]]: peel it.
+        let empty = encoder.encode(serviceName: SpanBatches.serviceName, spans: [])
+        let (resource, scopeHeader) = Self.wrappers(of: empty)
         var shapes: [Shape] = []
         for isChild in [false, true] {
             for isError in [false, true] {
                 let span = OTLPProtobufEncoder.Span(traceID: Self.sentinelTrace, spanID: Self.sentinelSpan, parentSpanID: isChild ? Self.sentinelParent : 0,
                                                     name: SpanBatches.name(isRoot: !isChild), startNanos: Self.sentinelStart, endNanos: Self.sentinelEnd,
                                                     isError: isError, attributes: attributes)
-                let alone = encoder.encode(serviceName: SpanBatches.serviceName, spans: [span])
-                let empty = encoder.encode(serviceName: SpanBatches.serviceName, spans: [])
-                // The span message is the tail `alone` has and `empty` lacks (the wrappers' lengths differ, so compare ends).
-                let bytes = Self.spanMessage(alone: alone, empty: empty)
+                // The span message is what the scope of a request holding it has past the empty scope's header.
+                let alone = Self.wrappers(of: encoder.encode(serviceName: SpanBatches.serviceName, spans: [span])).scope
+                let bytes = Array(alone[scopeHeader.count...])
                 func find(_ value: [UInt8]) -> Int? { Self.index(of: value, in: bytes) }
                 shapes.append(Shape(bytes: bytes, traceID: find(Self.sentinelTrace.bigEndianBytes)!, spanID: find(Self.sentinelSpan.bigEndianBytes)!,
                                     parentSpanID: isChild ? find(Self.sentinelParent.bigEndianBytes)! : nil,
@@ -55,7 +56,6 @@ struct SpanBatchTemplate: Sendable {
             }
         }
         self.shapes = shapes
-        let (resource, scopeHeader) = Self.wrappers(empty: encoder.encode(serviceName: SpanBatches.serviceName, spans: []))
         self.resource = resource
         self.scopeHeader = scopeHeader
     }
@@ -95,15 +95,8 @@ struct SpanBatchTemplate: Sendable {
 
     // MARK: Taking the reference encoding apart
 
-    /// The last `Span` message of `alone` (tag 0x12): the bytes after everything `empty`'s scope held.
-    private static func spanMessage(alone: [UInt8], empty: [UInt8]) -> [UInt8] {
-        let (_, emptyScope) = wrappers(empty: empty)
-        let (_, aloneScope) = wrappers(empty: alone)  // header + one span
-        return Array(aloneScope[emptyScope.count...])
-    }
-
     /// Splits a request into ResourceSpans.resource (with its tag and length) and the scope's contents.
-    private static func wrappers(empty request: [UInt8]) -> (resource: [UInt8], scope: [UInt8]) {
+    private static func wrappers(of request: [UInt8]) -> (resource: [UInt8], scope: [UInt8]) {
         var reader = FieldReader(bytes: request)
         let resourceSpans = reader.next()!.payload
         var inner = FieldReader(bytes: resourceSpans)

@@ -187,7 +187,7 @@ final class TargetLoad: Sendable {
                                                  body: templates.body.render(values).utf8, keepsBody: templates.keepsBody)
             }
         } catch {
-            record(index: index, id: id, failure: error.message, header: nil, injected: nil, measured: measured)
+            record(index: index, id: id, failure: error.message, header: nil, injected: nil, intendedMicros: intendedMicros, measured: measured)
             return done()
         }
         client.execute(request, lane: lane) { result in
@@ -204,15 +204,14 @@ final class TargetLoad: Sendable {
             case let .failure(error):
                 failure = error.message
             }
-            self.record(index: index, id: id, failure: failure, header: header, injected: injected, measured: measured)
+            self.record(index: index, id: id, failure: failure, header: header, injected: injected, intendedMicros: intendedMicros,
+                        measured: measured)
             done()
         }
     }
 
-    private func record(index: Int, id: String, failure: String?, header: String?, injected: InjectedTrace?, measured: Bool) {
+    private func record(index: Int, id: String, failure: String?, header: String?, injected: InjectedTrace?, intendedMicros: Int64, measured: Bool) {
         let finished = WallClock.nowMicros()
-        let (startMicros, offsets) = timing.withLock { ($0.startMicros, $0.offsets[index]) }
-        let intendedMicros = startMicros + Int64(offsets / 1000)
         tally.withLock { state in
             if let failure {
                 state.submitErrors += 1

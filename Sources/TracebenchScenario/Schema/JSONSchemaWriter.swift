@@ -129,7 +129,7 @@ extension SchemaValue {
     func json(indent: Int = 0) -> String {
         let pad = String(repeating: "  ", count: indent + 1), close = String(repeating: "  ", count: indent)
         switch self {
-        case let .string(text): return Self.quoted(text)
+        case let .string(text): return JSONText.quoted(text)
         case let .number(number): return displayNumber(number)
         case let .boolean(flag): return flag ? "true" : "false"
         case let .list(values):
@@ -140,9 +140,8 @@ extension SchemaValue {
             return "[\n" + values.map { pad + $0.json(indent: indent + 1) }.joined(separator: ",\n") + "\n\(close)]"
         case let .object(pairs):
             if pairs.isEmpty { return "{}" }
-            return "{\n" + pairs.map { pad + Self.quoted($0.0) + ": " + $0.1.json(indent: indent + 1) }.joined(separator: ",\n") + "\n\(close)}"
+            return "{\n" + pairs.map { pad + JSONText.quoted($0.0) + ": " + $0.1.json(indent: indent + 1) }.joined(separator: ",\n") + "\n\(close)}"
         }
     }
 
-    static func quoted(_ text: String) -> String { JSONText.quoted(text) }
 }
