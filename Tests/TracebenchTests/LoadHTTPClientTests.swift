@@ -65,7 +65,8 @@ struct LoadHTTPClientTests {
             connections.insert(next.headers.first(name: "X-Connection"))
         }
         // Counted from the responses, not the server's totals: in a parallel suite another test's probe can reach this port.
-        #expect(connections.count == 1 && connections.first! != nil, "\(connections)")
+        // One connection on a quiet machine; a starved suite (115 s for this test) once saw a second. Without reuse: 100.
+        #expect(connections.count <= 3 && !connections.contains(nil), "\(connections)")
         await client.shutdown()
     }
 
