@@ -74,6 +74,10 @@ public struct ProblemKind: OpenVocabulary {
     /// Note, not a failure: no trace figure was measured at the sink (spans went to an endpoint that is not
     /// tracebench's sink, or tracing was off), so an empty sink is no failure. Files before 0.x said `not_measured`.
     public static let traceFiguresNotMeasured = ProblemKind(rawValue: "trace_figures_not_measured")
+    /// A multi-host run's agent stopped renewing its heartbeat: its share's remainder was not offered.
+    public static let agentLost = ProblemKind(rawValue: "agent_lost")
+    /// A multi-host run's start was off by more than `agents.start_tolerance_ms` on some agent.
+    public static let startSkew = ProblemKind(rawValue: "start_skew")
     /// A schema 1 problem sentence (no kind was stored).
     public static let unclassified = ProblemKind(rawValue: "unclassified")
 

@@ -73,10 +73,34 @@ struct ExternalTarget: SystemUnderTest {
         let load = TargetLoad(scenario: scenario, target: target, runID: rig.runID,
                               values: placeholderValues(endpoint: rig.endpoint, grpc: rig.sinkAddress.grpcURL))
         let schedule = ArrivalSchedule(load: scenario.load, durationSeconds: scenario.durationSeconds, seed: scenario.seed)
-        let startMicros = WallClock.nowMicros() + 100_000
+        var startMicros = WallClock.nowMicros() + 100_000
+        // Several hosts (`agents:`): they offer the schedule, this host follows and merges what they report.
+        var fleet: AgentFleet?
+        if scenario.agents != nil {
+            do {
+                let started = try AgentFleet(spec: AgentRunSpec(runID: rig.runID, scenario: scenario, values: load.values))
+                fleet = started
+                startMicros = try await started.start(load: load, schedule: schedule)
+            } catch {
+                fleet?.close()
+                let problem = (error as? RunFailureReason)?.problem ?? Problem(.componentFailed, "the control Redis \(scenario.agents?.control ?? ""): \(error)")
+                figures.problems.append(problem)
+                if let child { _ = await child.stopGroup(timeout: .clampedSeconds(target.launch?.stopTimeoutSeconds ?? 30)) }
+                figures.problems += await rig.finish().problems
+                return figures
+            }
+        }
         let watchers = LoadWatchers.start(scenario: scenario, progress: rig.options.progress, sink: rig.sink, startMicros: startMicros,
                                           stop: rig.stop) { load.live }
-        await load.run(schedule: schedule, startMicros: startMicros, stop: rig.stop)
+        var agentFigures: AgentFigures?
+        if let fleet {
+            let followed = await fleet.follow(load: load, schedule: schedule, stop: rig.stop)
+            fleet.close()
+            agentFigures = followed.figures
+            figures.problems += followed.problems
+        } else {
+            await load.run(schedule: schedule, startMicros: startMicros, stop: rig.stop)
+        }
         watchers.loadEnded()
         let window = min(scenario.durationSeconds, Double(WallClock.nowMicros() - startMicros) / 1e6)
         let tally = load.snapshot
@@ -125,6 +149,7 @@ struct ExternalTarget: SystemUnderTest {
         }
         TargetFigureAssembly.fill(&figures, scenario: scenario, target: target, tally: tally, entries: entries,
                                   sink: finished.snapshot, window: window, stillArrivingAfter: stillArrivingAfter, judgedAt: judgedAt)
+        figures.load?.agents = agentFigures
         return figures
     }
 

@@ -35,6 +35,8 @@ public struct Scenario: Codable, Sendable, Equatable {
     public var sink = SinkSpec()
     /// The user's own system as the system under test (black-box mode); nil: the built-in pipeline.
     public var target: TargetSpec?
+    /// Several hosts offering the schedule (`agents:`); nil: this host alone.
+    public var agents: AgentsSpec?
     /// The shape of synthetic spans when `load.kind` is `firehose`.
     public var firehose = FirehoseSpec()
     /// Memory ceilings in MiB by process name (`collector`, `api`, `coordinator`, `redis`, `worker` for every

@@ -78,6 +78,7 @@ struct ScenarioParser {
         targetParser.jobTypes = scenario.jobs
         scenario.target = targetParser.targetSection(map, firehose: firehoseRun)
         scenario.sink = sinkSection(map)
+        scenario.agents = agentsSection(map, target: scenario.target)
         // The built-in pipeline's own SDKs carry the sink's token like any other exporter header.
         if !scenario.sink.token.isEmpty, scenario.tracing.headers.keys.allSatisfy({ $0.lowercased() != "authorization" }) {
             scenario.tracing.headers["Authorization"] = "Bearer \(scenario.sink.token)"

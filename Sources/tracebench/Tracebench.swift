@@ -40,6 +40,6 @@ struct Tracebench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tracebench",
         abstract: "Load generator and benchmark harness for distributed tracing of a Redis-backed job queue.",
-        subcommands: [Run.self, Gate.self, Compare.self, Noise.self, Report.self, History.self, Capacity.self, SinkSpeedCommand.self, Validate.self, Schema.self, Listen.self, API.self, Worker.self, Spawn.self]
+        subcommands: [Run.self, Gate.self, Compare.self, Noise.self, Report.self, History.self, Capacity.self, SinkSpeedCommand.self, Validate.self, Schema.self, Listen.self, Agent.self, API.self, Worker.self, Spawn.self]
     )
 }

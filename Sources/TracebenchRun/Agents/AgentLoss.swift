@@ -11,9 +11,17 @@ struct AgentLoss: Sendable {
     /// How long a heartbeat lives without renewal (3 s: three missed beats).
     var expiry: Duration = .seconds(3)
 
-    /// An agent: renews its heartbeat, saying which interval it reported last (-1: none yet).
-    func beat(agent: String, lastInterval: Int) throws(RedisError) {
-        try connection.command(["SET", keys.heartbeat(agent: agent), String(lastInterval), "PX", String(Int64(expiry / .milliseconds(1)))]).orThrow()
+    /// An agent: renews its heartbeat, saying which interval it reported last (-1: none yet) and how many of its
+    /// share's arrivals it had dispatched or dropped.
+    func beat(agent: String, lastInterval: Int, dispatched: Int = 0) throws(RedisError) {
+        try connection.command(["SET", keys.heartbeat(agent: agent), "\(lastInterval) \(dispatched)", "PX", String(Int64(expiry / .milliseconds(1)))]).orThrow()
+    }
+
+    /// The coordinator: an agent's last heartbeat (nil: expired, or never beat).
+    func lastBeat(agent: String) throws(RedisError) -> (lastInterval: Int, dispatched: Int)? {
+        guard let text = try connection.command(["GET", keys.heartbeat(agent: agent)]).orThrow().string else { return nil }
+        let parts = text.split(separator: " ").compactMap { Int($0) }
+        return (parts.first ?? -1, parts.count > 1 ? parts[1] : 0)
     }
 
     /// The coordinator: the agents among `agents` whose heartbeat expired.

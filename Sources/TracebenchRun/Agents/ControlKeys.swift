@@ -17,8 +17,18 @@ struct ControlKeys: Sendable, Equatable {
     var intervals: String { "\(tag):intervals" }
     /// The armed agents: name → "offset uncertainty samples" (µs).
     var armed: String { "\(tag):armed" }
+    /// Where each agent ran: name → "share hostname cores offset uncertainty" (µs), written when it starts.
+    var hosts: String { "\(tag):hosts" }
     /// The run's start on the control clock (µs since the epoch), once every agent armed.
     var start: String { "\(tag):t0" }
+    /// What the run is (``AgentRunSpec`` as JSON), written by the coordinator before anything else.
+    var spec: String { "\(tag):spec" }
+    /// Set by the coordinator when the run is stopped (SIGINT, a threshold's abort): agents stop offering.
+    var stop: String { "\(tag):stop" }
+    /// The coordinator's own heartbeat: agents stop when it expires.
+    var coordinator: String { heartbeat(agent: "~coordinator") }
+    /// The run agents should join now (its id), outside any run's tag: where an idle agent looks.
+    static let current = "{tb}:current"
     /// An agent's heartbeat (a key with a short expiry, renewed every second).
     func heartbeat(agent: String) -> String { "\(tag):hb:\(agent)" }
 }

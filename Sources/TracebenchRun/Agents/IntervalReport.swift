@@ -14,11 +14,20 @@ struct IntervalReport: Sendable, Equatable {
     var dropped = 0
     /// Submit latency (µs) of the interval's accepted arrivals, V2 base64.
     var latency: String
+    /// Which of the interval's arrivals of this share were accepted: bit `r` for its `r`-th (base64, little-endian words).
+    var acceptedBits = ""
+    /// Dispatch lag (µs) of the interval's sent arrivals, V2 base64 (empty: none sent), and how many were late (> 1 ms).
+    var lag = ""
+    var late = 0
+    var lastError = ""
+    /// How late the share's first arrival was dispatched (µs), once known (-1: not yet).
+    var firstLateMicros: Int64 = -1
 
     /// The report as stream fields (XADD).
     var fields: [String] {
-        ["agent", agent, "share", String(share), "interval", String(interval), "planned", String(planned), "sent", String(sent),
-         "accepted", String(accepted), "errors", String(errors), "dropped", String(dropped), "latency", latency]
+        ["kind", "interval", "agent", agent, "share", String(share), "interval", String(interval), "planned", String(planned), "sent", String(sent),
+         "accepted", String(accepted), "errors", String(errors), "dropped", String(dropped), "latency", latency, "accepted_bits", acceptedBits,
+         "lag", lag, "late", String(late), "last_error", lastError, "first_late_us", String(firstLateMicros)]
     }
 
     init(agent: String, share: Int, interval: Int, planned: Int = 0, sent: Int = 0, accepted: Int = 0, errors: Int = 0, dropped: Int = 0,
@@ -42,6 +51,8 @@ struct IntervalReport: Sendable, Equatable {
               let latency = fields["latency"] else { return nil }
         (self.agent, self.share, self.interval, self.planned, self.sent) = (agent, share, interval, planned, sent)
         (self.accepted, self.errors, self.dropped, self.latency) = (accepted, errors, dropped, latency)
+        (acceptedBits, lag, late, lastError) = (fields["accepted_bits"] ?? "", fields["lag"] ?? "", count("late") ?? 0, fields["last_error"] ?? "")
+        firstLateMicros = fields["first_late_us"].flatMap { Int64($0) } ?? -1
     }
 }
 

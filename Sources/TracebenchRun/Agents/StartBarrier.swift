@@ -58,10 +58,10 @@ struct StartBarrier: Sendable {
     }
 
     /// An agent: waits (polling every `period`) for `t0` and returns it on this host's wall clock (µs since the epoch),
-    /// or fails at `timeout`.
-    func waitForStart(offset: ClockOffset, timeout: Duration, period: Duration = .milliseconds(5)) async throws(Failure) -> Int64 {
+    /// or fails at `timeout` (or once `stop` is raised).
+    func waitForStart(offset: ClockOffset, timeout: Duration, period: Duration = .milliseconds(5), stop: StopSignal? = nil) async throws(Failure) -> Int64 {
         let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
+        while ContinuousClock.now < deadline, stop?.isRaised != true {
             let reply: RedisReply
             do {
                 reply = try connection.command(["GET", keys.start]).orThrow()

@@ -72,12 +72,15 @@ final class TargetLoad: Sendable {
     /// Whether some job type has its own `expect` (then each accepted job's type is kept).
     private let keepsJobTypes: Bool
     private let loop: OpenLoop<ContinuousClock>
+    /// Told of every arrival as it is dispatched, dropped and answered (an agent accounting its share by interval).
+    private let observer: ArrivalObserver?
 
-    init(scenario: Scenario, target: TargetSpec, runID: String, values: [String: String]) {
+    init(scenario: Scenario, target: TargetSpec, runID: String, values: [String: String], observer: ArrivalObserver? = nil) {
         self.scenario = scenario
         self.target = target
         self.runID = runID
         self.values = values
+        self.observer = observer
         keepsJobTypes = scenario.jobs.contains { $0.expect != nil }
         templates = (scenario.jobs.map(Optional.some) + [nil]).map { job in
             SubmitTemplates(target.submit, fixed: values.merging(job?.fields ?? [:]) { $1 }.merging(["service": job?.service ?? ""]) { $1 },
@@ -89,9 +92,10 @@ final class TargetLoad: Sendable {
     /// What the submissions observed, with each accepted job's id, intended start and type spelled out.
     var snapshot: Tally {
         var copy = tally.withLock { $0 }
-        copy.droppedArrivals = loop.counts.dropped
-        copy.lateStarts = loop.counts.lateStarts
-        copy.scheduleLag = loop.lag
+        // Other hosts' arrivals (``absorb(_:)``) are in the tally already; this host's loop adds its own.
+        copy.droppedArrivals += loop.counts.dropped
+        copy.lateStarts += loop.counts.lateStarts
+        copy.scheduleLag.merge(loop.lag)
         let (startMicros, offsets) = timing.withLock { $0 }
         let picker = JobPicker(scenario: scenario)
         for index in copy.accepted.indices {
@@ -109,8 +113,33 @@ final class TargetLoad: Sendable {
     var live: LiveLoad {
         let counts = loop.counts
         let copy = tally.withLock { $0 }
-        return LiveLoad(submitted: copy.accepted.count, droppedArrivals: counts.dropped, submitErrors: copy.submitErrors,
-                        lateStarts: counts.lateStarts, inFlight: counts.inFlight, submitLatency: copy.submitLatency)
+        return LiveLoad(submitted: copy.accepted.count, droppedArrivals: copy.droppedArrivals + counts.dropped, submitErrors: copy.submitErrors,
+                        lateStarts: copy.lateStarts + counts.lateStarts, inFlight: counts.inFlight, submitLatency: copy.submitLatency)
+    }
+
+    /// What another host offered of this run's schedule (one interval of an agent's share), added to the tally as if
+    /// offered here: its accepted jobs by index, its latency and lag histograms bucket by bucket.
+    func absorb(_ remote: RemoteOutcome) {
+        let warmupNanos = UInt64(Int64(saturating: max(0, scenario.warmupSeconds) * 1e9))
+        let offsets = timing.withLock { $0.offsets }
+        tally.withLock { state in
+            for index in remote.accepted {
+                state.accepted.insert(index)
+                if offsets.indices.contains(index), offsets[index] >= warmupNanos { state.measured.insert(index) }
+            }
+            state.submitLatency.merge(remote.submitLatency)
+            state.submitErrors += remote.errors
+            if !remote.lastError.isEmpty { state.lastError = remote.lastError }
+            state.droppedArrivals += remote.dropped
+            state.lateStarts += remote.lateStarts
+            state.scheduleLag.merge(remote.lag)
+        }
+    }
+
+    /// The schedule another host offers from `startMicros` (this host's wall clock): what ``snapshot`` needs to spell
+    /// out intended starts of absorbed jobs.
+    func expect(schedule: ArrivalSchedule, startMicros: Int64) {
+        timing.withLock { $0 = (startMicros, schedule.offsetsNanos) }
     }
 
     /// `target.submit`'s URL, headers (sorted by name) and body for one job type.
@@ -140,9 +169,10 @@ final class TargetLoad: Sendable {
         }
     }
 
-    /// Offers the whole schedule (or until `stop` is raised) on the event loops of `group`; returns when every started
-    /// submission finished. `startMicros` is the wall-clock time of offset 0.
-    func run(schedule: ArrivalSchedule, startMicros: Int64, stop: StopSignal,
+    /// Offers the whole schedule — or only the arrivals `share` lists (an agent's share; indices into the schedule,
+    /// ascending) — until `stop` is raised, on the event loops of `group`; returns when every started submission
+    /// finished. `startMicros` is the wall-clock time of offset 0.
+    func run(schedule: ArrivalSchedule, startMicros: Int64, stop: StopSignal, share: [Int]? = nil,
              group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async {
         let loops = Array(group.makeIterator())
         let client = LoadHTTPClient(loops: loops, maxConnections: min(scenario.load.maxInFlight, 512))
@@ -152,9 +182,13 @@ final class TargetLoad: Sendable {
         let offsets = schedule.offsetsNanos
         timing.withLock { $0 = (startMicros, offsets) }
         let runID = runID
-        await ArrivalLanes.run(count: offsets.count, offsetNanos: { Int64(offsets[$0]) }, origin: origin, loops: loops, admission: loop,
-                               stop: stop) { index, lane, done in
+        let arrivals = share ?? Array(offsets.indices)
+        let observer = observer
+        await ArrivalLanes.run(count: arrivals.count, offsetNanos: { Int64(offsets[arrivals[$0]]) }, origin: origin, loops: loops, admission: loop,
+                               stop: stop, dropped: { observer?.dropped(arrivals[$0]) }) { position, lane, done in
+            let index = arrivals[position]
             let intended = startMicros + Int64(offsets[index] / 1000)
+            observer?.dispatched(index, WallClock.nowMicros() - intended)
             let job = picker.job(index: index, id: "\(runID)-\(index)", intendedStartMicros: intended)
             self.submit(id: job.id, index: index, type: job.type, priority: job.priority, intendedMicros: intended,
                         measured: offsets[index] >= warmupNanos, client: client, lane: lane, done: done)
@@ -212,6 +246,7 @@ final class TargetLoad: Sendable {
 
     private func record(index: Int, id: String, failure: String?, header: String?, injected: InjectedTrace?, intendedMicros: Int64, measured: Bool) {
         let finished = WallClock.nowMicros()
+        observer?.resolved(index, failure, finished - intendedMicros)
         tally.withLock { state in
             if let failure {
                 state.submitErrors += 1

@@ -113,4 +113,21 @@ extension ScenarioSchemaKeys {
                         + "more are accepted, counted as sink.overflow and not kept, and the run fails (sink_overflow): the "
                         + "coordinator's memory stays bounded whatever arrives."),
     ])
+
+    static let agents = ScenarioSection([
+        ScenarioKey("count", .integer(.between(1, 256)), required: true, "How many agents take part; each takes one share of the schedule."),
+        ScenarioKey("control", .string(nonEmpty: true), required: true,
+                    "redis://[:password@]host[:port][/db] every host can reach: agents (tracebench agent --control) and the coordinator "
+                        + "meet there; all of a run's keys live under the hash tag {tb:<run id>}, never the system under test's keys."),
+        ScenarioKey("weights", .list(of: .integer(.between(1, 1_000_000)), minItems: 1),
+                    "Each share's weight, count of them (default: equal shares); every share gets within one arrival of its proportion."),
+        ScenarioKey("roles", .list(of: .choice(AgentsSpec.Role.allCases.map(\.rawValue)), minItems: 1), default: .list([.string("load")]),
+                    "What agents do: load (offer their share). The built-in pipeline's workers and per-host collectors are not offered yet."),
+        ScenarioKey("arm_timeout_s", .number(.between(1, 3600)), default: .number(30),
+                    "How long the coordinator waits for every agent to claim a share and arm; fewer: the run fails (component_failed)."),
+        ScenarioKey("interval_s", .number(.between(0.1, 60)), default: .number(1),
+                    "Width of one reported interval; agents report each interval once all its arrivals are answered."),
+        ScenarioKey("start_tolerance_ms", .number(.between(0.1, 60_000)), default: .number(50),
+                    "The most an agent's start may be off (its clock offset's uncertainty plus its first arrival's lateness); beyond: start_skew, failed."),
+    ])
 }

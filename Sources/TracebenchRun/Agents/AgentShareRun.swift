@@ -1,0 +1,111 @@
+import Foundation
+import Synchronization
+import TracebenchMeasure
+import TracebenchRedis
+import TracebenchScenario
+
+/// One agent's part in one multi-host run: measure the clock offset, arm, wait for `t0`, offer the share, report its
+/// intervals in order as they complete, and end with a `done` entry saying who and where it was. A heartbeat task
+/// renews its key every second (with the last interval reported and the arrivals dispatched, so a loss is counted
+/// exactly) and watches the coordinator's.
+struct AgentShareRun: Sendable {
+    let spec: AgentRunSpec
+    let claim: ShareQueue.Claim
+    let keys: ControlKeys
+    let options: AgentSession.Options
+    /// The agent process's own stop (SIGINT/SIGTERM).
+    let stop: StopSignal
+
+    /// How often the heartbeat is renewed and the coordinator's looked at.
+    static let beatPeriod: Duration = .seconds(1)
+
+    func run() async -> AgentSession.Ending {
+        let connection: RedisConnection, beats: RedisConnection, reports: RedisConnection
+        do {
+            (connection, beats, reports) = (try RedisConnection(url: options.control), try RedisConnection(url: options.control),
+                                            try RedisConnection(url: options.control))
+        } catch {
+            return .controlFailed("the control Redis \(options.control.redacted): \(error)")
+        }
+        let schedule = spec.schedule
+        let intervals = spec.intervals(of: claim.share, in: schedule)
+        let runStop = StopSignal()
+        let coordinatorLost = Atomic<Bool>(false)
+        let loss = AgentLoss(connection: beats, keys: keys)
+        let heartbeat = Task {
+            while !Task.isCancelled {
+                try? loss.beat(agent: options.name, lastInterval: intervals.lastReported, dispatched: intervals.dispatched)
+                let coordinator = (try? beats.command(["EXISTS", keys.coordinator]).orThrow().int) ?? 0
+                let stopped = (try? beats.command(["EXISTS", keys.stop]).orThrow().int) ?? 0
+                if coordinator == 0 { coordinatorLost.store(true, ordering: .relaxed) }
+                if coordinator == 0 || stopped == 1 || stop.isRaised { runStop.raise() }
+                try? await Task.sleep(for: Self.beatPeriod)
+            }
+        }
+        defer { heartbeat.cancel() }
+
+        let barrier = StartBarrier(connection: connection, keys: keys)
+        let startMicros: Int64
+        do {
+            guard let offset = try ClockOffset.measure(connection, localSkewMicros: options.clockSkewMicros) else {
+                return .controlFailed("the control Redis answered no usable TIME")
+            }
+            try connection.command(["HSET", keys.hosts, options.name, hostLine(offset: offset)]).orThrow()
+            try barrier.arm(agent: options.name, offset: offset)
+            let t0 = try await barrier.waitForStart(offset: offset, timeout: .clampedSeconds(spec.agents.armTimeoutSeconds + 10), stop: runStop)
+            try ShareQueue(connection: connection, keys: keys).acknowledge(claim)
+            // `t0` on this host's (skewed) clock, back to its real one: a skew is measured, never run on.
+            startMicros = t0 - options.clockSkewMicros
+            options.log("run \(spec.runID): armed (offset \(offset.offsetMicros) ± \(offset.uncertaintyMicros) µs), starting in "
+                        + "\(max(0, startMicros - WallClock.nowMicros()) / 1000) ms")
+        } catch let failure as StartBarrier.Failure {
+            if coordinatorLost.load(ordering: .relaxed) { return .coordinatorLost(run: spec.runID) }
+            options.log("run \(spec.runID): no start (\(failure))")
+            return .finished(runs: 1)
+        } catch {
+            return .controlFailed("the control Redis \(options.control.redacted): \(error)")
+        }
+
+        guard let target = spec.scenario.target else { return .controlFailed("run \(spec.runID) has no target") }
+        let load = TargetLoad(scenario: spec.scenario, target: target, runID: spec.runID, values: spec.values, observer: intervals.observer)
+        let reporter = Task {
+            while !Task.isCancelled {
+                report(intervals.takeReady(loadEnded: false), intervals: intervals, on: reports)
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        await load.run(schedule: schedule, startMicros: startMicros, stop: runStop, share: intervals.share)
+        reporter.cancel()
+        await reporter.value
+        report(intervals.takeReady(loadEnded: true), intervals: intervals, on: reports)
+        _ = try? reports.command(["XADD", keys.intervals, "*", "kind", "done", "agent", options.name, "share", String(claim.share),
+                                  "dispatched", String(intervals.dispatched)])
+        heartbeat.cancel()
+        _ = await heartbeat.result
+        try? loss.beat(agent: options.name, lastInterval: intervals.lastReported, dispatched: intervals.dispatched)
+        if coordinatorLost.load(ordering: .relaxed) { return .coordinatorLost(run: spec.runID) }
+        return stop.isRaised ? .interrupted : .finished(runs: 1)
+    }
+
+    /// Adds each ready interval's report to the run's stream (a failed write is retried at the next call: the interval
+    /// stays unreported and the coordinator, seeing none, counts it as this agent's loss).
+    private func report(_ ready: [(index: Int, interval: ShareIntervals.Interval)], intervals: ShareIntervals, on connection: RedisConnection) {
+        for (k, interval) in ready {
+            var report = IntervalReport(agent: options.name, share: claim.share, interval: k, planned: intervals.planned(k), sent: interval.sent,
+                                        accepted: interval.accepted, errors: interval.errors, dropped: interval.dropped,
+                                        latency: interval.latency ?? LatencyHistogram())
+            report.acceptedBits = ShareIntervals.encode(bits: interval.acceptedBits)
+            report.lag = interval.lag?.encoded() ?? ""
+            report.late = interval.late
+            report.lastError = Redaction.maskingURLCredentials(interval.lastError)
+            report.firstLateMicros = intervals.firstLateMicros ?? -1
+            _ = try? connection.command(["XADD", keys.intervals, "*"] + report.fields)
+        }
+    }
+
+    /// Who and where this agent is, for the results: its share, host name, processors, clock offset and its uncertainty (µs).
+    private func hostLine(offset: ClockOffset) -> String {
+        "\(claim.share) \(ProcessInfo.processInfo.hostName.replacingOccurrences(of: " ", with: "_")) \(ProcessInfo.processInfo.activeProcessorCount) "
+            + "\(offset.offsetMicros) \(offset.uncertaintyMicros)"
+    }
+}
