@@ -1,5 +1,6 @@
 """A small HTTP/1.1 endpoint from Python's standard library, for the load generator's client tests: an independent
-server implementation. Prints its port on the first line of stdout, then serves until killed.
+server implementation. Prints its port on the first line of stdout, then serves until killed. Binds 127.0.0.1, or the
+address given as its one argument.
 
 Every response carries X-Connection: the number of the connection it came on (counted from 1), so a test can tell its
 own connections from anything else that reached the port.
@@ -12,6 +13,7 @@ POST /slow     201 after 10 s
 GET  /stats    {"connections": N, "requests": M}
 """
 import json
+import socket
 import sys
 import threading
 import time
@@ -26,6 +28,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def setup(self):
         super().setup()
+        # Headers and body go out in two writes: without this, Nagle's algorithm holds the body for the client's
+        # delayed ACK (~40 ms a request).
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         with lock:
             stats["connections"] += 1
             self.connection_number = stats["connections"]
@@ -76,7 +81,7 @@ class Handler(BaseHTTPRequestHandler):
             self.reply(404, b"")
 
 
-server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+server = ThreadingHTTPServer((sys.argv[1] if len(sys.argv) > 1 else "127.0.0.1", 0), Handler)
 server.daemon_threads = True
 server.handle_error = lambda request, address: None  # a client that gave up (the timeout test) is not an error here
 print(server.server_address[1], flush=True)

@@ -17,7 +17,7 @@ struct AgentControlTests {
         let server = try RedisServer()
         let keys = ControlKeys(run: "r{1}")
         #expect(keys.shares == "{tb:r_1_}:shares")
-        let queue = ShareQueue(connection: try RedisConnection(url: server.url), keys: keys)
+        let queue = ShareQueue(connection: try ControlConnection(url: server.url), keys: keys)
         try queue.publish(weights: [3, 1, 1])
         let claims = try ["a", "b", "c"].map { try #require(try queue.claim(agent: $0)) }
         #expect(claims.map(\.share) == [0, 1, 2] && claims.map(\.weight) == [3, 1, 1])
@@ -38,7 +38,7 @@ struct AgentControlTests {
     func mergeIsExact() throws {
         let server = try RedisServer()
         let keys = ControlKeys(run: "merge")
-        let connection = try RedisConnection(url: server.url)
+        let connection = try ControlConnection(url: server.url)
         let schedule = ArrivalSchedule(load: LoadSpec(arrival: .poisson, ratePerSecond: 400), durationSeconds: 5, seed: 9)
         let shares = try #require(ScheduleShares(weights: [2, 1, 1]))
         func interval(_ index: Int) -> Int { Int(schedule.offsetsNanos[index] / 1_000_000_000) }

@@ -14,10 +14,10 @@ struct AgentStartTests {
         let server = try RedisServer()
         let keys = ControlKeys(run: "start")
         let skews: [String: Int64] = ["a": 0, "b": 300_000, "c": -200_000]
-        let coordinator = StartBarrier(connection: try RedisConnection(url: server.url), keys: keys)
+        let coordinator = StartBarrier(connection: try ControlConnection(url: server.url), keys: keys)
         let starts = try await withThrowingTaskGroup(of: (String, Int64, ClockOffset).self) { group in
             for (agent, skew) in skews {
-                let connection = try RedisConnection(url: server.url)
+                let connection = try ControlConnection(url: server.url)
                 group.addTask {
                     let offset = try #require(try ClockOffset.measure(connection, localSkewMicros: skew))
                     let barrier = StartBarrier(connection: connection, keys: keys)
@@ -42,7 +42,7 @@ struct AgentStartTests {
     func missingAgents() async throws {
         let server = try RedisServer()
         let keys = ControlKeys(run: "missing")
-        let connection = try RedisConnection(url: server.url)
+        let connection = try ControlConnection(url: server.url)
         let barrier = StartBarrier(connection: connection, keys: keys)
         for agent in ["x", "y", "z"] { try barrier.arm(agent: agent, offset: ClockOffset(offsetMicros: 0, uncertaintyMicros: 10, samples: 16)) }
         await #expect(throws: StartBarrier.Failure.notArmed(expected: 4, armed: ["x", "y", "z"])) {
@@ -57,7 +57,7 @@ struct AgentStartTests {
     @Test("an agent whose heartbeat stops is lost; its share's arrivals after its last reported interval are the exact remainder", .timeLimit(.minutes(1)))
     func loss() async throws {
         let server = try RedisServer()
-        let loss = AgentLoss(connection: try RedisConnection(url: server.url), keys: ControlKeys(run: "loss"), expiry: .seconds(1))
+        let loss = AgentLoss(connection: try ControlConnection(url: server.url), keys: ControlKeys(run: "loss"), expiry: .seconds(1))
         for agent in ["a", "b", "c"] { try loss.beat(agent: agent, lastInterval: 3) }
         // "a" and "c" keep beating; "b" went silent after reporting interval 3: wait until its key is gone.
         let deadline = ContinuousClock.now + .seconds(20)

@@ -26,7 +26,7 @@ struct ClockOffsetTests {
     @Test("a real redis-server on this host: 0 offset, and a 250 ms skew injected into the agent's clock measured back", arguments: [Int64(0), 250_000, -1_500_000])
     func measuredBack(skew: Int64) throws {
         let server = try RedisServer()
-        let connection = try RedisConnection(url: server.url)
+        let connection = try ControlConnection(url: server.url)
         let estimate = try #require(try ClockOffset.measure(connection, count: 16, localSkewMicros: skew))
         // The same host's clock: the control clock minus the skewed local one is −skew, to within the uncertainty (plus
         // the microsecond of TIME's resolution).

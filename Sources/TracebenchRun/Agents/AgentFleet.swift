@@ -13,8 +13,8 @@ import TracebenchScenario
 final class AgentFleet: Sendable {
     let spec: AgentRunSpec
     let keys: ControlKeys
-    private let connection: RedisConnection
-    private let beats: RedisConnection
+    private let connection: ControlConnection
+    private let beats: ControlConnection
     private let heartbeat: Mutex<Task<Void, Never>?> = Mutex(nil)
     /// The start: `t0` on this host's wall clock (µs), and every armed agent.
     private let started: Mutex<(startMicros: Int64, armed: [StartBarrier.Armed])?> = Mutex(nil)
@@ -24,8 +24,8 @@ final class AgentFleet: Sendable {
         self.spec = spec
         keys = ControlKeys(run: spec.runID)
         let url = try RedisURL(parsing: spec.agents.control)
-        connection = try RedisConnection(url: url)
-        beats = try RedisConnection(url: url)
+        connection = try ControlConnection(url: url)
+        beats = try ControlConnection(url: url)
     }
 
     /// How long the run's keys stay on the control Redis (for a post-mortem), and the run announcement at most.
@@ -85,6 +85,7 @@ final class AgentFleet: Sendable {
         var stopSent = false
         var lastLook = ContinuousClock.now - .seconds(1)
         var cursor = "0-0"
+        var failingSince: ContinuousClock.Instant?
         while !follower.allAccounted {
             if stop.isRaised, !stopSent {
                 _ = try? connection.command(["SET", keys.stop, "1", "PX", String(keysLifetimeMillis)])
@@ -106,8 +107,13 @@ final class AgentFleet: Sendable {
                     if WallClock.nowMicros() > deadlineMicros { follower.giveUp(reason: "did not finish within \(Int(spec.scenario.durationSeconds + 45)) s of the start") }
                     try? await Task.sleep(for: .milliseconds(50))
                 }
+                failingSince = nil
             } catch {
-                follower.giveUp(reason: "the control Redis failed: \(error)")
+                // A restart of the control Redis is waited out; one that stays away ends the run.
+                let since = failingSince ?? ContinuousClock.now
+                failingSince = since
+                if ContinuousClock.now - since > .seconds(10) { follower.giveUp(reason: "the control Redis failed for 10 s: \(error)") }
+                try? await Task.sleep(for: .milliseconds(200))
             }
         }
         return follower.results()

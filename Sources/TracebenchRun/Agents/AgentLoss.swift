@@ -6,7 +6,7 @@ import TracebenchScenario
 /// reported interval were not offered — counted exactly from the schedule, since every host computes the same one —
 /// and the ones it sent without reporting an outcome are unknown.
 struct AgentLoss: Sendable {
-    let connection: RedisConnection
+    let connection: ControlConnection
     let keys: ControlKeys
     /// How long a heartbeat lives without renewal (3 s: three missed beats).
     var expiry: Duration = .seconds(3)

@@ -42,9 +42,9 @@ public enum AgentSession {
         let stop = StopSignal()
         let sources = handleSignals ? stop.installHandlers() : []
         defer { if handleSignals { stop.removeHandlers(sources) } }
-        let connection: RedisConnection
+        let connection: ControlConnection
         do {
-            connection = try RedisConnection(url: options.control)
+            connection = try ControlConnection(url: options.control)
         } catch {
             return .controlFailed("the control Redis \(options.control.redacted): \(error)")
         }

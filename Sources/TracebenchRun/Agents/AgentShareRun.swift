@@ -18,12 +18,14 @@ struct AgentShareRun: Sendable {
 
     /// How often the heartbeat is renewed and the coordinator's looked at.
     static let beatPeriod: Duration = .seconds(1)
+    /// Looks in a row without the coordinator's heartbeat before it counts as lost.
+    static let lostAfter = 4
 
     func run() async -> AgentSession.Ending {
-        let connection: RedisConnection, beats: RedisConnection, reports: RedisConnection
+        let connection: ControlConnection, beats: ControlConnection, reports: ControlConnection
         do {
-            (connection, beats, reports) = (try RedisConnection(url: options.control), try RedisConnection(url: options.control),
-                                            try RedisConnection(url: options.control))
+            (connection, beats, reports) = (try ControlConnection(url: options.control), try ControlConnection(url: options.control),
+                                            try ControlConnection(url: options.control))
         } catch {
             return .controlFailed("the control Redis \(options.control.redacted): \(error)")
         }
@@ -33,12 +35,16 @@ struct AgentShareRun: Sendable {
         let coordinatorLost = Atomic<Bool>(false)
         let loss = AgentLoss(connection: beats, keys: keys)
         let heartbeat = Task {
+            // The coordinator is lost when its key was missing (or the control Redis unreachable) at `Self.lostAfter`
+            // looks in a row: longer than its key's 3 s life, and longer than a control Redis restart takes.
+            var misses = 0
             while !Task.isCancelled {
                 try? loss.beat(agent: options.name, lastInterval: intervals.lastReported, dispatched: intervals.dispatched)
                 let coordinator = (try? beats.command(["EXISTS", keys.coordinator]).orThrow().int) ?? 0
                 let stopped = (try? beats.command(["EXISTS", keys.stop]).orThrow().int) ?? 0
-                if coordinator == 0 { coordinatorLost.store(true, ordering: .relaxed) }
-                if coordinator == 0 || stopped == 1 || stop.isRaised { runStop.raise() }
+                misses = coordinator == 1 ? 0 : misses + 1
+                if misses >= Self.lostAfter { coordinatorLost.store(true, ordering: .relaxed) }
+                if misses >= Self.lostAfter || stopped == 1 || stop.isRaised { runStop.raise() }
                 try? await Task.sleep(for: Self.beatPeriod)
             }
         }
@@ -89,7 +95,7 @@ struct AgentShareRun: Sendable {
 
     /// Adds each ready interval's report to the run's stream (a failed write is retried at the next call: the interval
     /// stays unreported and the coordinator, seeing none, counts it as this agent's loss).
-    private func report(_ ready: [(index: Int, interval: ShareIntervals.Interval)], intervals: ShareIntervals, on connection: RedisConnection) {
+    private func report(_ ready: [(index: Int, interval: ShareIntervals.Interval)], intervals: ShareIntervals, on connection: ControlConnection) {
         for (k, interval) in ready {
             var report = IntervalReport(agent: options.name, share: claim.share, interval: k, planned: intervals.planned(k), sent: interval.sent,
                                         accepted: interval.accepted, errors: interval.errors, dropped: interval.dropped,

@@ -32,7 +32,7 @@ struct ClockOffset: Sendable, Equatable {
 
     /// Measures against the Redis behind `connection` with `count` `TIME` round trips. `localSkewMicros` is added to
     /// every local reading: tests skew an agent's clock with it and expect it measured back.
-    static func measure(_ connection: RedisConnection, count: Int = 16, localSkewMicros: Int64 = 0) throws(RedisError) -> ClockOffset? {
+    static func measure(_ connection: ControlConnection, count: Int = 16, localSkewMicros: Int64 = 0) throws(RedisError) -> ClockOffset? {
         var samples: [Sample] = []
         for _ in 0..<max(1, count) {
             let sent = WallClock.nowMicros() + localSkewMicros

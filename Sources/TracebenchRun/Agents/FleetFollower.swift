@@ -17,6 +17,7 @@ struct FleetFollower {
     private var lost: [String: String] = [:]
     private var lastBeat: [String: (lastInterval: Int, dispatched: Int)] = [:]
     private var refusals: [String] = []
+    private var missedBeats: [String: Int] = [:]
 
     init(spec: AgentRunSpec, schedule: ArrivalSchedule, armed: [String]) {
         self.spec = spec
@@ -79,10 +80,17 @@ struct FleetFollower {
         }
     }
 
-    /// An agent's heartbeat as read now (nil: expired): the last one read is what a loss is counted from.
+    /// An agent's heartbeat as read now (nil: expired): the last one read is what a loss is counted from. Missing at
+    /// two looks in a row (a second apart, past its 3 s expiry) it is lost — once is a control Redis that just restarted.
     mutating func beat(_ agent: String, _ beat: (lastInterval: Int, dispatched: Int)?) {
         guard !done.contains(agent) else { return }
-        if let beat { lastBeat[agent] = beat } else { lost[agent] = "its heartbeat expired" }
+        if let beat {
+            lastBeat[agent] = beat
+            missedBeats[agent] = 0
+        } else {
+            missedBeats[agent, default: 0] += 1
+            if missedBeats[agent, default: 0] >= 2 { lost[agent] = "its heartbeat expired" }
+        }
     }
 
     /// Every agent still running is lost, for `reason`.

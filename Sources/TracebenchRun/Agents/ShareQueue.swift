@@ -13,7 +13,7 @@ struct ShareQueue: Sendable {
         var weight: Int
     }
 
-    let connection: RedisConnection
+    let connection: ControlConnection
     let keys: ControlKeys
 
     /// The coordinator: creates the stream and its group and adds one entry per share of `weights`.

@@ -21,7 +21,7 @@ struct StartBarrier: Sendable {
         case redis(String)
     }
 
-    let connection: RedisConnection
+    let connection: ControlConnection
     let keys: ControlKeys
 
     /// An agent: says it is ready, with its offset.

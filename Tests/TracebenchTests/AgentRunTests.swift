@@ -1,0 +1,216 @@
+import Foundation
+import Testing
+import TracebenchRedis
+import TracebenchResults
+import TracebenchScenario
+@testable import TracebenchRun
+
+/// Issue 15 end to end on one machine: `tracebench agent` processes and a coordinator meeting on a real redis-server,
+/// offering a real HTTP endpoint (Python's standard library server). The figures are checked against what a single
+/// host offers of the same scenario, and the drills (an agent killed, the coordinator killed, the control Redis
+/// restarted) against the exact schedule every host computes.
+@Suite("several hosts", .serialized)
+struct AgentRunTests {
+    static func yaml(url: String, control: String, count: Int, weights: [Int]? = nil, rate: Int = 200, seconds: Int = 4,
+                     agentsExtra: String = "") -> String {
+        """
+        name: agents
+        duration_s: \(seconds)
+        load: {arrival: poisson, rate_per_s: \(rate), max_in_flight: 1000}
+        jobs: [{service: api}]
+        target:
+          submit:
+            url: "\(url)"
+            headers: {Content-Type: application/json}
+            body: '{"id": "{job_id}"}'
+        agents: {count: \(count), control: "\(control)"\(weights.map { ", weights: \($0)" } ?? "")\(agentsExtra)}
+        """
+    }
+
+    static func refusal(_ yaml: String) -> String {
+        do {
+            _ = try ScenarioLoader.parse(yaml: yaml, file: "a.yaml")
+            return "accepted"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    /// One `tracebench agent` process (optionally inside a network namespace), its stderr kept in a file.
+    final class AgentProcess {
+        let process = Process()
+        let log = TestSupport.temporaryPath(".log")
+
+        init(control: String, name: String, extra: [String] = [], namespace: String? = nil) throws {
+            let command = [TestSupport.tracebenchBinary, "agent", "--control", control, "--name", name, "--once", "--idle-s", "120"] + extra
+            process.executableURL = URL(fileURLWithPath: namespace == nil ? command[0] : "/usr/sbin/ip")
+            process.arguments = namespace.map { ["netns", "exec", $0] + command } ?? Array(command.dropFirst())
+            FileManager.default.createFile(atPath: log, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+        }
+
+        deinit {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+            try? FileManager.default.removeItem(atPath: log)
+        }
+
+        var text: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+
+        /// Waits until its log holds `needle` (false at `timeout`).
+        func waitFor(_ needle: String, timeout: Duration = .seconds(30)) async -> Bool {
+            let deadline = ContinuousClock.now + timeout
+            while ContinuousClock.now < deadline {
+                if text.contains(needle) { return true }
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            return false
+        }
+
+        /// Its exit status once it exits within `timeout` (nil: still running).
+        func exitStatus(within timeout: Duration) async -> Int32? {
+            let deadline = ContinuousClock.now + timeout
+            while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+            return process.isRunning ? nil : process.terminationStatus
+        }
+    }
+
+    static func run(_ yaml: String) async throws -> RunOutcome {
+        let scenario = try ScenarioLoader.parse(yaml: yaml, file: "agents.yaml")
+        let out = TestSupport.temporaryPath(".json")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        return try await RunCoordinator.run(scenario: scenario, options: RunOptions(outputPath: out, executablePath: TestSupport.tracebenchBinary, progress: false))
+    }
+
+    @Test("agents: parsed with its defaults; refused where it cannot work, each refusal naming its key")
+    func parsing() throws {
+        let url = "http://127.0.0.1:9/jobs", control = "redis://127.0.0.1:6379"
+        let spec = try #require(try ScenarioLoader.parse(yaml: Self.yaml(url: url, control: control, count: 3, weights: [1, 2, 3]), file: "a.yaml").agents)
+        #expect(spec.count == 3 && spec.weights == [1, 2, 3] && spec.roles == [.load] && spec.armTimeoutSeconds == 30 && spec.intervalSeconds == 1
+                && spec.startToleranceMillis == 50)
+        #expect(try ScenarioLoader.parse(yaml: Self.yaml(url: url, control: control, count: 2), file: "a.yaml").agents?.weights == [1, 1])
+        let mismatch = Self.refusal(Self.yaml(url: url, control: control, count: 3, weights: [1, 2]))
+        #expect(mismatch.contains("agents.weights") && mismatch.contains("one weight per agent"), "\(mismatch)")
+        let badURL = Self.refusal(Self.yaml(url: url, control: "http://127.0.0.1:6379", count: 2))
+        #expect(badURL.contains("agents.control"), "\(badURL)")
+        let builtIn = """
+            name: b
+            duration_s: 1
+            load: {arrival: constant, rate_per_s: 1}
+            jobs: [{service: api, steps: [{name: s, duration_ms: 1}]}]
+            agents: {count: 2, control: "\(control)"}
+            """
+        let builtInRefusal = Self.refusal(builtIn)
+        #expect(builtInRefusal.contains("agents") && builtInRefusal.contains("target.submit"), "\(builtInRefusal)")
+        let correlated = Self.yaml(url: url, control: control, count: 2).replacingOccurrences(of: "agents:", with: """
+              correlate: {trace_id: "response_header:traceresponse"}
+              ledger: {url: "redis://127.0.0.1:6379"}
+              expect: [{service: api, spans: [x]}]
+            agents:
+            """)
+        let correlatedRefusal = Self.refusal(correlated)
+        #expect(correlatedRefusal.contains("target.correlate.trace_id") && correlatedRefusal.contains("ledger"), "\(correlatedRefusal)")
+        let roles = Self.refusal(Self.yaml(url: url, control: control, count: 2, agentsExtra: ", roles: [workers]"))
+        #expect(roles.contains("agents.roles[0]") && roles.contains("load"), "\(roles)")
+    }
+
+    @Test("two agents, weights 1:3, one clock skewed +250 ms: the run offers exactly the single host's arrivals, each share its exact part, the skew measured back",
+          .timeLimit(.minutes(3)))
+    func twoAgentsMatchOneHost() async throws {
+        let control = try RedisServer()
+        let endpoint = try LoadHTTPClientTests.Endpoint()
+        let url = "http://127.0.0.1:\(endpoint.port)/ok"
+        let single = try await Self.run(Self.yaml(url: url, control: control.url.description, count: 2).replacingOccurrences(of: #"agents: {count: 2, control: "\#(control.url.description)"}"#, with: ""))
+        #expect(single.results.status == "ok" && single.results.load?.agents == nil, "\(single.results.problems)")
+
+        let a = try AgentProcess(control: control.url.description, name: "a")
+        let b = try AgentProcess(control: control.url.description, name: "b", extra: ["--clock-skew-us", "250000"])
+        let yaml = Self.yaml(url: url, control: control.url.description, count: 2, weights: [1, 3])
+        let outcome = try await Self.run(yaml)
+        let r = outcome.results
+        #expect(outcome.exitCode == 0 && r.status == "ok", "\(r.problems) \(a.text) \(b.text)")
+        let schedule = ArrivalSchedule(load: try ScenarioLoader.parse(yaml: yaml, file: "a.yaml").load, durationSeconds: 4, seed: 1)
+        #expect(r.jobs.submitted == schedule.count && r.jobs.submitted == single.results.jobs.submitted && r.jobs.submitErrors == 0, "\(r.jobs)")
+        #expect(r.latency["submit"]?.count == UInt64(schedule.count) && r.load?.lag.count == UInt64(schedule.count))
+        let agents = try #require(r.load?.agents)
+        let shares = try #require(ScheduleShares(weights: [1, 3]))
+        #expect(agents.agents.map(\.name) == ["a", "b"])
+        for agent in agents.agents {
+            #expect(agent.planned == shares.indices(of: agent.share, in: schedule).count && agent.accepted == agent.planned && agent.sent == agent.planned,
+                    "\(agent)")
+            #expect(agent.intervalsReported == 4 && !agent.lost && agent.notOffered == 0 && agent.cores > 0 && !agent.hostname.isEmpty)
+        }
+        let skewed = try #require(agents.agents.first { $0.name == "b" })
+        #expect(abs(skewed.clockOffsetMicros + 250_000) <= skewed.clockUncertaintyMicros + 1_000, "\(skewed.clockOffsetMicros) ± \(skewed.clockUncertaintyMicros)")
+        #expect(agents.startSkewMicros != nil && Double(agents.startSkewMicros!) < 50_000)
+        // The same server answered both runs: the merged median is the single host's within HDR precision and timer jitter.
+        let merged = Double(r.latency["submit"]!.p50), alone = Double(single.results.latency["submit"]!.p50)
+        #expect(abs(merged - alone) <= max(2_000, alone * 0.5), "p50 \(merged) µs merged, \(alone) µs alone")
+        let statuses = (await a.exitStatus(within: .seconds(10)), await b.exitStatus(within: .seconds(10)))
+        #expect(statuses.0 == 0 && statuses.1 == 0)
+    }
+
+    @Test("an agent SIGKILLed mid-run: the run fails (agent_lost), its share's unreported remainder counted exactly as not offered or unknown",
+          .timeLimit(.minutes(3)))
+    func agentKilled() async throws {
+        let control = try RedisServer()
+        let endpoint = try LoadHTTPClientTests.Endpoint()
+        let yaml = Self.yaml(url: "http://127.0.0.1:\(endpoint.port)/ok", control: control.url.description, count: 2, seconds: 8)
+        let a = try AgentProcess(control: control.url.description, name: "a")
+        let b = try AgentProcess(control: control.url.description, name: "b")
+        async let outcome = Self.run(yaml)
+        let armed = await b.waitFor("armed")
+        #expect(armed)
+        try await Task.sleep(for: .milliseconds(3_000))
+        kill(b.process.processIdentifier, SIGKILL)
+        let r = try await outcome.results
+        #expect(r.status == "failed" && r.problems.contains { $0.kind == .agentLost && $0.message.contains("agent b") }, "\(r.problems)")
+        let agents = try #require(r.load?.agents)
+        let lost = try #require(agents.agents.first { $0.name == "b" })
+        let kept = try #require(agents.agents.first { $0.name == "a" })
+        #expect(lost.lost && !kept.lost && kept.accepted == kept.planned, "\(agents)")
+        #expect(lost.intervalsReported >= 1 && lost.intervalsReported < 8, "\(lost)")
+        // Every host computes the same schedule: the remainder after the last reported interval, computed here.
+        let schedule = ArrivalSchedule(load: try ScenarioLoader.parse(yaml: yaml, file: "a.yaml").load, durationSeconds: 8, seed: 1)
+        let remainder = AgentLoss.notOffered(share: lost.share, of: try #require(ScheduleShares(equal: 2)), in: schedule,
+                                             lastReported: lost.intervalsReported - 1, intervalSeconds: 1)
+        #expect(lost.notOffered + lost.unknownOutcome == remainder && remainder > 0, "\(lost.notOffered) + \(lost.unknownOutcome) vs \(remainder)")
+        #expect(lost.accepted + lost.errors + lost.dropped + remainder == lost.planned, "\(lost)")
+        #expect(r.jobs.submitted == kept.accepted + lost.accepted)
+        let status = await a.exitStatus(within: .seconds(10))
+        #expect(status == 0)
+    }
+
+    @Test("the coordinator SIGKILLed mid-run: every agent stops offering and exits 4 within 10 s", .timeLimit(.minutes(2)))
+    func coordinatorKilled() async throws {
+        let control = try RedisServer()
+        let endpoint = try LoadHTTPClientTests.Endpoint()
+        let file = TestSupport.temporaryPath(".yaml")
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try Self.yaml(url: "http://127.0.0.1:\(endpoint.port)/ok", control: control.url.description, count: 2, seconds: 60)
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let agents = [try AgentProcess(control: control.url.description, name: "a"), try AgentProcess(control: control.url.description, name: "b")]
+        let coordinator = Process()
+        coordinator.executableURL = URL(fileURLWithPath: TestSupport.tracebenchBinary)
+        coordinator.arguments = ["run", file, "--out", TestSupport.temporaryPath(".json")]
+        coordinator.standardOutput = FileHandle.nullDevice
+        coordinator.standardError = FileHandle.nullDevice
+        try coordinator.run()
+        for agent in agents {
+            let armed = await agent.waitFor("armed")
+            #expect(armed)
+        }
+        try await Task.sleep(for: .seconds(1))
+        kill(coordinator.processIdentifier, SIGKILL)
+        coordinator.waitUntilExit()
+        let killed = ContinuousClock.now
+        for agent in agents {
+            let status = await agent.exitStatus(within: .seconds(10))
+            #expect(status == 4, "\(agent.text)")
+            #expect(agent.text.contains("coordinator was lost"), "\(agent.text)")
+        }
+        #expect(ContinuousClock.now - killed < .seconds(10))
+    }
+}
