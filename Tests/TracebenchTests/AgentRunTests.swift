@@ -213,4 +213,54 @@ struct AgentRunTests {
         }
         #expect(ContinuousClock.now - killed < .seconds(10))
     }
+
+    /// A redis-server on a port of the test's choosing, so it can be stopped and started again at the same address.
+    final class RestartableRedis {
+        let port = FreePort.loopback()
+        private var process: Process?
+        var url: String { "redis://127.0.0.1:\(port)" }
+
+        func start() throws {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: try #require(RedisServer.findBinary()))
+            process.arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            self.process = process
+            let deadline = ContinuousClock.now + .seconds(10)
+            while (try? RedisConnection(url: try RedisURL(parsing: url))) == nil, ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        }
+
+        func stop() {
+            guard let process else { return }
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            self.process = nil
+        }
+
+        deinit { stop() }
+    }
+
+    @Test("the control Redis killed mid-run and started again empty 2.5 s later: agents re-send what it missed, every interval arrives once, the run is whole",
+          .timeLimit(.minutes(3)))
+    func controlRedisRestarted() async throws {
+        let control = RestartableRedis()
+        try control.start()
+        let endpoint = try LoadHTTPClientTests.Endpoint()
+        let yaml = Self.yaml(url: "http://127.0.0.1:\(endpoint.port)/ok", control: control.url, count: 2, seconds: 8)
+        let a = try AgentProcess(control: control.url, name: "a")
+        let b = try AgentProcess(control: control.url, name: "b")
+        async let outcome = Self.run(yaml)
+        let armed = await b.waitFor("armed")
+        #expect(armed)
+        try await Task.sleep(for: .seconds(2))
+        control.stop()
+        try await Task.sleep(for: .milliseconds(2_500))
+        try control.start()
+        let r = try await outcome.results
+        let schedule = ArrivalSchedule(load: try ScenarioLoader.parse(yaml: yaml, file: "a.yaml").load, durationSeconds: 8, seed: 1)
+        #expect(r.status == "ok", "\(r.problems) \(a.text) \(b.text)")
+        #expect(r.jobs.submitted == schedule.count && r.latency["submit"]?.count == UInt64(schedule.count), "\(r.jobs)")
+        for agent in r.load?.agents?.agents ?? [] { #expect(agent.intervalsReported == 8 && !agent.lost, "\(agent)") }
+    }
 }

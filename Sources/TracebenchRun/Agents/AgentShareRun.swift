@@ -20,6 +20,8 @@ struct AgentShareRun: Sendable {
     static let beatPeriod: Duration = .seconds(1)
     /// Looks in a row without the coordinator's heartbeat before it counts as lost.
     static let lostAfter = 4
+    /// How long, after the load, reports the control Redis did not take are retried.
+    static let reportGrace: Duration = .seconds(15)
 
     func run() async -> AgentSession.Ending {
         let connection: ControlConnection, beats: ControlConnection, reports: ControlConnection
@@ -74,18 +76,27 @@ struct AgentShareRun: Sendable {
 
         guard let target = spec.scenario.target else { return .controlFailed("run \(spec.runID) has no target") }
         let load = TargetLoad(scenario: spec.scenario, target: target, runID: spec.runID, values: spec.values, observer: intervals.observer)
-        let reporter = Task {
+        // Reports go out in order; one the control Redis did not take (it is restarting) waits, with those after it,
+        // for the next try — nothing is dropped while the agent lives.
+        let reporter = Task { () -> [[String]] in
+            var pending: [[String]] = []
             while !Task.isCancelled {
-                report(intervals.takeReady(loadEnded: false), intervals: intervals, on: reports)
+                pending = send(pending + intervals.takeReady(loadEnded: false).map { report($0, intervals: intervals) }, on: reports)
                 try? await Task.sleep(for: .milliseconds(100))
             }
+            return pending
         }
         await load.run(schedule: schedule, startMicros: startMicros, stop: runStop, share: intervals.share)
         reporter.cancel()
-        await reporter.value
-        report(intervals.takeReady(loadEnded: true), intervals: intervals, on: reports)
-        _ = try? reports.command(["XADD", keys.intervals, "*", "kind", "done", "agent", options.name, "share", String(claim.share),
-                                  "dispatched", String(intervals.dispatched)])
+        var pending = await reporter.value + intervals.takeReady(loadEnded: true).map { report($0, intervals: intervals) }
+        pending.append(["kind", "done", "agent", options.name, "share", String(claim.share), "dispatched", String(intervals.dispatched)])
+        let deadline = ContinuousClock.now + Self.reportGrace
+        while !pending.isEmpty {
+            pending = send(pending, on: reports)
+            if pending.isEmpty || ContinuousClock.now > deadline || coordinatorLost.load(ordering: .relaxed) { break }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        if !pending.isEmpty { options.log("run \(spec.runID): \(pending.count) reports never reached the control Redis") }
         heartbeat.cancel()
         _ = await heartbeat.result
         try? loss.beat(agent: options.name, lastInterval: intervals.lastReported, dispatched: intervals.dispatched)
@@ -93,20 +104,26 @@ struct AgentShareRun: Sendable {
         return stop.isRaised ? .interrupted : .finished(runs: 1)
     }
 
-    /// Adds each ready interval's report to the run's stream (a failed write is retried at the next call: the interval
-    /// stays unreported and the coordinator, seeing none, counts it as this agent's loss).
-    private func report(_ ready: [(index: Int, interval: ShareIntervals.Interval)], intervals: ShareIntervals, on connection: ControlConnection) {
-        for (k, interval) in ready {
-            var report = IntervalReport(agent: options.name, share: claim.share, interval: k, planned: intervals.planned(k), sent: interval.sent,
-                                        accepted: interval.accepted, errors: interval.errors, dropped: interval.dropped,
-                                        latency: interval.latency ?? LatencyHistogram())
-            report.acceptedBits = ShareIntervals.encode(bits: interval.acceptedBits)
-            report.lag = interval.lag?.encoded() ?? ""
-            report.late = interval.late
-            report.lastError = Redaction.maskingURLCredentials(interval.lastError)
-            report.firstLateMicros = intervals.firstLateMicros ?? -1
-            _ = try? connection.command(["XADD", keys.intervals, "*"] + report.fields)
+    /// Interval `ready`'s report, as stream fields.
+    private func report(_ ready: (index: Int, interval: ShareIntervals.Interval), intervals: ShareIntervals) -> [String] {
+        let (k, interval) = ready
+        var report = IntervalReport(agent: options.name, share: claim.share, interval: k, planned: intervals.planned(k), sent: interval.sent,
+                                    accepted: interval.accepted, errors: interval.errors, dropped: interval.dropped,
+                                    latency: interval.latency ?? LatencyHistogram())
+        report.acceptedBits = ShareIntervals.encode(bits: interval.acceptedBits)
+        report.lag = interval.lag?.encoded() ?? ""
+        report.late = interval.late
+        report.lastError = Redaction.maskingURLCredentials(interval.lastError)
+        report.firstLateMicros = intervals.firstLateMicros ?? -1
+        return report.fields
+    }
+
+    /// Adds `entries` to the run's stream in order; returns the ones not added (from the first failure on).
+    private func send(_ entries: [[String]], on connection: ControlConnection) -> [[String]] {
+        for (position, fields) in entries.enumerated() {
+            guard (try? connection.command(["XADD", keys.intervals, "*"] + fields).orThrow()) != nil else { return Array(entries[position...]) }
         }
+        return []
     }
 
     /// Who and where this agent is, for the results: its share, host name, processors, clock offset and its uncertainty (µs).
