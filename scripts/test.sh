@@ -16,7 +16,10 @@ else
   # The interrupt test runs alone too: next to the other suites in one test process, the SIGTERM it sends to a child
   # `tracebench run` (whose handlers were installed, the signal unblocked) did not interrupt that run; alone it does.
   # Not understood yet (see the session note); it is not hidden: it runs, on its own.
-  swift test --skip-build --skip 'CollectorTests|QuietOverheadTests|interruptedRunStillWritesFlaggedResults'
+  # The namespaced multi-host run compares a merged median with a single host's within the timer jitter the run
+  # measured: on its own, so that it compares hosts, not how starved the rest of the suite left them.
+  swift test --skip-build --skip 'CollectorTests|QuietOverheadTests|interruptedRunStillWritesFlaggedResults|AgentNamespaceTests'
+  swift test --skip-build --filter 'AgentNamespaceTests'
   swift test --skip-build --filter 'CollectorTests'
   swift test --skip-build --filter 'QuietOverheadTests'
   swift test --skip-build --filter 'interruptedRunStillWritesFlaggedResults'

@@ -183,7 +183,10 @@ struct AgentRunTests {
         #expect(status == 0)
     }
 
-    @Test("the coordinator SIGKILLed mid-run: every agent stops offering and exits 4 within 10 s", .timeLimit(.minutes(2)))
+    /// The bound: the coordinator's key lives 3 s, an agent gives up after 4 looks a second apart without it (a control
+    /// Redis restart is ridden out), then its in-flight requests end: about 7 s on a quiet machine, 20 s allowed on a
+    /// starved suite.
+    @Test("the coordinator SIGKILLed mid-run: every agent stops offering and exits 4 within 20 s", .timeLimit(.minutes(2)))
     func coordinatorKilled() async throws {
         let control = try RedisServer()
         let endpoint = try LoadHTTPClientTests.Endpoint()
@@ -207,11 +210,11 @@ struct AgentRunTests {
         coordinator.waitUntilExit()
         let killed = ContinuousClock.now
         for agent in agents {
-            let status = await agent.exitStatus(within: .seconds(10))
+            let status = await agent.exitStatus(within: .seconds(20))
             #expect(status == 4, "\(agent.text)")
             #expect(agent.text.contains("coordinator was lost"), "\(agent.text)")
         }
-        #expect(ContinuousClock.now - killed < .seconds(10))
+        #expect(ContinuousClock.now - killed < .seconds(20))
     }
 
     /// A redis-server on a port of the test's choosing, so it can be stopped and started again at the same address.

@@ -73,9 +73,14 @@ struct InvalidCase: Sendable, CustomTestStringConvertible {
 extension TestSupport {
     /// Runs `python3 arguments…` with `input` on stdin; returns its exit status, stdout and stderr.
     static func python(_ arguments: [String], input: String = "") throws -> (status: Int32, stdout: String, stderr: String) {
+        try run("/usr/bin/env", ["python3"] + arguments, input: input)
+    }
+
+    /// Runs `executable arguments…` from the package root with `input` on stdin; returns its exit status, stdout and stderr.
+    static func run(_ executable: String, _ arguments: [String], input: String = "") throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: packageRoot)
         let stdin = Pipe(), stdout = TestSupport.temporaryPath(".out"), stderr = TestSupport.temporaryPath(".err")
         FileManager.default.createFile(atPath: stdout, contents: nil)

@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+import TracebenchRedis
+import TracebenchResults
+
+/// Issue 15 across "hosts": `scripts/agents-netns.sh` puts the control Redis and the target in one network namespace
+/// and three agents in three more, joined by a bridge; the coordinator runs here. The same scenario runs on this host
+/// alone, on the three agents (one with its clock skewed +200 ms), and on the three with a 5 ms delay each way between
+/// every host and the control host. Needs root and iproute2 (skipped elsewhere).
+@Suite("several hosts in network namespaces")
+struct AgentNamespaceTests {
+    static var available: Bool {
+        getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip") && RedisServer.findBinary() != nil
+    }
+
+    @Test("three namespaced agents offer exactly this host's arrivals, with its percentiles; the skew is measured back; delay changes no count",
+          .enabled(if: Self.available), .timeLimit(.minutes(3)))
+    func threeHosts() throws {
+        let out = TestSupport.temporaryPath("-netns")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let before = try Self.namespaces()
+        let script = try TestSupport.run(TestSupport.packageRoot + "/scripts/agents-netns.sh", [TestSupport.tracebenchBinary, out, "3", "300", "6", "5"])
+        #expect(script.status == 0, "\(script.stdout.suffix(2000)) \(script.stderr.suffix(2000))")
+        #expect(try Self.namespaces() == before, "the script left namespaces behind")
+        let decoder = JSONDecoder()
+        func results(_ name: String) throws -> RunResults {
+            try decoder.decode(RunResults.self, from: Data(contentsOf: URL(fileURLWithPath: "\(out)/\(name).json")))
+        }
+        let single = try results("single"), agents = try results("agents"), delayed = try results("delayed")
+        let expected = single.jobs.submitted
+        #expect(expected > 1500 && single.status == "ok")
+        for r in [agents, delayed] {
+            #expect(r.status == "ok" && r.jobs.submitted == expected && r.jobs.submitErrors == 0 && r.jobs.droppedArrivals == 0, "\(r.problems) \(r.jobs)")
+            #expect(r.latency["submit"]?.count == UInt64(expected))
+            let hosts = r.load?.agents?.agents ?? []
+            #expect(hosts.count == 3 && hosts.map(\.planned).reduce(0, +) == expected && hosts.allSatisfy { $0.accepted == $0.planned && !$0.lost })
+            let skewed = try #require(hosts.first { $0.name == "host2" })
+            #expect(abs(skewed.clockOffsetMicros + 200_000) <= skewed.clockUncertaintyMicros + 1_000, "\(skewed)")
+        }
+        // Same target, same schedule: the merged median is this host's within HDR precision plus the timer jitter the
+        // agents measured (their lag p99).
+        let merged = Double(agents.latency["submit"]!.p50), alone = Double(single.latency["submit"]!.p50)
+        let jitter = Double(agents.load?.lag.p99 ?? 0) + Double(single.load?.lag.p99 ?? 0)
+        #expect(abs(merged - alone) <= alone * 0.001 + jitter + 500, "p50 \(merged) µs on three hosts, \(alone) µs alone, jitter \(jitter) µs")
+        // 5 ms each way: every submit crosses it twice.
+        #expect(Double(delayed.latency["submit"]!.p50) >= alone + 9_000, "\(delayed.latency["submit"]!.p50) µs delayed")
+    }
+
+    static func namespaces() throws -> String {
+        try TestSupport.run("/usr/sbin/ip", ["netns", "list"]).stdout
+    }
+}
