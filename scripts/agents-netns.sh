@@ -74,7 +74,9 @@ agents() {  # agents LOGPREFIX
   for i in $(seq 1 "$N"); do
     local skew=()
     [ "$i" = 2 ] && skew=(--clock-skew-us 200000)
-    ip netns exec "tb${ID}a$i" "$TB" agent --control "$CONTROL" --name "host$i" --once --idle-s 60 "${skew[@]}" 2> "$OUT/$1-agent$i.log" &
+    # Each "host" gets its own host name too (a UTS namespace), as the results' agents list shows it.
+    ip netns exec "tb${ID}a$i" unshare --uts sh -c 'hostname "$0" && exec "$@"' "agent-host-$i" \
+      "$TB" agent --control "$CONTROL" --name "host$i" --once --idle-s 60 "${skew[@]}" 2> "$OUT/$1-agent$i.log" &
     PIDS+=($!)
     AGENTS+=($!)
   done

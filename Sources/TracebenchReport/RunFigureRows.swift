@@ -64,6 +64,7 @@ public enum RunFigureRows {
             rows.append(FigureRow("schedule", String(format: "the generator's lag p50 %.3f ms, p99 %.3f ms, max %.3f ms over %llu dispatches; %d started > 1 ms late",
                                                      Double(lag.p50) / 1000, Double(lag.p99) / 1000, Double(lag.max) / 1000, lag.count, jobs.lateStarts)))
         }
+        if let agents = r.load?.agents { rows.append(contentsOf: agentRows(agents)) }
         return rows
     }
 
