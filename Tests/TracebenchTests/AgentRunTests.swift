@@ -78,10 +78,7 @@ struct AgentRunTests {
     }
 
     static func run(_ yaml: String) async throws -> RunOutcome {
-        let scenario = try ScenarioLoader.parse(yaml: yaml, file: "agents.yaml")
-        let out = TestSupport.temporaryPath(".json")
-        defer { try? FileManager.default.removeItem(atPath: out) }
-        return try await RunCoordinator.run(scenario: scenario, options: RunOptions(outputPath: out, executablePath: TestSupport.tracebenchBinary, progress: false))
+        try await LoadOnlyTargetTests.run(yaml)
     }
 
     @Test("agents: parsed with its defaults; refused where it cannot work, each refusal naming its key")

@@ -42,6 +42,8 @@ final class AgentFleet: Sendable {
             task = Task {
                 while !Task.isCancelled {
                     _ = try? beats.command(["SET", keys.coordinator, "1", "PX", "3000"])
+                    // Every key of the run outlives a killed coordinator by 10 minutes at most.
+                    for key in keys.runKeys { _ = try? beats.command(["PEXPIRE", key, "600000"]) }
                     try? await Task.sleep(for: .seconds(1))
                 }
             }
@@ -123,9 +125,7 @@ final class AgentFleet: Sendable {
     func close() {
         heartbeat.withLock { $0?.cancel() }
         if (try? connection.command(["GET", ControlKeys.current]).orThrow().string) == spec.runID { _ = try? connection.command(["DEL", ControlKeys.current]) }
-        for key in [keys.spec, keys.shares, keys.intervals, keys.armed, keys.start, keys.hosts, keys.stop] {
-            _ = try? connection.command(["PEXPIRE", key, "600000"])
-        }
+        for key in keys.runKeys { _ = try? connection.command(["PEXPIRE", key, "600000"]) }
         _ = try? connection.command(["DEL", keys.coordinator])
     }
 

@@ -27,6 +27,8 @@ struct ControlKeys: Sendable, Equatable {
     var stop: String { "\(tag):stop" }
     /// The coordinator's own heartbeat: agents stop when it expires.
     var coordinator: String { heartbeat(agent: "~coordinator") }
+    /// The run's keys that stay until they expire (heartbeats expire by themselves).
+    var runKeys: [String] { [spec, shares, intervals, armed, start, hosts, stop] }
     /// The run agents should join now (its id), outside any run's tag: where an idle agent looks.
     static let current = "{tb}:current"
     /// An agent's heartbeat (a key with a short expiry, renewed every second).
