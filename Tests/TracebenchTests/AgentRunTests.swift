@@ -180,6 +180,31 @@ struct AgentRunTests {
         #expect(status == 0)
     }
 
+    @Test("an abort_on_fail threshold is judged on every agent's reports merged: it stops the run and every agent with it", .timeLimit(.minutes(2)))
+    func liveThresholdOnMergedFigures() async throws {
+        let control = try RedisServer()
+        let endpoint = try LoadHTTPClientTests.Endpoint()
+        // 200 arrivals a second over two agents: neither alone reaches 300 accepted jobs before its third second, both
+        // together do in their second; the run is 30 s long.
+        let yaml = Self.yaml(url: "http://127.0.0.1:\(endpoint.port)/ok", control: control.url.description, count: 2, seconds: 30) + """
+
+            thresholds:
+              jobs.submitted: {threshold: "< 300", abort_on_fail: true}
+            """
+        let agents = [try AgentProcess(control: control.url.description, name: "a"), try AgentProcess(control: control.url.description, name: "b")]
+        let began = ContinuousClock.now
+        let r = try await Self.run(yaml).results
+        #expect(ContinuousClock.now - began < .seconds(20))
+        #expect(r.status == "failed" && r.problems.contains { $0.kind == .abortedByThreshold && $0.message.contains("jobs.submitted") }, "\(r.problems)")
+        for host in r.load?.agents?.agents ?? [] {
+            #expect(!host.lost && host.sent < host.planned / 2 && host.intervalsReported == 30, "\(host)")
+        }
+        for agent in agents {
+            let status = await agent.exitStatus(within: .seconds(10))
+            #expect(status == 0, "\(agent.text)")
+        }
+    }
+
     /// The bound: the coordinator's key lives 3 s, an agent gives up after 4 looks a second apart without it (a control
     /// Redis restart is ridden out), then its in-flight requests end: about 7 s on a quiet machine, 20 s allowed on a
     /// starved suite.

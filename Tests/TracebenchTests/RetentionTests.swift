@@ -101,7 +101,9 @@ struct RetentionTests {
         scenario.thresholds = ThresholdSet()
         let chain = try #require(try await Self.run(scenario).results.sampling.chain)
         #expect(Self.holds(chain.kept, 0.1 * 0.100006) && !Self.holds(chain.kept, 0.1), "\(chain.kept)")
-        #expect(chain.model == "independent" && chain.predictionMismatches == 0, "\(chain)")
+        // `model` names what the 95 % interval contains: the 1 % product falls outside it in one run of twenty by chance
+        // ("neither": 15 of 2,546 kept once, 25 expected), the consistent 10 % never.
+        #expect((chain.model == "independent" || chain.model == "neither") && chain.predictionMismatches == 0, "\(chain)")
     }
 
     /// Per-service samplers, and what the worker decides on the context the API sends.
