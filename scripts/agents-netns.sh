@@ -4,6 +4,9 @@
 # (`tracebench run`) stays in this namespace, reaching them over a bridge. Three runs of one scenario:
 #   single.json   this host alone (no agents:)
 #   agents.json   N agents, the second with its clock skewed +200 ms (a test-only option), to be measured back
+#   workers-alone.json  the built-in pipeline with one worker, more work than it can do (the drain times out), and
+#   workers.json  the built-in pipeline (its Redis in the control namespace, db 1; the sink on the bridge) with one
+#                 worker of its own and two on each agent host, claiming from one queue: more work than one worker can do
 #   delayed.json  N agents with DELAY_MS each way between every host and the control host (counts must not change): a
 #                 delaying TCP proxy in the control namespace in front of the control Redis and the target (this
 #                 machine's kernel has no netem qdisc; `tc netem` is used instead where it exists)
@@ -108,16 +111,40 @@ fi
 agents delayed
 "$TB" run "$OUT/delayed.yaml" --out "$OUT/delayed.json" || true
 wait "${AGENTS[@]}" 2>/dev/null || true
+echo "== the built-in pipeline, its workers on the $N agent hosts (and one of its own)"
+CONTROL="redis://$NET.1:6379"
+cat > "$OUT/workers.yaml" <<YAML
+name: three-hosts-workers
+duration_s: $SECS
+drain_timeout_s: 5
+load: {arrival: constant, rate_per_s: 20}
+pipeline: {workers: 1, concurrency_per_worker: 1}
+jobs: [{service: api, steps: [{name: work, duration_ms: 200}]}]
+redis: {url: "redis://$NET.1:6379/1"}
+sink: {listen: "$NET.254:0", token: tb-netns-token}
+agents: {count: $N, control: "$CONTROL", roles: [workers], workers: 2}
+YAML
+grep -v '^agents:' "$OUT/workers.yaml" | sed 's/^name: three-hosts-workers/name: one-worker/' > "$OUT/workers-alone.yaml"
+"$TB" run "$OUT/workers-alone.yaml" --out "$OUT/workers-alone.json" --quiet > /dev/null || true
+agents workers
+"$TB" run "$OUT/workers.yaml" --out "$OUT/workers.json" || true
+wait "${AGENTS[@]}" 2>/dev/null || true
 python3 - "$OUT" <<'PY'
 import json, sys
 out = sys.argv[1]
-for name in ("single", "agents", "delayed"):
+for name in ("single", "agents", "delayed", "workers-alone", "workers"):
     r = json.load(open(f"{out}/{name}.json"))
     s, j = r["latency"]["submit"], r["jobs"]
     print(f"{name:8} status {r['status']:6} submitted {j['submitted']:5} errors {j['submit_errors']} dropped {j['dropped_arrivals']}  "
           f"submit p50 {s['p50']/1000:.2f} ms p99 {s['p99']/1000:.2f} ms (count {s['count']})")
+    if name.startswith("workers"):
+        q, c = r["latency"]["queue_wait"], r["traces"]["completeness"]
+        print(f"         completed {j['completed']} pending {j['pending']}, queue wait p99 {q['p99']/1000:.1f} ms, trace completeness {c}")
     agents = r.get("load", {}).get("agents")
-    if agents:
+    if agents and name == "workers":
+        for a in agents["hosts"]:
+            print(f"         {a['name']} ({a['hostname']}): {a['workers']} workers, lost {a['lost']}")
+    elif agents:
         for a in agents["hosts"]:
             print(f"         {a['name']} share {a['share']}: planned {a['planned']} accepted {a['accepted']}, clock offset "
                   f"{a['clock_offset_us']} ± {a['clock_uncertainty_us']} µs, first arrival {a['first_arrival_late_us']} µs late")

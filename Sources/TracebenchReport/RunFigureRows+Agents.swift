@@ -5,10 +5,17 @@ extension RunFigureRows {
     /// A multi-host run's agents: the start's skew, then one line per host with its share, its counts and its clock.
     static func agentRows(_ agents: AgentFigures) -> [FigureRow] {
         let skew = agents.startSkewMicros.map { String(format: "start off by at most %.3f ms", Double($0) / 1000) } ?? "start skew \(notMeasured)"
-        var rows = [FigureRow("agents", "\(agents.agents.count) hosts, \(skew) (tolerance \(displayNumber(agents.startToleranceMillis)) ms)")]
+        let offersLoad = agents.agents.contains { $0.planned > 0 }
+        var rows = [FigureRow("agents", "\(agents.agents.count) hosts" + (offersLoad ? ", \(skew) (tolerance \(displayNumber(agents.startToleranceMillis)) ms)" : ""))]
         for agent in agents.agents {
             let first = agent.firstArrivalLateMicros.map { String(format: "first arrival %.3f ms late", Double($0) / 1000) } ?? "no arrival dispatched"
-            var line = "\(agent.name) (\(agent.hostname), \(agent.cores) cores) share \(agent.share) ×\(agent.weight): planned \(agent.planned), "
+            let host = "\(agent.name) (\(agent.hostname), \(agent.cores) cores)"
+            if agent.workers > 0 || agent.planned == 0 {
+                rows.append(FigureRow("agents", "\(host): \(agent.workers) workers claiming from the pipeline's queue" + (agent.lost ? "; LOST" : ""),
+                                      continues: true))
+                continue
+            }
+            var line = "\(host) share \(agent.share) ×\(agent.weight): planned \(agent.planned), "
                 + "sent \(agent.sent), accepted \(agent.accepted), errors \(agent.errors), dropped \(agent.dropped); clock offset "
                 + "\(agent.clockOffsetMicros) ± \(agent.clockUncertaintyMicros) µs, \(first)"
             if agent.lost { line += "; LOST after \(agent.intervalsReported) intervals: \(agent.notOffered) not offered, \(agent.unknownOutcome) outcomes unknown" }

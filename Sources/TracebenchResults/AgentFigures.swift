@@ -31,6 +31,8 @@ public struct AgentFigures: Codable, Sendable, Equatable {
         /// and the ones it had dispatched whose outcome never came back.
         public var notOffered = 0
         public var unknownOutcome = 0
+        /// Roles [workers]: the built-in pipeline's worker processes it ran.
+        public var workers = 0
 
         public init(name: String) { self.name = name }
 
@@ -38,7 +40,7 @@ public struct AgentFigures: Codable, Sendable, Equatable {
             case name, hostname, cores, share, weight, planned, sent, accepted, errors, dropped, lost
             case clockOffsetMicros = "clock_offset_us", clockUncertaintyMicros = "clock_uncertainty_us"
             case firstArrivalLateMicros = "first_arrival_late_us", intervalsReported = "intervals_reported"
-            case notOffered = "not_offered", unknownOutcome = "unknown_outcome"
+            case notOffered = "not_offered", unknownOutcome = "unknown_outcome", workers
         }
 
         /// Reads any schema version; absent keys take their defaults.
@@ -61,6 +63,7 @@ public struct AgentFigures: Codable, Sendable, Equatable {
             lost = try c(.lost, false)
             notOffered = try c(.notOffered, 0)
             unknownOutcome = try c(.unknownOutcome, 0)
+            workers = try c(.workers, 0)
         }
 
         /// Writes every key; `first_arrival_late_us` as null when the agent dispatched nothing.
@@ -83,6 +86,7 @@ public struct AgentFigures: Codable, Sendable, Equatable {
             try c.encode(lost, forKey: .lost)
             try c.encode(notOffered, forKey: .notOffered)
             try c.encode(unknownOutcome, forKey: .unknownOutcome)
+            try c.encode(workers, forKey: .workers)
         }
     }
 

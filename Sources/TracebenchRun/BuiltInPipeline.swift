@@ -101,6 +101,7 @@ struct BuiltInPipeline: SystemUnderTest {
             fold = PipelineFold.batch(rules: rules, scenario: scenario, startMicros: outcome.startMicros, ledger: batchLedger, spans: spans)
         }
         Self.fill(&results, scenario: scenario, fold: fold, load: load, sink: snapshot, windowSeconds: outcome.windowSeconds)
+        results.load?.agents = outcome.agents
         if ledgerLost {
             // What the coordinator knows without the ledger: the jobs the API accepted and the spans that arrived.
             results.jobs.submitted = load.accepted.count

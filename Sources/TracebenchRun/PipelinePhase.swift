@@ -22,6 +22,8 @@ struct PipelinePhase: Sendable {
         var problems: [Problem] = []
         /// Names and pids of the processes it ran.
         var processes: [(name: String, pid: Int32)] = []
+        /// Roles [workers]: the agent hosts whose workers claimed from the same queue.
+        var agents: AgentFigures?
     }
 
     let scenario: Scenario
@@ -38,6 +40,7 @@ struct PipelinePhase: Sendable {
         var outcome = Outcome()
         let configPath = "\(workDirectory)/\(runID).json"
         var children: [ChildProcess] = []
+        var fleet: AgentFleet?
         do {
             var configuration = ChildConfiguration(runID: runID, scenario: scenario, redisURL: redisURL.secretURL, otlpEndpoint: endpoint)
             configuration.workDirectory = workDirectory
@@ -55,6 +58,13 @@ struct PipelinePhase: Sendable {
             for child in children {
                 monitor.watch(name: child.name, pid: child.pid)
                 outcome.processes.append((child.name, child.pid))
+            }
+            // Agents with roles [workers]: their workers read the same configuration and claim from the same queue;
+            // the load starts once every one of them is ready.
+            if scenario.agents?.roles.contains(.workers) == true {
+                let agents = try AgentFleet(spec: AgentRunSpec(runID: runID, scenario: scenario, values: [:], child: configuration))
+                fleet = agents
+                try await agents.publishAndArm()
             }
 
             // Load, then drain.
@@ -86,6 +96,12 @@ struct PipelinePhase: Sendable {
         }
         if outcome.load.submitErrors > 0 {
             outcome.problems.append(Problem(.submitErrors, "\(outcome.load.submitErrors) submissions failed (last: \(outcome.load.lastError))"))
+        }
+        if let fleet {
+            let finished = await fleet.finishWorkers()
+            fleet.close()
+            outcome.agents = finished.figures
+            outcome.problems += finished.problems
         }
         monitor.sampleNow()
         for child in children {

@@ -3,10 +3,11 @@
 /// share of the one schedule (``ScheduleShares``) from a start synchronized through that Redis's clock, and streams
 /// per-interval figures the coordinator merges exactly.
 public struct AgentsSpec: Codable, Sendable, Equatable {
-    /// What agents do. Only `load` so far: the built-in pipeline's workers and per-host collectors stay on the
-    /// coordinator's host.
+    /// What agents do: offer their share of a target's load, or run the built-in pipeline's workers (claiming from
+    /// its one queue) beside the coordinator's own. Per-host collectors are not offered yet.
     public enum Role: String, Codable, Sendable, CaseIterable {
         case load
+        case workers
     }
 
     /// How many agents take part (each takes one share).
@@ -16,6 +17,8 @@ public struct AgentsSpec: Codable, Sendable, Equatable {
     /// Each share's weight (`count` positive integers; default equal shares).
     public var weights: [Int]
     public var roles: [Role] = [.load]
+    /// `workers` role: worker processes each agent host runs.
+    public var workers = 2
     /// How long the coordinator waits for every agent to arm before the run fails.
     public var armTimeoutSeconds = 30.0
     /// Width of one reported interval (from the start, on every host's monotonic clock).

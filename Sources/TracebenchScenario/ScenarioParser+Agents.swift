@@ -33,14 +33,34 @@ extension ScenarioParser {
         let armTimeout = reader.number(section, "arm_timeout_s", default: 30, .between(1, 3600))
         let interval = reader.number(section, "interval_s", default: 1, .between(0.1, 60))
         let tolerance = reader.number(section, "start_tolerance_ms", default: 50, .between(0.1, 60_000))
-        checkAgentsApply(map, field: field, target: target)
-        guard let count, let control, let armTimeout, let interval, let tolerance else { return nil }
+        let workers = reader.integer(section, "workers", default: 2, .between(1, 64))
+        if Set(roles).count != roles.count || roles.count != 1, let field = section["roles"] {
+            reader.report("one role: [load] (a target's arrivals) or [workers] (the built-in pipeline's workers)", atHeadOf: field)
+        }
+        if roles.contains(.workers) {
+            checkWorkersApply(map, field: field)
+        } else {
+            checkAgentsApply(map, field: field, target: target)
+        }
+        guard let count, let control, let armTimeout, let interval, let tolerance, let workers else { return nil }
         var spec = AgentsSpec(count: count, control: control, weights: weights)
         spec.roles = roles
         spec.armTimeoutSeconds = armTimeout
         spec.intervalSeconds = interval
         spec.startToleranceMillis = tolerance
+        spec.workers = workers
         return spec
+    }
+
+    /// Workers on agent hosts are the built-in pipeline's: not a target's, and not an overhead run's (its arms relaunch
+    /// the pipeline per block on this host).
+    private func checkWorkersApply(_ map: YAMLMapping, field: YAMLField) {
+        if let target = map["target"] {
+            reader.report("agents with roles [workers] run the built-in pipeline's workers; a target's workers are its own", atHeadOf: target)
+        }
+        if let overhead = map["overhead"], !overhead.isNull {
+            reader.report("overhead arms relaunch the pipeline on this host: not with agents", atHeadOf: overhead)
+        }
     }
 
     /// Agents offer a target's requests and report which were accepted, by index: a target whose jobs are judged needs
@@ -49,8 +69,8 @@ extension ScenarioParser {
     private func checkAgentsApply(_ map: YAMLMapping, field: YAMLField, target: TargetSpec?) {
         guard let target else {
             if map["target"] == nil {
-                reader.report("agents offer a target's requests (target.submit); the built-in pipeline's API listens on loopback only",
-                              atHeadOf: field)
+                reader.report("agents with roles [load] offer a target's requests (target.submit); for the built-in pipeline, agents run "
+                              + "its workers (roles: [workers])", atHeadOf: field)
             }
             return
         }

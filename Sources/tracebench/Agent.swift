@@ -41,6 +41,7 @@ struct Agent: AsyncParsableCommand {
         options.once = once
         options.idleSeconds = idleSeconds
         options.clockSkewMicros = clockSkewMicros
+        options.executablePath = Run.executablePath()
         options.log = { FileHandle.standardError.write(Data("agent \(name): \($0)\n".utf8)) }
         options.log("waiting for runs on \(url.redacted)")
         switch await AgentSession.serve(options, handleSignals: true) {

@@ -6,15 +6,16 @@ import TracebenchResults
 /// Issue 15 across "hosts": `scripts/agents-netns.sh` puts the control Redis and the target in one network namespace
 /// and three agents in three more, joined by a bridge; the coordinator runs here. The same scenario runs on this host
 /// alone, on the three agents (one with its clock skewed +200 ms), and on the three with a 5 ms delay each way between
-/// every host and the control host. Needs root and iproute2 (skipped elsewhere).
+/// every host and the control host; then the built-in pipeline with one worker of its own, alone and with two more
+/// workers on each agent host. Needs root and iproute2 (skipped elsewhere).
 @Suite("several hosts in network namespaces")
 struct AgentNamespaceTests {
     static var available: Bool {
         getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip") && RedisServer.findBinary() != nil
     }
 
-    @Test("three namespaced agents offer exactly this host's arrivals, with its percentiles; the skew is measured back; delay changes no count",
-          .enabled(if: Self.available), .timeLimit(.minutes(3)))
+    @Test("three namespaced agents offer exactly this host's arrivals, with its percentiles; the skew is measured back; delay changes no count; their workers finish what one cannot",
+          .enabled(if: Self.available), .timeLimit(.minutes(4)))
     func threeHosts() throws {
         let out = TestSupport.temporaryPath("-netns")
         defer { try? FileManager.default.removeItem(atPath: out) }
@@ -42,6 +43,15 @@ struct AgentNamespaceTests {
         let merged = Double(agents.latency["submit"]!.p50), alone = Double(single.latency["submit"]!.p50)
         let jitter = Double(agents.load?.lag.p99 ?? 0) + Double(single.load?.lag.p99 ?? 0)
         #expect(abs(merged - alone) <= alone * 0.001 + jitter + 500, "p50 \(merged) µs on three hosts, \(alone) µs alone, jitter \(jitter) µs")
+        // The built-in pipeline with one worker of its own cannot keep up (200 ms jobs at 20/s, one at a time): the drain
+        // times out. With two more workers on each of the three agent hosts, claiming from the same queue in the control
+        // namespace's Redis and exporting to the sink across the bridge, every job is done and every trace complete.
+        let oneWorker = try results("workers-alone"), spread = try results("workers")
+        #expect(oneWorker.status == "failed" && oneWorker.jobs.pending > 0 && oneWorker.problems.contains { $0.kind == .drainIncomplete }, "\(oneWorker.jobs)")
+        #expect(spread.status == "ok" && spread.jobs.completed == spread.jobs.submitted && spread.jobs.submitted == 120, "\(spread.problems) \(spread.jobs)")
+        #expect(spread.traces.completeness == 1 && spread.spans.dropped == 0, "\(spread.traces)")
+        let workerHosts = spread.load?.agents?.agents ?? []
+        #expect(workerHosts.count == 3 && workerHosts.allSatisfy { $0.workers == 2 && !$0.lost && $0.hostname.hasPrefix("agent-host-") }, "\(workerHosts)")
         // 5 ms each way: every submit crosses it twice.
         #expect(Double(delayed.latency["submit"]!.p50) >= alone + 9_000, "\(delayed.latency["submit"]!.p50) µs delayed")
     }

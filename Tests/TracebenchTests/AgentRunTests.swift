@@ -100,7 +100,8 @@ struct AgentRunTests {
             agents: {count: 2, control: "\(control)"}
             """
         let builtInRefusal = Self.refusal(builtIn)
-        #expect(builtInRefusal.contains("agents") && builtInRefusal.contains("target.submit"), "\(builtInRefusal)")
+        #expect(builtInRefusal.contains("agents") && builtInRefusal.contains("target.submit") && builtInRefusal.contains("roles: [workers]"),
+                "\(builtInRefusal)")
         let correlated = Self.yaml(url: url, control: control, count: 2).replacingOccurrences(of: "agents:", with: """
               correlate: {trace_id: "response_header:traceresponse"}
               ledger: {url: "redis://127.0.0.1:6379"}
@@ -109,8 +110,15 @@ struct AgentRunTests {
             """)
         let correlatedRefusal = Self.refusal(correlated)
         #expect(correlatedRefusal.contains("target.correlate.trace_id") && correlatedRefusal.contains("ledger"), "\(correlatedRefusal)")
-        let roles = Self.refusal(Self.yaml(url: url, control: control, count: 2, agentsExtra: ", roles: [workers]"))
-        #expect(roles.contains("agents.roles[0]") && roles.contains("load"), "\(roles)")
+        let roles = Self.refusal(Self.yaml(url: url, control: control, count: 2, agentsExtra: ", roles: [collector]"))
+        #expect(roles.contains("agents.roles[0]") && roles.contains("load") && roles.contains("workers"), "\(roles)")
+        let targetWorkers = Self.refusal(Self.yaml(url: url, control: control, count: 2, agentsExtra: ", roles: [workers]"))
+        #expect(targetWorkers.contains("target") && targetWorkers.contains("built-in pipeline's workers"), "\(targetWorkers)")
+        let both = Self.refusal(Self.yaml(url: url, control: control, count: 2, agentsExtra: ", roles: [load, workers]"))
+        #expect(both.contains("agents.roles") && both.contains("one role"), "\(both)")
+        let workers = try #require(try ScenarioLoader.parse(yaml: builtIn.replacingOccurrences(of: "count: 2,", with: "count: 2, roles: [workers], workers: 3,"),
+                                                            file: "w.yaml").agents)
+        #expect(workers.roles == [.workers] && workers.workers == 3)
     }
 
     @Test("two agents, weights 1:3, one clock skewed +250 ms: the run offers exactly the single host's arrivals, each share its exact part, the skew measured back",

@@ -36,18 +36,25 @@ final class AgentFleet: Sendable {
     /// Publishes the run, renews the coordinator's heartbeat every second, waits for every agent to arm (or fails at
     /// `arm_timeout_s`), publishes `t0`. Returns `t0` on this host's wall clock (µs); `load` is told the schedule.
     func start(load: TargetLoad, schedule: ArrivalSchedule) async throws(RunFailureReason) -> Int64 {
+        let startMicros = try await publishAndArm()
+        load.expect(schedule: schedule, startMicros: startMicros)
+        return startMicros
+    }
+
+    /// Publishes the run and waits for every agent to arm (roles [workers]: each once its workers are ready).
+    @discardableResult
+    func publishAndArm() async throws(RunFailureReason) -> Int64 {
         let keys = keys, beats = beats
         let lifetime = String(keysLifetimeMillis)
-        heartbeat.withLock { task in
-            task = Task {
-                while !Task.isCancelled {
-                    _ = try? beats.command(["SET", keys.coordinator, "1", "PX", "3000"])
-                    // Every key of the run outlives a killed coordinator by 10 minutes at most.
-                    for key in keys.runKeys { _ = try? beats.command(["PEXPIRE", key, "600000"]) }
-                    try? await Task.sleep(for: .seconds(1))
-                }
+        let beating = Task {
+            while !Task.isCancelled {
+                _ = try? beats.command(["SET", keys.coordinator, "1", "PX", "3000"])
+                // Every key of the run outlives a killed coordinator by 10 minutes at most.
+                for key in keys.runKeys { _ = try? beats.command(["PEXPIRE", key, "600000"]) }
+                try? await Task.sleep(for: .seconds(1))
             }
         }
+        heartbeat.withLock { $0 = beating }
         do throws(RedisError) {
             _ = try beats.command(["SET", keys.coordinator, "1", "PX", "3000"]).orThrow()
             let json = String(decoding: (try? JSONEncoder().encode(spec)) ?? Data(), as: UTF8.self)
@@ -62,7 +69,6 @@ final class AgentFleet: Sendable {
             let own = try ClockOffset.measure(connection)
             let (t0, armed) = try await barrier.start(count: spec.agents.count, timeout: .clampedSeconds(spec.agents.armTimeoutSeconds))
             let startMicros = t0 - (own?.offsetMicros ?? 0)
-            load.expect(schedule: schedule, startMicros: startMicros)
             started.withLock { $0 = (startMicros, armed) }
             return startMicros
         } catch let failure as StartBarrier.Failure {
@@ -78,12 +84,20 @@ final class AgentFleet: Sendable {
         }
     }
 
+    /// Roles [workers]: the run is over — agents stop their workers (their exporters flush) and say how they ended.
+    func finishWorkers() async -> (figures: AgentFigures, problems: [Problem]) {
+        _ = try? connection.command(["SET", keys.stop, "1", "PX", String(keysLifetimeMillis)])
+        let grace = spec.scenario.tracing.batch.exportTimeoutMs / 1000 + 20
+        return await follow(load: nil, schedule: ArrivalSchedule(load: LoadSpec(), durationSeconds: 0, seed: 0), stop: StopSignal(),
+                            deadlineMicros: WallClock.nowMicros() + Int64(grace) * 1_000_000)
+    }
+
     /// Follows the reports until every share is done or lost, or the run's deadline; `stop` raised is passed on to the
     /// agents. Returns what each agent did and the problems met.
-    func follow(load: TargetLoad, schedule: ArrivalSchedule, stop: StopSignal) async -> (figures: AgentFigures, problems: [Problem]) {
+    func follow(load: TargetLoad?, schedule: ArrivalSchedule, stop: StopSignal, deadlineMicros: Int64? = nil) async -> (figures: AgentFigures, problems: [Problem]) {
         guard let (startMicros, armed) = started.withLock({ $0 }) else { return (AgentFigures(), []) }
         var follower = FleetFollower(spec: spec, schedule: schedule, armed: armed.map(\.agent))
-        let deadlineMicros = startMicros + Int64((spec.scenario.durationSeconds + 45) * 1e6)
+        let deadlineMicros = deadlineMicros ?? startMicros + Int64((spec.scenario.durationSeconds + 45) * 1e6)
         var stopSent = false
         var lastLook = ContinuousClock.now - .seconds(1)
         var cursor = "0-0"
@@ -97,7 +111,7 @@ final class AgentFleet: Sendable {
                 let entries = try Self.entries(try connection.command(["XREAD", "COUNT", "200", "STREAMS", keys.intervals, cursor]).orThrow())
                 for (id, fields) in entries {
                     cursor = id
-                    if let outcome = follower.take(fields) { load.absorb(outcome) }
+                    if let outcome = follower.take(fields) { load?.absorb(outcome) }
                 }
                 if ContinuousClock.now - lastLook >= .seconds(1) {
                     lastLook = ContinuousClock.now
@@ -106,7 +120,7 @@ final class AgentFleet: Sendable {
                     for agent in follower.running { follower.beat(agent, try loss.lastBeat(agent: agent)) }
                 }
                 if entries.isEmpty {
-                    if WallClock.nowMicros() > deadlineMicros { follower.giveUp(reason: "did not finish within \(Int(spec.scenario.durationSeconds + 45)) s of the start") }
+                    if WallClock.nowMicros() > deadlineMicros { follower.giveUp(reason: "did not say it was done in time") }
                     try? await Task.sleep(for: .milliseconds(50))
                 }
                 failingSince = nil
@@ -144,7 +158,8 @@ final class AgentFleet: Sendable {
 }
 
 /// A problem that ends a run before its load (a kind and a sentence).
-struct RunFailureReason: Error {
+struct RunFailureReason: Error, CustomStringConvertible {
     var problem: Problem
     init(_ kind: ProblemKind, _ message: String) { problem = Problem(kind, message) }
+    var description: String { problem.message }
 }

@@ -19,6 +19,8 @@ public enum AgentSession {
         public var idleSeconds: Double?
         /// Test only: added to every reading of this host's clock (a skewed host), to be measured back.
         public var clockSkewMicros: Int64 = 0
+        /// This program, to start worker processes (`roles: [workers]`).
+        public var executablePath = CommandLine.arguments.first ?? "tracebench"
         /// Where progress lines go (stderr in the CLI).
         public var log: @Sendable (String) -> Void = { _ in }
         public init(control: RedisURL, name: String) {
@@ -77,6 +79,15 @@ public enum AgentSession {
                 if claim == nil { claim = try queue.takeOver(agent: options.name, idleMillis: 3000) }
                 guard let claim else {
                     options.log("run \(run): every share is taken; waiting for the next run")
+                    continue
+                }
+                if spec.runsWorkers {
+                    options.log("run \(run): share \(claim.share) of \(spec.agents.count), \(spec.agents.workers) workers")
+                    let ending = await AgentWorkersRun(spec: spec, claim: claim, keys: keys, options: options, stop: stop).run()
+                    runs += 1
+                    idleSince = ContinuousClock.now
+                    guard case .finished = ending else { return ending }
+                    if options.once { return .finished(runs: runs) }
                     continue
                 }
                 part = AgentShareRun(spec: spec, claim: claim, keys: keys, options: options, stop: stop)

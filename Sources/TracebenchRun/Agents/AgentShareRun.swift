@@ -16,10 +16,6 @@ struct AgentShareRun: Sendable {
     /// The agent process's own stop (SIGINT/SIGTERM).
     let stop: StopSignal
 
-    /// How often the heartbeat is renewed and the coordinator's looked at.
-    static let beatPeriod: Duration = .seconds(1)
-    /// Looks in a row without the coordinator's heartbeat before it counts as lost.
-    static let lostAfter = 4
     /// How long, after the load, reports the control Redis did not take are retried.
     static let reportGrace: Duration = .seconds(15)
 
@@ -33,24 +29,9 @@ struct AgentShareRun: Sendable {
         }
         let schedule = spec.schedule
         let intervals = spec.intervals(of: claim.share, in: schedule)
-        let runStop = StopSignal()
-        let coordinatorLost = Atomic<Bool>(false)
         let loss = AgentLoss(connection: beats, keys: keys)
-        let heartbeat = Task {
-            // The coordinator is lost when its key was missing (or the control Redis unreachable) at `Self.lostAfter`
-            // looks in a row: longer than its key's 3 s life, and longer than a control Redis restart takes.
-            var misses = 0
-            while !Task.isCancelled {
-                try? loss.beat(agent: options.name, lastInterval: intervals.lastReported, dispatched: intervals.dispatched)
-                let coordinator = (try? beats.command(["EXISTS", keys.coordinator]).orThrow().int) ?? 0
-                let stopped = (try? beats.command(["EXISTS", keys.stop]).orThrow().int) ?? 0
-                misses = coordinator == 1 ? 0 : misses + 1
-                if misses >= Self.lostAfter { coordinatorLost.store(true, ordering: .relaxed) }
-                if misses >= Self.lostAfter || stopped == 1 || stop.isRaised { runStop.raise() }
-                try? await Task.sleep(for: Self.beatPeriod)
-            }
-        }
-        defer { heartbeat.cancel() }
+        let heartbeat = AgentHeartbeat(loss: loss, agent: options.name, processStop: stop) { (intervals.lastReported, intervals.dispatched) }
+        let runStop = heartbeat.runStop
 
         let barrier = StartBarrier(connection: connection, keys: keys)
         let startMicros: Int64
@@ -58,7 +39,7 @@ struct AgentShareRun: Sendable {
             guard let offset = try ClockOffset.measure(connection, localSkewMicros: options.clockSkewMicros) else {
                 return .controlFailed("the control Redis answered no usable TIME")
             }
-            try connection.command(["HSET", keys.hosts, options.name, hostLine(offset: offset)]).orThrow()
+            try connection.command(["HSET", keys.hosts, options.name, Self.hostLine(share: claim.share, offset: offset)]).orThrow()
             try barrier.arm(agent: options.name, offset: offset)
             let t0 = try await barrier.waitForStart(offset: offset, timeout: .clampedSeconds(spec.agents.armTimeoutSeconds + 10), stop: runStop)
             try ShareQueue(connection: connection, keys: keys).acknowledge(claim)
@@ -67,10 +48,12 @@ struct AgentShareRun: Sendable {
             options.log("run \(spec.runID): armed (offset \(offset.offsetMicros) ± \(offset.uncertaintyMicros) µs), starting in "
                         + "\(max(0, startMicros - WallClock.nowMicros()) / 1000) ms")
         } catch let failure as StartBarrier.Failure {
-            if coordinatorLost.load(ordering: .relaxed) { return .coordinatorLost(run: spec.runID) }
+            await heartbeat.end()
+            if heartbeat.coordinatorLost { return .coordinatorLost(run: spec.runID) }
             options.log("run \(spec.runID): no start (\(failure))")
             return .finished(runs: 1)
         } catch {
+            await heartbeat.end()
             return .controlFailed("the control Redis \(options.control.redacted): \(error)")
         }
 
@@ -93,14 +76,13 @@ struct AgentShareRun: Sendable {
         let deadline = ContinuousClock.now + Self.reportGrace
         while !pending.isEmpty {
             pending = send(pending, on: reports)
-            if pending.isEmpty || ContinuousClock.now > deadline || coordinatorLost.load(ordering: .relaxed) { break }
+            if pending.isEmpty || ContinuousClock.now > deadline || heartbeat.coordinatorLost { break }
             try? await Task.sleep(for: .milliseconds(200))
         }
         if !pending.isEmpty { options.log("run \(spec.runID): \(pending.count) reports never reached the control Redis") }
-        heartbeat.cancel()
-        _ = await heartbeat.result
+        await heartbeat.end()
         try? loss.beat(agent: options.name, lastInterval: intervals.lastReported, dispatched: intervals.dispatched)
-        if coordinatorLost.load(ordering: .relaxed) { return .coordinatorLost(run: spec.runID) }
+        if heartbeat.coordinatorLost { return .coordinatorLost(run: spec.runID) }
         return stop.isRaised ? .interrupted : .finished(runs: 1)
     }
 
@@ -127,8 +109,8 @@ struct AgentShareRun: Sendable {
     }
 
     /// Who and where this agent is, for the results: its share, host name, processors, clock offset and its uncertainty (µs).
-    private func hostLine(offset: ClockOffset) -> String {
-        "\(claim.share) \(ProcessInfo.processInfo.hostName.replacingOccurrences(of: " ", with: "_")) \(ProcessInfo.processInfo.activeProcessorCount) "
+    static func hostLine(share: Int, offset: ClockOffset) -> String {
+        "\(share) \(ProcessInfo.processInfo.hostName.replacingOccurrences(of: " ", with: "_")) \(ProcessInfo.processInfo.activeProcessorCount) "
             + "\(offset.offsetMicros) \(offset.uncertaintyMicros)"
     }
 }

@@ -18,6 +18,8 @@ struct FleetFollower {
     private var lastBeat: [String: (lastInterval: Int, dispatched: Int)] = [:]
     private var refusals: [String] = []
     private var missedBeats: [String: Int] = [:]
+    /// Roles [workers]: what went wrong with an agent's workers, as it said.
+    private var failures: [String: String] = [:]
 
     init(spec: AgentRunSpec, schedule: ArrivalSchedule, armed: [String]) {
         self.spec = spec
@@ -35,6 +37,8 @@ struct FleetFollower {
         guard let name = fields["agent"], agents[name] != nil else { return nil }
         if fields["kind"] == "done" {
             done.insert(name)
+            if let workers = fields["workers"].flatMap(Int.init) { agents[name]?.workers = workers }
+            if let failure = fields["failure"], !failure.isEmpty { failures[name] = failure }
             return nil
         }
         guard let report = IntervalReport(fields: fields), shares.indices.contains(report.share), report.interval < shares[report.share].intervalCount else {
@@ -111,8 +115,18 @@ struct FleetFollower {
             var agent = agents[name]!
             if agent.share < 0, !unclaimed.isEmpty { agent.share = unclaimed.removeFirst() }
             guard shares.indices.contains(agent.share) else { continue }
-            let share = shares[agent.share]
             agent.weight = spec.agents.weights[agent.share]
+            if spec.runsWorkers {
+                if let reason = lost[name] {
+                    agent.lost = true
+                    problems.append(Problem(.agentLost, "agent \(name) (share \(agent.share)) was lost (\(reason)): its workers' jobs and spans may be missing"))
+                } else if let failure = failures[name] {
+                    problems.append(Problem(.componentFailed, "agent \(name)'s workers: \(failure)"))
+                }
+                figures.agents.append(agent)
+                continue
+            }
+            let share = shares[agent.share]
             agent.planned = share.share.count
             let last = lastReported[name] ?? -1
             if let reason = lost[name] {

@@ -54,8 +54,8 @@ enum ScenarioSchemaKeys {
                     "RSS ceilings in MiB by process name (collector, api, coordinator, redis, worker for every worker-N, or an exact "
                         + "worker-N); a breach is reported with the time it first happened."),
         ScenarioKey("agents", .mapping(agents),
-                    "Several hosts offer one schedule: tracebench agent on each, all meeting on a control Redis; each agent offers its "
-                        + "share of the arrivals from one synchronized start. Target runs only (load-only targets, or ledger correlation)."),
+                    "Several hosts: tracebench agent on each, all meeting on a control Redis; with roles [load] each agent offers its share "
+                        + "of a target's arrivals from one synchronized start; with roles [workers] each runs built-in pipeline workers."),
         ScenarioKey("capacity", .mapping(capacity), "tracebench capacity: how the offered rate is stepped up and what counts as broken."),
         ScenarioKey("thresholds", .dictionary(of: thresholdValue, keyPattern: MetricCatalog.pathPattern), default: .object([]),
                     "Metric path (checked against the metric catalog) → a condition such as \"< 750ms\", a list of conditions, or "
