@@ -7,6 +7,8 @@
 #   workers-alone.json  the built-in pipeline with one worker, more work than it can do (the drain times out), and
 #   workers.json  the built-in pipeline (its Redis in the control namespace, db 1; the sink on the bridge) with one
 #                 worker of its own and two on each agent host, claiming from one queue: more work than one worker can do
+#   sidecars.json as workers.json, every host's workers exporting to a rotel collector of that host (when rotel is
+#                 installed), which exports to the sink: the design document's sidecar topology
 #   delayed.json  N agents with DELAY_MS each way between every host and the control host (counts must not change): a
 #                 delaying TCP proxy in the control namespace in front of the control Redis and the target (this
 #                 machine's kernel has no netem qdisc; `tc netem` is used instead where it exists)
@@ -124,26 +126,48 @@ redis: {url: "redis://$NET.1:6379/1"}
 sink: {listen: "$NET.254:0", token: tb-netns-token}
 agents: {count: $N, control: "$CONTROL", roles: [workers], workers: 2}
 YAML
-grep -v '^agents:' "$OUT/workers.yaml" | sed 's/^name: three-hosts-workers/name: one-worker/' > "$OUT/workers-alone.yaml"
+# Each run its own database: a run that timed out leaves its jobs in the queue, and the next run's workers would claim them first.
+grep -v '^agents:' "$OUT/workers.yaml" | sed -e 's/^name: three-hosts-workers/name: one-worker/' -e 's|:6379/1"|:6379/2"|' > "$OUT/workers-alone.yaml"
 "$TB" run "$OUT/workers-alone.yaml" --out "$OUT/workers-alone.json" --quiet > /dev/null || true
 agents workers
 "$TB" run "$OUT/workers.yaml" --out "$OUT/workers.json" || true
 wait "${AGENTS[@]}" 2>/dev/null || true
+if python3 -c 'import rotel' 2>/dev/null; then
+  echo "== the same, every host's workers exporting to a collector of its own (rotel) that exports to the sink"
+  sed -e 's/^name: three-hosts-workers/name: three-hosts-sidecars/' -e 's/roles: \[workers\]/roles: [workers, collector]/' -e 's|:6379/1"|:6379/3"|' \
+    "$OUT/workers.yaml" > "$OUT/sidecars.yaml"
+  cat >> "$OUT/sidecars.yaml" <<'YAML'
+collector:
+  launch:
+    command: ["{rotel_agent}", "start", "--otlp-http-endpoint", "127.0.0.1:{otlp_http_port}", "--otlp-grpc-endpoint", "127.0.0.1:{otlp_grpc_port}",
+              "--exporter", "otlp", "--otlp-exporter-protocol", "http", "--otlp-exporter-endpoint", "{sink_url}",
+              "--otlp-exporter-custom-headers", "Authorization=Bearer tb-netns-token", "--pid-file", "/tmp/tracebench-rotel-{otlp_http_port}.pid"]
+YAML
+  agents sidecars
+  "$TB" run "$OUT/sidecars.yaml" --out "$OUT/sidecars.json" || true
+  wait "${AGENTS[@]}" 2>/dev/null || true
+fi
 python3 - "$OUT" <<'PY'
 import json, sys
 out = sys.argv[1]
-for name in ("single", "agents", "delayed", "workers-alone", "workers"):
+for name in ("single", "agents", "delayed", "workers-alone", "workers", "sidecars"):
+    try:
+        open(f"{out}/{name}.json")
+    except OSError:
+        continue
     r = json.load(open(f"{out}/{name}.json"))
     s, j = r["latency"]["submit"], r["jobs"]
     print(f"{name:8} status {r['status']:6} submitted {j['submitted']:5} errors {j['submit_errors']} dropped {j['dropped_arrivals']}  "
           f"submit p50 {s['p50']/1000:.2f} ms p99 {s['p99']/1000:.2f} ms (count {s['count']})")
-    if name.startswith("workers"):
+    if name.startswith("workers") or name == "sidecars":
         q, c = r["latency"]["queue_wait"], r["traces"]["completeness"]
         print(f"         completed {j['completed']} pending {j['pending']}, queue wait p99 {q['p99']/1000:.1f} ms, trace completeness {c}")
     agents = r.get("load", {}).get("agents")
-    if agents and name == "workers":
+    if agents and name in ("workers", "sidecars"):
         for a in agents["hosts"]:
-            print(f"         {a['name']} ({a['hostname']}): {a['workers']} workers, lost {a['lost']}")
+            cost = lambda cpu, rss: "not measured" if cpu is None else f"{cpu:.2f} CPU-s, peak RSS {rss / 1048576:.0f} MB"
+            print(f"         {a['name']} ({a['hostname']}): {a['workers']} workers ({cost(a['workers_cpu_seconds'], a['workers_peak_rss_bytes'])}), "
+                  f"collector {cost(a['collector_cpu_seconds'], a['collector_peak_rss_bytes'])}, lost {a['lost']}")
     elif agents:
         for a in agents["hosts"]:
             print(f"         {a['name']} share {a['share']}: planned {a['planned']} accepted {a['accepted']}, clock offset "

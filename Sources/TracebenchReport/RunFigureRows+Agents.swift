@@ -11,8 +11,14 @@ extension RunFigureRows {
             let first = agent.firstArrivalLateMicros.map { String(format: "first arrival %.3f ms late", Double($0) / 1000) } ?? "no arrival dispatched"
             let host = "\(agent.name) (\(agent.hostname), \(agent.cores) cores)"
             if agent.workers > 0 || agent.planned == 0 {
-                rows.append(FigureRow("agents", "\(host): \(agent.workers) workers claiming from the pipeline's queue" + (agent.lost ? "; LOST" : ""),
-                                      continues: true))
+                let workerCost = agent.workersCPUSeconds.map { cpu in
+                    String(format: " (%.2f CPU-s, peak RSS %.0f MB)", cpu, Double(agent.workersPeakRSSBytes ?? 0) / 1_048_576)
+                } ?? ""
+                let collector = agent.collectorCPUSeconds.map { cpu in
+                    String(format: "; its collector %.2f CPU-s, peak RSS %.0f MB", cpu, Double(agent.collectorPeakRSSBytes ?? 0) / 1_048_576)
+                } ?? ""
+                rows.append(FigureRow("agents", "\(host): \(agent.workers) workers claiming from the pipeline's queue\(workerCost)\(collector)"
+                                      + (agent.lost ? "; LOST" : ""), continues: true))
                 continue
             }
             var line = "\(host) share \(agent.share) ×\(agent.weight): planned \(agent.planned), "

@@ -31,8 +31,14 @@ public struct AgentFigures: Codable, Sendable, Equatable {
         /// and the ones it had dispatched whose outcome never came back.
         public var notOffered = 0
         public var unknownOutcome = 0
-        /// Roles [workers]: the built-in pipeline's worker processes it ran.
+        /// Roles [workers]: the built-in pipeline's worker processes it ran, their CPU (s, summed) and largest peak RSS
+        /// (bytes) — null when not measured.
         public var workers = 0
+        public var workersCPUSeconds: Double?
+        public var workersPeakRSSBytes: UInt64?
+        /// Roles [workers, collector]: its host's collector's CPU (s) and peak RSS (bytes); null without one.
+        public var collectorCPUSeconds: Double?
+        public var collectorPeakRSSBytes: UInt64?
 
         public init(name: String) { self.name = name }
 
@@ -41,6 +47,8 @@ public struct AgentFigures: Codable, Sendable, Equatable {
             case clockOffsetMicros = "clock_offset_us", clockUncertaintyMicros = "clock_uncertainty_us"
             case firstArrivalLateMicros = "first_arrival_late_us", intervalsReported = "intervals_reported"
             case notOffered = "not_offered", unknownOutcome = "unknown_outcome", workers
+            case workersCPUSeconds = "workers_cpu_seconds", workersPeakRSSBytes = "workers_peak_rss_bytes"
+            case collectorCPUSeconds = "collector_cpu_seconds", collectorPeakRSSBytes = "collector_peak_rss_bytes"
         }
 
         /// Reads any schema version; absent keys take their defaults.
@@ -64,6 +72,10 @@ public struct AgentFigures: Codable, Sendable, Equatable {
             notOffered = try c(.notOffered, 0)
             unknownOutcome = try c(.unknownOutcome, 0)
             workers = try c(.workers, 0)
+            workersCPUSeconds = try c.decodeIfPresent(Double.self, forKey: .workersCPUSeconds)
+            workersPeakRSSBytes = try c.decodeIfPresent(UInt64.self, forKey: .workersPeakRSSBytes)
+            collectorCPUSeconds = try c.decodeIfPresent(Double.self, forKey: .collectorCPUSeconds)
+            collectorPeakRSSBytes = try c.decodeIfPresent(UInt64.self, forKey: .collectorPeakRSSBytes)
         }
 
         /// Writes every key; `first_arrival_late_us` as null when the agent dispatched nothing.
@@ -87,6 +99,10 @@ public struct AgentFigures: Codable, Sendable, Equatable {
             try c.encode(notOffered, forKey: .notOffered)
             try c.encode(unknownOutcome, forKey: .unknownOutcome)
             try c.encode(workers, forKey: .workers)
+            try c.encode(workersCPUSeconds, forKey: .workersCPUSeconds)
+            try c.encode(workersPeakRSSBytes, forKey: .workersPeakRSSBytes)
+            try c.encode(collectorCPUSeconds, forKey: .collectorCPUSeconds)
+            try c.encode(collectorPeakRSSBytes, forKey: .collectorPeakRSSBytes)
         }
     }
 

@@ -24,8 +24,9 @@ struct BuiltInPipeline: SystemUnderTest {
         var results = SystemFigures()
         let scenario = services.scenario
         let runID = services.runID
-        let phase = PipelinePhase(scenario: scenario, runID: runID, redisURL: redis.url, endpoint: services.endpoint,
+        var phase = PipelinePhase(scenario: scenario, runID: runID, redisURL: redis.url, endpoint: services.endpoint,
                                   executablePath: services.options.executablePath, workDirectory: services.workDirectory)
+        phase.sinkAddress = services.sinkAddress
         // Traces are judged while the run goes on (the sink holds what is in flight), except in overhead runs: their
         // resource phase shares the sink, and they are short by design, so they are checked at once at the end.
         let finaliser = scenario.overhead == nil ? services.sink.map {

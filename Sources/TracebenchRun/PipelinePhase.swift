@@ -32,6 +32,8 @@ struct PipelinePhase: Sendable {
     let endpoint: String
     let executablePath: String
     let workDirectory: String
+    /// The embedded sink's addresses (agents' collectors export there; roles [workers, collector]).
+    var sinkAddress: CollectorProcess.SinkAddress?
 
     /// Runs the phase. `monitor` gets every pipeline process to sample; `sink` only feeds the progress line;
     /// `onStart` learns the load's time zero (µs since the epoch) before the first arrival.
@@ -62,7 +64,8 @@ struct PipelinePhase: Sendable {
             // Agents with roles [workers]: their workers read the same configuration and claim from the same queue;
             // the load starts once every one of them is ready.
             if scenario.agents?.roles.contains(.workers) == true {
-                let agents = try AgentFleet(spec: AgentRunSpec(runID: runID, scenario: scenario, values: [:], child: configuration))
+                let sink = sinkAddress.map { ["sink_url": $0.url, "sink_grpc_url": $0.grpcURL] } ?? [:]
+                let agents = try AgentFleet(spec: AgentRunSpec(runID: runID, scenario: scenario, values: sink, child: configuration))
                 fleet = agents
                 try await agents.publishAndArm()
             }

@@ -4,10 +4,13 @@
 /// per-interval figures the coordinator merges exactly.
 public struct AgentsSpec: Codable, Sendable, Equatable {
     /// What agents do: offer their share of a target's load, or run the built-in pipeline's workers (claiming from
-    /// its one queue) beside the coordinator's own. Per-host collectors are not offered yet.
+    /// its one queue) beside the coordinator's own, optionally each host with its own collector.
     public enum Role: String, Codable, Sendable, CaseIterable {
         case load
         case workers
+        /// With `workers`: each agent host launches the scenario's `collector.launch` for its own workers, exporting to
+        /// the coordinator's sink (the design document's sidecar topology).
+        case collector
     }
 
     /// How many agents take part (each takes one share).

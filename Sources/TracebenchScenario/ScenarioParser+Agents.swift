@@ -34,8 +34,13 @@ extension ScenarioParser {
         let interval = reader.number(section, "interval_s", default: 1, .between(0.1, 60))
         let tolerance = reader.number(section, "start_tolerance_ms", default: 50, .between(0.1, 60_000))
         let workers = reader.integer(section, "workers", default: 2, .between(1, 64))
-        if Set(roles).count != roles.count || roles.count != 1, let field = section["roles"] {
-            reader.report("one role: [load] (a target's arrivals) or [workers] (the built-in pipeline's workers)", atHeadOf: field)
+        if Set(roles).count != roles.count || !(roles == [.load] || Set(roles) == [.workers] || Set(roles) == [.workers, .collector]),
+           let field = section["roles"] {
+            reader.report("roles are [load] (a target's arrivals), [workers] (the built-in pipeline's workers) or [workers, collector] "
+                          + "(each host's workers export to its own collector)", atHeadOf: field)
+        }
+        if roles.contains(.collector), map["collector"]?.node.mapping?["launch"] == nil, let field = section["roles"] {
+            reader.report("the collector role launches collector.launch on every agent host: the scenario needs one", atHeadOf: field)
         }
         if roles.contains(.workers) {
             checkWorkersApply(map, field: field)

@@ -52,6 +52,15 @@ struct AgentNamespaceTests {
         #expect(spread.traces.completeness == 1 && spread.spans.dropped == 0, "\(spread.traces)")
         let workerHosts = spread.load?.agents?.agents ?? []
         #expect(workerHosts.count == 3 && workerHosts.allSatisfy { $0.workers == 2 && !$0.lost && $0.hostname.hasPrefix("agent-host-") }, "\(workerHosts)")
+        // The same with every host's workers exporting to a rotel of that host (when rotel is installed): the sidecar
+        // topology; each host's collector measured.
+        if FileManager.default.fileExists(atPath: "\(out)/sidecars.json") {
+            let sidecars = try results("sidecars")
+            #expect(sidecars.status == "ok" && sidecars.jobs.completed == 120 && sidecars.traces.completeness == 1, "\(sidecars.problems) \(sidecars.jobs)")
+            let hosts = sidecars.load?.agents?.agents ?? []
+            #expect(hosts.count == 3 && hosts.allSatisfy { ($0.collectorPeakRSSBytes ?? 0) > 0 && $0.collectorCPUSeconds != nil && $0.workersCPUSeconds != nil },
+                    "\(hosts)")
+        }
         // 5 ms each way: every submit crosses it twice.
         #expect(Double(delayed.latency["submit"]!.p50) >= alone + 9_000, "\(delayed.latency["submit"]!.p50) µs delayed")
     }

@@ -38,6 +38,10 @@ struct FleetFollower {
         if fields["kind"] == "done" {
             done.insert(name)
             if let workers = fields["workers"].flatMap(Int.init) { agents[name]?.workers = workers }
+            agents[name]?.workersCPUSeconds = fields["workers_cpu_s"].flatMap(Double.init)
+            agents[name]?.workersPeakRSSBytes = fields["workers_peak_rss"].flatMap(UInt64.init)
+            agents[name]?.collectorCPUSeconds = fields["collector_cpu_s"].flatMap(Double.init)
+            agents[name]?.collectorPeakRSSBytes = fields["collector_peak_rss"].flatMap(UInt64.init)
             if let failure = fields["failure"], !failure.isEmpty { failures[name] = failure }
             return nil
         }

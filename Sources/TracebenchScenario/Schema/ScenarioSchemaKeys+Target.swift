@@ -122,8 +122,9 @@ extension ScenarioSchemaKeys {
         ScenarioKey("weights", .list(of: .integer(.between(1, 1_000_000)), minItems: 1),
                     "Each share's weight, count of them (default: equal shares); every share gets within one arrival of its proportion."),
         ScenarioKey("roles", .list(of: .choice(AgentsSpec.Role.allCases.map(\.rawValue)), minItems: 1), default: .list([.string("load")]),
-                    "What agents do: [load] (offer their share of a target's arrivals) or [workers] (run the built-in pipeline's workers, "
-                        + "claiming from its queue; its Redis and the sink must be reachable from every host). Per-host collectors are not offered yet."),
+                    "What agents do: [load] (offer their share of a target's arrivals), [workers] (run the built-in pipeline's workers, "
+                        + "claiming from its queue; its Redis and the sink must be reachable from every host) or [workers, collector] (and each host "
+                        + "launches collector.launch for its own workers, exporting to the coordinator's sink)."),
         ScenarioKey("workers", .integer(.between(1, 64)), default: .number(2), "With roles [workers]: worker processes on each agent host."),
         ScenarioKey("arm_timeout_s", .number(.between(1, 3600)), default: .number(30),
                     "How long the coordinator waits for every agent to claim a share and arm; fewer: the run fails (component_failed)."),
