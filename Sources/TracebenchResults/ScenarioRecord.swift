@@ -10,7 +10,29 @@ public enum ScenarioRecord {
     /// is stored as its redacted text.
     public static func document(yaml: String) -> JSONValue {
         guard let node = try? Yams.compose(yaml: yaml) else { return .string(Redaction.maskingURLCredentials(yaml)) }
-        return convert(node, path: [])
+        // A secret's value is masked wherever else it is written too (a sink token repeated in a collector's command
+        // line, a header value in an environment variable); values under 4 characters would mask ordinary text.
+        var secrets: Set<String> = []
+        collectSecrets(node, path: [], into: &secrets)
+        return convert(node, path: [], secrets: secrets.filter { $0.count >= 4 }.sorted { $0.count > $1.count })
+    }
+
+    /// Whether the scalar at `path` is a secret by where it is: a `headers` value, or a key named like a secret.
+    private static func isSecret(_ path: [String]) -> Bool {
+        path.count >= 2 && path[path.count - 2] == "headers" || Redaction.isSecretKey(path.last ?? "")
+    }
+
+    private static func collectSecrets(_ node: Node, path: [String], into secrets: inout Set<String>) {
+        switch node {
+        case let .scalar(scalar):
+            if isSecret(path) { secrets.insert(scalar.string) }
+        case let .mapping(mapping):
+            for (key, value) in mapping { collectSecrets(value, path: path + [key.scalar?.string ?? "\(key)"], into: &secrets) }
+        case let .sequence(sequence):
+            for element in sequence { collectSecrets(element, path: path + ["[]"], into: &secrets) }
+        case .alias:
+            break
+        }
     }
 
     /// `document` with `overrides` (dotted key path → number) set, creating mappings on the way.
@@ -30,13 +52,12 @@ public enum ScenarioRecord {
         ScenarioFile(path: path, sha256: SHA256.hex(yaml))
     }
 
-    static func convert(_ node: Node, path: [String]) -> JSONValue {
+    static func convert(_ node: Node, path: [String], secrets: [String] = []) -> JSONValue {
         switch node {
         case let .scalar(scalar):
-            if path.count >= 2, path[path.count - 2] == "headers" || Redaction.isSecretKey(path.last ?? "") {
-                return .string(Redaction.marker)
-            }
-            let text = Redaction.maskingURLCredentials(scalar.string)
+            if isSecret(path) { return .string(Redaction.marker) }
+            var text = Redaction.maskingURLCredentials(scalar.string)
+            for secret in secrets where text.contains(secret) { text = text.replacingOccurrences(of: secret, with: Redaction.marker) }
             guard scalar.style == .plain || scalar.style == .any else { return .string(text) }
             if ["", "~", "null", "Null", "NULL"].contains(text) { return .null }
             if ["true", "True", "TRUE"].contains(text) { return .bool(true) }
@@ -49,11 +70,11 @@ public enum ScenarioRecord {
             var object: [String: JSONValue] = [:]
             for (key, value) in mapping {
                 let name = key.scalar?.string ?? "\(key)"
-                object[name] = convert(value, path: path + [name])
+                object[name] = convert(value, path: path + [name], secrets: secrets)
             }
             return .object(object)
         case let .sequence(sequence):
-            return .array(sequence.map { convert($0, path: path + ["[]"]) })
+            return .array(sequence.map { convert($0, path: path + ["[]"], secrets: secrets) })
         case .alias:
             return .null
         }

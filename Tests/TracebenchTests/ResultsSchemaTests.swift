@@ -154,7 +154,8 @@ struct ResultsSchemaTests {
         duration_s: 5
         tracing: {mode: off, headers: {Authorization: "Bearer s3cr3t"}}
         redis: {url: "redis://:hunter2@127.0.0.1:6379/0"}
-        collector: {launch: {command: [x], env: {API_TOKEN: abc}}}
+        collector: {launch: {command: [x, "--header", "Authorization=Bearer s3cr3t", "--sink-token", "tb-sink-token"], env: {API_TOKEN: abc}}}
+        sink: {token: tb-sink-token}
         """
         let document = ScenarioRecord.document(yaml: yaml)
         #expect(document.value(at: "duration_s") == .number(5))
@@ -163,7 +164,10 @@ struct ResultsSchemaTests {
         #expect(document.value(at: "redis.url")?.string == "redis://:<redacted>@127.0.0.1:6379/0")
         #expect(document.value(at: "collector.launch.env.API_TOKEN") == .string(Redaction.marker))
         let encoded = String(decoding: try ResultsFile.encoder().encode(document), as: UTF8.self)
-        #expect(!encoded.contains("s3cr3t") && !encoded.contains("hunter2") && !encoded.contains("abc"))
+        #expect(!encoded.contains("s3cr3t") && !encoded.contains("hunter2") && !encoded.contains("abc") && !encoded.contains("tb-sink-token"))
+        // A secret repeated outside its key (a collector's command line) is masked there too.
+        guard case .array(let command)? = document.value(at: "collector.launch.command") else { Issue.record("no command"); return }
+        #expect(command[2] == .string("Authorization=<redacted>") && command[4] == .string(Redaction.marker), "\(encoded)")
         #expect(ScenarioRecord.file(path: "s.yaml", yaml: "abc").sha256 == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 }
