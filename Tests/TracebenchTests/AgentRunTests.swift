@@ -154,9 +154,8 @@ struct AgentRunTests {
         let skewed = try #require(agents.agents.first { $0.name == "b" })
         #expect(abs(skewed.clockOffsetMicros + 250_000) <= skewed.clockUncertaintyMicros + 1_000, "\(skewed.clockOffsetMicros) ± \(skewed.clockUncertaintyMicros)")
         #expect(agents.startSkewMicros != nil && Double(agents.startSkewMicros!) < 50_000)
-        // The same server answered both runs: the merged median is the single host's within HDR precision and timer jitter.
-        let merged = Double(r.latency["submit"]!.p50), alone = Double(single.results.latency["submit"]!.p50)
-        #expect(abs(merged - alone) <= max(2_000, alone * 0.5), "p50 \(merged) µs merged, \(alone) µs alone")
+        // Percentiles are compared in AgentNamespaceTests, which runs on its own: on the whole suite's starved machine a
+        // single-host run's median here once read 1.7 s against 3 ms, the machine, not the merge.
         let statuses = (await a.exitStatus(within: .seconds(10)), await b.exitStatus(within: .seconds(10)))
         #expect(statuses.0 == 0 && statuses.1 == 0)
     }
