@@ -141,11 +141,12 @@ struct ExternalTarget: SystemUnderTest {
         figures.problems += finished.problems
         if let runSpans, let count = finished.snapshot?.spans.count, count > runSpans { finished.snapshot!.spans.removeSubrange(runSpans...) }
         // tracebench's own client spans of the traces it started (sampled ones only, as an SDK would export them):
-        // the roots of those traces.
-        let received = WallClock.nowNanos()
+        // the roots of those traces, known to tracebench — received — the moment their request ended. (Stamped with the
+        // time of this line, a starved run's end came past jobs' visibility deadlines and every root was "late": each
+        // sampled trace read as orphaned.)
         finished.snapshot?.spans += tally.injected.values.filter(\.sampled).map { trace in
             ReceivedSpan(traceID: trace.traceID, spanID: trace.spanID, parentSpanID: 0, name: "\(target.submit.method) submit", serviceName: "tracebench",
-                         startNanos: trace.startNanos, endNanos: trace.endNanos, isError: false, jobID: nil, receivedNanos: max(received, trace.endNanos))
+                         startNanos: trace.startNanos, endNanos: trace.endNanos, isError: false, jobID: nil, receivedNanos: trace.endNanos)
         }
         TargetFigureAssembly.fill(&figures, scenario: scenario, target: target, tally: tally, entries: entries,
                                   sink: finished.snapshot, window: window, stillArrivingAfter: stillArrivingAfter, judgedAt: judgedAt)
