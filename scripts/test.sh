@@ -16,9 +16,11 @@ else
   # The interrupt test runs alone too: next to the other suites in one test process, the SIGTERM it sends to a child
   # `tracebench run` (whose handlers were installed, the signal unblocked) did not interrupt that run; alone it does.
   # Not understood yet (see the session note); it is not hidden: it runs, on its own.
-  # The namespaced multi-host run compares a merged median with a single host's within the timer jitter the run
-  # measured: on its own, so that it compares hosts, not how starved the rest of the suite left them.
-  swift test --skip-build --skip 'CollectorTests|QuietOverheadTests|interruptedRunStillWritesFlaggedResults|AgentNamespaceTests'
+  # The multi-host suites run on their own, one after the other: each starts agents, endpoints, Redis servers and
+  # pipeline processes by the dozen (beside the whole suite they starved it: a 2 s client timeout once took 23 s), and
+  # the namespaced run compares a merged median with a single host's within the timer jitter it measured.
+  swift test --skip-build --skip 'CollectorTests|QuietOverheadTests|interruptedRunStillWritesFlaggedResults|AgentRunTests|AgentNamespaceTests'
+  swift test --skip-build --filter 'AgentRunTests'
   swift test --skip-build --filter 'AgentNamespaceTests'
   swift test --skip-build --filter 'CollectorTests'
   swift test --skip-build --filter 'QuietOverheadTests'

@@ -40,7 +40,7 @@ def serve(conn):
             while True:
                 conn.sendall(b"y" * 65536)
         elif path == "/silent":
-            time.sleep(30)
+            time.sleep(300)
         elif path == "/reset":
             conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         elif path == "/early":
