@@ -146,14 +146,7 @@ final class AgentFleet: Sendable {
     /// XREAD's entries as (id, fields).
     private static func entries(_ reply: RedisReply) -> [(String, [String: String])] {
         guard let stream = reply.array?.first?.array, stream.count == 2, let items = stream[1].array else { return [] }
-        return items.compactMap { item in
-            guard let parts = item.array, parts.count == 2, let id = parts[0].string, let values = parts[1].array else { return nil }
-            var fields: [String: String] = [:]
-            for pair in stride(from: 0, to: values.count - 1, by: 2) {
-                if let key = values[pair].string, let value = values[pair + 1].string { fields[key] = value }
-            }
-            return (id, fields)
-        }
+        return items.compactMap(ControlConnection.streamEntry)
     }
 }
 

@@ -36,12 +36,9 @@ struct ClockOffset: Sendable, Equatable {
         var samples: [Sample] = []
         for _ in 0..<max(1, count) {
             let sent = WallClock.nowMicros() + localSkewMicros
-            let reply = try connection.command(["TIME"]).orThrow()
+            let server = try connection.serverTimeMicros()
             let received = WallClock.nowMicros() + localSkewMicros
-            guard let parts = reply.array, parts.count == 2, let seconds = parts[0].int, let micros = parts[1].int else {
-                throw .server("TIME answered \(reply), not [seconds, microseconds]")
-            }
-            samples.append(Sample(sentMicros: sent, serverMicros: seconds * 1_000_000 + micros, receivedMicros: received))
+            samples.append(Sample(sentMicros: sent, serverMicros: server, receivedMicros: received))
         }
         return estimate(samples)
     }

@@ -25,6 +25,25 @@ final class ControlConnection: Sendable {
         }
     }
 
+    /// The server's clock (`TIME`), µs since the epoch.
+    func serverTimeMicros() throws(RedisError) -> Int64 {
+        let reply = try command(["TIME"]).orThrow()
+        guard let parts = reply.array, parts.count == 2, let seconds = parts[0].int, let micros = parts[1].int else {
+            throw .server("TIME answered \(reply), not [seconds, microseconds]")
+        }
+        return seconds * 1_000_000 + micros
+    }
+
+    /// One stream entry of an XREAD, XREADGROUP or XAUTOCLAIM reply (`[id, [field, value, …]]`) as its id and fields.
+    static func streamEntry(_ entry: RedisReply) -> (id: String, fields: [String: String])? {
+        guard let parts = entry.array, parts.count == 2, let id = parts[0].string, let values = parts[1].array else { return nil }
+        var fields: [String: String] = [:]
+        for pair in stride(from: 0, to: values.count - 1, by: 2) {
+            if let key = values[pair].string, let value = values[pair + 1].string { fields[key] = value }
+        }
+        return (id, fields)
+    }
+
     private func connected() throws(RedisError) -> RedisConnection {
         if let connection = current.withLock({ $0 }) { return connection }
         let fresh = try RedisConnection(url: url)

@@ -47,12 +47,8 @@ struct ShareQueue: Sendable {
     }
 
     private static func claim(_ entry: RedisReply) -> Claim? {
-        guard let parts = entry.array, parts.count == 2, let id = parts[0].string, let fields = parts[1].array else { return nil }
-        var values: [String: String] = [:]
-        for pair in stride(from: 0, to: fields.count - 1, by: 2) {
-            if let key = fields[pair].string, let value = fields[pair + 1].string { values[key] = value }
-        }
-        guard let share = values["share"].flatMap(Int.init), let weight = values["weight"].flatMap(Int.init) else { return nil }
+        guard let (id, values) = ControlConnection.streamEntry(entry), let share = values["share"].flatMap(Int.init),
+              let weight = values["weight"].flatMap(Int.init) else { return nil }
         return Claim(entryID: id, share: share, weight: weight)
     }
 }

@@ -45,9 +45,7 @@ struct StartBarrier: Sendable {
                 try? await Task.sleep(for: period)
             }
             guard armed.count >= count else { throw Failure.notArmed(expected: count, armed: armed.map(\.agent).sorted()) }
-            let now = try connection.command(["TIME"]).orThrow()
-            guard let parts = now.array, parts.count == 2, let seconds = parts[0].int, let micros = parts[1].int else { throw Failure.redis("TIME answered \(now)") }
-            let t0 = seconds * 1_000_000 + micros + Int64(lead / .microseconds(1))
+            let t0 = try connection.serverTimeMicros() + Int64(lead / .microseconds(1))
             try connection.command(["SET", keys.start, String(t0)]).orThrow()
             return (t0, armed.sorted { $0.agent < $1.agent })
         } catch let failure as Failure {
