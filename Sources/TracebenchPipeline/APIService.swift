@@ -9,18 +9,20 @@ import Tracing
 
 /// The job-queue API of the design document (`emp-job-queue-api`): `POST /jobs` stores the job in Redis with
 /// its trace context and queues it, under a server span (Hummingbird's TracingMiddleware) and a
-/// `redis-submit-job` client span. `GET /health` answers `ok`.
+/// `redis-submit-job` client span. `GET /health` answers `ok`. Redis commands go through one ``PipelinedRedis``:
+/// concurrent requests share its round trips and no event-loop or cooperative thread waits on a socket.
 public struct APIService: Sendable {
     /// Spans the API starts per job: the HTTP server span and `redis-submit-job`.
     public static let spansPerJob = 2
 
     let scenario: Scenario
-    let pool: RedisPool
+    let redis: PipelinedRedis
+    let queue = JobQueue()
     let arms: TracingArms
 
-    public init(scenario: Scenario, pool: RedisPool, arms: TracingArms) {
+    public init(scenario: Scenario, redis: PipelinedRedis, arms: TracingArms) {
         self.scenario = scenario
-        self.pool = pool
+        self.redis = redis
         self.arms = arms
     }
 
@@ -35,7 +37,7 @@ public struct APIService: Sendable {
             guard scenario.jobs.indices.contains(job.type) else {
                 throw HTTPError(.badRequest, message: "job type \(job.type) is not in the scenario's job mix")
             }
-            let accepted = try submit(job)
+            let accepted = try await submit(job)
             return EditedResponse(status: .created, response: accepted)
         }
         return router
@@ -43,9 +45,9 @@ public struct APIService: Sendable {
 
     /// Stores and queues one job inside a `redis-submit-job` span, injecting that span's context into the job
     /// hash (or, for the scenario's `drop_context_ratio` share of jobs, deliberately leaving it out).
-    func submit(_ job: JobRequest) throws -> JobAccepted {
+    func submit(_ job: JobRequest) async throws -> JobAccepted {
         let service = scenario.jobs[job.type].service
-        return try withSpan(SpanName.submitJob, ofKind: .client) { span in
+        return try await withSpan(SpanName.submitJob, ofKind: .client) { span in
             span.attributes[SpanAttribute.dbSystem] = "redis"
             span.attributes[SpanAttribute.dbOperation] = "HSET+ZADD"
             span.attributes[SpanAttribute.jobID] = job.id
@@ -73,7 +75,7 @@ public struct APIService: Sendable {
             }
             fields.append((JobKeys.Field.submittedAt, String(WallClock.nowMicros())))
             do {
-                try JobQueue(connection: pool.connection()).submit(id: job.id, priority: job.priority, fields: fields)
+                try await queue.submit(id: job.id, priority: job.priority, fields: fields, on: redis)
             } catch {
                 span.setStatus(SpanStatus(code: .error, message: "\(error)"))
                 throw HTTPError(.serviceUnavailable, message: "\(error)")

@@ -1,60 +1,71 @@
 import TracebenchRedis
 
-/// The Redis operations of the job queue: submit (HSET + ZADD in one round trip), claim (ZPOPMAX or BZPOPMAX,
-/// then HGETALL) and finish (HSET result + PUBLISH progress + INCR the finished counter + XADD to the finished
-/// stream, in one round trip).
+/// The Redis operations of the job queue: submit (HSET + ZADD), claim (ZPOPMAX of up to the free slots, or BZPOPMAX
+/// when the queue is empty, then one HGETALL per job, pipelined) and finish (HSET result + PUBLISH progress + INCR
+/// the finished counter + XADD to the finished stream). Submit and finish go through a ``PipelinedRedis`` (many
+/// callers' commands share a round trip, no thread blocks); claims run on the worker's own claiming thread.
 public struct JobQueue: Sendable {
-    public let connection: RedisConnection
-    /// The counter ``finish(id:status:fields:)`` increments.
+    /// A claimed job: its id and its hash's fields.
+    public struct Claimed: Sendable {
+        public let id: String
+        public let fields: [String: String]
+    }
+
+    /// The counter ``finish(id:status:fields:on:)`` increments.
     public let finishedCounter: String
-    /// The stream ``finish(id:status:fields:)`` announces each finished job on.
+    /// The stream ``finish(id:status:fields:on:)`` announces each finished job on.
     public let finishedStream: String
 
-    public init(connection: RedisConnection, runID: String = "") {
-        self.connection = connection
+    public init(runID: String = "") {
         finishedCounter = JobKeys.finishedCounter(runID: runID)
         finishedStream = JobKeys.finishedStream(runID: runID)
     }
 
     /// Stores the job hash and queues its id by priority.
-    public func submit(id: String, priority: Int, fields: [(String, String)]) throws(RedisError) {
+    public func submit(id: String, priority: Int, fields: [(String, String)], on redis: PipelinedRedis) async throws(RedisError) {
         var hset = ["HSET", JobKeys.job(id)]
         hset.reserveCapacity(2 + fields.count * 2)
         for (key, value) in fields {
             hset.append(key)
             hset.append(value)
         }
-        let replies = try connection.pipeline([hset, ["ZADD", JobKeys.pending, String(priority), id]])
-        for reply in replies { try reply.orThrow() }
+        for reply in try await redis.pipeline([hset, ["ZADD", JobKeys.pending, String(priority), id]]) { try reply.orThrow() }
     }
 
-    /// Takes the highest-priority job: non-blocking ZPOPMAX when `blockSeconds` is 0, else BZPOPMAX waiting up to
-    /// that long. Returns the job's fields, or nil when the queue stayed empty.
-    public func claim(blockSeconds: Double) throws(RedisError) -> (id: String, fields: [String: String])? {
-        let popped: RedisReply
-        let id: String?
-        if blockSeconds > 0 {
-            popped = try connection.command(["BZPOPMAX", JobKeys.pending, String(blockSeconds)]).orThrow()
-            // [key, member, score] or null on timeout.
-            id = popped.array.flatMap { $0.count == 3 ? $0[1].string : nil }
-        } else {
-            popped = try connection.command(["ZPOPMAX", JobKeys.pending]).orThrow()
-            id = popped.array.flatMap { $0.count == 2 ? $0[0].string : nil }
+    /// Takes up to `count` of the highest-priority jobs: a non-blocking ZPOPMAX, and when that finds the queue empty
+    /// and `blockSeconds` > 0, a BZPOPMAX waiting up to that long for one. Returns the jobs with their fields (empty
+    /// when the queue stayed empty), in priority order.
+    public func claim(upTo count: Int, blockSeconds: Double, on connection: RedisConnection) throws(RedisError) -> [Claimed] {
+        var ids: [String] = []
+        // ZPOPMAX key count → [member, score, member, score, …].
+        let popped = try connection.command(["ZPOPMAX", JobKeys.pending, String(max(1, count))]).orThrow().array ?? []
+        for pair in stride(from: 0, to: popped.count - 1, by: 2) {
+            if let id = popped[pair].string { ids.append(id) }
         }
-        guard let id else { return nil }
-        let fields = try connection.command(["HGETALL", JobKeys.job(id)]).orThrow().hash ?? [:]
-        return (id, fields)
+        if ids.isEmpty && blockSeconds > 0 {
+            // [key, member, score], or null on timeout.
+            let blocked = try connection.command(["BZPOPMAX", JobKeys.pending, String(blockSeconds)]).orThrow()
+            if let entry = blocked.array, entry.count == 3, let id = entry[1].string { ids.append(id) }
+        }
+        if ids.isEmpty { return [] }
+        let hashes = try connection.pipeline(ids.map { ["HGETALL", JobKeys.job($0)] })
+        var claimed: [Claimed] = []
+        claimed.reserveCapacity(ids.count)
+        for (id, reply) in zip(ids, hashes) {
+            claimed.append(Claimed(id: id, fields: try reply.orThrow().hash ?? [:]))
+        }
+        return claimed
     }
 
     /// Writes the job's outcome, publishes a progress event, counts it as finished and announces it on the run's
     /// finished stream.
-    public func finish(id: String, status: String, fields: [(String, String)]) throws(RedisError) {
+    public func finish(id: String, status: String, fields: [(String, String)], on redis: PipelinedRedis) async throws(RedisError) {
         var hset = ["HSET", JobKeys.job(id), JobKeys.Field.status, status]
         for (key, value) in fields {
             hset.append(key)
             hset.append(value)
         }
-        let replies = try connection.pipeline([
+        let replies = try await redis.pipeline([
             hset,
             ["PUBLISH", JobKeys.progressChannel, "\(id) \(status)"],
             ["INCR", finishedCounter],

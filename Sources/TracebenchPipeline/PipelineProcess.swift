@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import TracebenchRedis
 import TracebenchScenario
@@ -18,12 +20,26 @@ public enum PipelineProcess {
     /// `service.name` of worker processes.
     public static let workerServiceName = ServiceName.worker
 
+    /// The verbs that start a pipeline process (`tracebench api`, `tracebench worker`).
+    public static let verbs: Set<String> = ["api", "worker"]
+
+    /// Makes NIO's event loops Swift concurrency's global executor, so that a request's handler, its job's spans and
+    /// its Redis reply's continuation run on the thread that read the request instead of hopping between NIO's threads
+    /// and the cooperative pool (two wake-ups a request, most of a request's cost on a small machine). Call first
+    /// thing in `main`, on the main thread, only in a pipeline process: nothing there blocks a global-executor thread
+    /// (Redis calls go through ``PipelinedRedis`` or the worker's claiming thread). Returns whether it took over.
+    @discardableResult
+    public static func runConcurrencyOnEventLoops() -> Bool {
+        if ProcessInfo.processInfo.environment["TRACEBENCH_COOPERATIVE_POOL"] == "1" { return false }
+        return NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+    }
+
     /// Runs the API server until SIGTERM. Prints `READY <port>` once listening on 127.0.0.1.
     public static func runAPI(configuration: ChildConfiguration) async throws {
         let arms = try bootstrapTracing(configuration, role: .api, serviceName: apiServiceName, instance: "api")
-        let pool = try RedisPool(url: try RedisURL(parsing: configuration.redisURL), size: 4)
-        defer { pool.close() }
-        let api = APIService(scenario: configuration.scenario, pool: pool, arms: arms)
+        let redis = try PipelinedRedis(url: try RedisURL(parsing: configuration.redisURL))
+        defer { redis.close() }
+        let api = APIService(scenario: configuration.scenario, redis: redis, arms: arms)
         let app = Application(
             router: api.router(),
             configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: nil),

@@ -9,13 +9,16 @@ import TracebenchVocabulary
 
 /// One worker process's job loop, as a swift-service-lifecycle service.
 ///
-/// A dedicated thread claims jobs with blocking BZPOPMAX (so no cooperative thread ever blocks on Redis), one
-/// at a time and only while a processing slot is free; processing runs as async tasks. On graceful shutdown the
-/// thread stops claiming and the service returns once every claimed job has finished and been written back.
+/// A dedicated thread claims jobs (so no cooperative or event-loop thread ever blocks on Redis): as many as there are
+/// free processing slots in one ZPOPMAX, else one with a blocking BZPOPMAX, their hashes read in one pipelined round
+/// trip; processing runs as async tasks and results are written through a ``PipelinedRedis``, so finishing jobs share
+/// round trips. On graceful shutdown the thread stops claiming and the service returns once every claimed job has
+/// finished and been written back.
 public final class WorkerService: Service, Sendable {
     private let processor: JobProcessor
-    private let claimQueue: JobQueue
-    private let resultQueue: JobQueue
+    private let queue: JobQueue
+    private let claimConnection: RedisConnection
+    private let results: PipelinedRedis
     private let concurrency: Int
     private let blockSeconds: Double
     private let workerID: String
@@ -23,29 +26,31 @@ public final class WorkerService: Service, Sendable {
 
     public init(scenario: Scenario, processor: JobProcessor, redisURL: RedisURL, runID: String, workerID: String) throws(RedisError) {
         self.processor = processor
-        claimQueue = JobQueue(connection: try RedisConnection(url: redisURL), runID: runID)
-        resultQueue = JobQueue(connection: try RedisConnection(url: redisURL), runID: runID)
+        queue = JobQueue(runID: runID)
+        claimConnection = try RedisConnection(url: redisURL)
+        results = try PipelinedRedis(url: redisURL)
         concurrency = scenario.pipeline.concurrencyPerWorker
         blockSeconds = max(0.001, scenario.pipeline.pollIntervalMs / 1000)
         self.workerID = workerID
     }
 
     public func run() async throws {
-        let (jobs, continuation) = AsyncStream.makeStream(of: (String, [String: String], Int64).self)
+        let (jobs, continuation) = AsyncStream.makeStream(of: (JobQueue.Claimed, Int64).self)
         let slots = DispatchSemaphore(value: concurrency)
         let failure = Mutex<RedisError?>(nil)
         let claimer = Thread { [self] in
             while !stopping.load(ordering: .relaxed) {
                 if slots.wait(timeout: .now() + .milliseconds(100)) == .timedOut { continue }
+                var free = 1
+                while free < concurrency, slots.wait(timeout: .now()) == .success { free += 1 }
                 do {
-                    if let job = try claimQueue.claim(blockSeconds: blockSeconds) {
-                        continuation.yield((job.id, job.fields, WallClock.nowMicros()))
-                    } else {
-                        slots.signal()
-                    }
+                    let claimed = try queue.claim(upTo: free, blockSeconds: blockSeconds, on: claimConnection)
+                    let claimedAt = WallClock.nowMicros()
+                    for job in claimed { continuation.yield((job, claimedAt)) }
+                    for _ in claimed.count..<free { slots.signal() }
                 } catch {
                     failure.withLock { $0 = error as? RedisError ?? .io("\(error)") }
-                    slots.signal()
+                    for _ in 0..<free { slots.signal() }
                     break
                 }
             }
@@ -55,9 +60,9 @@ public final class WorkerService: Service, Sendable {
 
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
-                for await (id, fields, claimedAt) in jobs {
+                for await (job, claimedAt) in jobs {
                     group.addTask { [self] in
-                        await handle(id: id, fields: fields, claimedAt: claimedAt)
+                        await handle(id: job.id, fields: job.fields, claimedAt: claimedAt)
                         slots.signal()
                     }
                 }
@@ -65,6 +70,8 @@ public final class WorkerService: Service, Sendable {
         } onGracefulShutdown: { [self] in
             stopping.store(true, ordering: .relaxed)
         }
+        results.close()
+        claimConnection.close()
         if let error = failure.withLock({ $0 }) { throw error }
     }
 
@@ -88,7 +95,7 @@ public final class WorkerService: Service, Sendable {
         ]
         if !outcome.error.isEmpty { result.append((JobKeys.Field.error, outcome.error)) }
         do {
-            try resultQueue.finish(id: id, status: status, fields: result)
+            try await queue.finish(id: id, status: status, fields: result, on: results)
         } catch {
             FileHandle.standardError.write(Data("\(workerID): cannot write result of job \(id): \(error)\n".utf8))
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TracebenchPipeline
 import TracebenchResults
 
 /// The `tracebench` command line: a thin layer over the library modules.
@@ -7,6 +8,9 @@ import TracebenchResults
 struct Tracebench: AsyncParsableCommand {
     static func main() async {
         unblockSignals()
+        if let verb = CommandLine.arguments.dropFirst().first, PipelineProcess.verbs.contains(verb) {
+            PipelineProcess.runConcurrencyOnEventLoops()
+        }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

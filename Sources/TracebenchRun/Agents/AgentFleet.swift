@@ -108,7 +108,7 @@ final class AgentFleet: Sendable {
                 stopSent = true
             }
             do throws(RedisError) {
-                let entries = try Self.entries(try connection.command(["XREAD", "COUNT", "200", "STREAMS", keys.intervals, cursor]).orThrow())
+                let entries = Self.entries(try connection.command(["XREAD", "COUNT", "200", "STREAMS", keys.intervals, cursor]).orThrow())
                 for (id, fields) in entries {
                     cursor = id
                     if let outcome = follower.take(fields) { load?.absorb(outcome) }
