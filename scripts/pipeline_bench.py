@@ -6,7 +6,8 @@
    DEL of the finished job — and the server's own CPU (utime + stime from /proc) is read around each: Redis CPU-µs per
    command, summed per job, gives the mix's ceiling on one core (1 / CPU per job), beside redis-benchmark's req/s.
 2. `tracebench capacity` on the pipeline (tracing off, a zero-duration job, constant arrivals stepped up): its knee.
-3. The ratio knee / ceiling (the issue's goal: >= 0.6) and what limited the knee.
+3. The ratio knee / ceiling (the issue's goal: >= 0.6) and what limited the knee, and each pipeline process's CPU per
+   completed job (from /proc, in the step's results file) at the knee and at the step that failed: where the time goes.
 
 usage: scripts/pipeline_bench.py --tracebench PATH [--requests N] [--out DIR]
 """
@@ -83,14 +84,33 @@ load: {arrival: constant, rate_per_s: 250, max_in_flight: 1024}
 pipeline: {workers: 2, concurrency_per_worker: 64, poll_interval_ms: 100}
 jobs: [{service: api, steps: [{name: none, duration_ms: 0}]}]
 tracing: {mode: off}
-capacity: {mode: jobs, start_jobs_per_s: 250, step_factor: 1.5, max_steps: 7, step_seconds: 6,
+capacity: {mode: jobs, start_jobs_per_s: 1000, step_factor: 1.25, max_steps: 9, step_seconds: 6,
            max_queue_wait_p99_ms: 250, max_end_to_end_p99_ms: 1000, max_sdk_rss_mb: 512, target_jobs_per_min: 60000}
 """)
     run = subprocess.run([tracebench, "capacity", scenario, "--results-dir", out], capture_output=True, text=True)
     print(run.stdout.strip())
     summaries = sorted(p for p in os.listdir(out) if "-capacity-" in p and p.endswith(".json") and "-step" not in p)
     summary = json.load(open(os.path.join(out, summaries[-1])))
+    for step in summary.get("steps", []):
+        cpu_per_job(step)
+        if not step.get("passed"):
+            break
     return (summary.get("knee_jobs_per_minute") or 0) / 60, summary.get("limited_by")
+
+
+def cpu_per_job(step):
+    """One step's CPU µs per completed job, per process (the coordinator includes the load generator)."""
+    path = step.get("results_file", "")
+    if not path or not os.path.exists(path):
+        return
+    results = json.load(open(path))
+    done = (results.get("jobs") or {}).get("completed") or 0
+    if not done:
+        return
+    parts = sorted((name, usage.get("cpu_seconds", 0) * 1e6 / done) for name, usage in (results.get("resources") or {}).items())
+    total = sum(cpu for _, cpu in parts)
+    print(f"  {step.get('jobs_per_second', 0):,.0f} jobs/s ({'pass' if step.get('passed') else 'FAIL'}): CPU µs per completed job: "
+          + ", ".join(f"{name} {cpu:.0f}" for name, cpu in parts) + f"; all {total:.0f} (2 cores: {2e6 / total:,.0f} jobs/s)")
 
 
 def main():

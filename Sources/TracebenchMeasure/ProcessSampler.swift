@@ -153,8 +153,11 @@ public enum ProcessSampler {
 public struct ProcessUsage: Codable, Sendable, Equatable {
     /// Largest resident set size seen (the maximum of every sample's `VmHWM` and `VmRSS`), in bytes.
     public var peakRssBytes: UInt64
-    /// CPU time (user + system) at the latest sample, in seconds.
+    /// CPU time (user + system) at the latest sample, in seconds: the process's whole life, or since
+    /// ``cpuBaselineSeconds`` for a process that was running before it was watched (the coordinator).
     public var cpuSeconds: Double
+    /// CPU time the process had used when it started being watched, subtracted from every sample (0: count its life).
+    public var cpuBaselineSeconds: Double = 0
     /// Number of samples added.
     public var samples: Int
     /// Mean and largest `VmRSS` over the samples, in bytes.
@@ -200,7 +203,7 @@ public struct ProcessUsage: Codable, Sendable, Equatable {
             rssTimeline.append(RSSPoint(seconds: (Double((nanos - originNanos) / 1_000_000) / 1000), rssBytes: s.rssBytes))
         }
         peakRssBytes = Swift.max(peakRssBytes, s.peakRSSBytes, s.rssBytes)
-        cpuSeconds = s.cpuSeconds
+        cpuSeconds = Swift.max(0, s.cpuSeconds - cpuBaselineSeconds)
         samples += 1
         rssSum += Double(s.rssBytes)
         rssBytesAvg = rssSum / Double(samples)

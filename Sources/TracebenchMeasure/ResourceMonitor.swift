@@ -50,6 +50,14 @@ public final class ResourceMonitor: Sendable {
         watch(name: name, .process(pid))
     }
 
+    /// Samples process `pid` as `name`, counting only the CPU it uses from now on: for a process that outlives the
+    /// run being measured (the coordinator, whose capacity steps and overhead blocks are runs of their own).
+    public func watchFromNow(name: String, pid: Int32) {
+        let baseline = ProcessSampler.sample(pid: pid)?.cpuSeconds ?? 0
+        watch(name: name, .process(pid))
+        state.withLock { $0.usage[name]?.cpuBaselineSeconds = baseline }
+    }
+
     /// Samples every process of group `pgid` together as `name` (summed CPU and RSS), from the next tick on: a system
     /// started as its own process group, whose children (interpreters, workers, its Redis) are its real cost.
     public func watchGroup(name: String, pgid: Int32) {

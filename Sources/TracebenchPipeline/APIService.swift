@@ -17,12 +17,13 @@ public struct APIService: Sendable {
 
     let scenario: Scenario
     let redis: PipelinedRedis
-    let queue = JobQueue()
+    let queue: JobQueue
     let arms: TracingArms
 
-    public init(scenario: Scenario, redis: PipelinedRedis, arms: TracingArms) {
+    public init(scenario: Scenario, redis: PipelinedRedis, arms: TracingArms, runID: String) {
         self.scenario = scenario
         self.redis = redis
+        queue = JobQueue(runID: runID)
         self.arms = arms
     }
 

@@ -1,8 +1,10 @@
 /// The Redis data model of the traced job queue, as in the design document: a `job:{id}` hash per job and the
 /// `jobs:pending` sorted set scored by priority (workers take the highest first with ZPOPMAX/BZPOPMAX).
 public enum JobKeys {
-    /// The pending queue (ZSET: member = job id, score = priority).
-    public static let pending = "jobs:pending"
+    /// One run's pending queue (ZSET: member = job id, score = priority): the design's `jobs:pending`, suffixed with the
+    /// run id, so that jobs a run left queued (a drain that timed out, an interrupted run on a shared Redis) are never
+    /// claimed by the next run.
+    public static func pending(runID: String) -> String { runID.isEmpty ? "jobs:pending" : "jobs:pending:\(runID)" }
     /// Pub/sub channel of job progress events (`<id> <status>`).
     public static let progressChannel = "jobs:progress"
     /// Counter of one run's finished jobs (completed or failed), so the coordinator can wait for the drain.

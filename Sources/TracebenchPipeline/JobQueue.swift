@@ -11,12 +11,15 @@ public struct JobQueue: Sendable {
         public let fields: [String: String]
     }
 
+    /// The run's pending queue.
+    public let pending: String
     /// The counter ``finish(id:status:fields:on:)`` increments.
     public let finishedCounter: String
     /// The stream ``finish(id:status:fields:on:)`` announces each finished job on.
     public let finishedStream: String
 
     public init(runID: String = "") {
+        pending = JobKeys.pending(runID: runID)
         finishedCounter = JobKeys.finishedCounter(runID: runID)
         finishedStream = JobKeys.finishedStream(runID: runID)
     }
@@ -29,7 +32,7 @@ public struct JobQueue: Sendable {
             hset.append(key)
             hset.append(value)
         }
-        for reply in try await redis.pipeline([hset, ["ZADD", JobKeys.pending, String(priority), id]]) { try reply.orThrow() }
+        for reply in try await redis.pipeline([hset, ["ZADD", pending, String(priority), id]]) { try reply.orThrow() }
     }
 
     /// Takes up to `count` of the highest-priority jobs: a non-blocking ZPOPMAX, and when that finds the queue empty
@@ -38,13 +41,13 @@ public struct JobQueue: Sendable {
     public func claim(upTo count: Int, blockSeconds: Double, on connection: RedisConnection) throws(RedisError) -> [Claimed] {
         var ids: [String] = []
         // ZPOPMAX key count → [member, score, member, score, …].
-        let popped = try connection.command(["ZPOPMAX", JobKeys.pending, String(max(1, count))]).orThrow().array ?? []
+        let popped = try connection.command(["ZPOPMAX", pending, String(max(1, count))]).orThrow().array ?? []
         for pair in stride(from: 0, to: popped.count - 1, by: 2) {
             if let id = popped[pair].string { ids.append(id) }
         }
         if ids.isEmpty && blockSeconds > 0 {
             // [key, member, score], or null on timeout.
-            let blocked = try connection.command(["BZPOPMAX", JobKeys.pending, String(blockSeconds)]).orThrow()
+            let blocked = try connection.command(["BZPOPMAX", pending, String(blockSeconds)]).orThrow()
             if let entry = blocked.array, entry.count == 3, let id = entry[1].string { ids.append(id) }
         }
         if ids.isEmpty { return [] }

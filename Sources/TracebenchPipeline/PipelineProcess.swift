@@ -39,7 +39,7 @@ public enum PipelineProcess {
         let arms = try bootstrapTracing(configuration, role: .api, serviceName: apiServiceName, instance: "api")
         let redis = try PipelinedRedis(url: try RedisURL(parsing: configuration.redisURL))
         defer { redis.close() }
-        let api = APIService(scenario: configuration.scenario, redis: redis, arms: arms)
+        let api = APIService(scenario: configuration.scenario, redis: redis, arms: arms, runID: configuration.runID)
         let app = Application(
             router: api.router(),
             configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: nil),

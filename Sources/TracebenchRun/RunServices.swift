@@ -33,7 +33,7 @@ struct RunServices: Sendable {
     static func start(_ prepared: RunPreparation, workDirectory: String, options: RunOptions, stop: StopSignal) async throws(RunFailure) -> RunServices {
         let scenario = prepared.scenario
         let monitor = ResourceMonitor()
-        monitor.watch(name: "coordinator", pid: getpid())
+        monitor.watchFromNow(name: "coordinator", pid: getpid())
         for process in prepared.system.watchedProcesses { monitor.watch(name: process.name, pid: process.pid) }
 
         var endpoint = prepared.endpoint

@@ -286,6 +286,25 @@ struct ProcessSamplerTests {
         #expect(usage["gone"] == ProcessUsage())
     }
 
+    /// A process watched from now counts only the CPU it uses afterwards: against the same process watched for its
+    /// whole life, sampled at the same instants, the difference is exactly what it had used when the watch began.
+    @Test(.timeLimit(.minutes(1)))
+    func watchFromNowCountsOnlyLaterCPU() async throws {
+        let busy = try spawn("/bin/sh", ["-c", "while :; do :; done"])
+        defer { kill(busy) }
+        let monitor = ResourceMonitor()
+        monitor.watch(name: "life", pid: busy.processIdentifier)
+        try await Task.sleep(for: .milliseconds(700))
+        monitor.watchFromNow(name: "since", pid: busy.processIdentifier)
+        try await Task.sleep(for: .milliseconds(500))
+        monitor.sampleNow()
+        let usage = monitor.usage()
+        let life = try #require(usage["life"]), since = try #require(usage["since"])
+        #expect(since.cpuBaselineSeconds > 0, "the child had used CPU before the watch began")
+        #expect(since.cpuSeconds >= 0 && since.cpuSeconds < life.cpuSeconds)
+        #expect(abs(life.cpuSeconds - since.cpuSeconds - since.cpuBaselineSeconds) < 0.05)
+    }
+
     @Test func resourceMonitorSampleNowAndStop() throws {
         let monitor = ResourceMonitor(interval: .milliseconds(10))
         monitor.watch(name: "self", pid: getpid())

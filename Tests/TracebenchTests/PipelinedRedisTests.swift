@@ -58,8 +58,9 @@ struct PipelinedRedisTests {
         defer { redis.close() }
         let connection = try RedisConnection(url: server.url)
         defer { connection.close() }
-        _ = try connection.command(["DEL", JobKeys.pending])
         let queue = JobQueue(runID: "claims")
+        let other = JobQueue(runID: "another-run")
+        try await other.submit(id: "theirs", priority: 100, fields: [(JobKeys.Field.id, "theirs")], on: redis)
         for (index, priority) in [3, 9, 1, 7, 5].enumerated() {
             try await queue.submit(id: "j\(index)", priority: priority, fields: [(JobKeys.Field.id, "j\(index)")], on: redis)
         }
@@ -69,7 +70,8 @@ struct PipelinedRedisTests {
         let rest = try queue.claim(upTo: 10, blockSeconds: 0, on: connection)
         #expect(rest.map(\.id) == ["j0", "j2"])
         let none = try queue.claim(upTo: 4, blockSeconds: 0.05, on: connection)
-        #expect(none.isEmpty)
+        #expect(none.isEmpty, "another run's queued job is never claimed")
+        #expect(try other.claim(upTo: 4, blockSeconds: 0, on: connection).map(\.id) == ["theirs"])
         try await queue.finish(id: "j1", status: "completed", fields: [("worker_id", "w")], on: redis)
         #expect(try connection.command(["HGET", JobKeys.job("j1"), JobKeys.Field.status]).string == "completed")
         #expect(try connection.command(["GET", queue.finishedCounter]).string == "1")
