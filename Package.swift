@@ -82,7 +82,11 @@ let package = Package(
         ),
         .target(
             name: "TracebenchRedis",
-            dependencies: ["CHiredis", "TracebenchProcess"],
+            dependencies: [
+                "CHiredis", "TracebenchProcess",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .target(

@@ -9,18 +9,19 @@ import Tracing
 
 /// The job-queue API of the design document (`emp-job-queue-api`): `POST /jobs` stores the job in Redis with
 /// its trace context and queues it, under a server span (Hummingbird's TracingMiddleware) and a
-/// `redis-submit-job` client span. `GET /health` answers `ok`. Redis commands go through one ``PipelinedRedis``:
-/// concurrent requests share its round trips and no event-loop or cooperative thread waits on a socket.
+/// `redis-submit-job` client span. `GET /health` answers `ok`. Redis commands go through an ``EventLoopRedisPool``:
+/// a request's HSET + ZADD are written from the event loop that read it and their replies resume it there, so no thread
+/// waits on Redis and none is woken to hand the work over.
 public struct APIService: Sendable {
     /// Spans the API starts per job: the HTTP server span and `redis-submit-job`.
     public static let spansPerJob = 2
 
     let scenario: Scenario
-    let redis: PipelinedRedis
+    let redis: EventLoopRedisPool
     let queue: JobQueue
     let arms: TracingArms
 
-    public init(scenario: Scenario, redis: PipelinedRedis, arms: TracingArms, runID: String) {
+    public init(scenario: Scenario, redis: EventLoopRedisPool, arms: TracingArms, runID: String) {
         self.scenario = scenario
         self.redis = redis
         queue = JobQueue(runID: runID)

@@ -2,8 +2,8 @@ import TracebenchRedis
 
 /// The Redis operations of the job queue: submit (HSET + ZADD), claim (ZPOPMAX of up to the free slots, or BZPOPMAX
 /// when the queue is empty, then one HGETALL per job, pipelined) and finish (HSET result + PUBLISH progress + INCR
-/// the finished counter + XADD to the finished stream). Submit and finish go through a ``PipelinedRedis`` (many
-/// callers' commands share a round trip, no thread blocks); claims run on the worker's own claiming thread.
+/// the finished counter + XADD to the finished stream). Submit and finish go through an ``EventLoopRedisPool`` (on the
+/// caller's own event loop: no thread blocks or hops); claims run on the worker's own claiming thread.
 public struct JobQueue: Sendable {
     /// A claimed job: its id and its hash's fields.
     public struct Claimed: Sendable {
@@ -25,7 +25,7 @@ public struct JobQueue: Sendable {
     }
 
     /// Stores the job hash and queues its id by priority.
-    public func submit(id: String, priority: Int, fields: [(String, String)], on redis: PipelinedRedis) async throws(RedisError) {
+    public func submit(id: String, priority: Int, fields: [(String, String)], on redis: EventLoopRedisPool) async throws(RedisError) {
         var hset = ["HSET", JobKeys.job(id)]
         hset.reserveCapacity(2 + fields.count * 2)
         for (key, value) in fields {
@@ -62,7 +62,7 @@ public struct JobQueue: Sendable {
 
     /// Writes the job's outcome, publishes a progress event, counts it as finished and announces it on the run's
     /// finished stream.
-    public func finish(id: String, status: String, fields: [(String, String)], on redis: PipelinedRedis) async throws(RedisError) {
+    public func finish(id: String, status: String, fields: [(String, String)], on redis: EventLoopRedisPool) async throws(RedisError) {
         var hset = ["HSET", JobKeys.job(id), JobKeys.Field.status, status]
         for (key, value) in fields {
             hset.append(key)

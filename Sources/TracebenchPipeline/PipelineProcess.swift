@@ -27,7 +27,7 @@ public enum PipelineProcess {
     /// its Redis reply's continuation run on the thread that read the request instead of hopping between NIO's threads
     /// and the cooperative pool (two wake-ups a request, most of a request's cost on a small machine). Call first
     /// thing in `main`, on the main thread, only in a pipeline process: nothing there blocks a global-executor thread
-    /// (Redis calls go through ``PipelinedRedis`` or the worker's claiming thread). Returns whether it took over.
+    /// (Redis calls go through ``EventLoopRedisPool`` or the worker's claiming thread). Returns whether it took over.
     @discardableResult
     public static func runConcurrencyOnEventLoops() -> Bool {
         if ProcessInfo.processInfo.environment["TRACEBENCH_COOPERATIVE_POOL"] == "1" { return false }
@@ -37,7 +37,7 @@ public enum PipelineProcess {
     /// Runs the API server until SIGTERM. Prints `READY <port>` once listening on 127.0.0.1.
     public static func runAPI(configuration: ChildConfiguration) async throws {
         let arms = try bootstrapTracing(configuration, role: .api, serviceName: apiServiceName, instance: "api")
-        let redis = try PipelinedRedis(url: try RedisURL(parsing: configuration.redisURL))
+        let redis = try await EventLoopRedisPool.connect(url: try RedisURL(parsing: configuration.redisURL))
         defer { redis.close() }
         let api = APIService(scenario: configuration.scenario, redis: redis, arms: arms, runID: configuration.runID)
         let app = Application(
@@ -56,7 +56,7 @@ public enum PipelineProcess {
         let workerID = "worker-\(index)"
         let arms = try bootstrapTracing(configuration, role: .worker, serviceName: workerServiceName, instance: workerID)
         let processor = JobProcessor(scenario: configuration.scenario, arms: arms, workerID: workerID, machineID: machineID())
-        let worker = try WorkerService(
+        let worker = try await WorkerService(
             scenario: configuration.scenario, processor: processor,
             redisURL: try RedisURL(parsing: configuration.redisURL), runID: configuration.runID, workerID: workerID
         )

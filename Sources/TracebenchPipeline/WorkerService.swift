@@ -11,24 +11,24 @@ import TracebenchVocabulary
 ///
 /// A dedicated thread claims jobs (so no cooperative or event-loop thread ever blocks on Redis): as many as there are
 /// free processing slots in one ZPOPMAX, else one with a blocking BZPOPMAX, their hashes read in one pipelined round
-/// trip; processing runs as async tasks and results are written through a ``PipelinedRedis``, so finishing jobs share
-/// round trips. On graceful shutdown the thread stops claiming and the service returns once every claimed job has
+/// trip; processing runs as async tasks and results are written through an ``EventLoopRedisPool`` from the event loop
+/// the job ran on. On graceful shutdown the thread stops claiming and the service returns once every claimed job has
 /// finished and been written back.
 public final class WorkerService: Service, Sendable {
     private let processor: JobProcessor
     private let queue: JobQueue
     private let claimConnection: RedisConnection
-    private let results: PipelinedRedis
+    private let results: EventLoopRedisPool
     private let concurrency: Int
     private let blockSeconds: Double
     private let workerID: String
     private let stopping = Atomic<Bool>(false)
 
-    public init(scenario: Scenario, processor: JobProcessor, redisURL: RedisURL, runID: String, workerID: String) throws(RedisError) {
+    public init(scenario: Scenario, processor: JobProcessor, redisURL: RedisURL, runID: String, workerID: String) async throws(RedisError) {
         self.processor = processor
         queue = JobQueue(runID: runID)
         claimConnection = try RedisConnection(url: redisURL)
-        results = try PipelinedRedis(url: redisURL)
+        results = try await EventLoopRedisPool.connect(url: redisURL)
         concurrency = scenario.pipeline.concurrencyPerWorker
         blockSeconds = max(0.001, scenario.pipeline.pollIntervalMs / 1000)
         self.workerID = workerID

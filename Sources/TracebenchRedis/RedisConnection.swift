@@ -120,7 +120,8 @@ public final class RedisConnection: Sendable {
         }
     }
 
-    private static func convert(_ reply: UnsafeMutablePointer<redisReply>) -> RedisReply {
+    /// A hiredis reply as a ``RedisReply`` (the caller frees the hiredis object).
+    static func convert(_ reply: UnsafeMutablePointer<redisReply>) -> RedisReply {
         let value = reply.pointee
         switch value.type {
         case REDIS_REPLY_STRING:

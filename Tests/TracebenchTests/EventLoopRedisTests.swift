@@ -2,18 +2,19 @@ import Testing
 import TracebenchPipeline
 @testable import TracebenchRedis
 
-/// The auto-pipelining connection and the job queue's batched claims, against a real redis-server.
-@Suite("Pipelined Redis and batched claims (real redis-server)", .serialized)
-struct PipelinedRedisTests {
+/// The event-loop Redis connection (NIO sockets, hiredis's reply reader) and the job queue's batched claims, against a
+/// real redis-server.
+@Suite("Event-loop Redis and batched claims (real redis-server)", .serialized)
+struct EventLoopRedisTests {
     let server: RedisServer
 
     init() throws {
         server = try RedisServer()
     }
 
-    /// Many concurrent callers: each gets its own replies, in its own order, and they shared round trips.
+    /// Many concurrent callers: each gets its own replies, in its own order, whatever the loop they run on.
     @Test func concurrentCallsGetTheirOwnRepliesInOrder() async throws {
-        let redis = try PipelinedRedis(url: server.url)
+        let redis = try await EventLoopRedisPool.connect(url: server.url)
         defer { redis.close() }
         let calls = 500
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -29,7 +30,6 @@ struct PipelinedRedisTests {
         }
         let total = try await redis.pipeline([["GET", "shared"]])
         #expect(total[0].string == "\(calls)")
-        #expect(redis.roundTrips < calls, "500 overlapping calls should share round trips, took \(redis.roundTrips)")
         // Error replies are returned to their caller, not thrown, and do not disturb the others.
         let mixed = try await redis.pipeline([["INCR", "own:1"], ["HGET", "own:1", "x"], ["PING"]])
         #expect(mixed[0] == .integer(2))
@@ -37,24 +37,40 @@ struct PipelinedRedisTests {
         #expect(mixed[2] == .status("PONG"))
     }
 
+    /// The URL's password and database are applied on every loop's connection; a wrong password is refused.
+    @Test func passwordAndDatabaseFromTheURL() async throws {
+        let admin = try RedisConnection(url: server.url)
+        try admin.command(["CONFIG", "SET", "requirepass", "s3cret"]).orThrow()
+        defer { _ = try? RedisConnection(url: RedisURL(host: "127.0.0.1", port: server.url.port, password: "s3cret")).command(["CONFIG", "SET", "requirepass", ""]) }
+        let redis = try await EventLoopRedisPool.connect(url: try RedisURL(parsing: "redis://:s3cret@127.0.0.1:\(server.url.port)/3"))
+        defer { redis.close() }
+        _ = try await redis.pipeline([["SET", "where", "db3"]])
+        let check = try RedisConnection(url: try RedisURL(parsing: "redis://:s3cret@127.0.0.1:\(server.url.port)/3"))
+        #expect(try check.command(["GET", "where"]).string == "db3")
+        await #expect(throws: RedisError.self) {
+            try await EventLoopRedisPool.connect(url: RedisURL(host: "127.0.0.1", port: server.url.port, password: "wrong"))
+        }
+    }
+
     /// A dead server or a closed connection fails calls with an error, never a hang.
     @Test func deadServerAndClosedConnectionThrow() async throws {
         let doomed = try RedisServer()
-        let redis = try PipelinedRedis(url: doomed.url)
+        let redis = try await EventLoopRedisPool.connect(url: doomed.url)
         _ = try await redis.pipeline([["PING"]])
         doomed.stop()
         await #expect(throws: RedisError.self) { try await redis.pipeline([["PING"]]) }
         await #expect(throws: RedisError.self) { try await redis.pipeline([["PING"]]) }
         redis.close()
-        let closed = try PipelinedRedis(url: server.url)
+        let closed = try await EventLoopRedisPool.connect(url: server.url)
         closed.close()
+        try await Task.sleep(for: .milliseconds(50))
         await #expect(throws: RedisError.self) { try await closed.pipeline([["PING"]]) }
     }
 
     /// Claims take up to the free slots in priority order in one ZPOPMAX, block for one when the queue is empty, and
     /// return each job's hash; submit and finish write what the coordinator reads.
     @Test func batchedClaimsTakeUpToTheFreeSlotsInPriorityOrder() async throws {
-        let redis = try PipelinedRedis(url: server.url)
+        let redis = try await EventLoopRedisPool.connect(url: server.url)
         defer { redis.close() }
         let connection = try RedisConnection(url: server.url)
         defer { connection.close() }
