@@ -84,7 +84,7 @@ load: {arrival: constant, rate_per_s: 250, max_in_flight: 1024}
 pipeline: {workers: 2, concurrency_per_worker: 64, poll_interval_ms: 100}
 jobs: [{service: api, steps: [{name: none, duration_ms: 0}]}]
 tracing: {mode: off}
-capacity: {mode: jobs, start_jobs_per_s: 1000, step_factor: 1.25, max_steps: 9, step_seconds: 6,
+capacity: {mode: jobs, start_jobs_per_s: 2000, step_factor: 1.1, max_steps: 12, step_seconds: 6,
            max_queue_wait_p99_ms: 250, max_end_to_end_p99_ms: 1000, max_sdk_rss_mb: 512, target_jobs_per_min: 60000}
 """)
     run = subprocess.run([tracebench, "capacity", scenario, "--results-dir", out], capture_output=True, text=True)

@@ -6,13 +6,16 @@ import Synchronization
 /// A Redis connection driven by a NIO event loop: commands are written as RESP and replies parsed by libhiredis's
 /// reply reader, while NIO reads and writes the socket. An async caller on the connection's own loop never blocks a
 /// thread and never hops to another one: its commands are written from its thread and its replies resume it there.
-/// Commands of concurrent callers follow each other on the socket, so Redis reads several calls per wake-up under load.
+/// Calls made on the loop are written at once and flushed together when the loop finishes what it is doing, so callers of
+/// one tick (requests read in one wake-up, jobs finishing together) share one write and Redis reads them in one go.
 ///
 /// After the connection breaks, every pending and later call fails with ``RedisError/io(_:)``.
 public final class EventLoopRedis: Sendable {
     /// The loop the connection lives on.
     public let eventLoop: any EventLoop
     private let channel: any Channel
+    /// A flush of the calls written in this tick is queued on the loop.
+    private let flushQueued = Atomic<Bool>(false)
 
     private init(channel: any Channel) {
         self.channel = channel
@@ -51,8 +54,17 @@ public final class EventLoopRedis: Sendable {
         let promise = eventLoop.makePromise(of: [RedisReply].self)
         // A write the handler never saw (the channel already closed) fails here; one it queued fails when the channel
         // closes. Completing a promise twice is a no-op in NIO, so either path may fail it.
-        channel.writeAndFlush(RedisReplyHandler.Request(bytes: bytes, count: commands.count, promise: promise)).whenFailure { error in
-            promise.fail(RedisError.io("\(error)"))
+        let request = RedisReplyHandler.Request(bytes: bytes, count: commands.count, promise: promise)
+        if eventLoop.inEventLoop {
+            channel.write(request).whenFailure { error in promise.fail(RedisError.io("\(error)")) }
+            if !flushQueued.exchange(true, ordering: .relaxed) {
+                eventLoop.execute { [self] in
+                    flushQueued.store(false, ordering: .relaxed)
+                    channel.flush()
+                }
+            }
+        } else {
+            channel.writeAndFlush(request).whenFailure { error in promise.fail(RedisError.io("\(error)")) }
         }
         do {
             return try await promise.futureResult.get()
