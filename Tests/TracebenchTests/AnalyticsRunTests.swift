@@ -55,9 +55,14 @@ struct AnalyticsRunTests {
         let quiet = TracebenchJudge.Comparator.compare(base: Array(base.prefix(2)), candidate: Array(base.suffix(2)))
         let moved = quiet.metrics.filter { ["critical_path", "topology", "errors"].contains($0.group) && $0.verdict != .unchanged && $0.verdict != .inconclusive }
         #expect(moved.isEmpty, "A/A moved: \(moved.map { "\($0.metric) \($0.verdict) \($0.deltaPercent)" })")
+        // The unchanged steps: the comparator must not call them moved (its verdict is the known answer). Their raw
+        // medians stay within 10 %: alone they move < 1 %, but on the starved full suite a 40 ms sleep's median moved by
+        // 2.3–2.5 ms (−5.6 %, −6.1 %) in two runs — timer wake-up jitter of a loaded machine, which the comparator,
+        // rightly, did not call a change.
         for step in ["a", "c"] {
             let contribution = try #require(report.metrics.first { $0.metric == "critical_path.\(ServiceName.worker)/\(step).contribution.p50" })
-            #expect(contribution.verdict != .regression && abs(contribution.deltaPercent) < 5, "\(step): \(contribution.deltaPercent) %")
+            #expect(contribution.verdict != .regression && contribution.verdict != .improvement && abs(contribution.deltaPercent) < 10,
+                    "\(step): \(contribution.verdict) \(contribution.deltaPercent) %")
         }
     }
 
