@@ -10,8 +10,7 @@ import Tracing
 /// The job-queue API of the design document (`emp-job-queue-api`): `POST /jobs` stores the job in Redis with
 /// its trace context and queues it, under a server span (Hummingbird's TracingMiddleware) and a
 /// `redis-submit-job` client span. `GET /health` answers `ok`. Redis commands go through an ``EventLoopRedisPool``:
-/// a request's HSET + ZADD are written from the event loop that read it and their replies resume it there, so no thread
-/// waits on Redis and none is woken to hand the work over.
+/// NIO writes a request's HSET + ZADD and reads their replies, so no thread waits on Redis.
 public struct APIService: Sendable {
     /// Spans the API starts per job: the HTTP server span and `redis-submit-job`.
     public static let spansPerJob = 2

@@ -1,8 +1,6 @@
 import Foundation
 import Hummingbird
 import Logging
-import NIOCore
-import NIOPosix
 import ServiceLifecycle
 import TracebenchRedis
 import TracebenchScenario
@@ -19,20 +17,6 @@ public enum PipelineProcess {
     public static let apiServiceName = ServiceName.api
     /// `service.name` of worker processes.
     public static let workerServiceName = ServiceName.worker
-
-    /// The verbs that start a pipeline process (`tracebench api`, `tracebench worker`).
-    public static let verbs: Set<String> = ["api", "worker"]
-
-    /// Makes NIO's event loops Swift concurrency's global executor, so that a request's handler, its job's spans and
-    /// its Redis reply's continuation run on the thread that read the request instead of hopping between NIO's threads
-    /// and the cooperative pool (two wake-ups a request, most of a request's cost on a small machine). Call first
-    /// thing in `main`, on the main thread, only in a pipeline process: nothing there blocks a global-executor thread
-    /// (Redis calls go through ``EventLoopRedisPool`` or the worker's claiming thread). Returns whether it took over.
-    @discardableResult
-    public static func runConcurrencyOnEventLoops() -> Bool {
-        if ProcessInfo.processInfo.environment["TRACEBENCH_COOPERATIVE_POOL"] == "1" { return false }
-        return NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
-    }
 
     /// Runs the API server until SIGTERM. Prints `READY <port>` once listening on 127.0.0.1.
     public static func runAPI(configuration: ChildConfiguration) async throws {

@@ -9,10 +9,10 @@ import TracebenchVocabulary
 
 /// One worker process's job loop, as a swift-service-lifecycle service.
 ///
-/// A dedicated thread claims jobs (so no cooperative or event-loop thread ever blocks on Redis): as many as there are
+/// A dedicated thread claims jobs (so no cooperative thread ever blocks on Redis): as many as there are
 /// free processing slots in one ZPOPMAX, else one with a blocking BZPOPMAX, their hashes read in one pipelined round
-/// trip; processing runs as async tasks and results are written through an ``EventLoopRedisPool`` from the event loop
-/// the job ran on. On graceful shutdown the thread stops claiming and the service returns once every claimed job has
+/// trip; processing runs as async tasks and results are written through an ``EventLoopRedisPool`` (NIO's event loops, no
+/// thread waits). On graceful shutdown the thread stops claiming and the service returns once every claimed job has
 /// finished and been written back.
 public final class WorkerService: Service, Sendable {
     private let processor: JobProcessor

@@ -9,8 +9,13 @@ import Synchronization
 /// Calls made on the loop are written at once and flushed together when the loop finishes what it is doing, so callers of
 /// one tick (requests read in one wake-up, jobs finishing together) share one write and Redis reads them in one go.
 ///
-/// After the connection breaks, every pending and later call fails with ``RedisError/io(_:)``.
+/// After the connection breaks, every pending and later call fails with ``RedisError/io(_:)``; so does a call left
+/// unanswered for ``replyTimeout`` (a stopped or hung server), and the connection is closed, as hiredis does after a
+/// timeout: a reply arriving later could no longer be matched to its call.
 public final class EventLoopRedis: Sendable {
+    /// How long a call may wait for its replies (as ``RedisConnection``'s default timeout).
+    public static let replyTimeout: TimeAmount = .seconds(5)
+
     /// The loop the connection lives on.
     public let eventLoop: any EventLoop
     private let channel: any Channel
@@ -28,7 +33,9 @@ public final class EventLoopRedis: Sendable {
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(.milliseconds(Int64(max(0.001, timeoutSeconds) * 1000)))
             .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(RedisReplyHandler()) }
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(RedisReplyHandler(replyTimeout: EventLoopRedis.replyTimeout))
+                }
             }
         let channel: any Channel
         do {
@@ -150,17 +157,35 @@ final class RedisReplyHandler: ChannelDuplexHandler {
         var remaining: Int
         var replies: [RedisReply]
         let promise: EventLoopPromise<[RedisReply]>
+        let sent: NIODeadline
     }
 
     private var waiting = CircularBuffer<Waiting>()
     private let reader: UnsafeMutablePointer<redisReader>
+    private let replyTimeout: TimeAmount
+    /// Once a second: fails everything and closes when the oldest call has waited longer than `replyTimeout`.
+    private var watchdog: RepeatedTask?
 
-    init() {
+    init(replyTimeout: TimeAmount) {
+        self.replyTimeout = replyTimeout
         reader = redisReaderCreate()
     }
 
     deinit {
         redisReaderFree(reader)
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop), bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        watchdog = context.eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
+            handler.value.checkTimeout(bound.value)
+        }
+        context.fireChannelActive()
+    }
+
+    private func checkTimeout(_ context: ChannelHandlerContext) {
+        guard let oldest = waiting.first, NIODeadline.now() - oldest.sent > replyTimeout else { return }
+        broken(context, "no reply within \(replyTimeout.nanoseconds / 1_000_000_000) s")
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -172,7 +197,7 @@ final class RedisReplyHandler: ChannelDuplexHandler {
         }
         var replies: [RedisReply] = []
         replies.reserveCapacity(request.count)
-        waiting.append(Waiting(remaining: request.count, replies: replies, promise: request.promise))
+        waiting.append(Waiting(remaining: request.count, replies: replies, promise: request.promise, sent: .now()))
         context.write(wrapOutboundOut(request.bytes), promise: promise)
     }
 
@@ -200,6 +225,8 @@ final class RedisReplyHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        watchdog?.cancel()
+        watchdog = nil
         failAll(RedisError.io("connection closed"))
         context.fireChannelInactive()
     }

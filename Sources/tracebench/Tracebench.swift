@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import TracebenchPipeline
 import TracebenchResults
 
 /// The `tracebench` command line: a thin layer over the library modules.
@@ -8,9 +7,6 @@ import TracebenchResults
 struct Tracebench: AsyncParsableCommand {
     static func main() async {
         unblockSignals()
-        if let verb = CommandLine.arguments.dropFirst().first, PipelineProcess.verbs.contains(verb) {
-            PipelineProcess.runConcurrencyOnEventLoops()
-        }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

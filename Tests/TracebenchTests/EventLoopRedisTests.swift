@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TracebenchPipeline
 @testable import TracebenchRedis
@@ -61,6 +62,15 @@ struct EventLoopRedisTests {
         await #expect(throws: RedisError.self) { try await redis.pipeline([["PING"]]) }
         await #expect(throws: RedisError.self) { try await redis.pipeline([["PING"]]) }
         redis.close()
+        // A stopped server (SIGSTOP: the socket stays open, nothing answers) fails the call after the reply timeout.
+        let frozen = try RedisServer()
+        defer { kill(frozen.pid, SIGCONT); frozen.stop() }
+        let waiting = try await EventLoopRedisPool.connect(url: frozen.url)
+        kill(frozen.pid, SIGSTOP)
+        let started = ContinuousClock.now
+        await #expect(throws: RedisError.self) { try await waiting.pipeline([["PING"]]) }
+        let waited = ContinuousClock.now - started
+        #expect(waited >= .seconds(4) && waited < .seconds(8), "\(waited)")
         let closed = try await EventLoopRedisPool.connect(url: server.url)
         closed.close()
         try await Task.sleep(for: .milliseconds(50))
