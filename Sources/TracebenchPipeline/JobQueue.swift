@@ -2,8 +2,8 @@ import TracebenchRedis
 
 /// The Redis operations of the job queue: submit (HSET + ZADD), claim (ZPOPMAX of up to the free slots, or BZPOPMAX
 /// when the queue is empty, then one HGETALL per job, pipelined) and finish (HSET result + PUBLISH progress + INCR
-/// the finished counter + XADD to the finished stream). Submit and finish go through an ``EventLoopRedisPool`` (on the
-/// caller's own event loop: no thread blocks or hops); claims run on the worker's own claiming thread.
+/// the finished counter + XADD to the finished stream). Submit and finish go through an ``EventLoopRedisPool`` (NIO writes
+/// and reads; no thread blocks); claims run on the worker's own claiming thread.
 public struct JobQueue: Sendable {
     /// A claimed job: its id and its hash's fields.
     public struct Claimed: Sendable {

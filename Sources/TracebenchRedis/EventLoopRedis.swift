@@ -4,10 +4,10 @@ import NIOPosix
 import Synchronization
 
 /// A Redis connection driven by a NIO event loop: commands are written as RESP and replies parsed by libhiredis's
-/// reply reader, while NIO reads and writes the socket. An async caller on the connection's own loop never blocks a
-/// thread and never hops to another one: its commands are written from its thread and its replies resume it there.
-/// Calls made on the loop are written at once and flushed together when the loop finishes what it is doing, so callers of
-/// one tick (requests read in one wake-up, jobs finishing together) share one write and Redis reads them in one go.
+/// reply reader, while NIO reads and writes the socket: an async caller never blocks a thread on Redis. Every call is
+/// written on the connection's loop (directly when the caller runs there) and one flush is queued behind it, so calls
+/// that reach the loop before that flush runs (many requests or finishing jobs at once) share one write, and Redis reads
+/// them in one go.
 ///
 /// After the connection breaks, every pending and later call fails with ``RedisError/io(_:)``; so does a call left
 /// unanswered for ``replyTimeout`` (a stopped or hung server), and the connection is closed, as hiredis does after a
@@ -63,15 +63,9 @@ public final class EventLoopRedis: Sendable {
         // closes. Completing a promise twice is a no-op in NIO, so either path may fail it.
         let request = RedisReplyHandler.Request(bytes: bytes, count: commands.count, promise: promise)
         if eventLoop.inEventLoop {
-            channel.write(request).whenFailure { error in promise.fail(RedisError.io("\(error)")) }
-            if !flushQueued.exchange(true, ordering: .relaxed) {
-                eventLoop.execute { [self] in
-                    flushQueued.store(false, ordering: .relaxed)
-                    channel.flush()
-                }
-            }
+            write(request)
         } else {
-            channel.writeAndFlush(request).whenFailure { error in promise.fail(RedisError.io("\(error)")) }
+            eventLoop.execute { [self] in write(request) }
         }
         do {
             return try await promise.futureResult.get()
@@ -79,6 +73,17 @@ public final class EventLoopRedis: Sendable {
             throw error
         } catch {
             throw .io("\(error)")
+        }
+    }
+
+    /// On the loop: writes one call and queues a flush unless one is already queued.
+    private func write(_ request: RedisReplyHandler.Request) {
+        channel.write(request).whenFailure { error in request.promise.fail(RedisError.io("\(error)")) }
+        if !flushQueued.exchange(true, ordering: .relaxed) {
+            eventLoop.execute { [self] in
+                flushQueued.store(false, ordering: .relaxed)
+                channel.flush()
+            }
         }
     }
 
