@@ -113,10 +113,16 @@ public struct TraceFold: Sendable {
     }
 
     /// Counts spans that arrived after their trace was finalised (received, and in visibility; in no trace figure).
+    /// A late span of a trace the collector's rule drops was counted as sampled out when its job was judged (its
+    /// collector kept it after all, e.g. an error span held by a tail sampler's decision wait): it moves to received, so
+    /// every exported span is counted once, as received, sampled out or dropped.
     public mutating func add(late spans: [ReceivedSpan]) {
         lateSpans += spans.count
         figures.spansReceived += spans.count
-        for span in spans { recordVisibility(span) }
+        for span in spans {
+            recordVisibility(span)
+            if let rule = rules.collector, !rule.keeps(traceIDLow: span.traceID.low), figures.spansSampledOut > 0 { figures.spansSampledOut -= 1 }
+        }
     }
 
     /// Retention by outcome (the slowest 1 % read once every job is in).

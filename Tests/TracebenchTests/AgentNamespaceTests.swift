@@ -18,7 +18,7 @@ struct AgentNamespaceTests {
           .enabled(if: Self.available), .timeLimit(.minutes(4)))
     func threeHosts() throws {
         let out = TestSupport.temporaryPath("-netns")
-        defer { try? FileManager.default.removeItem(atPath: out) }
+        defer { TestSupport.discard(out) }
         let before = try Self.namespaces()
         let script = try TestSupport.run(TestSupport.packageRoot + "/scripts/agents-netns.sh", [TestSupport.tracebenchBinary, out, "3", "300", "6", "5"])
         #expect(script.status == 0, "\(script.stdout.suffix(2000)) \(script.stderr.suffix(2000))")

@@ -224,7 +224,7 @@ struct AgentRunTests {
         let control = try RedisServer()
         let endpoint = try LoadHTTPClientTests.Endpoint()
         let file = TestSupport.temporaryPath(".yaml")
-        defer { try? FileManager.default.removeItem(atPath: file) }
+        defer { TestSupport.discard(file) }
         try Self.yaml(url: "http://127.0.0.1:\(endpoint.port)/ok", control: control.url.description, count: 2, seconds: 60)
             .write(toFile: file, atomically: true, encoding: .utf8)
         let agents = [try AgentProcess(control: control.url.description, name: "a"), try AgentProcess(control: control.url.description, name: "b")]

@@ -14,8 +14,8 @@ struct AnalyticsRunTests {
     /// Runs `scenario`; returns the outcome and the results as read back from the file.
     static func run(_ scenario: Scenario) async throws -> (RunOutcome, RunResults, String) {
         let out = TestSupport.temporaryPath(".json")
-        defer { try? FileManager.default.removeItem(atPath: out) }
-        let outcome = try await RunCoordinator.run(scenario: scenario, options: RunOptions(outputPath: out, executablePath: TestSupport.tracebenchBinary, progress: false))
+        defer { TestSupport.discard(out) }
+        let outcome = try await TestSupport.runSystem(scenario: scenario, options: RunOptions(outputPath: out, executablePath: TestSupport.tracebenchBinary, progress: false))
         guard case .run(let r) = try ResultsFile.read(from: out) else { throw CancellationError() }
         return (outcome, r, out)
     }

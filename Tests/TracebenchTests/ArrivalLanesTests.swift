@@ -15,11 +15,17 @@ struct ArrivalLanesTests {
                     send: @escaping @Sendable (Int, Int, @escaping @Sendable () -> Void) -> Void) async -> OpenLoop<ContinuousClock> {
         let admission = OpenLoop(clock: ContinuousClock(), maxInFlight: maxInFlight)
         let origin = loops[0].now + .milliseconds(1)
-        let finished = Atomic(false)
+        let finished = Atomic(false), ticked = Atomic(false)
         let running = Task {
             await ArrivalLanes.run(count: count, offsetNanos: offset, origin: origin, loops: loops, admission: admission, stop: stop,
-                                   now: { $0.now + lag }, send: send)
+                                   now: { ticked.store(true, ordering: .sequentiallyConsistent); return $0.now + lag }, send: send)
             finished.store(true, ordering: .sequentiallyConsistent)
+        }
+        // Virtual time stands still until the lanes' first ticks ran (they are queued together, before any runs): a task
+        // started late on a starved machine must not find its first arrivals already past.
+        while !ticked.load(ordering: .sequentiallyConsistent) && !finished.load(ordering: .sequentiallyConsistent) {
+            for loop in loops { await loop.run() }
+            await Task.yield()
         }
         while !finished.load(ordering: .sequentiallyConsistent) {
             for loop in loops { await loop.advanceTime(by: .milliseconds(1)) }

@@ -53,8 +53,8 @@ struct BlackBoxTests {
 
     func run(_ scenario: Scenario) async throws -> RunOutcome {
         let out = TestSupport.temporaryPath(".json")
-        defer { try? FileManager.default.removeItem(atPath: out) }
-        return try await RunCoordinator.run(scenario: scenario, options: RunOptions(outputPath: out, executablePath: TestSupport.tracebenchBinary, progress: false))
+        defer { TestSupport.discard(out) }
+        return try await TestSupport.runSystem(scenario: scenario, options: RunOptions(outputPath: out, executablePath: TestSupport.tracebenchBinary, progress: false))
     }
 
     @Test("no knobs: every job's trace is complete, the ledger balances; the readiness probes' traces are kept apart", .timeLimit(.minutes(3)))

@@ -18,6 +18,14 @@ struct CLITests {
 
     /// Runs tracebench; `whileRunning` gets the pid once started.
     func tracebench(_ arguments: [String], environment: [String: String] = [:], whileRunning: ((Int32) async -> Void)? = nil) async throws -> Finished {
+        // A `run` starts a whole system: it holds a permit like every other (see SystemRunGate).
+        if arguments.first == "run", arguments.count > 1 {
+            return try await SystemRunGate.shared.withPermit { try await launch(arguments, environment: environment, whileRunning: whileRunning) }
+        }
+        return try await launch(arguments, environment: environment, whileRunning: whileRunning)
+    }
+
+    private func launch(_ arguments: [String], environment: [String: String], whileRunning: ((Int32) async -> Void)?) async throws -> Finished {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: TestSupport.tracebenchBinary)
         process.arguments = arguments
@@ -47,7 +55,7 @@ struct CLITests {
         tracing:
           sampler: sometimes
         """.write(toFile: path, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { TestSupport.discard(path) }
         let result = try await tracebench(["run", path])
         #expect(result.status == 2)
         #expect(result.stderr.contains("\(path):3:"), "\(result.stderr)")
@@ -70,7 +78,7 @@ struct CLITests {
 
     @Test func interruptedRunStillWritesFlaggedResults() async throws {
         let out = TestSupport.temporaryPath(".json")
-        defer { try? FileManager.default.removeItem(atPath: out) }
+        defer { TestSupport.discard(out) }
         let result = try await tracebench(["run", "scenarios/smoke.yaml", "--quiet", "--out", out]) { pid in
             try? await Task.sleep(for: .seconds(4))
             // SIGTERM, not SIGINT: a test runner started in the background by a shell inherits SIGINT ignored, and so

@@ -68,8 +68,8 @@ struct CollectorMetricsTests {
         scenario.collector = CollectorSpec(attach: .init(endpoint: "http://127.0.0.1:\(otlpPort)/v1/traces",
                                                          metricsURL: "http://127.0.0.1:\(metricsPort)/metrics"))
         let out = TestSupport.temporaryPath(".json")
-        defer { try? FileManager.default.removeItem(atPath: out) }
-        let outcome = try await RunCoordinator.run(scenario: scenario, options: RunOptions(outputPath: out, executablePath: TestSupport.tracebenchBinary, progress: false))
+        defer { TestSupport.discard(out) }
+        let outcome = try await TestSupport.runSystem(scenario: scenario, options: RunOptions(outputPath: out, executablePath: TestSupport.tracebenchBinary, progress: false))
         await group.triggerGracefulShutdown()
         _ = try? await serving.value
         await receiver.stop()

@@ -70,8 +70,8 @@ struct CollectorTests {
         var scenario = try TestSupport.scenario("smoke-rotel")
         if wire == .grpc { scenario = Self.overGRPC(scenario) }
         let out = TestSupport.temporaryPath(".json")
-        defer { try? FileManager.default.removeItem(atPath: out) }
-        let outcome = try await RunCoordinator.run(scenario: scenario, options: RunOptions(outputPath: out, executablePath: TestSupport.tracebenchBinary, progress: false))
+        defer { TestSupport.discard(out) }
+        let outcome = try await TestSupport.runSystem(scenario: scenario, options: RunOptions(outputPath: out, executablePath: TestSupport.tracebenchBinary, progress: false))
         let r = outcome.results
         #expect(outcome.exitCode == 0, "\(r.problems)")
         let collector = try #require(r.collector)
@@ -111,8 +111,8 @@ struct FirehoseTests {
 
     func run(_ scenario: Scenario) async throws -> RunResults {
         let out = TestSupport.temporaryPath(".json")
-        defer { try? FileManager.default.removeItem(atPath: out) }
-        let outcome = try await RunCoordinator.run(scenario: scenario, options: RunOptions(outputPath: out, executablePath: TestSupport.tracebenchBinary, progress: false))
+        defer { TestSupport.discard(out) }
+        let outcome = try await TestSupport.runSystem(scenario: scenario, options: RunOptions(outputPath: out, executablePath: TestSupport.tracebenchBinary, progress: false))
         #expect(outcome.exitCode == 0, "\(outcome.results.problems)")
         return outcome.results
     }
@@ -191,8 +191,8 @@ struct CeilingAndStallTests {
         scenario.faults.collectorPauseSeconds = 4
         scenario.visibilityDeadlineSeconds = 1.5
         let out = TestSupport.temporaryPath(".json")
-        defer { try? FileManager.default.removeItem(atPath: out) }
-        let outcome = try await RunCoordinator.run(scenario: scenario, options: RunOptions(outputPath: out, executablePath: TestSupport.tracebenchBinary, progress: false))
+        defer { TestSupport.discard(out) }
+        let outcome = try await TestSupport.runSystem(scenario: scenario, options: RunOptions(outputPath: out, executablePath: TestSupport.tracebenchBinary, progress: false))
         let r = outcome.results
         let stall = try #require(r.stall)
         #expect(abs(stall.resumedAtS - stall.pausedAtS - 4) < 0.5)
@@ -216,7 +216,7 @@ struct CapacitySweepTests {
         scenario.capacity = CapacitySpec(startSpansPerSecond: 2000, stepFactor: 2, maxSteps: 2, stepSeconds: 2,
                                          maxVisibilityP99Seconds: maxVisibilityS, targetTracesPerMinute: 500)
         let directory = TestSupport.temporaryPath("-capacity")
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        defer { TestSupport.discard(directory) }
         let options = RunOptions(resultsDirectory: directory, executablePath: TestSupport.tracebenchBinary, progress: false)
         let (summary, path) = try await CapacitySweep.run(scenario: scenario, options: options) { _ in }
         #expect(FileManager.default.fileExists(atPath: path))
@@ -278,7 +278,7 @@ struct CollectorTemplateTests {
         let launch = try #require(scenario.collector?.launch)
         var values = CollectorProcess.Placeholders(otlpHTTPPort: 14318, otlpGRPCPort: 14317, healthPort: 13133, sink: .init(url: "http://127.0.0.1:9999", grpcURL: "http://127.0.0.1:9998"))
         values.configFile = TestSupport.temporaryPath(".yaml")
-        defer { try? FileManager.default.removeItem(atPath: values.configFile) }
+        defer { TestSupport.discard(values.configFile) }
         try CollectorProcess.render(template: TestSupport.packageRoot + "/" + launch.configTemplate, to: values.configFile, values: values)
         let rendered = try String(contentsOfFile: values.configFile, encoding: .utf8)
         #expect(rendered.contains("endpoint: http://127.0.0.1:9999") && rendered.contains("127.0.0.1:14318") && rendered.contains("127.0.0.1:14317"))
@@ -296,7 +296,7 @@ struct CollectorTemplateTests {
                                                    sink: .init(url: "http://127.0.0.1:9999", grpcURL: "http://127.0.0.1:9998"),
                                                    sampling: scenario.collector?.sampling)
         values.configFile = TestSupport.temporaryPath(".yaml")
-        defer { try? FileManager.default.removeItem(atPath: values.configFile) }
+        defer { TestSupport.discard(values.configFile) }
         try CollectorProcess.render(template: TestSupport.packageRoot + "/" + launch.configTemplate, to: values.configFile, values: values)
         let rendered = try String(contentsOfFile: values.configFile, encoding: .utf8)
         #expect(rendered.range(of: #"\{[a-z_]+\}"#, options: .regularExpression) == nil, "a placeholder is left unfilled")
@@ -322,7 +322,7 @@ struct SinkSpeedTests {
         var scenario = try TestSupport.scenario("sink-speed")
         scenario.durationSeconds = 2  // long enough that a round on a loaded 2-core machine still completes requests
         let out = TestSupport.temporaryPath(".json")
-        defer { try? FileManager.default.removeItem(atPath: out) }
+        defer { TestSupport.discard(out) }
         let options = RunOptions(outputPath: out, executablePath: TestSupport.tracebenchBinary, progress: false)
         let (summary, path) = try await SinkSpeed.run(scenario: scenario, options: options, rounds: 1) { _ in }
         #expect(path == out && FileManager.default.fileExists(atPath: out))
@@ -344,7 +344,7 @@ struct JobsCapacityTests {
         scenario.capacity.targetJobsPerMinute = 6_000
         scenario.capacity.maxEndToEndP99Ms = maxEndToEndMs
         let directory = TestSupport.temporaryPath("-jobs-capacity")
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        defer { TestSupport.discard(directory) }
         let options = RunOptions(resultsDirectory: directory, executablePath: TestSupport.tracebenchBinary, progress: false)
         return try await CapacitySweep.run(scenario: scenario, options: options) { _ in }.0
     }

@@ -12,9 +12,9 @@ import TracebenchScenario
 struct EndToEndTests {
     func run(_ scenario: Scenario) async throws -> (RunOutcome, [String: Any]) {
         let out = TestSupport.temporaryPath(".json")
-        defer { try? FileManager.default.removeItem(atPath: out) }
+        defer { TestSupport.discard(out) }
         let options = RunOptions(outputPath: out, executablePath: TestSupport.tracebenchBinary, progress: false)
-        let outcome = try await RunCoordinator.run(scenario: scenario, options: options)
+        let outcome = try await TestSupport.runSystem(scenario: scenario, options: options)
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any] ?? [:]
         return (outcome, json)
     }

@@ -69,7 +69,7 @@ extension CLITests {
     /// A capacity summary is judged through its steps' results files (found next to it).
     @Test func gateJudgesACapacitySweepThroughItsSteps() async throws {
         let thresholds = try thresholdsFile("thresholds:\n  collector.rss_bytes_max: \"< 100MB\"\n  spans.dropped: \"== 0\"\n")
-        defer { try? FileManager.default.removeItem(atPath: thresholds) }
+        defer { TestSupport.discard(thresholds) }
         let result = try await tracebench(["gate", "\(Self.fixtures)/capacity-v2.json", "--thresholds", thresholds])
         #expect(result.status == 0 && result.stdout.contains("step1") && result.stdout.contains("step2"), "\(result.stdout)\(result.stderr)")
     }
@@ -179,7 +179,7 @@ extension CLITests {
     /// directory goes too.
     @Test func childrenDoNotOutliveAKilledCoordinator() async throws {
         let scenario = TestSupport.temporaryPath(".yaml")
-        defer { try? FileManager.default.removeItem(atPath: scenario) }
+        defer { TestSupport.discard(scenario) }
         try String(contentsOfFile: TestSupport.packageRoot + "/scenarios/smoke.yaml", encoding: .utf8)
             .replacingOccurrences(of: "duration_s: 6", with: "duration_s: 60").write(toFile: scenario, atomically: true, encoding: .utf8)
         var orphans: [(pid: Int32, command: [String])] = []
@@ -221,12 +221,12 @@ extension CLITests {
         #expect(report.status == 0 && written.contains("Capacity plan"), "\(report.stderr)")
 
         let noise = TestSupport.temporaryPath(".json")
-        defer { try? FileManager.default.removeItem(atPath: noise) }
+        defer { TestSupport.discard(noise) }
         let oneRun = try await tracebench(["noise", smoke, "--out", noise])
         #expect(oneRun.status == 2, "\(oneRun.stderr)")
 
         let store = TestSupport.temporaryPath("-store")
-        defer { try? FileManager.default.removeItem(atPath: store) }
+        defer { TestSupport.discard(store) }
         let added = try await tracebench(["history", "add", "--store", store, smoke])
         #expect(added.status == 0 && added.stdout.contains(store), "\(added.stderr)")
         let check = try await tracebench(["history", "check", "--store", store, smoke])

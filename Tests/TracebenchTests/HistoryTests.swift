@@ -34,14 +34,14 @@ struct HistoryTests {
 
     @Test func tonightIsJudgedAgainstTheStoredNightsAndConfirmedByARerun() throws {
         let store = TestSupport.temporaryPath("-history")
-        defer { try? FileManager.default.removeItem(atPath: store) }
+        defer { TestSupport.discard(store) }
         let history = HistoryStore(directory: store)
         func stored(_ median: Double, seed: UInt64) throws -> RunResults {
             var r = CompareTests.run(median: median, seed: seed)
             r.runID = "run-\(seed)"
             r.startedAt = "2026-11-\(String(format: "%02d", Int(seed % 28) + 1))T03:17:00Z"
             let path = TestSupport.temporaryPath(".json")
-            defer { try? FileManager.default.removeItem(atPath: path) }
+            defer { TestSupport.discard(path) }
             try ResultsFile.write(r, to: path)
             try history.add(r, from: path)
             try history.add(r, from: path)  // a run already stored is not added twice

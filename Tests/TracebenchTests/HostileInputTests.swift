@@ -105,9 +105,9 @@ struct HostileInputTests {
                 }
                 ran.append("\(path)=\(value)")
                 let directory = TestSupport.temporaryPath("-hostile")
-                defer { try? FileManager.default.removeItem(atPath: directory) }
+                defer { TestSupport.discard(directory) }
                 let options = RunOptions(resultsDirectory: directory, executablePath: TestSupport.tracebenchBinary, progress: false)
-                let outcome = try await RunCoordinator.run(scenario: scenario, options: options)
+                let outcome = try await TestSupport.runSystem(scenario: scenario, options: options)
                 #expect([ExitStatus.ok, ExitStatus.componentFailed].contains(outcome.exitStatus), "\(path)=\(value): \(outcome.results.problems)")
                 // A crash of a pipeline process says what the runtime said, not registers.
                 #expect(!outcome.results.problems.contains { $0.message.contains("Fatal error") || $0.message.contains("runtime failure") },
@@ -125,8 +125,8 @@ struct HostileInputTests {
             .replacingOccurrences(of: "job_timeout_ms: 2000", with: "job_timeout_ms: 1")
         let scenario = try ScenarioLoader.parse(yaml: yaml, file: "largest.yaml")
         let directory = TestSupport.temporaryPath("-largest")
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let outcome = try await RunCoordinator.run(scenario: scenario, options: RunOptions(resultsDirectory: directory, executablePath: TestSupport.tracebenchBinary, progress: false))
+        defer { TestSupport.discard(directory) }
+        let outcome = try await TestSupport.runSystem(scenario: scenario, options: RunOptions(resultsDirectory: directory, executablePath: TestSupport.tracebenchBinary, progress: false))
         #expect(outcome.results.jobs.timeouts > 0, "every attempt is cut at 1 ms: \(outcome.results.problems)")
     }
 
@@ -265,7 +265,7 @@ struct HostileInputTests {
         let secret = "hunter2-s3cr3t"
         let directory = TestSupport.temporaryPath("-secrets")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        defer { TestSupport.discard(directory) }
         let base = "duration_s: 1\nload: {rate_per_s: 2}\njobs: [{service: a, steps: [{name: s}]}]\n"
         let scenarios = [
             base + "redis: {url: \"http://:\(secret)@127.0.0.1:1\"}\n",
@@ -289,13 +289,13 @@ struct HostileInputTests {
         var options = RunOptions(resultsDirectory: directory, executablePath: TestSupport.tracebenchBinary, progress: false)
         options.redisURL = "redis://:\(secret)@127.0.0.1:1/0"
         do {
-            _ = try await RunCoordinator.run(scenario: scenario, options: options)
+            _ = try await TestSupport.runSystem(scenario: scenario, options: options)
             Issue.record("Redis at port 1 should be unreachable")
         } catch {
             #expect(!error.description.contains(secret), "\(error.description)")
         }
         options.redisURL = nil
-        let outcome = try await RunCoordinator.run(scenario: scenario, options: options)
+        let outcome = try await TestSupport.runSystem(scenario: scenario, options: options)
         let written = try String(contentsOfFile: outcome.path, encoding: .utf8)
         #expect(!written.contains(secret), "the results file holds the secret")
         #expect(!Summary.text(outcome.results, path: outcome.path).contains(secret))

@@ -79,7 +79,7 @@ struct IndependentCheckTests {
         ])
         verdict = Judge.evaluate(set, on: [("results/night <1> & \"2\".json", r)])
         let path = TestSupport.temporaryPath(".xml")
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { TestSupport.discard(path) }
         try GateReport.junit(verdict).write(toFile: path, atomically: true, encoding: .utf8)
         let script = """
         import sys, json

@@ -31,7 +31,7 @@ struct InputBoundsTests {
     func nonRegularPathsAreRefused() async throws {
         let directory = TestSupport.temporaryPath("-inputs")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        defer { TestSupport.discard(directory) }
         let good = TestSupport.packageRoot + "/Tests/TracebenchTests/Fixtures/results/run-v2-smoke.json"
         for (path, kind) in try Self.hostilePaths(in: directory) {
             let invocations: [([String], Int32)] = [
@@ -56,7 +56,7 @@ struct InputBoundsTests {
     @Test("the bounded reader: regular files read whole, a file over the cap refused, I/O errors named")
     func boundedReader() throws {
         let path = TestSupport.temporaryPath(".txt")
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { TestSupport.discard(path) }
         try Data(repeating: 0x61, count: 1000).write(to: URL(fileURLWithPath: path))
         #expect(try InputFile.read(path, limit: 1000).count == 1000)
         #expect(throws: (any Error).self) { try InputFile.read(path, limit: 999) }
@@ -69,7 +69,7 @@ struct InputBoundsTests {
     @Test("a scenario over 4 MiB is refused at the line and column where the limit is crossed")
     func oversizedScenarioSaysWhere() throws {
         let path = TestSupport.temporaryPath(".yaml")
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { TestSupport.discard(path) }
         let line = "# " + String(repeating: "x", count: 1021) + "\n"  // 1024 bytes a line
         try Data((String(repeating: line, count: 4096) + "duration_s: 1\n").utf8).write(to: URL(fileURLWithPath: path))
         do {

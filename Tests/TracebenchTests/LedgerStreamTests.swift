@@ -16,10 +16,10 @@ struct LedgerStreamTests {
         let server = try RedisServer()
         defer { server.stop() }
         let out = TestSupport.temporaryPath(".json")
-        defer { try? FileManager.default.removeItem(atPath: out) }
+        defer { TestSupport.discard(out) }
         var options = RunOptions(outputPath: out, executablePath: TestSupport.tracebenchBinary, progress: false)
         options.redisURL = server.url.secretURL
-        let outcome = try await RunCoordinator.run(scenario: try TestSupport.scenario("smoke"), options: options)
+        let outcome = try await TestSupport.runSystem(scenario: try TestSupport.scenario("smoke"), options: options)
         let r = outcome.results
         #expect(outcome.exitCode == 0 && r.jobs.submitted > 100 && r.jobs.completed == r.jobs.submitted, "\(r.problems) \(r.jobs)")
         #expect(r.traces.completeness == 1 && r.spans.dropped == 0 && (r.latency["end_to_end"]?.count ?? 0) > 0)
@@ -43,9 +43,9 @@ struct LedgerStreamTests {
         // exported span is either judged or counted as overflow, never lost.
         let yaml = try String(contentsOfFile: TestSupport.packageRoot + "/scenarios/smoke.yaml", encoding: .utf8) + "\nsink: {max_spans: 3}\n"
         let out = TestSupport.temporaryPath(".json")
-        defer { try? FileManager.default.removeItem(atPath: out) }
+        defer { TestSupport.discard(out) }
         let scenario = try ScenarioLoader.parse(yaml: yaml, file: "capped.yaml")
-        let outcome = try await RunCoordinator.run(scenario: scenario, options: RunOptions(outputPath: out, executablePath: TestSupport.tracebenchBinary, progress: false))
+        let outcome = try await TestSupport.runSystem(scenario: scenario, options: RunOptions(outputPath: out, executablePath: TestSupport.tracebenchBinary, progress: false))
         let r = outcome.results
         #expect(outcome.exitCode == 4 && r.status == "failed" && r.problems.contains { $0.kind == .sinkOverflow }, "\(r.problems)")
         #expect(r.sink.overflow > 0 && r.spans.received + r.sink.overflow == r.spans.exported && r.spans.dropped == 0, "\(r.spans) \(r.sink.overflow)")

@@ -20,7 +20,7 @@ struct ListenTests {
           .timeLimit(.minutes(1)))
     func structureOfWhatArrived() async throws {
         let out = TestSupport.temporaryPath(".json")
-        defer { try? FileManager.default.removeItem(atPath: out) }
+        defer { TestSupport.discard(out) }
         let outcome = try await TestSupport.listen(out: out) { (port: Int) async throws in
             let now = WallClock.nowNanos()
             func span(_ trace: UInt64, _ id: UInt64, _ parent: UInt64, error: Bool = false) -> OTLPProtobufEncoder.Span {
@@ -51,9 +51,9 @@ struct ListenTests {
           .timeLimit(.minutes(1)))
     func completenessAgainstAnExpectation() async throws {
         let out = TestSupport.temporaryPath(".json")
-        defer { try? FileManager.default.removeItem(atPath: out) }
+        defer { TestSupport.discard(out) }
         let file = TestSupport.temporaryPath(".yaml")
-        defer { try? FileManager.default.removeItem(atPath: file) }
+        defer { TestSupport.discard(file) }
         try "expect:\n  - {service: api, spans: [\"POST /jobs\"]}\n  - {service: worker, spans: [process-job]}\n"
             .write(toFile: file, atomically: true, encoding: .utf8)
         let expect = try ScenarioLoader.loadExpectations(path: file)
@@ -87,7 +87,7 @@ struct ListenTests {
         var sink = SinkSpec()
         sink.port = FreePort.loopback()
         let out = TestSupport.temporaryPath(".json")
-        defer { try? FileManager.default.removeItem(atPath: out) }
+        defer { TestSupport.discard(out) }
         let outcome = try await ListenSession.run(ListenSession.Options(seconds: 0.5, sink: sink, outputPath: out))
         #expect(outcome.results.status == .failed && outcome.exitCode == 4 && FileManager.default.fileExists(atPath: out))
         #expect(outcome.results.problems.contains { $0.kind == .nothingReceived })

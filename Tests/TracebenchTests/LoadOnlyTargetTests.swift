@@ -28,8 +28,8 @@ struct LoadOnlyTargetTests {
     static func run(_ yaml: String) async throws -> RunOutcome {
         let scenario = try ScenarioLoader.parse(yaml: yaml, file: "load-only.yaml")
         let out = TestSupport.temporaryPath(".json")
-        defer { try? FileManager.default.removeItem(atPath: out) }
-        return try await RunCoordinator.run(scenario: scenario, options: RunOptions(outputPath: out, executablePath: TestSupport.tracebenchBinary, progress: false))
+        defer { TestSupport.discard(out) }
+        return try await TestSupport.runSystem(scenario: scenario, options: RunOptions(outputPath: out, executablePath: TestSupport.tracebenchBinary, progress: false))
     }
 
     @Test("submit alone is load only; correlate, ledger and expect go together; a job type's expect is refused without them")

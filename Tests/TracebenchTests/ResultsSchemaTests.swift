@@ -109,7 +109,7 @@ struct ResultsSchemaTests {
             return
         }
         let path = TestSupport.temporaryPath(".json")
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { TestSupport.discard(path) }
         try ResultsFile.write(original, to: path)
         let first = try Data(contentsOf: URL(fileURLWithPath: path))
         guard case .run(let again) = try ResultsFile.read(from: path) else { return }

@@ -15,8 +15,8 @@ import TracebenchScenario
 struct RetentionTests {
     static func run(_ scenario: Scenario) async throws -> RunOutcome {
         let directory = TestSupport.temporaryPath("-sampling")
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        return try await RunCoordinator.run(scenario: scenario, options: RunOptions(resultsDirectory: directory, executablePath: TestSupport.tracebenchBinary, progress: false))
+        defer { TestSupport.discard(directory) }
+        return try await TestSupport.runSystem(scenario: scenario, options: RunOptions(resultsDirectory: directory, executablePath: TestSupport.tracebenchBinary, progress: false))
     }
 
     /// Whether `value` lies in the 99.9 % exact interval of `p`'s successes of trials.

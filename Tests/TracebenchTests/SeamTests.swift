@@ -44,7 +44,7 @@ struct SeamTests {
         results.problems = [Problem(.componentFailed, "worker log: connecting to redis://:hunter2@10.0.0.5:6379/0 failed")]
         results.tracingEffective.endpoint = "https://user:s3cret@collector.example:4318/v1/traces"
         let path = TestSupport.temporaryPath(".json")
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { TestSupport.discard(path) }
         try ResultsFile.write(results, to: path)
         let text = try String(contentsOfFile: path, encoding: .utf8)
         #expect(!text.contains("hunter2") && !text.contains("s3cret"), "\(text.prefix(600))")

@@ -73,10 +73,10 @@ struct StreamingFinaliseTests {
 
     func run(_ scenario: Scenario) async throws -> RunOutcome {
         let out = TestSupport.temporaryPath(".json")
-        defer { try? FileManager.default.removeItem(atPath: out) }
+        defer { TestSupport.discard(out) }
         var options = RunOptions(outputPath: out, executablePath: TestSupport.tracebenchBinary, progress: false)
         options.recheckStreaming = true
-        return try await RunCoordinator.run(scenario: scenario, options: options)
+        return try await TestSupport.runSystem(scenario: scenario, options: options)
     }
 
     @Test("a real run with retries, failures, broken contexts and head sampling: the streaming figures are the batch recomputation's")

@@ -29,8 +29,8 @@ struct TargetFaultTests {
                       ("[/bin/sh, -c, \"exec python3 -m http.server --bind 127.0.0.1 $0\", \"{api_port}\"]", "redis://127.0.0.1:1", "ledger Redis")])
     func brokenBeforeLoad(launch: String, ledger: String, reason: String) async throws {
         let out = TestSupport.temporaryPath(".json")
-        defer { try? FileManager.default.removeItem(atPath: out) }
-        let outcome = try await RunCoordinator.run(scenario: try Self.scenario(launch: launch, ledger: ledger),
+        defer { TestSupport.discard(out) }
+        let outcome = try await TestSupport.runSystem(scenario: try Self.scenario(launch: launch, ledger: ledger),
                                                    options: RunOptions(outputPath: out, executablePath: TestSupport.tracebenchBinary, progress: false))
         let r = outcome.results
         #expect(outcome.exitCode == 4 && r.status == "failed", "\(r.problems)")

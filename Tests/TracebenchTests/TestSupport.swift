@@ -47,6 +47,16 @@ enum TestSupport {
     static func temporaryPath(_ suffix: String) -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("tracebench-test-\(UUID().uuidString)\(suffix)").path
     }
+
+    /// Removes a file or directory a test wrote; with `TRACEBENCH_TEST_KEEP=<dir>` set, moves it there instead, so the
+    /// results files of a failing run can be read afterwards.
+    static func discard(_ path: String) {
+        if let keep = ProcessInfo.processInfo.environment["TRACEBENCH_TEST_KEEP"], FileManager.default.fileExists(atPath: path) {
+            try? FileManager.default.createDirectory(atPath: keep, withIntermediateDirectories: true)
+            if (try? FileManager.default.moveItem(atPath: path, toPath: keep + "/" + (path as NSString).lastPathComponent)) != nil { return }
+        }
+        try? FileManager.default.removeItem(atPath: path)
+    }
 }
 
 /// One invalid scenario file and where its problem must be reported (the loader's table tests).

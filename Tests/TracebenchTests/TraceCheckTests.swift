@@ -1,5 +1,6 @@
 import Testing
 import TracebenchAnalysis
+import TracebenchMeasure
 import TracebenchVocabulary
 @testable import TracebenchSink
 
@@ -61,5 +62,25 @@ struct TraceCheckTests {
         let a = TraceID(high: 1, low: 1)
         let f = TraceCheck.check(ledger: [entry("a", a)], spans: []) { _ in false }
         #expect(f.tracesExpected == 0 && f.spansExpectedExported == 0 && f.spansCreated == 5)
+    }
+
+    @Test("a late span of a trace the collector's rule drops moves from sampled out to received: every exported span counted once")
+    func lateSpanOfADroppedTraceIsCountedOnce() throws {
+        let rule = ConsistentThreshold(ratio: 0.1)
+        let lows = (0 ..< 64).map { UInt64($0) << 50 }  // spread over the 56 bits the rule reads
+        let low = try #require(lows.first { !rule.keeps(traceIDLow: $0) })
+        let trace = TraceID(high: 1, low: low)
+        // The SDKs export 3 spans; the collector drops the trace but keeps its error span, which comes after the job
+        // was judged with the root alone.
+        let job = LedgerEntry(jobID: "j", status: "failed", traceID: trace.hex, traceSampled: true, apiSpans: 1, workerSpans: 2, workerSampled: true)
+        var fold = TraceFold(rules: TraceFold.Rules(collector: rule))
+        fold.add(job: job, traces: [[span(trace, 1, "POST /jobs", service: Self.api)]])
+        #expect(fold.figures.spansExpectedExported == 3 && fold.figures.spansSampledOut == 2 && fold.figures.spansReceived == 1)
+        fold.add(late: [span(trace, 3, parent: 1, "service-process-job", error: true)])
+        #expect(fold.figures.spansSampledOut == 1 && fold.figures.spansReceived == 2 && fold.lateSpans == 1)
+        // A late span of a kept trace was never counted as sampled out.
+        let kept = TraceID(high: 1, low: try #require(lows.first { rule.keeps(traceIDLow: $0) }))
+        fold.add(late: [span(kept, 9, "process-job")])
+        #expect(fold.figures.spansSampledOut == 1 && fold.figures.spansReceived == 3)
     }
 }

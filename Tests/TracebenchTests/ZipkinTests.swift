@@ -40,7 +40,7 @@ struct ZipkinTests {
         let python = TestSupport.packageRoot + "/.venv-blackbox/bin/python"
         try #require(FileManager.default.isExecutableFile(atPath: python), "the black-box venv is not installed (scripts/setup.sh)")
         let out = TestSupport.temporaryPath(".json")
-        defer { try? FileManager.default.removeItem(atPath: out) }
+        defer { TestSupport.discard(out) }
         let outcome = try await TestSupport.listen(out: out) { (port: Int) async throws in
             let script = """
                 from opentelemetry.sdk.resources import Resource
