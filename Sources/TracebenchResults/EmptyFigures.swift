@@ -20,7 +20,8 @@ public enum EmptyFigures {
         if measuredAtSink, r.spans.exported > 0, r.spans.received == 0 {
             found.append(Problem(.nothingReceived, "\(r.spans.exported) spans were exported and none reached the sink: the trace figures are empty"))
         } else if measuredAtSink, r.traces.expected > 0, r.traces.received == 0 {
-            found.append(Problem(.nothingReceived, "\(r.traces.expected) sampled traces were expected and none arrived"))
+            let late = (r.spans.late ?? 0) > 0 ? " within visibility_deadline_s (\(r.spans.late ?? 0) spans came later)" : ""
+            found.append(Problem(.nothingReceived, "\(r.traces.expected) sampled traces were expected and none arrived\(late)"))
         }
         return found
     }

@@ -71,7 +71,7 @@ struct PipelineFold: Sendable {
 
     /// Counts spans that arrived after their trace was finalised.
     mutating func add(late spans: [ReceivedSpan]) {
-        for span in spans { addToSeries(span) }
+        for span in spans { series.addSinkSpan(span) }
         traces.add(late: spans)
     }
 
@@ -81,13 +81,7 @@ struct PipelineFold: Sendable {
     /// What the sink received, by arrival time: spans, the trace (at its first span) and each span's visibility.
     private mutating func addToSeries(_ trace: [ReceivedSpan]) {
         guard let first = trace.map(\.receivedNanos).min() else { return }
-        series.count(IntervalSeries.Counter.tracesAtSink, atMicros: Int64(clamping: first / 1000))
-        for span in trace { addToSeries(span) }
-    }
-
-    private mutating func addToSeries(_ span: ReceivedSpan) {
-        let received = Int64(clamping: span.receivedNanos / 1000)
-        series.count(IntervalSeries.Counter.spansAtSink, atMicros: received)
-        series.record("visibility", microseconds: received - Int64(clamping: span.endNanos / 1000), endedAtMicros: received)
+        series.addSinkTrace(firstReceivedNanos: first)
+        for span in trace { series.addSinkSpan(span) }
     }
 }

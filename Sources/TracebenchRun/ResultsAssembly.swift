@@ -106,11 +106,21 @@ extension IntervalSeriesBuilder {
     mutating func addSink(_ spans: [ReceivedSpan]) {
         var seen = Set<TraceID>()
         for span in spans.sorted(by: { $0.receivedNanos < $1.receivedNanos }) {
-            let received = Int64(clamping: span.receivedNanos / 1000)
-            count(IntervalSeries.Counter.spansAtSink, atMicros: received)
-            if seen.insert(span.traceID).inserted { count(IntervalSeries.Counter.tracesAtSink, atMicros: received) }
-            record("visibility", microseconds: received - Int64(clamping: span.endNanos / 1000), endedAtMicros: received)
+            if seen.insert(span.traceID).inserted { addSinkTrace(firstReceivedNanos: span.receivedNanos) }
+            addSinkSpan(span)
         }
+    }
+
+    /// One span the sink received: counted at its arrival, its visibility recorded.
+    mutating func addSinkSpan(_ span: ReceivedSpan) {
+        let received = Int64(clamping: span.receivedNanos / 1000)
+        count(IntervalSeries.Counter.spansAtSink, atMicros: received)
+        record("visibility", microseconds: received - Int64(clamping: span.endNanos / 1000), endedAtMicros: received)
+    }
+
+    /// A trace, counted at the arrival of its first span.
+    mutating func addSinkTrace(firstReceivedNanos: UInt64) {
+        count(IntervalSeries.Counter.tracesAtSink, atMicros: Int64(clamping: firstReceivedNanos / 1000))
     }
 }
 

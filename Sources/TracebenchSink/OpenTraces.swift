@@ -55,10 +55,12 @@ public struct OpenTraces: Sendable {
         owned(job: job, trace: trace).reduce(0) { $0 + (traces[$1]?.spans.count ?? 0) }
     }
 
-    /// Takes the traces `job` owns (its API trace first), marking them taken.
+    /// Takes the traces `job` owns (its API trace first), marking them taken — `trace` even when none of its spans has
+    /// arrived: the job was judged without them, so a span of it arriving later is late, not a new trace.
     public mutating func take(job: String, trace: TraceID?) -> [[ReceivedSpan]] {
         let ids = owned(job: job, trace: trace)
         byJob[job] = nil
+        if let trace { takenRecently.insert(trace) }
         return ids.compactMap { take($0) }
     }
 

@@ -35,6 +35,13 @@ struct StreamingFinaliseTests {
         open.retire()
         open.accept([Self.span(1, 11, parent: 1, at: 22)][...])
         #expect(open.takeLate().isEmpty && open.traces.count == 1)
+
+        // A job judged before any span of its trace came (its deadline passed): the spans that come later are late, not
+        // a new trace judged with no job at the end (a starved exporter once delivered a whole run's spans 23 s late,
+        // and the results said 0 late).
+        #expect(open.take(job: "b", trace: TraceID(high: 1, low: 7)).isEmpty)
+        open.accept([Self.span(7, 70, at: 30), Self.span(7, 71, parent: 70, job: "b", at: 30)][...])
+        #expect(open.takeLate().count == 2 && open.traces[TraceID(high: 1, low: 7)] == nil)
     }
 
     @Test("the store holds only open traces once it finalises; overflow counts against what it holds")
