@@ -100,7 +100,10 @@ final class TraceFinaliser: Sendable {
             }
             for waiting in ready {
                 state.waiting[waiting.entry.jobID] = nil
-                let traces = store.withOpenTraces { $0.take(job: waiting.entry.jobID, trace: TraceID(hex: waiting.entry.traceID)) } ?? []
+                let entry = waiting.entry
+                let traces = store.withOpenTraces {
+                    $0.take(job: entry.jobID, trace: TraceID(hex: entry.traceID), workerTrace: TraceID(hex: entry.workerTraceID))
+                } ?? []
                 state.kept?.spans.append(contentsOf: traces.joined())
                 state.fold!.add(job: waiting.entry, traces: traces)
             }

@@ -55,12 +55,13 @@ public struct OpenTraces: Sendable {
         owned(job: job, trace: trace).reduce(0) { $0 + (traces[$1]?.spans.count ?? 0) }
     }
 
-    /// Takes the traces `job` owns (its API trace first), marking them taken — `trace` even when none of its spans has
-    /// arrived: the job was judged without them, so a span of it arriving later is late, not a new trace.
-    public mutating func take(job: String, trace: TraceID?) -> [[ReceivedSpan]] {
+    /// Takes the traces `job` owns (its API trace first), marking them taken — `trace` and `workerTrace` (the worker's,
+    /// when its context broke) even when none of their spans has arrived: the job was judged without them, so a span of
+    /// them arriving later is late, not a new trace.
+    public mutating func take(job: String, trace: TraceID?, workerTrace: TraceID? = nil) -> [[ReceivedSpan]] {
         let ids = owned(job: job, trace: trace)
         byJob[job] = nil
-        if let trace { takenRecently.insert(trace) }
+        for id in [trace, workerTrace] { if let id { takenRecently.insert(id) } }
         return ids.compactMap { take($0) }
     }
 

@@ -42,6 +42,10 @@ struct StreamingFinaliseTests {
         #expect(open.take(job: "b", trace: TraceID(high: 1, low: 7)).isEmpty)
         open.accept([Self.span(7, 70, at: 30), Self.span(7, 71, parent: 70, job: "b", at: 30)][...])
         #expect(open.takeLate().count == 2 && open.traces[TraceID(high: 1, low: 7)] == nil)
+        // Its worker's own trace too, when the context broke (the ledger names it).
+        #expect(open.take(job: "c", trace: TraceID(high: 1, low: 8), workerTrace: TraceID(high: 1, low: 9)).isEmpty)
+        open.accept([Self.span(9, 90, job: "c", at: 31), Self.span(9, 91, parent: 90, at: 31)][...])
+        #expect(open.takeLate().count == 2 && open.traces[TraceID(high: 1, low: 9)] == nil)
     }
 
     @Test("the store holds only open traces once it finalises; overflow counts against what it holds")
