@@ -102,7 +102,8 @@ final class TraceFinaliser: Sendable {
                 state.waiting[waiting.entry.jobID] = nil
                 let entry = waiting.entry
                 let traces = store.withOpenTraces {
-                    $0.take(job: entry.jobID, trace: TraceID(hex: entry.traceID), workerTrace: TraceID(hex: entry.workerTraceID))
+                    $0.take(job: entry.jobID, trace: TraceID(hex: entry.traceID), workerTrace: TraceID(hex: entry.workerTraceID),
+                            expectingSpans: entry.sampledSpans > 0 && rules.exports(entry))
                 } ?? []
                 state.kept?.spans.append(contentsOf: traces.joined())
                 state.fold!.add(job: waiting.entry, traces: traces)

@@ -55,13 +55,14 @@ public struct OpenTraces: Sendable {
         owned(job: job, trace: trace).reduce(0) { $0 + (traces[$1]?.spans.count ?? 0) }
     }
 
-    /// Takes the traces `job` owns (its API trace first), marking them taken — `trace` and `workerTrace` (the worker's,
-    /// when its context broke) even when none of their spans has arrived: the job was judged without them, so a span of
-    /// them arriving later is late, not a new trace.
-    public mutating func take(job: String, trace: TraceID?, workerTrace: TraceID? = nil) -> [[ReceivedSpan]] {
+    /// Takes the traces `job` owns (its API trace first), marking them taken. With `expectingSpans`, `trace` and
+    /// `workerTrace` (the worker's, when its context broke) are marked even when none of their spans has arrived: the
+    /// job was judged without them, so a span of them arriving later is late, not a new trace. (A job whose SDKs kept
+    /// no span marks nothing absent: a long run at a low ratio would remember every unsampled trace id.)
+    public mutating func take(job: String, trace: TraceID?, workerTrace: TraceID? = nil, expectingSpans: Bool = true) -> [[ReceivedSpan]] {
         let ids = owned(job: job, trace: trace)
         byJob[job] = nil
-        for id in [trace, workerTrace] { if let id { takenRecently.insert(id) } }
+        if expectingSpans { for id in [trace, workerTrace] { if let id { takenRecently.insert(id) } } }
         return ids.compactMap { take($0) }
     }
 
