@@ -16,6 +16,8 @@ final class TraceFinaliser: Sendable {
         var entry: LedgerEntry
         /// Spans that must arrive before the job is judged early (0: wait for the deadline, a sampler may still send).
         var due: Int
+        /// Whether its SDKs exported spans (then its traces are marked judged even if none arrived: later ones are late).
+        var exported: Bool
         var deadlineNanos: UInt64
     }
 
@@ -74,8 +76,9 @@ final class TraceFinaliser: Sendable {
         state.withLock { state in
             for entry in entries {
                 let finished = entry.completedAtMicros > 0 ? UInt64(entry.completedAtMicros) * 1000 : UInt64(WallClock.nowMicros()) * 1000
-                let due = rules.exports(entry) && entry.collectorKeeps(rules.collector) ? entry.sampledSpans : 0
-                state.waiting[entry.jobID] = Waiting(entry: entry, due: due, deadlineNanos: finished + deadlineNanos)
+                let exported = rules.exports(entry) ? entry.sampledSpans : 0
+                let due = entry.collectorKeeps(rules.collector) ? exported : 0
+                state.waiting[entry.jobID] = Waiting(entry: entry, due: due, exported: exported > 0, deadlineNanos: finished + deadlineNanos)
                 state.due += due
                 state.kept?.entries.append(entry)
             }
@@ -103,7 +106,7 @@ final class TraceFinaliser: Sendable {
                 let entry = waiting.entry
                 let traces = store.withOpenTraces {
                     $0.take(job: entry.jobID, trace: TraceID(hex: entry.traceID), workerTrace: TraceID(hex: entry.workerTraceID),
-                            expectingSpans: entry.sampledSpans > 0 && rules.exports(entry))
+                            expectingSpans: waiting.exported)
                 } ?? []
                 state.kept?.spans.append(contentsOf: traces.joined())
                 state.fold!.add(job: waiting.entry, traces: traces)

@@ -34,7 +34,7 @@ struct CLITests {
         let out = TestSupport.temporaryPath(".out"), err = TestSupport.temporaryPath(".err")
         FileManager.default.createFile(atPath: out, contents: nil)
         FileManager.default.createFile(atPath: err, contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: out); try? FileManager.default.removeItem(atPath: err) }
+        defer { TestSupport.discard(out); TestSupport.discard(err) }
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
         try process.run()
@@ -105,7 +105,7 @@ struct CLITests {
     @Test func redisDyingMidRunIsFlaggedAndResultsAreWritten() async throws {
         let server = try RedisServer()
         let out = TestSupport.temporaryPath(".json"), scenario = TestSupport.temporaryPath(".yaml")
-        defer { try? FileManager.default.removeItem(atPath: out); try? FileManager.default.removeItem(atPath: scenario) }
+        defer { TestSupport.discard(out); TestSupport.discard(scenario) }
         try String(contentsOfFile: TestSupport.packageRoot + "/scenarios/smoke.yaml", encoding: .utf8)
             .replacingOccurrences(of: "duration_s: 6", with: "duration_s: 30").write(toFile: scenario, atomically: true, encoding: .utf8)
         let started = ContinuousClock.now

@@ -23,7 +23,7 @@ extension CLITests {
           sampling.observed_ratio: "contains configured"
         """)
         let junit = TestSupport.temporaryPath(".xml"), markdown = TestSupport.temporaryPath(".md"), json = TestSupport.temporaryPath(".json")
-        defer { for path in [thresholds, junit, markdown, json] { try? FileManager.default.removeItem(atPath: path) } }
+        defer { for path in [thresholds, junit, markdown, json] { TestSupport.discard(path) } }
         let result = try await tracebench(["gate", "\(Self.fixtures)/run-v1-smoke.json", "\(Self.fixtures)/run-v2-smoke.json",
                                            "--thresholds", thresholds, "--junit", junit, "--markdown", markdown, "--json", json])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
@@ -43,7 +43,7 @@ extension CLITests {
         let strict = try thresholdsFile("thresholds:\n  traces.completeness: \">= 0.99\"\n")
         let garbage = TestSupport.temporaryPath(".json")
         try "{\"schema_version\": 7}".write(toFile: garbage, atomically: true, encoding: .utf8)
-        defer { for path in [failing, misspelt, strict, garbage] { try? FileManager.default.removeItem(atPath: path) } }
+        defer { for path in [failing, misspelt, strict, garbage] { TestSupport.discard(path) } }
         let smoke = "\(Self.fixtures)/run-v2-smoke.json"
 
         let failed = try await tracebench(["gate", smoke, "--thresholds", failing])
@@ -77,7 +77,7 @@ extension CLITests {
     /// An exporter aimed at a dead port delivers nothing: the run is `failed`, never `ok` with empty figures.
     @Test func aRunExportingToADeadEndpointFails() async throws {
         let scenario = TestSupport.temporaryPath(".yaml"), out = TestSupport.temporaryPath(".json")
-        defer { try? FileManager.default.removeItem(atPath: scenario); try? FileManager.default.removeItem(atPath: out) }
+        defer { TestSupport.discard(scenario); TestSupport.discard(out) }
         let original = try String(contentsOfFile: TestSupport.packageRoot + "/scenarios/smoke.yaml", encoding: .utf8)
         try original.replacingOccurrences(of: "duration_s: 6", with: "duration_s: 2")
             .replacingOccurrences(of: "  sampler: always_on", with: "  sampler: always_on\n  endpoint: http://127.0.0.1:9/v1/traces")
@@ -94,7 +94,7 @@ extension CLITests {
     /// it exported to a second time, unmasked, into `tracing_effective.endpoint`).
     @Test func endpointCredentialsNeverReachTheResults() async throws {
         let scenario = TestSupport.temporaryPath(".yaml"), out = TestSupport.temporaryPath(".json")
-        defer { try? FileManager.default.removeItem(atPath: scenario); try? FileManager.default.removeItem(atPath: out) }
+        defer { TestSupport.discard(scenario); TestSupport.discard(out) }
         let original = try String(contentsOfFile: TestSupport.packageRoot + "/scenarios/smoke.yaml", encoding: .utf8)
         try original.replacingOccurrences(of: "duration_s: 6", with: "duration_s: 2")
             .replacingOccurrences(of: "  sampler: always_on", with: "  sampler: always_on\n  endpoint: http://tb:s3cr3t-pw@127.0.0.1:9/v1/traces")
@@ -112,7 +112,7 @@ extension CLITests {
     /// k6's abortOnFail: a threshold judged during the load stops the run early, results written, exit 99.
     @Test func abortOnFailStopsTheRunEarly() async throws {
         let scenario = TestSupport.temporaryPath(".yaml"), out = TestSupport.temporaryPath(".json")
-        defer { try? FileManager.default.removeItem(atPath: scenario); try? FileManager.default.removeItem(atPath: out) }
+        defer { TestSupport.discard(scenario); TestSupport.discard(out) }
         let original = try String(contentsOfFile: TestSupport.packageRoot + "/scenarios/smoke.yaml", encoding: .utf8)
         try (original.replacingOccurrences(of: "duration_s: 6", with: "duration_s: 30") + """
 
@@ -215,7 +215,7 @@ extension CLITests {
         #expect(unreadable.status == 5, "\(unreadable.stderr)")
 
         let html = TestSupport.temporaryPath(".html"), md = TestSupport.temporaryPath(".md")
-        defer { try? FileManager.default.removeItem(atPath: html); try? FileManager.default.removeItem(atPath: md) }
+        defer { TestSupport.discard(html); TestSupport.discard(md) }
         let report = try await tracebench(["report", "--html", html, "--md", md, "\(Self.fixtures)/capacity-v2.json"])
         let written = (try? String(contentsOfFile: html, encoding: .utf8)) ?? ""
         #expect(report.status == 0 && written.contains("Capacity plan"), "\(report.stderr)")

@@ -78,7 +78,7 @@ struct ReportTests {
     func reportsRenderInARealBrowser() throws {
         for report in try Self.reports() {
             let html = TestSupport.temporaryPath("-\(report.name).html"), png = TestSupport.temporaryPath("-\(report.name).png")
-            defer { try? FileManager.default.removeItem(atPath: html); try? FileManager.default.removeItem(atPath: png) }
+            defer { TestSupport.discard(html); TestSupport.discard(png) }
             try report.html.write(toFile: html, atomically: true, encoding: .utf8)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: TestSupport.packageRoot + "/scripts/report-screenshot.sh")
