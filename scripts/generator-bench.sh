@@ -6,8 +6,12 @@
 # request of each tool and their ratio. CPU is the process's own (wait4 rusage, user + system); tracebench's is net of a
 # 1-request-per-second run of the same length (start-up, the sink, the resource sampler), so what is left is what the
 # requests cost.
-#   scripts/generator-bench.sh [SECONDS] [RATES]     defaults: 10 s, "1000 2000 5000 10000 20000 40000"
+#   scripts/generator-bench.sh [SECONDS] [RATES] [--instructions] [--wrk2 PATH]
+#                                                    defaults: 10 s, "1000 2000 5000 10000 20000 40000"
 # Needs wrk and nginx (Debian: apt-get install wrk nginx-light). Writes results/generator-bench/*.json.
+# With wrk2 (an open-loop peer: github.com/giltene/wrk2, `make`; found on PATH or given with --wrk2) each rate is also
+# offered by wrk2, and its CPU per request printed beside tracebench's. --instructions counts instructions per request
+# of tracebench, wrk and wrk2 under valgrind's callgrind (apt-get install valgrind; about 3 minutes more).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-10}"
@@ -17,4 +21,4 @@ for tool in wrk nginx; do
 done
 scripts/setup.sh >/dev/null
 swift build -c release --product tracebench >/dev/null 2>&1
-exec python3 scripts/generator_bench.py --seconds "$seconds" --rates "$rates" --tracebench .build/release/tracebench
+exec python3 scripts/generator_bench.py --seconds "$seconds" --rates "$rates" --tracebench .build/release/tracebench "${@:3}"

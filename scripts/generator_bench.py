@@ -42,6 +42,8 @@ def main():
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--rates", default="1000 2000 5000 10000 20000 40000")
     parser.add_argument("--tracebench", default=".build/release/tracebench")
+    parser.add_argument("--wrk2", default=shutil.which("wrk2"), help="wrk2 (an open-loop peer at the same rates); skipped when absent")
+    parser.add_argument("--instructions", action="store_true", help="also count instructions per request under valgrind")
     args = parser.parse_args()
     rates = [int(r) for r in args.rates.split()]
     work = tempfile.mkdtemp(prefix="generator-bench-")
@@ -126,10 +128,21 @@ target:
                 sys.exit(f"tracebench exited with {status} at {rate}/s")
             return json.load(open(results)), cpu, nginx_cpu
 
+        def wrk2(rate):
+            """wrk2 at `rate` (open loop, latency corrected for coordinated omission): CPU µs per request."""
+            connections = max(1, min(64, rate // 500))
+            status, out, cpu = timed([args.wrk2, "-t1", f"-c{connections}", f"-R{rate}", f"-d{int(args.seconds)}s", "-s", f"{work}/post.lua", url])
+            match = re.search(r"(\d+) requests in ([\d.]+)s", out)
+            if status != 0 or not match:
+                print(out)
+                sys.exit("wrk2 failed")
+            return int(match.group(1)) / float(match.group(2)), cpu / int(match.group(1)) * 1e6
+
         base, base_cpu, _ = tracebench(1, "baseline")
         print(f"tracebench at 1 req/s for {args.seconds:.0f} s (its fixed cost): {base_cpu:.2f} CPU-s\n")
         print(f"{'offered/s':>10} {'achieved/s':>11} {'errors':>7} {'dropped':>8} {'lag p50 ms':>11} {'lag p99 ms':>11} "
-              f"{'late %':>7} {'tb µs/req':>10} {'÷ wrk -c64':>11} {'÷ wrk -c1':>10} {'nginx µs/req':>13}")
+              f"{'late %':>7} {'tb µs/req':>10} {'÷ wrk -c64':>11} {'÷ wrk -c1':>10} {'nginx µs/req':>13}"
+              + (f" {'wrk2 /s':>8} {'wrk2 µs/req':>12} {'÷ wrk2':>7}" if args.wrk2 else ""))
         held = 0
         rows = []
         for rate in rates:
@@ -143,16 +156,21 @@ target:
             per = (cpu - base_cpu) / max(1, sent) * 1e6
             row = dict(rate=rate, achieved=achieved, errors=jobs["submit_errors"], dropped=jobs["dropped_arrivals"], lag_p50_ms=p50,
                        lag_p99_ms=p99, late_percent=late, tracebench_us=per, nginx_us=nginx_cpu / max(1, sent) * 1e6)
+            peer = ""
+            if args.wrk2:
+                row["wrk2_rate"], row["wrk2_us"] = wrk2(rate)
+                peer = f" {row['wrk2_rate']:>8,.0f} {row['wrk2_us']:>12.2f} {per / row['wrk2_us']:>7.2f}"
             rows.append(row)
             print(f"{rate:>10} {achieved:>11,.0f} {jobs['submit_errors']:>7} {jobs['dropped_arrivals']:>8} {p50:>11.3f} {p99:>11.3f} "
-                  f"{late:>7.2f} {per:>10.2f} {per / wrk_us:>11.2f} {per / single_us:>10.2f} {row['nginx_us']:>13.2f}")
+                  f"{late:>7.2f} {per:>10.2f} {per / wrk_us:>11.2f} {per / single_us:>10.2f} {row['nginx_us']:>13.2f}" + peer)
             if p99 <= 1 and achieved >= 0.99 * rate and jobs["submit_errors"] == 0 and jobs["dropped_arrivals"] == 0:
                 held = max(held, rate)
         print(f"\nhighest rate held with lag p99 <= 1 ms, no errors, no drops: {held:,}/s = {held / wrk_rate:.2f} x wrk's closed-loop ceiling "
               f"({wrk_rate:,.0f}/s)")
+        instructions = count_instructions(args, work, url, tracebench) if args.instructions else None
         json.dump(dict(seconds=args.seconds, wrk=dict(requests=wrk_requests, rate=wrk_rate, cpu_us=wrk_us),
                        wrk_single=dict(rate=single_rate, cpu_us=single_us), baseline_cpu=base_cpu,
-                       rows=rows, held=held), open(f"{out_dir}/summary.json", "w"), indent=1)
+                       rows=rows, held=held, instructions=instructions), open(f"{out_dir}/summary.json", "w"), indent=1)
     finally:
         nginx.send_signal(signal.SIGQUIT)
         try:
@@ -160,6 +178,66 @@ target:
         except subprocess.TimeoutExpired:
             nginx.kill()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def callgrind(command, work, name, env=None):
+    """Instructions (user space, all threads) `command` executed under valgrind's callgrind, and its output."""
+    log = f"{work}/{name}.log"
+    process = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={work}/{name}.out", f"--log-file={log}"] + command,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    match = re.search(r"Collected : (\d+)", open(log).read())
+    if process.returncode not in (0, 1) or not match:
+        print(process.stdout[-2000:], open(log).read()[-2000:])
+        sys.exit(f"valgrind failed on {command[0]}")
+    return int(match.group(1)), process.stdout
+
+
+def count_instructions(args, work, url, tracebench):
+    """Instructions per request, each tool's marginal cost: two runs that differ only in how many requests they send
+    (tracebench and wrk2: 50 and 250 requests/s for 8 s; wrk -c1: 2 and 6 s), the difference over the difference in
+    requests, so start-up and fixed costs cancel. Valgrind runs everything 20-50 x slower and on one thread at a time,
+    so these runs are not timed; the count is what the code executes per request, the same on any machine."""
+    if not shutil.which("valgrind"):
+        sys.exit("--instructions needs valgrind (apt-get install valgrind)")
+    # Without its DWARF 5 debug information (valgrind 3.19 cannot read it) and with sigsuspend copying its mask.
+    stripped, shim = f"{work}/tracebench-stripped", f"{work}/sigsuspend.so"
+    subprocess.run(["objcopy", "--strip-debug", args.tracebench, stripped], check=True)
+    subprocess.run(["cc", "-O2", "-shared", "-fPIC", "-o", shim, "scripts/valgrind-sigsuspend.c"], check=True)
+    env = dict(os.environ, LD_PRELOAD=shim)
+
+    def tracebench_run(rate):
+        scenario = f"{work}/ir-{rate}.yaml"
+        with open(scenario, "w") as f:
+            f.write(f"""name: ir-{rate}
+duration_s: 8
+seed: 1
+load: {{kind: jobs, arrival: constant, rate_per_s: {rate}, max_in_flight: 1024}}
+jobs: [{{service: bench}}]
+target:
+  submit:
+    url: "{url}"
+    headers: {{Content-Type: application/json}}
+    body: '{{"id": "{{job_id}}", "priority": {{priority}}}}'
+""")
+        count, _ = callgrind([stripped, "run", scenario, "--quiet", "--out", f"{work}/ir-{rate}.json"], work, f"tb-{rate}", env)
+        jobs = json.load(open(f"{work}/ir-{rate}.json"))["jobs"]
+        return count, jobs["submitted"] + jobs["submit_errors"]
+
+    def wrk_run(command, name):
+        count, out = callgrind(command, work, name)
+        return count, int(re.search(r"(\d+) requests in", out).group(1))
+
+    def marginal(low, high):
+        return (high[0] - low[0]) / max(1, high[1] - low[1])
+
+    result = dict(tracebench=marginal(tracebench_run(50), tracebench_run(250)))
+    result["wrk_c1"] = marginal(*(wrk_run(["wrk", "-t1", "-c1", f"-d{d}s", "-s", f"{work}/post.lua", url], f"wrk-{d}") for d in (2, 6)))
+    if args.wrk2:
+        result["wrk2"] = marginal(*(wrk_run([args.wrk2, "-t1", "-c1", f"-R{r}", "-d8s", "-s", f"{work}/post.lua", url], f"wrk2-{r}") for r in (50, 250)))
+    print("\ninstructions per request (valgrind callgrind, user space, marginal: start-up cancels out):")
+    for tool, value in result.items():
+        print(f"  {tool:<11} {value:>10,.0f}" + (f"   {value / result['wrk_c1']:.1f} x wrk" if tool != "wrk_c1" else ""))
+    return result
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ enum ArrivalLanes {
     ///
     /// `@unchecked Sendable`: its mutable state (`next`, `outstanding`, `offered`) is read and written only on `loop`
     /// (ticks are scheduled on it; `done` hops to it when called elsewhere), so no two threads ever touch it.
-    final class Lane<C: Clock>: @unchecked Sendable where C.Duration == Duration {
+    final class Lane<C: Clock>: NIOScheduledCallbackHandler, @unchecked Sendable where C.Duration == Duration {
         let lane: Int
         let stride: Int
         let count: Int
@@ -76,8 +76,11 @@ enum ArrivalLanes {
                 let intended = origin + .nanoseconds(offsetNanos(next))
                 let dispatched = now(loop)
                 if intended > dispatched {
-                    loop.scheduleTask(deadline: min(intended, dispatched + ArrivalLanes.stopCheck)) { self.tick() }
-                    return
+                    // A callback, not a task: no promise or future per wake-up. A loop shutting down refuses it: the
+                    // lane offers nothing more (as if stopped) rather than waiting for a tick that never comes.
+                    guard (try? loop.scheduleCallback(at: min(intended, dispatched + ArrivalLanes.stopCheck), handler: self)) == nil else { return }
+                    next = count
+                    break
                 }
                 let index = next
                 next += stride
@@ -90,6 +93,10 @@ enum ArrivalLanes {
             }
             offered = true
             finishIfDone()
+        }
+
+        func handleScheduledCallback(eventLoop: some EventLoop) {
+            tick()
         }
 
         private func sendEnded() {

@@ -1,28 +1,23 @@
 import NIOCore
-import NIOHTTP1
 
-/// One keep-alive HTTP/1.1 connection of the load generators, as the last handler of its channel: writes a rendered
-/// request, reads the response through NIO's HTTP/1 decoder (llhttp), and hands it to the waiting completion. One
-/// request at a time (no pipelining). Lives on its channel's event loop only.
+/// One keep-alive HTTP/1.1 connection of the load generators, the only handler of its channel: writes a rendered
+/// request as it is, reads the response with ``HTTPResponseReader`` and hands it to the waiting completion. One
+/// request at a time (no pipelining): bytes that come while no request waits, or after a response ends, are an answer
+/// nobody asked for, and the connection is closed. Lives on its channel's event loop only.
 final class LoadConnection: ChannelInboundHandler {
-    typealias InboundIn = HTTPClientResponsePart
-    typealias OutboundOut = HTTPClientRequestPart
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
     typealias Completion = (Result<LoadResponse, LoadRequestError>) -> Void
 
     /// The longest body kept for a caller that reads it.
     static let maxBody = 1 << 20
-    /// The decoder learns each request's method from this head (it must know a HEAD's response has no body); the bytes
-    /// on the wire are the rendered request's.
-    private static let head = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/")
 
     let endpoint: LoadEndpoint
     /// Called once when the channel closes (by either side), on the event loop.
     var closed: ((LoadConnection) -> Void)?
     private var context: ChannelHandlerContext?
     private var waiting: Completion?
-    private var keepsBody = false
-    private var response: LoadResponse?
-    private var keepAlive = true
+    private var reader = HTTPResponseReader(maxBody: LoadConnection.maxBody)
     /// Set once tracebench closes it (the channel may stay active a little longer).
     private var closing = false
     /// When the request in flight was written (for the timeout), and when the connection last went idle.
@@ -33,7 +28,7 @@ final class LoadConnection: ChannelInboundHandler {
         self.endpoint = endpoint
     }
 
-    var isUsable: Bool { !closing && context?.channel.isActive == true && waiting == nil && keepAlive }
+    var isUsable: Bool { !closing && context?.channel.isActive == true && waiting == nil && reader.keepAlive }
 
     /// Writes `request`; `completion` runs once, on the event loop, with the response or the reason there is none.
     func send(_ request: LoadRequest, completion: @escaping Completion) {
@@ -42,11 +37,9 @@ final class LoadConnection: ChannelInboundHandler {
             return
         }
         waiting = completion
-        keepsBody = request.keepsBody
-        response = nil
+        reader.expect(keepsBody: request.keepsBody, expectsBody: request.expectsBody)
         busySince = context.eventLoop.now
-        context.write(wrapOutboundOut(.head(Self.head)), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(request.bytes))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(request.bytes), promise: nil)
     }
 
     /// Closes the connection; a request in flight fails with `reason`.
@@ -61,22 +54,18 @@ final class LoadConnection: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case let .head(head):
-            keepAlive = head.isKeepAlive
-            response = LoadResponse(status: Int(head.status.code), headers: head.headers, body: keepsBody ? context.channel.allocator.buffer(capacity: 0) : nil)
-        case var .body(part):
-            guard response?.body != nil else { return }
-            if response!.body!.readableBytes + part.readableBytes > Self.maxBody {
-                close(failing: "the response body is over \(Self.maxBody) bytes")
-                return
-            }
-            response!.body!.writeBuffer(&part)
-        case .end:
-            guard let response else { return }
-            if !keepAlive { closing = true }
+        guard waiting != nil else {
+            close(failing: "")  // an answer nobody asked for
+            return
+        }
+        var bytes = unwrapInboundIn(data)
+        do throws(HTTPResponseReader.Failure) {
+            guard let response = try reader.feed(&bytes) else { return }
+            if !reader.keepAlive || reader.hasUnreadBytes { closing = true }
             finish(.success(response))
-            if !keepAlive { context.close(promise: nil) }
+            if closing { context.close(promise: nil) }
+        } catch {
+            close(failing: "\(endpoint): \(error.message)")
         }
     }
 
@@ -85,6 +74,11 @@ final class LoadConnection: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        if waiting != nil {
+            do throws(HTTPResponseReader.Failure) {
+                if let response = try reader.end() { finish(.success(response)) }
+            } catch {}
+        }
         finish(.failure(LoadRequestError(message: "the connection to \(endpoint) closed before the response ended")))
         self.context = nil
         closed?(self)
@@ -97,19 +91,5 @@ final class LoadConnection: ChannelInboundHandler {
         busySince = nil
         idleSince = context?.eventLoop.now ?? .now()
         waiting(result)
-    }
-}
-
-/// Turns the request parts the decoder has seen into bytes: the head is the decoder's only (nothing is written for
-/// it), the body is the rendered request.
-final class RenderedRequestWriter: ChannelOutboundHandler {
-    typealias OutboundIn = HTTPClientRequestPart
-    typealias OutboundOut = ByteBuffer
-
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        switch unwrapOutboundIn(data) {
-        case let .body(.byteBuffer(bytes)): context.write(wrapOutboundOut(bytes), promise: promise)
-        case .head, .body, .end: promise?.succeed()
-        }
     }
 }

@@ -102,7 +102,7 @@ final class LoadGenerator: Sendable {
                 switch result {
                 case let .success(response):
                     self.record(job, index: index, measured: measured, failure: response.status == 201 ? nil : "HTTP \(response.status)",
-                                serverNanos: response.headers.first(name: ArmHeaders.serverNanos).flatMap { UInt64($0) })
+                                serverNanos: response.header(ArmHeaders.serverNanos).flatMap { UInt64($0) })
                 case let .failure(error):
                     self.record(job, index: index, measured: measured, failure: error.message, serverNanos: nil)
                 }

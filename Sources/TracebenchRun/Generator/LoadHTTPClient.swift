@@ -1,5 +1,4 @@
 import NIOCore
-import NIOHTTP1
 import NIOPosix
 
 /// The load generators' HTTP client: keep-alive HTTP/1.1 connections, one pool per event loop, so a request is
@@ -46,7 +45,8 @@ final class LoadHTTPClient: Sendable {
         let requestTimeout: TimeAmount
         let idleTimeout: TimeAmount
         private var idle: [LoadConnection] = []
-        private var busy: [ObjectIdentifier: LoadConnection] = [:]
+        /// Every connection set up and not closed yet (the sweep looks for requests past their timeout among them).
+        private var connections: [LoadConnection] = []
         private var open = 0
         private var pending = CircularBuffer<(LoadRequest, Completion)>()
         private var sweep: RepeatedTask?
@@ -78,9 +78,7 @@ final class LoadHTTPClient: Sendable {
         }
 
         private func send(_ request: LoadRequest, on connection: LoadConnection, completion: @escaping Completion) {
-            busy[ObjectIdentifier(connection)] = connection
             connection.send(request) { result in
-                self.busy[ObjectIdentifier(connection)] = nil
                 completion(result)
                 self.release(connection)
             }
@@ -113,8 +111,6 @@ final class LoadHTTPClient: Sendable {
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let sync = channel.pipeline.syncOperations
-                        try sync.addHandler(RenderedRequestWriter())
-                        try sync.addHandler(ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes)))
                         try sync.addHandler(LoadConnection(endpoint: endpoint))
                     }
                 }
@@ -129,7 +125,13 @@ final class LoadHTTPClient: Sendable {
                             completion(.failure(LoadRequestError(message: "cannot set up a connection to \(endpoint)")))
                             return
                         }
-                        connection.closed = { [weak self] _ in self?.closed() }
+                        self.connections.append(connection)
+                        connection.closed = { [weak self] connection in
+                            guard let self else { return }
+                            if let index = self.connections.firstIndex(where: { $0 === connection }) { self.connections.swapAt(index, self.connections.count - 1) }
+                            if self.connections.last === connection { self.connections.removeLast() }
+                            self.closed()
+                        }
                         self.send(request, on: connection, completion: completion)
                     case let .failure(error):
                         self.closed()
@@ -154,7 +156,7 @@ final class LoadHTTPClient: Sendable {
                 connection.close(failing: "")
                 return true
             }
-            for connection in busy.values {
+            for connection in connections {
                 if let since = connection.busySince, now - since > requestTimeout {
                     connection.close(failing: "no response from \(connection.endpoint) within \(Double(requestTimeout.nanoseconds) / 1e9) s")
                 }
@@ -166,7 +168,7 @@ final class LoadHTTPClient: Sendable {
             sweep = nil
             for connection in idle { connection.close(failing: "") }
             idle = []
-            for connection in busy.values { connection.close(failing: "the load generator stopped") }
+            for connection in connections where connection.busySince != nil { connection.close(failing: "the load generator stopped") }
             while let (_, completion) = pending.popFirst() { completion(.failure(LoadRequestError(message: "the load generator stopped"))) }
         }
     }

@@ -1,5 +1,4 @@
 import NIOCore
-import NIOHTTP1
 
 /// Where a load request goes: host and port of an `http://` URL (the key of a keep-alive connection; the scenario
 /// accepts only `http://` submit URLs).
@@ -56,6 +55,8 @@ struct LoadRequest: Sendable {
     var bytes: ByteBuffer
     /// Whether the caller reads the response body (else it is counted and dropped).
     var keepsBody: Bool
+    /// False for a HEAD request: its response has no body whatever its headers say.
+    var expectsBody = true
 
     /// Renders an HTTP/1.1 request: the request line, `Host`, the headers given (a `Host`, `Content-Length`,
     /// `Transfer-Encoding` or `Connection` among them is left out: the client writes its own), `Content-Length`, the body.
@@ -66,10 +67,14 @@ struct LoadRequest: Sendable {
             .request(body: body, allocator: allocator)
     }
 
+    /// Whether `byte` may be part of a header name (RFC 9110's `tchar`).
     static func isTokenByte(_ byte: UInt8) -> Bool {
         switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
-        default: "!#$%&'*+-.^_`|~".utf8.contains(byte)
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"),
+             UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "^"), UInt8(ascii: "`"), UInt8(ascii: "|"),
+             UInt8(ascii: "~"): true
+        default: false
         }
     }
 }
@@ -79,6 +84,7 @@ struct LoadRequest: Sendable {
 struct PreparedRequest: Sendable {
     let endpoint: LoadEndpoint
     let keepsBody: Bool
+    let expectsBody: Bool
     private let head: [UInt8]
 
     /// Throws when a header name or value could split the request (a line break, or a name not a token).
@@ -97,6 +103,7 @@ struct PreparedRequest: Sendable {
         head += Array("Content-Length: ".utf8)
         self.endpoint = endpoint
         self.keepsBody = keepsBody
+        expectsBody = method != "HEAD"
         self.head = head
     }
 
@@ -107,7 +114,7 @@ struct PreparedRequest: Sendable {
         bytes.writeString(String(body.count))
         bytes.writeStaticString("\r\n\r\n")
         bytes.writeBytes(body)
-        return LoadRequest(endpoint: endpoint, bytes: bytes, keepsBody: keepsBody)
+        return LoadRequest(endpoint: endpoint, bytes: bytes, keepsBody: keepsBody, expectsBody: expectsBody)
     }
 }
 
@@ -115,11 +122,4 @@ struct PreparedRequest: Sendable {
 struct LoadRequestError: Error, Sendable, CustomStringConvertible {
     var message: String
     var description: String { message }
-}
-
-/// What came back: the status, the headers, and the body when the request kept it.
-struct LoadResponse: Sendable {
-    var status: Int
-    var headers: HTTPHeaders
-    var body: ByteBuffer?
 }

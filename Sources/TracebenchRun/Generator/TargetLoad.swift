@@ -231,7 +231,7 @@ final class TargetLoad: Sendable {
             case let .success(response):
                 if !self.target.submit.accept.contains(response.status) { failure = "HTTP \(response.status)" }
                 switch self.target.correlate?.traceID {
-                case let .responseHeader(name): header = response.headers.first(name: name)
+                case let .responseHeader(name): header = response.header(name)
                 case let .responseBody(pointer): header = response.body.flatMap { JSONPointer.string(at: pointer, in: Data($0.readableBytesView)) }
                 case .ledger, .injected, nil: break
                 }
