@@ -195,6 +195,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                // The library LatencyHistogram's figures must equal.
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
                 // NIO's HTTP/1 decoder (llhttp): the independent reader the load generators' response reader is checked against.
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],

@@ -1,4 +1,5 @@
 import Foundation
+import Histogram
 import Testing
 @testable import TracebenchMeasure
 
@@ -27,6 +28,34 @@ struct LatencyHistogramTests {
         #expect(abs(Double(summary.p50) - 500_000) / 500_000 < 0.001)
         #expect(abs(Double(summary.p99) - 990_000) / 990_000 < 0.001)
         #expect(summary.max == 1_000_000)
+    }
+
+    @Test("every figure equals hdrhistogram-swift's own Histogram fed the same values: recording into the shared layout loses nothing")
+    func figuresEqualTheLibrarys() {
+        var random = SeededGenerator(seed: 0x4C41_5445)
+        for round in 0..<20 {
+            var ours = LatencyHistogram()
+            var library = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: LatencyHistogram.highestTrackableMicroseconds,
+                                            numberOfSignificantValueDigits: .three)
+            var halves = (LatencyHistogram(), LatencyHistogram())
+            for index in 0..<Int(random.next() % 3000 + 1) {
+                // Log-uniform over 0 µs … ~10 minutes, and repeated values.
+                let value = index % 7 == 0 ? 250 : Int64(exp(random.nextUnit() * log(600e6)) - 1)
+                ours.record(microseconds: value)
+                library.record(UInt64(value))
+                if index % 2 == 0 { halves.0.record(microseconds: value) } else { halves.1.record(microseconds: value) }
+            }
+            halves.0.merge(halves.1)
+            for histogram in [ours, halves.0] {
+                let summary = histogram.summary()
+                #expect(summary.count == library.totalCount && summary.max == library.maxRecorded && summary.mean == library.mean, "round \(round)")
+                for p in [0.0, 1, 25, 50, 90, 99, 99.9, 99.99, 100] {
+                    #expect(histogram.value(atPercentile: p) == library.valueAtPercentile(p), "round \(round) p\(p)")
+                }
+                #expect(histogram.buckets.map(\.count).reduce(0, +) == library.totalCount)
+            }
+            #expect(ours.summary() == halves.0.summary())
+        }
     }
 
     @Test func emptySummaryIsAllZeros() {
