@@ -110,6 +110,8 @@ struct BlackBoxTests {
     func errorsAreCounted() async throws {
         try #require(Self.pipelineInstalled, "the black-box pipeline is not installed (scripts/setup.sh makes .venv-blackbox)")
         let r = try await run(try Self.scenario(flags: ["--error-ratio", "0.2"])).results
+        // A run that offered nothing says why (once seen in a full parallel suite: every count 0, no error recorded).
+        try #require(r.jobs.submitted > 0, "\(r.status) \(r.problems) \(r.jobs)")
         #expect(r.jobs.failed > 0 && r.traces.tracesWithErrors == r.jobs.failed, "\(r.jobs) \(r.traces.tracesWithErrors)")
         #expect(r.traces.errorSpans == 2 * r.jobs.failed, "process-job and service-process-job of each failed job")
     }
