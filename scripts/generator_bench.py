@@ -106,19 +106,7 @@ http {{
         _, single_rate, single_us = wrk(1)
 
         def tracebench(rate, name):
-            scenario = f"{work}/{name}.yaml"
-            with open(scenario, "w") as f:
-                f.write(f"""name: {name}
-duration_s: {args.seconds}
-seed: 1
-load: {{kind: jobs, arrival: constant, rate_per_s: {rate}, max_in_flight: 1024}}
-jobs: [{{service: bench}}]
-target:
-  submit:
-    url: "{url}"
-    headers: {{Content-Type: application/json}}
-    body: '{{"id": "{{job_id}}", "priority": {{priority}}}}'
-""")
+            scenario = write_scenario(work, name, rate, args.seconds, url)
             results = f"{out_dir}/{name}.json"
             before = cpu_of(worker)
             status, out, cpu = timed([args.tracebench, "run", scenario, "--quiet", "--out", results])
@@ -180,6 +168,24 @@ target:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def write_scenario(work, name, rate, seconds, url):
+    """A load-only target scenario: `rate` POSTs a second for `seconds` to `url`, open model; returns its path."""
+    scenario = f"{work}/{name}.yaml"
+    with open(scenario, "w") as f:
+        f.write(f"""name: {name}
+duration_s: {seconds}
+seed: 1
+load: {{kind: jobs, arrival: constant, rate_per_s: {rate}, max_in_flight: 1024}}
+jobs: [{{service: bench}}]
+target:
+  submit:
+    url: "{url}"
+    headers: {{Content-Type: application/json}}
+    body: '{{"id": "{{job_id}}", "priority": {{priority}}}}'
+""")
+    return scenario
+
+
 def callgrind(command, work, name, env=None):
     """Instructions (user space, all threads) `command` executed under valgrind's callgrind, and its output."""
     log = f"{work}/{name}.log"
@@ -206,19 +212,7 @@ def count_instructions(args, work, url, tracebench):
     env = dict(os.environ, LD_PRELOAD=shim)
 
     def tracebench_run(rate):
-        scenario = f"{work}/ir-{rate}.yaml"
-        with open(scenario, "w") as f:
-            f.write(f"""name: ir-{rate}
-duration_s: 8
-seed: 1
-load: {{kind: jobs, arrival: constant, rate_per_s: {rate}, max_in_flight: 1024}}
-jobs: [{{service: bench}}]
-target:
-  submit:
-    url: "{url}"
-    headers: {{Content-Type: application/json}}
-    body: '{{"id": "{{job_id}}", "priority": {{priority}}}}'
-""")
+        scenario = write_scenario(work, f"ir-{rate}", rate, 8, url)
         count, _ = callgrind([stripped, "run", scenario, "--quiet", "--out", f"{work}/ir-{rate}.json"], work, f"tb-{rate}", env)
         jobs = json.load(open(f"{work}/ir-{rate}.json"))["jobs"]
         return count, jobs["submitted"] + jobs["submit_errors"]
