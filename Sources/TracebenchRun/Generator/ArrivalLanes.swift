@@ -78,7 +78,7 @@ enum ArrivalLanes {
                 if intended > dispatched {
                     // A callback, not a task: no promise or future per wake-up. A loop shutting down refuses it: the
                     // lane offers nothing more (as if stopped) rather than waiting for a tick that never comes.
-                    guard (try? loop.scheduleCallback(at: min(intended, dispatched + ArrivalLanes.stopCheck), handler: self)) == nil else { return }
+                    if (try? loop.scheduleCallback(at: min(intended, dispatched + ArrivalLanes.stopCheck), handler: self)) != nil { return }
                     next = count
                     break
                 }

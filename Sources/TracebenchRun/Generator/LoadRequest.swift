@@ -123,3 +123,26 @@ struct LoadRequestError: Error, Sendable, CustomStringConvertible {
     var message: String
     var description: String { message }
 }
+
+/// What came back: the status, the header section as received, and the body when the request kept it.
+struct LoadResponse: Sendable {
+    var status: Int
+    /// The header lines as received (after the status line, up to the blank line): read by ``header(_:)`` only when
+    /// a caller asks, so a response nobody inspects costs no header parsing beyond its framing.
+    var head: ByteBuffer
+    var body: ByteBuffer?
+
+    /// The first value of header `name` (ASCII case-insensitive), without surrounding spaces or tabs; nil when absent.
+    func header(_ name: String) -> String? {
+        let wanted = Array(name.lowercased().utf8)
+        return head.withUnsafeReadableBytes { bytes -> String? in
+            var found: String?
+            HTTPResponseReader.forEachHeader(in: bytes) { field, value in
+                guard HTTPResponseReader.equalsIgnoringCase(field, wanted) else { return true }
+                found = String(decoding: value, as: UTF8.self)
+                return false
+            }
+            return found
+        }
+    }
+}
