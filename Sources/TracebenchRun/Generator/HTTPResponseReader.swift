@@ -15,10 +15,8 @@ import NIOCore
 /// chunk line, a body over the cap when kept) throws a one-line reason; the connection is then closed. The tests read
 /// the same byte streams, split at random points, with NIO's own decoder (llhttp) and compare.
 struct HTTPResponseReader {
-    /// Why a response could not be read.
-    struct Failure: Error, Sendable {
-        var message: String
-    }
+    /// Why a response could not be read: the load generators' one request error.
+    typealias Failure = LoadRequestError
 
     /// The longest header section (or trailer section, or chunk-size line) read before giving up: NIO's default limit.
     static let maxHead = 80 * 1024
@@ -318,11 +316,8 @@ struct HTTPResponseReader {
         while start <= value.count {
             var end = start
             while end < value.count, value[end] != UInt8(ascii: ",") { end += 1 }
-            var first = start
-            var last = end
-            while first < last, value[first] == 0x20 || value[first] == 0x09 { first += 1 }
-            while last > first, value[last - 1] == 0x20 || value[last - 1] == 0x09 { last -= 1 }
-            if first < last || !omittingEmpty { body(UnsafeRawBufferPointer(rebasing: value[first..<last])) }
+            let item = trimmingWhitespace(UnsafeRawBufferPointer(rebasing: value[start..<end]))
+            if !item.isEmpty || !omittingEmpty { body(item) }
             start = end + 1
         }
     }
@@ -345,16 +340,20 @@ struct HTTPResponseReader {
                 colon += 1
             }
             guard colon > 0, colon < line.count else { return false }
-            var valueStart = colon + 1
-            var valueEnd = line.count
-            while valueStart < valueEnd, line[valueStart] == 0x20 || line[valueStart] == 0x09 { valueStart += 1 }
-            while valueEnd > valueStart, line[valueEnd - 1] == 0x20 || line[valueEnd - 1] == 0x09 { valueEnd -= 1 }
-            guard body(UnsafeRawBufferPointer(rebasing: line[..<colon]), UnsafeRawBufferPointer(rebasing: line[valueStart..<valueEnd])) else {
-                return false
-            }
+            let value = trimmingWhitespace(UnsafeRawBufferPointer(rebasing: line[(colon + 1)...]))
+            guard body(UnsafeRawBufferPointer(rebasing: line[..<colon]), value) else { return false }
             index = newline + 1
         }
         return true
+    }
+
+    /// `bytes` without leading and trailing spaces and tabs (HTTP's optional whitespace).
+    static func trimmingWhitespace(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        var first = 0
+        var last = bytes.count
+        while first < last, bytes[first] == 0x20 || bytes[first] == 0x09 { first += 1 }
+        while last > first, bytes[last - 1] == 0x20 || bytes[last - 1] == 0x09 { last -= 1 }
+        return UnsafeRawBufferPointer(rebasing: bytes[first..<last])
     }
 
     /// Whether `bytes` spell `lowercase` with any letters in either case.

@@ -59,7 +59,7 @@ final class LoadConnection: ChannelInboundHandler {
             return
         }
         var bytes = unwrapInboundIn(data)
-        do throws(HTTPResponseReader.Failure) {
+        do throws(LoadRequestError) {
             guard let response = try reader.feed(&bytes) else { return }
             if !reader.keepAlive || reader.hasUnreadBytes { closing = true }
             finish(.success(response))
@@ -75,7 +75,7 @@ final class LoadConnection: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         if waiting != nil {
-            do throws(HTTPResponseReader.Failure) {
+            do throws(LoadRequestError) {
                 if let response = try reader.end() { finish(.success(response)) }
             } catch {}
         }

@@ -127,10 +127,8 @@ final class LoadHTTPClient: Sendable {
                         }
                         self.connections.append(connection)
                         connection.closed = { [weak self] connection in
-                            guard let self else { return }
-                            if let index = self.connections.firstIndex(where: { $0 === connection }) { self.connections.swapAt(index, self.connections.count - 1) }
-                            if self.connections.last === connection { self.connections.removeLast() }
-                            self.closed()
+                            self?.connections.removeAll { $0 === connection }
+                            self?.closed()
                         }
                         self.send(request, on: connection, completion: completion)
                     case let .failure(error):
