@@ -47,7 +47,8 @@ let package = Package(
             pkgConfig: "hiredis",
             providers: [.apt(["libhiredis-dev"])]
         ),
-        // prctl(PR_SET_PDEATHSIG) for processes tracebench execs (collectors, redis-server): variadic in C.
+        // prctl(PR_SET_PDEATHSIG) for processes tracebench execs (collectors, redis-server) and the send loops' timer
+        // slack (variadic in C); epoll and eventfd for the send loops (outside Swift's Glibc module).
         .systemLibrary(
             name: "CSystemShims",
             path: "Sources/CSystemShims"
@@ -158,7 +159,7 @@ let package = Package(
             name: "TracebenchRun",
             dependencies: [
                 "TracebenchInput", "TracebenchScenario", "TracebenchProcess", "TracebenchRedis", "TracebenchPipeline", "TracebenchSink", "TracebenchAnalysis",
-                "TracebenchMeasure", "TracebenchResults", "TracebenchJudge", "TracebenchMetrics", "TracebenchVocabulary",
+                "TracebenchMeasure", "TracebenchResults", "TracebenchJudge", "TracebenchMetrics", "TracebenchVocabulary", "CSystemShims",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),

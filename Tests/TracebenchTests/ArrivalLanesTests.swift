@@ -1,93 +1,116 @@
-import NIOCore
-import NIOEmbedded
 import Synchronization
 import Testing
 @testable import TracebenchRun
 
-/// The load generators' event-loop open loop on virtual time (NIO's testing event loop): admission, drops, lag,
-/// striping and stop, checked exactly.
-@Suite("arrival lanes on virtual time")
+/// The load generators' open loop: the lanes' logic on virtual time (admission, drops, lag, striping and stop, checked
+/// exactly), then whole runs on real ``SendLoop`` threads.
+@Suite("arrival lanes")
 struct ArrivalLanesTests {
-    /// Runs `count` arrivals 10 ms apart (the first 1 ms after now) over `loops`, advancing virtual time until the lanes
-    /// return; `send` decides when each send ends.
-    static func run(loops: [NIOAsyncTestingEventLoop], count: Int, maxInFlight: Int = 100, lag: TimeAmount = .zero, stop: StopSignal = StopSignal(),
+    /// Virtual time, read by the lanes' clock.
+    final class VirtualClock {
+        var now: Int64 = 0
+    }
+
+    /// Runs `count` arrivals 10 ms apart (the first 1 ms after time 0) over `lanes` lanes on virtual time, each lane's
+    /// clock reading `lag` ahead of the instant it was woken for; returns once no lane has an arrival left to offer
+    /// (sends that have not called `done` yet are still outstanding).
+    static func run(lanes laneCount: Int = 1, count: Int, maxInFlight: Int = 100, lag: Int64 = 0, stop: StopSignal = StopSignal(),
                     offset: @escaping @Sendable (Int) -> Int64 = { Int64($0) * 10_000_000 },
-                    send: @escaping @Sendable (Int, Int, @escaping @Sendable () -> Void) -> Void) async -> OpenLoop<ContinuousClock> {
+                    send: @escaping ArrivalLanes.Send) -> (admission: OpenLoop<ContinuousClock>, finished: () -> Int) {
         let admission = OpenLoop(clock: ContinuousClock(), maxInFlight: maxInFlight)
-        let origin = loops[0].now + .milliseconds(1)
-        let finished = Atomic(false), ticked = Atomic(false)
-        let running = Task {
-            await ArrivalLanes.run(count: count, offsetNanos: offset, origin: origin, loops: loops, admission: admission, stop: stop,
-                                   now: { ticked.store(true, ordering: .sequentiallyConsistent); return $0.now + lag }, send: send)
-            finished.store(true, ordering: .sequentiallyConsistent)
+        let clock = VirtualClock()
+        let finished = Atomic(0)
+        let lanes = (0..<laneCount).map { lane in
+            ArrivalLanes.Lane(lane: lane, stride: laneCount, count: count, origin: 1_000_000, offsetNanos: offset, clock: { clock.now + lag },
+                              admission: admission, stop: stop, dropped: { _ in }, send: send) { finished.add(1, ordering: .relaxed) }
         }
-        // Virtual time stands still until the lanes' first ticks ran (they are queued together, before any runs): a task
-        // started late on a starved machine must not find its first arrivals already past.
-        while !ticked.load(ordering: .sequentiallyConsistent) && !finished.load(ordering: .sequentiallyConsistent) {
-            for loop in loops { await loop.run() }
-            await Task.yield()
+        var wakes: [Int64?] = lanes.map { _ in 0 }
+        while true {
+            for (index, lane) in lanes.enumerated() {
+                if let wake = wakes[index], wake <= clock.now { wakes[index] = lane.tick() }
+            }
+            guard let next = wakes.compactMap({ $0 }).min() else { break }
+            clock.now = max(clock.now, next)
         }
-        while !finished.load(ordering: .sequentiallyConsistent) {
-            for loop in loops { await loop.advanceTime(by: .milliseconds(1)) }
-            await Task.yield()
-        }
-        await running.value
-        return admission
+        return (admission, { finished.load(ordering: .relaxed) })
     }
 
     @Test("a generator made 5 ms or 300 µs slow shows exactly that lag on every dispatch (load.lag); an exact one, 0")
-    func lagKnownAnswer() async {
-        for (lag, micros) in [(TimeAmount.milliseconds(5), UInt64(5000)), (.microseconds(300), 300), (.zero, 0)] {
-            let loop = NIOAsyncTestingEventLoop()
-            let admission = await Self.run(loops: [loop], count: 50, lag: lag) { _, _, done in done() }
+    func lagKnownAnswer() {
+        for (lag, micros) in [(Int64(5_000_000), UInt64(5000)), (300_000, 300), (0, 0)] {
+            let (admission, finished) = Self.run(count: 50, lag: lag) { _, _, done in done() }
             let summary = admission.lag.summary()
             #expect(summary.count == 50 && summary.p50 == micros && summary.p99 == micros && summary.max == micros, "\(lag): \(summary)")
             #expect(admission.counts.lateStarts == (micros > 1000 ? 50 : 0) && admission.counts.started == 50 && admission.counts.dropped == 0)
-            await loop.shutdownGracefully()
+            #expect(finished() == 1)
         }
     }
 
-    @Test("arrivals past max_in_flight are dropped and counted, never sent late; the ones admitted end when their sends do")
-    func admissionAndDrops() async {
-        let loop = NIOAsyncTestingEventLoop()
+    @Test("arrivals past max_in_flight are dropped and counted, never sent late; the lane ends when its last send does")
+    func admissionAndDrops() {
         let pending = Mutex<[@Sendable () -> Void]>([])
         let sent = Mutex<[Int]>([])
-        let admission = await Self.run(loops: [loop], count: 10, maxInFlight: 3) { index, _, done in
+        let (admission, finished) = Self.run(count: 10, maxInFlight: 3) { index, _, done in
             sent.withLock { $0.append(index) }
             pending.withLock { $0.append(done) }
-            if index == 2 {
-                // Sends 0–2 stay outstanding for the rest of the schedule; they end once the last arrival was offered.
-                loop.scheduleTask(in: .milliseconds(100)) { pending.withLock { $0 }.forEach { $0() } }
-            }
         }
-        #expect(admission.counts == OpenLoop<ContinuousClock>.Counts(started: 3, dropped: 7, lateStarts: 0, inFlight: 0))
-        #expect(sent.withLock { $0 } == [0, 1, 2])
-        await loop.shutdownGracefully()
+        // Sends 0–2 stayed outstanding for the whole schedule: the lane has offered everything but has not finished.
+        #expect(admission.counts == OpenLoop<ContinuousClock>.Counts(started: 3, dropped: 7, lateStarts: 0, inFlight: 3))
+        #expect(sent.withLock { $0 } == [0, 1, 2] && finished() == 0)
+        pending.withLock { $0 }.forEach { $0() }
+        #expect(admission.counts.inFlight == 0 && finished() == 1)
     }
 
     @Test("two lanes share the schedule: every arrival is offered once, lane l takes l, l + 2, …, each at its own instant")
-    func striping() async {
-        let loops = [NIOAsyncTestingEventLoop(), NIOAsyncTestingEventLoop()]
+    func striping() {
         let seen = Mutex<[Int: Int]>([:])
-        let admission = await Self.run(loops: loops, count: 41) { index, lane, done in
+        let (admission, finished) = Self.run(lanes: 2, count: 41) { index, lane, done in
             seen.withLock { $0[index] = lane }
             done()
         }
         #expect(seen.withLock { $0 } == Dictionary(uniqueKeysWithValues: (0..<41).map { ($0, $0 % 2) }))
-        #expect(admission.counts.started == 41 && admission.lag.summary().max == 0)
-        for loop in loops { await loop.shutdownGracefully() }
+        #expect(admission.counts.started == 41 && admission.lag.summary().max == 0 && finished() == 2)
     }
 
-    @Test("a stop raised during the schedule offers nothing after it, even while a lane sleeps toward a far arrival")
-    func stop() async {
-        let loop = NIOAsyncTestingEventLoop()
+    @Test("a stop raised during the schedule offers nothing after it, even while a lane waits for a far arrival")
+    func stop() {
         let stop = StopSignal()
-        // Arrival 5 is an hour away: the lane looks at the stop signal every 100 ms while it waits.
-        let admission = await Self.run(loops: [loop], count: 10, stop: stop, offset: { $0 < 5 ? Int64($0) * 10_000_000 : 3_600_000_000_000 }) { index, _, done in
+        // Arrival 5 is an hour away; the stop comes with arrival 4.
+        let (admission, finished) = Self.run(count: 10, stop: stop, offset: { $0 < 5 ? Int64($0) * 10_000_000 : 3_600_000_000_000 }) { index, _, done in
             if index == 4 { stop.raise() }
             done()
         }
-        #expect(admission.counts.started == 5)
-        await loop.shutdownGracefully()
+        #expect(admission.counts.started == 5 && finished() == 1)
+    }
+
+    @Test("on real send loops: 300 arrivals 1 ms apart over two threads, each offered once on its lane's thread, and the run returns when the last send ends")
+    func realLoops() async {
+        let loops = SendLoop.start(count: 2)
+        let admission = OpenLoop(clock: ContinuousClock(), maxInFlight: 1000)
+        let seen = Mutex<[Int: Int]>([:])
+        await ArrivalLanes.run(count: 300, offsetNanos: { Int64($0) * 1_000_000 }, origin: SendLoop.now() + 5_000_000, loops: loops,
+                               admission: admission, stop: StopSignal()) { index, lane, done in
+            #expect(loops[lane].inLoop)
+            seen.withLock { $0[index] = lane }
+            loops[lane].execute { done() }  // ends a little later, from the loop's inbox
+        }
+        #expect(seen.withLock { $0 } == Dictionary(uniqueKeysWithValues: (0..<300).map { ($0, $0 % 2) }))
+        #expect(admission.counts.started == 300 && admission.counts.inFlight == 0)
+        for loop in loops { await loop.stop() }
+    }
+
+    @Test("a stop raised while a lane sleeps an hour toward its next arrival ends the run within the stop check, not the hour")
+    func stopWhileSleeping() async {
+        let loops = SendLoop.start(count: 1)
+        let stop = StopSignal()
+        let admission = OpenLoop(clock: ContinuousClock(), maxInFlight: 10)
+        let started = ContinuousClock.now
+        await ArrivalLanes.run(count: 2, offsetNanos: { $0 == 0 ? 0 : 3_600_000_000_000 }, origin: SendLoop.now(), loops: loops,
+                               admission: admission, stop: stop) { _, _, done in
+            stop.raise()
+            done()
+        }
+        #expect(admission.counts.started == 1 && ContinuousClock.now - started < .seconds(30))
+        for loop in loops { await loop.stop() }
     }
 }

@@ -1,90 +1,93 @@
-import NIOCore
-import Synchronization
-
-/// The load generators' open loop on NIO event loops: one timer mechanism for the whole schedule. The arrivals are
+/// The load generators' open loop on ``SendLoop`` threads: one timer mechanism for the whole schedule. The arrivals are
 /// striped over the loops (lane `l` offers indices `l, l + L, l + 2L, …`); each lane wakes at its next arrival's
 /// intended instant, dispatches every arrival due by then in one pass (its send written from the same thread: no task,
 /// no sleep and no thread hop per arrival) and arms one timer for the next. Admission, drops, late starts and the lag
 /// histogram are ``OpenLoop``'s, so both drivers count alike.
 enum ArrivalLanes {
-    /// The longest a lane sleeps before looking at the stop signal again.
-    static let stopCheck: TimeAmount = .milliseconds(100)
+    /// The longest a lane sleeps before looking at the stop signal again (ns).
+    static let stopCheck: Int64 = 100_000_000
 
-    /// Offers arrivals `0..<count` (arrival `i` intended at `origin + offsetNanos(i)`) over `loops` and returns when
-    /// every lane has offered its share (or seen `stop`) and every admitted send has called its `done`.
-    /// `send(index, lane, done)` runs on lane `lane`'s event loop and must call `done` (on any thread) once; `dropped`
-    /// runs for an arrival not admitted. `now` reads a lane's clock (tests make it lag to inject a slow generator).
-    static func run<C>(count: Int, offsetNanos: @escaping @Sendable (Int) -> Int64, origin: NIODeadline, loops: [any EventLoop],
-                       admission: OpenLoop<C>, stop: StopSignal, now: @escaping @Sendable (any EventLoop) -> NIODeadline = { $0.now },
-                       dropped: @escaping @Sendable (Int) -> Void = { _ in },
-                       send: @escaping @Sendable (_ index: Int, _ lane: Int, _ done: @escaping @Sendable () -> Void) -> Void) async {
-        let lanes = loops.indices.map { lane in
-            Lane(lane: lane, stride: loops.count, count: count, loop: loops[lane], origin: origin, offsetNanos: offsetNanos, now: now,
-                 admission: admission, stop: stop, dropped: dropped, send: send)
+    /// What a lane does with an admitted arrival: `send(index, lane, done)` runs on lane `lane`'s thread and must call
+    /// `done` once, on that thread, when the send has ended.
+    typealias Send = @Sendable (_ index: Int, _ lane: Int, _ done: @escaping @Sendable () -> Void) -> Void
+
+    /// Offers arrivals `0..<count` (arrival `i` intended at `origin + offsetNanos(i)`, monotonic ns as
+    /// ``SendLoop/now()``) over `loops` and returns when every lane has offered its share (or seen `stop`) and every
+    /// admitted send has called its `done`. `dropped` runs for an arrival not admitted.
+    static func run<C>(count: Int, offsetNanos: @escaping @Sendable (Int) -> Int64, origin: Int64, loops: [SendLoop], admission: OpenLoop<C>,
+                       stop: StopSignal, dropped: @escaping @Sendable (Int) -> Void = { _ in }, send: @escaping Send) async {
+        await withDiscardingTaskGroup { group in
+            for (index, loop) in loops.enumerated() {
+                group.addTask {
+                    await withCheckedContinuation { (finished: CheckedContinuation<Void, Never>) in
+                        loop.execute {
+                            let lane = Lane(lane: index, stride: loops.count, count: count, origin: origin, offsetNanos: offsetNanos, clock: SendLoop.now,
+                                            admission: admission, stop: stop, dropped: dropped, send: send) { finished.resume() }
+                            lane.loop = loop
+                            lane.timerFired()
+                        }
+                    }
+                }
+            }
         }
-        for lane in lanes { lane.loop.execute { lane.tick() } }
-        for lane in lanes { try? await lane.finished.futureResult.get() }
     }
 
-    /// One event loop's share of the schedule.
+    /// One loop's share of the schedule. ``tick()`` is the whole logic (the tests drive it on virtual time); on a
+    /// ``SendLoop`` the lane's own timer calls it.
     ///
-    /// `@unchecked Sendable`: its mutable state (`next`, `outstanding`, `offered`) is read and written only on `loop`
-    /// (ticks are scheduled on it; `done` hops to it when called elsewhere), so no two threads ever touch it.
-    final class Lane<C: Clock>: NIOScheduledCallbackHandler, @unchecked Sendable where C.Duration == Duration {
+    /// `@unchecked Sendable`: its mutable state (`next`, `outstanding`, `offered`) is read and written only on its
+    /// loop's thread (ticks run there, and sends call `done` there), so no two threads ever touch it.
+    final class Lane<C: Clock>: TimerHandler, @unchecked Sendable where C.Duration == Duration {
         let lane: Int
         let stride: Int
         let count: Int
-        let loop: any EventLoop
-        let origin: NIODeadline
+        let origin: Int64
         let offsetNanos: @Sendable (Int) -> Int64
-        let now: @Sendable (any EventLoop) -> NIODeadline
+        /// The lane's clock (monotonic ns): ``SendLoop/now()``, or a test's virtual time.
+        let clock: () -> Int64
         let admission: OpenLoop<C>
         let stop: StopSignal
         let dropped: @Sendable (Int) -> Void
-        let send: @Sendable (Int, Int, @escaping @Sendable () -> Void) -> Void
-        let finished: EventLoopPromise<Void>
+        let send: Send
+        let finished: () -> Void
+        /// The loop whose timer wakes the lane (none when a test drives it).
+        weak var loop: SendLoop?
         private var next: Int
         private var outstanding = 0
         private var offered = false
+        private var reportedFinished = false
 
-        init(lane: Int, stride: Int, count: Int, loop: any EventLoop, origin: NIODeadline, offsetNanos: @escaping @Sendable (Int) -> Int64,
-             now: @escaping @Sendable (any EventLoop) -> NIODeadline, admission: OpenLoop<C>, stop: StopSignal,
-             dropped: @escaping @Sendable (Int) -> Void, send: @escaping @Sendable (Int, Int, @escaping @Sendable () -> Void) -> Void) {
+        init(lane: Int, stride: Int, count: Int, origin: Int64, offsetNanos: @escaping @Sendable (Int) -> Int64, clock: @escaping () -> Int64,
+             admission: OpenLoop<C>, stop: StopSignal, dropped: @escaping @Sendable (Int) -> Void, send: @escaping Send,
+             finished: @escaping () -> Void) {
             self.lane = lane
             self.stride = stride
             self.count = count
-            self.loop = loop
             self.origin = origin
             self.offsetNanos = offsetNanos
-            self.now = now
+            self.clock = clock
             self.admission = admission
             self.stop = stop
             self.dropped = dropped
             self.send = send
-            finished = loop.makePromise()
+            self.finished = finished
             next = lane
         }
 
-        /// Dispatches every arrival due by now, then sleeps until the next one (at most ``stopCheck``).
-        func tick() {
-            loop.assertInEventLoop()
+        /// Dispatches every arrival due by now; returns the next arrival's intended instant, or nil once the lane has
+        /// offered its share (or seen the stop signal).
+        func tick() -> Int64? {
             while next < count {
                 if stop.isRaised {
                     next = count
                     break
                 }
-                let intended = origin + .nanoseconds(offsetNanos(next))
-                let dispatched = now(loop)
-                if intended > dispatched {
-                    // A callback, not a task: no promise or future per wake-up. A loop shutting down refuses it: the
-                    // lane offers nothing more (as if stopped) rather than waiting for a tick that never comes.
-                    if (try? loop.scheduleCallback(at: min(intended, dispatched + ArrivalLanes.stopCheck), handler: self)) != nil { return }
-                    next = count
-                    break
-                }
+                let intended = origin + offsetNanos(next)
+                let dispatched = clock()
+                if intended > dispatched { return intended }
                 let index = next
                 next += stride
-                if admission.admit(lag: .nanoseconds((dispatched - intended).nanoseconds)) {
+                if admission.admit(lag: .nanoseconds(dispatched - intended)) {
                     outstanding += 1
                     send(index, lane) { self.sendEnded() }
                 } else {
@@ -93,24 +96,24 @@ enum ArrivalLanes {
             }
             offered = true
             finishIfDone()
+            return nil
         }
 
-        func handleScheduledCallback(eventLoop: some EventLoop) {
-            tick()
+        func timerFired() {
+            guard let next = tick() else { return }
+            loop?.arm(self, at: min(next, clock() + ArrivalLanes.stopCheck))
         }
 
         private func sendEnded() {
-            guard loop.inEventLoop else {
-                loop.execute { self.sendEnded() }
-                return
-            }
             admission.finished()
             outstanding -= 1
             finishIfDone()
         }
 
         private func finishIfDone() {
-            if offered, outstanding == 0 { finished.succeed() }
+            guard offered, outstanding == 0, !reportedFinished else { return }
+            reportedFinished = true
+            finished()
         }
     }
 }

@@ -172,6 +172,7 @@ struct HTTPResponseReader {
         defer {
             response = nil
             state = .head
+            if buffered?.readableBytes == 0 { buffered = nil }  // the caller's read buffer is its own again (reused, not copied)
         }
         return response
     }

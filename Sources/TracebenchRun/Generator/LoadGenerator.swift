@@ -68,12 +68,11 @@ final class LoadGenerator: Sendable {
         return copy
     }
 
-    /// Offers the whole schedule (or until `stop` is raised) on the event loops of `group`; returns when every started
+    /// Offers the whole schedule (or until `stop` is raised) on `lanes` ``SendLoop`` threads; returns when every started
     /// submission finished. `startMicros` is the wall-clock time of offset 0.
     func run(schedule: ArrivalSchedule, startMicros: Int64, stop: StopSignal,
-             group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async {
+             lanes: Int = System.coreCount) async {
         tally.withLock { $0.series = IntervalSeriesBuilder(originMicros: startMicros, intervalSeconds: scenario.reportIntervalSeconds) }
-        let loops = Array(group.makeIterator())
         // One prepared head per overhead arm (the arm travels in a header).
         let prepared: [PreparedRequest]
         do throws(LoadRequestError) {
@@ -86,8 +85,9 @@ final class LoadGenerator: Sendable {
             tally.withLock { $0.submitErrors += 1; $0.lastError = error.message }
             return
         }
+        let loops = SendLoop.start(count: lanes)
         let client = LoadHTTPClient(loops: loops, maxConnections: min(scenario.load.maxInFlight, 512))
-        let origin = NIODeadline.now() + .microseconds(startMicros - WallClock.nowMicros())
+        let origin = SendLoop.now() + (startMicros - WallClock.nowMicros()) * 1000
         let warmupNanos = UInt64(Int64(saturating: max(0, scenario.warmupSeconds) * 1e9))
         let picker = JobPicker(scenario: scenario)
         let offsets = schedule.offsetsNanos
@@ -110,6 +110,7 @@ final class LoadGenerator: Sendable {
             }
         }
         await client.shutdown()
+        for loop in loops { await loop.stop() }
     }
 
     private func record(_ job: JobRequest, index: Int, measured: Bool, failure: String?, serverNanos: UInt64?) {

@@ -1,57 +1,68 @@
 import NIOCore
-import NIOPosix
 
-/// The load generators' HTTP client: keep-alive HTTP/1.1 connections, one pool per event loop, so a request is
+/// The load generators' HTTP client: keep-alive HTTP/1.1 connections, one pool per ``SendLoop``, so a request is
 /// rendered, written and answered on the thread that dispatched its arrival (``ArrivalLanes``). Connections open on
 /// demand up to a per-loop cap; requests beyond it wait for the next free connection (their lateness is in their
 /// latency, which counts from the intended start). Idle connections are reused last-in first-out and closed after
 /// an idle timeout (2 s by default: below Node's 5 s keep-alive default, so a reused connection is not one the server
-/// is closing); a request unanswered for its timeout fails.
+/// is closing); a request unanswered for its timeout fails. A host name is resolved once per loop, at its first
+/// connection; when an address refuses, the next one the resolver gave is tried.
 final class LoadHTTPClient: Sendable {
-    static let connectTimeout: TimeAmount = .seconds(10)
+    static let connectTimeout: Int64 = 10_000_000_000
 
-    let loops: [any EventLoop]
+    let loops: [SendLoop]
     /// Where request buffers come from.
     let allocator = ByteBufferAllocator()
     private let pools: [Pool]
 
     /// `maxConnections` in all, spread over `loops`; a request unanswered for `requestTimeout` fails; a connection idle
-    /// for `idleTimeout` is closed.
-    init(loops: [any EventLoop], maxConnections: Int, requestTimeout: TimeAmount = .seconds(30), idleTimeout: TimeAmount = .seconds(2)) {
+    /// for `idleTimeout` is closed (both in seconds).
+    init(loops: [SendLoop], maxConnections: Int, requestTimeout: Double = 30, idleTimeout: Double = 2) {
         self.loops = loops
         let perLoop = max(1, (maxConnections + loops.count - 1) / loops.count)
-        pools = loops.map { Pool(loop: $0, maxConnections: perLoop, requestTimeout: requestTimeout, idleTimeout: idleTimeout) }
+        pools = loops.map {
+            Pool(loop: $0, maxConnections: perLoop, requestTimeout: Int64(requestTimeout * 1e9), idleTimeout: Int64(idleTimeout * 1e9))
+        }
     }
 
-    /// Sends `request` from lane `lane`'s pool; `completion` runs once on that lane's event loop. Call it on that loop.
+    /// Sends `request` from lane `lane`'s pool; `completion` runs once on that lane's loop. Call it on that loop.
     func execute(_ request: LoadRequest, lane: Int, completion: @escaping (Result<LoadResponse, LoadRequestError>) -> Void) {
         pools[lane].execute(request, completion: completion)
     }
 
-    /// Closes every connection.
+    /// Closes every connection (requests in flight fail).
     func shutdown() async {
-        for pool in pools { try? await pool.loop.submit { pool.closeAll() }.get() }
+        for pool in pools {
+            await withCheckedContinuation { continuation in
+                pool.loop.execute {
+                    pool.closeAll()
+                    continuation.resume()
+                }
+            }
+        }
     }
 
-    /// One event loop's connections.
+    /// One loop's connections.
     ///
-    /// `@unchecked Sendable`: its mutable state is read and written only on `loop` (callers are on it; the sweep is
-    /// scheduled on it; connection callbacks run on it), so no two threads ever touch it.
-    final class Pool: @unchecked Sendable {
+    /// `@unchecked Sendable`: its mutable state is read and written only on `loop`'s thread (callers are on it; the
+    /// sweep is its timer; connection callbacks run on it), so no two threads ever touch it.
+    final class Pool: TimerHandler, @unchecked Sendable {
         typealias Completion = (Result<LoadResponse, LoadRequestError>) -> Void
 
-        let loop: any EventLoop
+        let loop: SendLoop
         let maxConnections: Int
-        let requestTimeout: TimeAmount
-        let idleTimeout: TimeAmount
+        let requestTimeout: Int64
+        let idleTimeout: Int64
         private var idle: [LoadConnection] = []
         /// Every connection set up and not closed yet (the sweep looks for requests past their timeout among them).
         private var connections: [LoadConnection] = []
         private var open = 0
         private var pending = CircularBuffer<(LoadRequest, Completion)>()
-        private var sweep: RepeatedTask?
+        private var sweeping = false
+        /// Each endpoint's addresses, the one that connected last first.
+        private var addresses: [LoadEndpoint: [SocketAddressBytes]] = [:]
 
-        init(loop: any EventLoop, maxConnections: Int, requestTimeout: TimeAmount, idleTimeout: TimeAmount) {
+        init(loop: SendLoop, maxConnections: Int, requestTimeout: Int64, idleTimeout: Int64) {
             self.loop = loop
             self.maxConnections = maxConnections
             self.requestTimeout = requestTimeout
@@ -59,9 +70,9 @@ final class LoadHTTPClient: Sendable {
         }
 
         func execute(_ request: LoadRequest, completion: @escaping Completion) {
-            loop.assertInEventLoop()
-            if sweep == nil {
-                sweep = loop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in self.closeStale() }
+            if !sweeping {
+                sweeping = true
+                loop.arm(self, at: SendLoop.now() + 1_000_000_000)
             }
             while let connection = idle.popLast() {
                 if connection.isUsable, connection.endpoint == request.endpoint {
@@ -102,40 +113,44 @@ final class LoadHTTPClient: Sendable {
             }
         }
 
-        private func connect(for request: LoadRequest, completion: @escaping Completion) {
-            open += 1
+        /// Opens a connection for `request`, trying the endpoint's addresses from `attempt` on.
+        private func connect(for request: LoadRequest, completion: @escaping Completion, attempt: Int = 0) {
             let endpoint = request.endpoint
-            ClientBootstrap(group: loop)
-                .connectTimeout(LoadHTTPClient.connectTimeout)
-                .channelOption(.tcpOption(.tcp_nodelay), value: 1)
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        let sync = channel.pipeline.syncOperations
-                        try sync.addHandler(LoadConnection(endpoint: endpoint))
-                    }
+            let candidates: [SocketAddressBytes]
+            do throws(LoadRequestError) {
+                if let known = addresses[endpoint] {
+                    candidates = known
+                } else {
+                    candidates = try SocketAddressBytes.resolve(host: endpoint.host, port: endpoint.port)
+                    addresses[endpoint] = candidates
                 }
-                .connect(host: endpoint.host, port: endpoint.port)
-                .assumeIsolated()  // the channel is on `loop`, so its future completes there: the pool's state stays on one thread
-                .whenComplete { result in
-                    switch result {
-                    case let .success(channel):
-                        guard let connection = try? channel.pipeline.syncOperations.handler(type: LoadConnection.self) else {
-                            channel.close(promise: nil)
-                            self.closed()
-                            completion(.failure(LoadRequestError(message: "cannot set up a connection to \(endpoint)")))
-                            return
-                        }
-                        self.connections.append(connection)
-                        connection.closed = { [weak self] connection in
-                            self?.connections.removeAll { $0 === connection }
-                            self?.closed()
-                        }
-                        self.send(request, on: connection, completion: completion)
-                    case let .failure(error):
-                        self.closed()
-                        completion(.failure(LoadRequestError(message: "cannot connect to \(endpoint): \(error)")))
-                    }
+            } catch {
+                return completion(.failure(error))
+            }
+            let connection: LoadConnection
+            do throws(LoadRequestError) {
+                connection = try LoadConnection(endpoint: endpoint, address: candidates[attempt], loop: loop)
+            } catch {
+                return attempt + 1 < candidates.count ? connect(for: request, completion: completion, attempt: attempt + 1) : completion(.failure(error))
+            }
+            open += 1
+            connections.append(connection)
+            connection.closed = { [weak self] connection in
+                self?.connections.removeAll { $0 === connection }
+                self?.closed()
+            }
+            connection.connected = { [weak self] connection, failure in
+                guard let self else { return }
+                guard let failure else {
+                    if attempt > 0 { addresses[endpoint]?.swapAt(0, attempt) }
+                    return send(request, on: connection, completion: completion)
                 }
+                if attempt + 1 < candidates.count {
+                    connect(for: request, completion: completion, attempt: attempt + 1)
+                } else {
+                    completion(.failure(failure))
+                }
+            }
         }
 
         /// A connection closed (or never opened): a waiting request may open a new one.
@@ -146,27 +161,32 @@ final class LoadHTTPClient: Sendable {
             }
         }
 
-        /// Closes idle connections past `idleTimeout` and fails requests past `requestTimeout`.
-        private func closeStale() {
-            let now = loop.now
+        /// Every second: closes idle connections past `idleTimeout`, fails requests past `requestTimeout` and connections
+        /// still connecting after ``LoadHTTPClient/connectTimeout``.
+        func timerFired() {
+            let now = SendLoop.now()
             idle.removeAll { connection in
                 guard now - connection.idleSince > idleTimeout else { return false }
                 connection.close(failing: "")
                 return true
             }
             for connection in connections {
-                if let since = connection.busySince, now - since > requestTimeout {
-                    connection.close(failing: "no response from \(connection.endpoint) within \(Double(requestTimeout.nanoseconds) / 1e9) s")
+                guard let since = connection.busySince else { continue }
+                if connection.isConnecting, now - since > LoadHTTPClient.connectTimeout {
+                    connection.close(failing: "cannot connect to \(connection.endpoint): no answer within \(LoadHTTPClient.connectTimeout / 1_000_000_000) s")
+                } else if !connection.isConnecting, now - since > requestTimeout {
+                    connection.close(failing: "no response from \(connection.endpoint) within \(Double(requestTimeout) / 1e9) s")
                 }
             }
+            loop.arm(self, at: now + 1_000_000_000)
         }
 
         func closeAll() {
-            sweep?.cancel()
-            sweep = nil
+            loop.disarm(self)
+            sweeping = false
             for connection in idle { connection.close(failing: "") }
             idle = []
-            for connection in connections where connection.busySince != nil { connection.close(failing: "the load generator stopped") }
+            for connection in connections { connection.close(failing: "the load generator stopped") }
             while let (_, completion) = pending.popFirst() { completion(.failure(LoadRequestError(message: "the load generator stopped"))) }
         }
     }

@@ -170,13 +170,13 @@ final class TargetLoad: Sendable {
     }
 
     /// Offers the whole schedule — or only the arrivals `share` lists (an agent's share; indices into the schedule,
-    /// ascending) — until `stop` is raised, on the event loops of `group`; returns when every started submission
+    /// ascending) — until `stop` is raised, on `lanes` ``SendLoop`` threads; returns when every started submission
     /// finished. `startMicros` is the wall-clock time of offset 0.
     func run(schedule: ArrivalSchedule, startMicros: Int64, stop: StopSignal, share: [Int]? = nil,
-             group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async {
-        let loops = Array(group.makeIterator())
+             lanes: Int = System.coreCount) async {
+        let loops = SendLoop.start(count: lanes)
         let client = LoadHTTPClient(loops: loops, maxConnections: min(scenario.load.maxInFlight, 512))
-        let origin = NIODeadline.now() + .microseconds(startMicros - WallClock.nowMicros())
+        let origin = SendLoop.now() + (startMicros - WallClock.nowMicros()) * 1000
         let warmupNanos = UInt64(Int64(saturating: max(0, scenario.warmupSeconds) * 1e9))
         let picker = JobPicker(scenario: scenario)
         let offsets = schedule.offsetsNanos
@@ -194,6 +194,7 @@ final class TargetLoad: Sendable {
                         measured: offsets[index] >= warmupNanos, client: client, lane: lane, done: done)
         }
         await client.shutdown()
+        for loop in loops { await loop.stop() }
     }
 
     private func submit(id: String, index: Int, type: Int, priority: Int, intendedMicros: Int64, measured: Bool,

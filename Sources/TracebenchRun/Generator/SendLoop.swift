@@ -1,0 +1,224 @@
+import CSystemShims
+import Foundation
+import Glibc
+import NIOCore
+import Synchronization
+
+/// Told of its socket's readiness by its ``SendLoop``, on the loop's thread.
+protocol SocketHandler: AnyObject {
+    /// The socket has bytes to read, was closed by the peer, or failed.
+    func readable()
+    /// The socket can take more bytes (asked for with ``SendLoop/watch(_:writable:)``).
+    func writable()
+}
+
+/// Told by its ``SendLoop`` that the instant it asked for has come, on the loop's thread.
+protocol TimerHandler: AnyObject {
+    func timerFired()
+}
+
+/// One OS thread with its own epoll instance: the load generators' sockets and timers, nothing else. The open loop's
+/// hot path — wake at an arrival's instant, write its request, read its response — costs the system calls it must
+/// (`epoll_pwait2` with a nanosecond timeout, `send`, `recv`) and no more: no futures, no pipeline, no allocation per
+/// wake-up. The thread's timer slack is 1 µs (the kernel's default 50 µs would be lag of the loop's own making).
+///
+/// Handlers and timers are registered on the loop's thread; another thread hands work over with ``execute(_:)``.
+///
+/// `@unchecked Sendable`: only `inbox`, `wakeFD` and `stopping` are touched by other threads (a mutex, an eventfd
+/// write, an atomic); every other property is read and written on the loop's thread alone (after `start`, before
+/// the thread exits).
+final class SendLoop: @unchecked Sendable {
+    /// The longest the loop sleeps without looking at its inbox and stop flag.
+    static let longestSleep: Int64 = 100_000_000
+
+    /// Nanoseconds on the monotonic clock: the loops' and the lanes' one time base.
+    static func now() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
+    }
+
+    /// A read buffer the loop's sockets share (one read at a time on one thread).
+    var readBuffer = ByteBuffer()
+    private let epoll: Int32
+    private let wakeFD: Int32
+    private let inbox = Mutex<[@Sendable () -> Void]>([])
+    private let stopping = Atomic(false)
+    private let exited = Mutex<CheckedContinuation<Void, Never>?>(nil)
+    private let exitedFlag = Atomic(false)
+    private var handlers: [(handler: (any SocketHandler)?, generation: UInt32)] = []
+    private var freeSlots: [Int] = []
+    private var timers: [(handler: any TimerHandler, deadline: Int64)] = []
+    private var thread: Thread?
+    /// The loop thread's pthread id (0 until it runs).
+    private let threadID = Atomic<UInt>(0)
+
+    private init() {
+        epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
+        wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        var event = epoll_event()
+        event.events = EPOLLIN.rawValue
+        event.data.u64 = UInt64.max
+        epoll_ctl(epoll, EPOLL_CTL_ADD, wakeFD, &event)
+    }
+
+    /// `count` loops, each on its own new thread.
+    static func start(count: Int) -> [SendLoop] {
+        (0..<max(1, count)).map { index in
+            let loop = SendLoop()
+            let thread = Thread { loop.run() }
+            thread.name = "tracebench-send-\(index)"
+            loop.thread = thread
+            thread.start()
+            return loop
+        }
+    }
+
+    /// Whether the caller is on the loop's thread.
+    var inLoop: Bool {
+        let id = threadID.load(ordering: .relaxed)
+        return id != 0 && pthread_equal(id, pthread_self()) != 0
+    }
+
+    /// Runs `work` on the loop's thread, soon (any thread may call it).
+    func execute(_ work: @escaping @Sendable () -> Void) {
+        let first = inbox.withLock { inbox -> Bool in
+            inbox.append(work)
+            return inbox.count == 1
+        }
+        if first { wake() }
+    }
+
+    /// Ends the loop after the work handed over before it, and returns once its thread has stopped (any thread but the
+    /// loop's own may call it). Sockets still registered are the caller's to have closed.
+    func stop() async {
+        stopping.store(true, ordering: .sequentiallyConsistent)
+        wake()
+        await withCheckedContinuation { continuation in
+            let done = exited.withLock { waiting -> Bool in
+                if exitedFlag.load(ordering: .sequentiallyConsistent) { return true }
+                waiting = continuation
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+
+    // MARK: On the loop's thread
+
+    /// Watches `fd` for reading (always) and writing (when `writable`); returns the registration's token.
+    func register(_ fd: Int32, handler: any SocketHandler, writable: Bool) -> UInt64 {
+        let slot: Int
+        if let free = freeSlots.popLast() {
+            slot = free
+            handlers[slot].handler = handler
+        } else {
+            slot = handlers.count
+            handlers.append((handler, 0))
+        }
+        let token = UInt64(handlers[slot].generation) << 32 | UInt64(slot)
+        var event = epoll_event()
+        event.events = Self.mask(writable: writable)
+        event.data.u64 = token
+        epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event)
+        return token
+    }
+
+    /// Changes whether `fd` (registered as `token`) is watched for writing.
+    func watch(_ fd: Int32, token: UInt64, writable: Bool) {
+        var event = epoll_event()
+        event.events = Self.mask(writable: writable)
+        event.data.u64 = token
+        epoll_ctl(epoll, EPOLL_CTL_MOD, fd, &event)
+    }
+
+    /// Stops watching `fd` (before it is closed): events already taken for it are not delivered.
+    func deregister(_ fd: Int32, token: UInt64) {
+        epoll_ctl(epoll, EPOLL_CTL_DEL, fd, nil)
+        let slot = Int(token & 0xFFFF_FFFF)
+        guard handlers.indices.contains(slot), UInt64(handlers[slot].generation) == token >> 32 else { return }
+        handlers[slot].handler = nil
+        handlers[slot].generation &+= 1
+        freeSlots.append(slot)
+    }
+
+    /// Calls `handler.timerFired()` at `deadline` (monotonic ns), replacing the handler's earlier one if any.
+    func arm(_ handler: any TimerHandler, at deadline: Int64) {
+        if let index = timers.firstIndex(where: { $0.handler === handler }) {
+            timers[index].deadline = deadline
+        } else {
+            timers.append((handler, deadline))
+        }
+    }
+
+    /// Cancels `handler`'s timer.
+    func disarm(_ handler: any TimerHandler) {
+        timers.removeAll { $0.handler === handler }
+    }
+
+    private static func mask(writable: Bool) -> UInt32 {
+        EPOLLIN.rawValue | EPOLLRDHUP.rawValue | (writable ? EPOLLOUT.rawValue : 0)
+    }
+
+    private func wake() {
+        var one: UInt64 = 1
+        _ = write(wakeFD, &one, 8)
+    }
+
+    private func run() {
+        threadID.store(pthread_self(), ordering: .relaxed)
+        _ = tracebench_set_timer_slack(1_000)
+        readBuffer = ByteBufferAllocator().buffer(capacity: 64 * 1024)
+        var events = [epoll_event](repeating: epoll_event(), count: 256)
+        while true {
+            fireDueTimers()
+            if stopping.load(ordering: .sequentiallyConsistent) {
+                runInbox()
+                break
+            }
+            let now = Self.now()
+            let wake = timers.reduce(now + Self.longestSleep) { min($0, $1.deadline) }
+            var timeout = timespec(tv_sec: Int(max(0, wake - now) / 1_000_000_000), tv_nsec: Int(max(0, wake - now) % 1_000_000_000))
+            let ready = epoll_pwait2(epoll, &events, Int32(events.count), &timeout, nil)
+            guard ready > 0 else { continue }
+            for event in events[..<Int(ready)] {
+                let token = event.data.u64
+                if token == UInt64.max {
+                    var count: UInt64 = 0
+                    _ = read(wakeFD, &count, 8)
+                    runInbox()
+                    continue
+                }
+                let slot = Int(token & 0xFFFF_FFFF)
+                guard handlers.indices.contains(slot), UInt64(handlers[slot].generation) == token >> 32, let handler = handlers[slot].handler else { continue }
+                if event.events & EPOLLOUT.rawValue != 0 { handler.writable() }
+                if event.events & ~EPOLLOUT.rawValue != 0, UInt64(handlers[slot].generation) == token >> 32 { handler.readable() }
+            }
+        }
+        close(epoll)
+        close(wakeFD)
+        let waiting = exited.withLock { waiting -> CheckedContinuation<Void, Never>? in
+            exitedFlag.store(true, ordering: .sequentiallyConsistent)
+            defer { waiting = nil }
+            return waiting
+        }
+        waiting?.resume()
+    }
+
+    private func runInbox() {
+        let work = inbox.withLock { inbox -> [@Sendable () -> Void] in
+            defer { inbox = [] }
+            return inbox
+        }
+        for item in work { item() }
+    }
+
+    private func fireDueTimers() {
+        guard !timers.isEmpty else { return }
+        let now = Self.now()
+        while let index = timers.firstIndex(where: { $0.deadline <= now }) {
+            let handler = timers.remove(at: index).handler
+            handler.timerFired()
+        }
+    }
+}
