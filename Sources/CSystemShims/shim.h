@@ -9,6 +9,46 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+/// Names the calling thread for the kernel (top, perf; at most 15 bytes kept).
+static inline int tracebench_name_thread(const char *name) {
+    return prctl(PR_SET_NAME, (unsigned long)name, 0UL, 0UL, 0UL);
+}
+
+/// Asks the kernel to stamp each received segment of socket `fd` with its arrival time (SO_TIMESTAMPNS).
+static inline int tracebench_enable_receive_timestamps(int fd) {
+    int on = 1;
+    return setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
+}
+
+/// recv() that also gives the kernel's arrival time of the bytes read (CLOCK_REALTIME ns; 0 when the socket has no
+/// timestamps): for TCP, the time the last segment read reached the socket.
+static inline long tracebench_recv_timestamped(int fd, void *buffer, unsigned long length, int64_t *received_ns) {
+    struct iovec io = { buffer, length };
+    union { char bytes[CMSG_SPACE(sizeof(struct timespec))]; struct cmsghdr align; } control;
+    struct msghdr message;
+    memset(&message, 0, sizeof message);
+    message.msg_iov = &io;
+    message.msg_iovlen = 1;
+    message.msg_control = control.bytes;
+    message.msg_controllen = sizeof control.bytes;
+    long count = recvmsg(fd, &message, 0);
+    *received_ns = 0;
+    if (count > 0) {
+        for (struct cmsghdr *header = CMSG_FIRSTHDR(&message); header; header = CMSG_NXTHDR(&message, header)) {
+            if (header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_TIMESTAMPNS) {
+                struct timespec stamp;
+                memcpy(&stamp, CMSG_DATA(header), sizeof stamp);
+                *received_ns = (int64_t)stamp.tv_sec * 1000000000 + stamp.tv_nsec;
+            }
+        }
+    }
+    return count;
+}
 
 /// Sets the calling thread's timer slack (prctl PR_SET_TIMERSLACK): how late the kernel may end its sleeps to batch
 /// wake-ups (50 µs by default).
@@ -23,6 +63,7 @@ static inline int tracebench_set_parent_death_signal(int signal) {
 #else
 static inline int tracebench_set_parent_death_signal(int signal) { (void)signal; return -1; }
 static inline int tracebench_set_timer_slack(unsigned long nanoseconds) { (void)nanoseconds; return -1; }
+static inline int tracebench_name_thread(const char *name) { (void)name; return -1; }
 #endif
 
 #endif

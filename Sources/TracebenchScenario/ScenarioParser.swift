@@ -123,7 +123,7 @@ struct ScenarioParser {
             : .nonNegative
         if spec.kind == .firehose {
             // The firehose's rate is firehose.spans_per_s; an arrival rate here would be silently ignored.
-            reportInapplicable(map, ["arrival", "rate_per_s", "from_per_s", "to_per_s", "steps", "max_in_flight"],
+            reportInapplicable(map, ["arrival", "rate_per_s", "from_per_s", "to_per_s", "steps", "max_in_flight", "batch_window_us"],
                                onlyFor: "kind: jobs (the firehose is shaped by the firehose section)", current: "firehose")
             return spec
         }
@@ -154,6 +154,8 @@ struct ScenarioParser {
 
         spec.maxInFlight = reader.integer(map, "max_in_flight", default: defaults.maxInFlight, .between(1, 100_000))
             ?? defaults.maxInFlight
+        spec.batchWindowMicros = reader.integer(map, "batch_window_us", default: defaults.batchWindowMicros, .between(0, 10_000))
+            ?? defaults.batchWindowMicros
         return spec
     }
 

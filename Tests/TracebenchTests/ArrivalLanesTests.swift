@@ -14,20 +14,23 @@ struct ArrivalLanesTests {
     /// Runs `count` arrivals 10 ms apart (the first 1 ms after time 0) over `lanes` lanes on virtual time, each lane's
     /// clock reading `lag` ahead of the instant it was woken for; returns once no lane has an arrival left to offer
     /// (sends that have not called `done` yet are still outstanding).
-    static func run(lanes laneCount: Int = 1, count: Int, maxInFlight: Int = 100, lag: Int64 = 0, stop: StopSignal = StopSignal(),
-                    offset: @escaping @Sendable (Int) -> Int64 = { Int64($0) * 10_000_000 },
+    static func run(lanes laneCount: Int = 1, count: Int, maxInFlight: Int = 100, lag: Int64 = 0, window: Int64 = 0, stop: StopSignal = StopSignal(),
+                    offset: @escaping @Sendable (Int) -> Int64 = { Int64($0) * 10_000_000 }, wakeUps: ((Int64) -> Void)? = nil,
                     send: @escaping ArrivalLanes.Send) -> (admission: OpenLoop<ContinuousClock>, finished: () -> Int) {
         let admission = OpenLoop(clock: ContinuousClock(), maxInFlight: maxInFlight)
         let clock = VirtualClock()
         let finished = Atomic(0)
         let lanes = (0..<laneCount).map { lane in
-            ArrivalLanes.Lane(lane: lane, stride: laneCount, count: count, origin: 1_000_000, offsetNanos: offset, clock: { clock.now + lag },
+            ArrivalLanes.Lane(lane: lane, stride: laneCount, count: count, origin: 1_000_000, offsetNanos: offset, window: window, clock: { clock.now + lag },
                               admission: admission, stop: stop, dropped: { _ in }, send: send) { finished.add(1, ordering: .relaxed) }
         }
         var wakes: [Int64?] = lanes.map { _ in 0 }
         while true {
             for (index, lane) in lanes.enumerated() {
-                if let wake = wakes[index], wake <= clock.now { wakes[index] = lane.tick() }
+                if let wake = wakes[index], wake <= clock.now {
+                    wakeUps?(clock.now)
+                    wakes[index] = lane.tick()
+                }
             }
             guard let next = wakes.compactMap({ $0 }).min() else { break }
             clock.now = max(clock.now, next)
@@ -44,6 +47,20 @@ struct ArrivalLanesTests {
             #expect(admission.counts.lateStarts == (micros > 1000 ? 50 : 0) && admission.counts.started == 50 && admission.counts.dropped == 0)
             #expect(finished() == 1)
         }
+    }
+
+    @Test("a batch window of 1 ms over arrivals 100 µs apart: one wake-up per ms, ten arrivals each, every lag within the window; arrivals further apart than the window are woken for exactly")
+    func batchWindow() {
+        var wakeUps: [Int64] = []
+        let (admission, _) = Self.run(count: 1000, window: 1_000_000, offset: { Int64($0) * 100_000 }, wakeUps: { wakeUps.append($0) }) { _, _, done in done() }
+        let summary = admission.lag.summary()
+        // Wake-ups at 0 (nothing due), 1 ms (the first arrival), then every ms to 101 ms: each sends the ten arrivals of
+        // the ms before it, lags 900, 800, …, 0 µs.
+        #expect(admission.counts.started == 1000 && wakeUps.count == 102, "\(wakeUps.count) wake-ups")
+        #expect(zip(wakeUps, wakeUps.dropFirst()).allSatisfy { $1 - $0 >= 1_000_000 })
+        #expect(summary.max == 900 && (400...500).contains(summary.p50) && admission.counts.lateStarts == 0, "\(summary)")
+        let (sparse, _) = Self.run(count: 50, window: 1_000_000, offset: { Int64($0) * 2_000_000 }) { _, _, done in done() }
+        #expect(sparse.lag.summary().max == 0 && sparse.counts.started == 50)
     }
 
     @Test("arrivals past max_in_flight are dropped and counted, never sent late; the lane ends when its last send does")

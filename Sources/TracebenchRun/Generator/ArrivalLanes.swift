@@ -13,16 +13,17 @@ enum ArrivalLanes {
 
     /// Offers arrivals `0..<count` (arrival `i` intended at `origin + offsetNanos(i)`, monotonic ns as
     /// ``SendLoop/now()``) over `loops` and returns when every lane has offered its share (or seen `stop`) and every
-    /// admitted send has called its `done`. `dropped` runs for an arrival not admitted.
-    static func run<C>(count: Int, offsetNanos: @escaping @Sendable (Int) -> Int64, origin: Int64, loops: [SendLoop], admission: OpenLoop<C>,
-                       stop: StopSignal, dropped: @escaping @Sendable (Int) -> Void = { _ in }, send: @escaping Send) async {
+    /// admitted send has called its `done`. A lane wakes at most once per `window` ns (`load.batch_window_us`).
+    /// `dropped` runs for an arrival not admitted.
+    static func run<C>(count: Int, offsetNanos: @escaping @Sendable (Int) -> Int64, origin: Int64, window: Int64 = 0, loops: [SendLoop],
+                       admission: OpenLoop<C>, stop: StopSignal, dropped: @escaping @Sendable (Int) -> Void = { _ in }, send: @escaping Send) async {
         await withDiscardingTaskGroup { group in
             for (index, loop) in loops.enumerated() {
                 group.addTask {
                     await withCheckedContinuation { (finished: CheckedContinuation<Void, Never>) in
                         loop.execute {
-                            let lane = Lane(lane: index, stride: loops.count, count: count, origin: origin, offsetNanos: offsetNanos, clock: SendLoop.now,
-                                            admission: admission, stop: stop, dropped: dropped, send: send) { finished.resume() }
+                            let lane = Lane(lane: index, stride: loops.count, count: count, origin: origin, offsetNanos: offsetNanos, window: window,
+                                            clock: SendLoop.now, admission: admission, stop: stop, dropped: dropped, send: send) { finished.resume() }
                             lane.loop = loop
                             lane.timerFired()
                         }
@@ -50,6 +51,8 @@ enum ArrivalLanes {
         let dropped: @Sendable (Int) -> Void
         let send: Send
         let finished: () -> Void
+        /// The least time between two of the lane's wake-ups (ns): arrivals due within it are dispatched together.
+        let window: Int64
         /// The loop whose timer wakes the lane (none when a test drives it).
         weak var loop: SendLoop?
         private var next: Int
@@ -57,7 +60,8 @@ enum ArrivalLanes {
         private var offered = false
         private var reportedFinished = false
 
-        init(lane: Int, stride: Int, count: Int, origin: Int64, offsetNanos: @escaping @Sendable (Int) -> Int64, clock: @escaping () -> Int64,
+        init(lane: Int, stride: Int, count: Int, origin: Int64, offsetNanos: @escaping @Sendable (Int) -> Int64, window: Int64 = 0,
+             clock: @escaping () -> Int64,
              admission: OpenLoop<C>, stop: StopSignal, dropped: @escaping @Sendable (Int) -> Void, send: @escaping Send,
              finished: @escaping () -> Void) {
             self.lane = lane
@@ -65,6 +69,7 @@ enum ArrivalLanes {
             self.count = count
             self.origin = origin
             self.offsetNanos = offsetNanos
+            self.window = max(0, window)
             self.clock = clock
             self.admission = admission
             self.stop = stop
@@ -74,9 +79,11 @@ enum ArrivalLanes {
             next = lane
         }
 
-        /// Dispatches every arrival due by now; returns the next arrival's intended instant, or nil once the lane has
-        /// offered its share (or seen the stop signal).
+        /// Dispatches every arrival due by now; returns when to wake next — the next arrival's intended instant, or a
+        /// `window` after this wake-up if that is later — or nil once the lane has offered its share (or seen the stop
+        /// signal).
         func tick() -> Int64? {
+            let woke = clock()
             while next < count {
                 if stop.isRaised {
                     next = count
@@ -84,7 +91,7 @@ enum ArrivalLanes {
                 }
                 let intended = origin + offsetNanos(next)
                 let dispatched = clock()
-                if intended > dispatched { return intended }
+                if intended > dispatched { return max(intended, woke + window) }
                 let index = next
                 next += stride
                 if admission.admit(lag: .nanoseconds(dispatched - intended)) {

@@ -1,3 +1,4 @@
+import CSystemShims
 import Glibc
 import NIOCore
 
@@ -27,6 +28,8 @@ final class LoadConnection: SocketHandler {
     private var unwritten: ByteBuffer?
     /// Whether the loop reports the socket writable (while connecting, and while a request waits for room).
     private var watchingWritable = true
+    /// When the last bytes read reached the socket (the kernel's receive timestamp, µs since the epoch).
+    private var lastReceivedMicros: Int64?
     /// Set once tracebench closes it.
     private var closing = false
     /// When the connection started connecting or the request in flight was written (for the timeouts), and when the
@@ -45,6 +48,7 @@ final class LoadConnection: SocketHandler {
         guard fd >= 0 else { throw LoadRequestError(message: "cannot connect to \(endpoint): \(Self.errorText())") }
         var one: Int32 = 1
         _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        _ = tracebench_enable_receive_timestamps(fd)
         let result = address.withSockaddr { connect(fd, $0, $1) }
         guard result == 0 || errno == EINPROGRESS else {
             let reason = Self.errorText()
@@ -65,6 +69,7 @@ final class LoadConnection: SocketHandler {
             return
         }
         waiting = completion
+        lastReceivedMicros = nil
         reader.expect(keepsBody: request.keepsBody, expectsBody: request.expectsBody)
         busySince = SendLoop.now()
         unwritten = request.bytes
@@ -104,15 +109,18 @@ final class LoadConnection: SocketHandler {
     func readable() {
         guard !connecting else { return writable() }  // a refused connect reports as a hang-up
         var count = 0
+        var receivedNanos: Int64 = 0
         loop.readBuffer.clear()
         loop.readBuffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 16 * 1024) { buffer in
-            count = Glibc.recv(fd, buffer.baseAddress, buffer.count, 0)
+            count = tracebench_recv_timestamped(fd, buffer.baseAddress, UInt(buffer.count), &receivedNanos)
             return max(0, count)
         }
         if count > 0 {
             guard waiting != nil else { return close(failing: "") }  // an answer nobody asked for
+            if receivedNanos > 0 { lastReceivedMicros = receivedNanos / 1000 }
             do throws(LoadRequestError) {
-                guard let response = try reader.feed(&loop.readBuffer) else { return }
+                guard var response = try reader.feed(&loop.readBuffer) else { return }
+                response.receivedMicros = lastReceivedMicros
                 if !reader.keepAlive || reader.hasUnreadBytes { closing = true }
                 finish(.success(response))
                 if closing { shut() }
@@ -123,7 +131,10 @@ final class LoadConnection: SocketHandler {
             let reason = count == 0 ? nil : Self.errorText()
             if waiting != nil, reason == nil {
                 do throws(LoadRequestError) {
-                    if let response = try reader.end() { finish(.success(response)) }
+                    if var response = try reader.end() {
+                        response.receivedMicros = lastReceivedMicros
+                        finish(.success(response))
+                    }
                 } catch {}
             }
             closing = true

@@ -93,7 +93,8 @@ final class LoadGenerator: Sendable {
         let offsets = schedule.offsetsNanos
         let runID = runID
         @Sendable func intendedMicros(_ index: Int) -> Int64 { startMicros + Int64(offsets[index] / 1000) }
-        await ArrivalLanes.run(count: offsets.count, offsetNanos: { Int64(offsets[$0]) }, origin: origin, loops: loops, admission: loop, stop: stop,
+        await ArrivalLanes.run(count: offsets.count, offsetNanos: { Int64(offsets[$0]) }, origin: origin,
+                               window: Int64(scenario.load.batchWindowMicros) * 1000, loops: loops, admission: loop, stop: stop,
                                dropped: { index in self.tally.withLock { $0.series.count(IntervalSeries.Counter.droppedArrivals, atMicros: intendedMicros(index)) } }) { index, lane, done in
             let job = picker.job(index: index, id: "\(runID)-\(index)", intendedStartMicros: intendedMicros(index))
             let measured = offsets[index] >= warmupNanos
@@ -102,9 +103,9 @@ final class LoadGenerator: Sendable {
                 switch result {
                 case let .success(response):
                     self.record(job, index: index, measured: measured, failure: response.status == 201 ? nil : "HTTP \(response.status)",
-                                serverNanos: response.header(ArmHeaders.serverNanos).flatMap { UInt64($0) })
+                                serverNanos: response.header(ArmHeaders.serverNanos).flatMap { UInt64($0) }, finished: response.endedMicros)
                 case let .failure(error):
-                    self.record(job, index: index, measured: measured, failure: error.message, serverNanos: nil)
+                    self.record(job, index: index, measured: measured, failure: error.message, serverNanos: nil, finished: WallClock.nowMicros())
                 }
                 done()
             }
@@ -113,8 +114,8 @@ final class LoadGenerator: Sendable {
         for loop in loops { await loop.stop() }
     }
 
-    private func record(_ job: JobRequest, index: Int, measured: Bool, failure: String?, serverNanos: UInt64?) {
-        let finished = WallClock.nowMicros()
+    /// Counts one submission that ended at `finished` (µs since the epoch).
+    private func record(_ job: JobRequest, index: Int, measured: Bool, failure: String?, serverNanos: UInt64?, finished: Int64) {
         tally.withLock { state in
             if let failure {
                 state.submitErrors += 1

@@ -1,4 +1,5 @@
 import NIOCore
+import TracebenchMeasure
 
 /// Where a load request goes: host and port of an `http://` URL (the key of a keep-alive connection; the scenario
 /// accepts only `http://` submit URLs).
@@ -131,6 +132,12 @@ struct LoadResponse: Sendable {
     /// a caller asks, so a response nobody inspects costs no header parsing beyond its framing.
     var head: ByteBuffer
     var body: ByteBuffer?
+    /// When the response's last bytes reached this host's socket (the kernel's receive timestamp, µs since the epoch):
+    /// its end for latency, however late the sender's thread got round to reading it. Nil when the kernel gave none.
+    var receivedMicros: Int64?
+
+    /// When the response ended for latency: its receive timestamp, else now.
+    var endedMicros: Int64 { receivedMicros ?? WallClock.nowMicros() }
 
     /// The first value of header `name` (ASCII case-insensitive), without surrounding spaces or tabs; nil when absent.
     func header(_ name: String) -> String? {

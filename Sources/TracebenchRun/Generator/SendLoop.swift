@@ -19,8 +19,16 @@ protocol TimerHandler: AnyObject {
 
 /// One OS thread with its own epoll instance: the load generators' sockets and timers, nothing else. The open loop's
 /// hot path — wake at an arrival's instant, write its request, read its response — costs the system calls it must
-/// (`epoll_pwait2` with a nanosecond timeout, `send`, `recv`) and no more: no futures, no pipeline, no allocation per
-/// wake-up. The thread's timer slack is 1 µs (the kernel's default 50 µs would be lag of the loop's own making).
+/// (`epoll_pwait2` with a nanosecond timeout, `send`, `recvmsg`) and no more: no futures, no pipeline, no allocation
+/// per wake-up. The thread's timer slack is 1 µs (the kernel's default 50 µs would be lag of the loop's own making).
+///
+/// One wake-up per request, not two: on a virtual machine a sleep and wake-up costs more than everything else a
+/// request does (measured: ~20 µs of CPU each). So when the next timer is at most ``coalescing`` away the loop sleeps
+/// until it without watching its sockets (`clock_nanosleep`), then takes every socket's readiness at once
+/// (`epoll_pwait2` with no timeout): a response that came meanwhile is read at the next arrival's wake-up instead of
+/// one of its own. Its latency is unchanged — it ends at the kernel's receive timestamp
+/// (``LoadResponse/receivedMicros``), not when the thread read it. Sockets that are connecting or waiting to write
+/// are never made to wait.
 ///
 /// Handlers and timers are registered on the loop's thread; another thread hands work over with ``execute(_:)``.
 ///
@@ -30,6 +38,8 @@ protocol TimerHandler: AnyObject {
 final class SendLoop: @unchecked Sendable {
     /// The longest the loop sleeps without looking at its inbox and stop flag.
     static let longestSleep: Int64 = 100_000_000
+    /// The longest sleep during which readable sockets wait for the timer's wake-up (ns).
+    static let coalescing: Int64 = 2_000_000
 
     /// Nanoseconds on the monotonic clock: the loops' and the lanes' one time base.
     static func now() -> Int64 {
@@ -46,10 +56,11 @@ final class SendLoop: @unchecked Sendable {
     private let stopping = Atomic(false)
     private let exited = Mutex<CheckedContinuation<Void, Never>?>(nil)
     private let exitedFlag = Atomic(false)
-    private var handlers: [(handler: (any SocketHandler)?, generation: UInt32)] = []
+    private var handlers: [(handler: (any SocketHandler)?, generation: UInt32, writable: Bool)] = []
+    /// Sockets watched for writing (connecting, or a request waiting for room): while any is, sleeps watch them.
+    private var writeWatchers = 0
     private var freeSlots: [Int] = []
     private var timers: [(handler: any TimerHandler, deadline: Int64)] = []
-    private var thread: Thread?
     /// The loop thread's pthread id (0 until it runs).
     private let threadID = Atomic<UInt>(0)
 
@@ -66,9 +77,7 @@ final class SendLoop: @unchecked Sendable {
     static func start(count: Int) -> [SendLoop] {
         (0..<max(1, count)).map { index in
             let loop = SendLoop()
-            let thread = Thread { loop.run() }
-            thread.name = "tracebench-send-\(index)"
-            loop.thread = thread
+            let thread = Thread { loop.run(name: "tb-send-\(index)") }
             thread.start()
             return loop
         }
@@ -112,10 +121,12 @@ final class SendLoop: @unchecked Sendable {
         if let free = freeSlots.popLast() {
             slot = free
             handlers[slot].handler = handler
+            handlers[slot].writable = writable
         } else {
             slot = handlers.count
-            handlers.append((handler, 0))
+            handlers.append((handler, 0, writable))
         }
+        if writable { writeWatchers += 1 }
         let token = UInt64(handlers[slot].generation) << 32 | UInt64(slot)
         var event = epoll_event()
         event.events = Self.mask(writable: writable)
@@ -126,6 +137,11 @@ final class SendLoop: @unchecked Sendable {
 
     /// Changes whether `fd` (registered as `token`) is watched for writing.
     func watch(_ fd: Int32, token: UInt64, writable: Bool) {
+        let slot = Int(token & 0xFFFF_FFFF)
+        if handlers.indices.contains(slot), UInt64(handlers[slot].generation) == token >> 32, handlers[slot].writable != writable {
+            handlers[slot].writable = writable
+            writeWatchers += writable ? 1 : -1
+        }
         var event = epoll_event()
         event.events = Self.mask(writable: writable)
         event.data.u64 = token
@@ -137,7 +153,9 @@ final class SendLoop: @unchecked Sendable {
         epoll_ctl(epoll, EPOLL_CTL_DEL, fd, nil)
         let slot = Int(token & 0xFFFF_FFFF)
         guard handlers.indices.contains(slot), UInt64(handlers[slot].generation) == token >> 32 else { return }
+        if handlers[slot].writable { writeWatchers -= 1 }
         handlers[slot].handler = nil
+        handlers[slot].writable = false
         handlers[slot].generation &+= 1
         freeSlots.append(slot)
     }
@@ -165,8 +183,9 @@ final class SendLoop: @unchecked Sendable {
         _ = write(wakeFD, &one, 8)
     }
 
-    private func run() {
+    private func run(name: String) {
         threadID.store(pthread_self(), ordering: .relaxed)
+        _ = tracebench_name_thread(name)  // Foundation's name does not reach the kernel's (top, perf)
         _ = tracebench_set_timer_slack(1_000)
         readBuffer = ByteBufferAllocator().buffer(capacity: 64 * 1024)
         var events = [epoll_event](repeating: epoll_event(), count: 256)
@@ -178,7 +197,14 @@ final class SendLoop: @unchecked Sendable {
             }
             let now = Self.now()
             let wake = timers.reduce(now + Self.longestSleep) { min($0, $1.deadline) }
-            var timeout = timespec(tv_sec: Int(max(0, wake - now) / 1_000_000_000), tv_nsec: Int(max(0, wake - now) % 1_000_000_000))
+            var wait = max(0, wake - now)
+            if wait > 0, wait <= Self.coalescing, writeWatchers == 0 {
+                // Sockets wait for the timer's wake-up (see the type's comment): one wake-up, not one per response.
+                var until = timespec(tv_sec: Int(wake / 1_000_000_000), tv_nsec: Int(wake % 1_000_000_000))
+                while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, nil) == EINTR {}
+                wait = 0
+            }
+            var timeout = timespec(tv_sec: Int(wait / 1_000_000_000), tv_nsec: Int(wait % 1_000_000_000))
             let ready = epoll_pwait2(epoll, &events, Int32(events.count), &timeout, nil)
             guard ready > 0 else { continue }
             for event in events[..<Int(ready)] {

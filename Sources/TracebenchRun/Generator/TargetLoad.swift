@@ -184,7 +184,8 @@ final class TargetLoad: Sendable {
         let runID = runID
         let arrivals = share ?? Array(offsets.indices)
         let observer = observer
-        await ArrivalLanes.run(count: arrivals.count, offsetNanos: { Int64(offsets[arrivals[$0]]) }, origin: origin, loops: loops, admission: loop,
+        await ArrivalLanes.run(count: arrivals.count, offsetNanos: { Int64(offsets[arrivals[$0]]) }, origin: origin,
+                               window: Int64(scenario.load.batchWindowMicros) * 1000, loops: loops, admission: loop,
                                stop: stop, dropped: { observer?.dropped(arrivals[$0]) }) { position, lane, done in
             let index = arrivals[position]
             let intended = startMicros + Int64(offsets[index] / 1000)
@@ -222,14 +223,17 @@ final class TargetLoad: Sendable {
                                                  body: templates.body.render(values).utf8, keepsBody: templates.keepsBody)
             }
         } catch {
-            record(index: index, id: id, failure: error.message, header: nil, injected: nil, intendedMicros: intendedMicros, measured: measured)
+            record(index: index, id: id, failure: error.message, header: nil, injected: nil, intendedMicros: intendedMicros, measured: measured,
+                   finished: WallClock.nowMicros())
             return done()
         }
         client.execute(request, lane: lane) { result in
             var failure: String?
             var header: String?
+            var finished: Int64?
             switch result {
             case let .success(response):
+                finished = response.endedMicros
                 if !self.target.submit.accept.contains(response.status) { failure = "HTTP \(response.status)" }
                 switch self.target.correlate?.traceID {
                 case let .responseHeader(name): header = response.header(name)
@@ -240,13 +244,14 @@ final class TargetLoad: Sendable {
                 failure = error.message
             }
             self.record(index: index, id: id, failure: failure, header: header, injected: injected, intendedMicros: intendedMicros,
-                        measured: measured)
+                        measured: measured, finished: finished ?? WallClock.nowMicros())
             done()
         }
     }
 
-    private func record(index: Int, id: String, failure: String?, header: String?, injected: InjectedTrace?, intendedMicros: Int64, measured: Bool) {
-        let finished = WallClock.nowMicros()
+    /// Counts one submission that ended at `finished` (µs since the epoch).
+    private func record(index: Int, id: String, failure: String?, header: String?, injected: InjectedTrace?, intendedMicros: Int64, measured: Bool,
+                        finished: Int64) {
         observer?.resolved(index, failure, finished - intendedMicros)
         tally.withLock { state in
             if let failure {
