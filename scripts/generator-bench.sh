@@ -6,7 +6,7 @@
 # request of each tool and their ratio. CPU is the process's own (wait4 rusage, user + system); tracebench's is net of a
 # 1-request-per-second run of the same length (start-up, the sink, the resource sampler), so what is left is what the
 # requests cost.
-#   scripts/generator-bench.sh [SECONDS] [RATES] [--instructions] [--wrk2 PATH]
+#   scripts/generator-bench.sh [SECONDS] [RATES] [--instructions] [--wrk2 PATH] [--batch-window-us N]
 #                                                    defaults: 10 s, "1000 2000 5000 10000 20000 40000"
 # Needs wrk and nginx (Debian: apt-get install wrk nginx-light). Writes results/generator-bench/*.json.
 # With wrk2 (an open-loop peer: github.com/giltene/wrk2, `make`; found on PATH or given with --wrk2) each rate is also

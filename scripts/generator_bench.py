@@ -44,6 +44,8 @@ def main():
     parser.add_argument("--tracebench", default=".build/release/tracebench")
     parser.add_argument("--wrk2", default=shutil.which("wrk2"), help="wrk2 (an open-loop peer at the same rates); skipped when absent")
     parser.add_argument("--instructions", action="store_true", help="also count instructions per request under valgrind")
+    parser.add_argument("--batch-window-us", type=int, default=None,
+                        help="tracebench's load.batch_window_us (default: the scenario default, 200; 0 wakes for every arrival)")
     args = parser.parse_args()
     rates = [int(r) for r in args.rates.split()]
     work = tempfile.mkdtemp(prefix="generator-bench-")
@@ -106,7 +108,7 @@ http {{
         _, single_rate, single_us = wrk(1)
 
         def tracebench(rate, name):
-            scenario = write_scenario(work, name, rate, args.seconds, url)
+            scenario = write_scenario(work, name, rate, args.seconds, url, args.batch_window_us)
             results = f"{out_dir}/{name}.json"
             before = cpu_of(worker)
             status, out, cpu = timed([args.tracebench, "run", scenario, "--quiet", "--out", results])
@@ -168,14 +170,15 @@ http {{
         shutil.rmtree(work, ignore_errors=True)
 
 
-def write_scenario(work, name, rate, seconds, url):
+def write_scenario(work, name, rate, seconds, url, batch_window_us=None):
     """A load-only target scenario: `rate` POSTs a second for `seconds` to `url`, open model; returns its path."""
     scenario = f"{work}/{name}.yaml"
+    window = "" if batch_window_us is None else f", batch_window_us: {batch_window_us}"
     with open(scenario, "w") as f:
         f.write(f"""name: {name}
 duration_s: {seconds}
 seed: 1
-load: {{kind: jobs, arrival: constant, rate_per_s: {rate}, max_in_flight: 1024}}
+load: {{kind: jobs, arrival: constant, rate_per_s: {rate}, max_in_flight: 1024{window}}}
 jobs: [{{service: bench}}]
 target:
   submit:
@@ -212,7 +215,7 @@ def count_instructions(args, work, url, tracebench):
     env = dict(os.environ, LD_PRELOAD=shim)
 
     def tracebench_run(rate):
-        scenario = write_scenario(work, f"ir-{rate}", rate, 8, url)
+        scenario = write_scenario(work, f"ir-{rate}", rate, 8, url, args.batch_window_us)
         count, _ = callgrind([stripped, "run", scenario, "--quiet", "--out", f"{work}/ir-{rate}.json"], work, f"tb-{rate}", env)
         jobs = json.load(open(f"{work}/ir-{rate}.json"))["jobs"]
         return count, jobs["submitted"] + jobs["submit_errors"]

@@ -1,9 +1,9 @@
 import Foundation
 import NIOCore
-import NIOPosix
 import Testing
 import TracebenchPipeline
 import TracebenchRedis
+import TracebenchMeasure
 import TracebenchScenario
 @testable import TracebenchRun
 
@@ -54,6 +54,25 @@ struct LoadHTTPClientTests {
     static func stop(_ client: LoadHTTPClient) async {
         await client.shutdown()
         for loop in client.loops { await loop.stop() }
+    }
+
+    @Test("a response read 300 ms after it came (its loop busy) ends when it came: latency is the kernel's receive time, not the reader's")
+    func receiveTimestamp() async throws {
+        let endpoint = try Endpoint()
+        let client = LoadHTTPClient(loops: SendLoop.start(count: 1), maxConnections: 1, idleTimeout: 60)
+        _ = try await Self.send(client, endpoint.request("/ok")).get()  // connected: the next request goes straight out
+        let request = try endpoint.request("/ok")
+        let (response, sentMicros, readMicros) = await withCheckedContinuation { continuation in
+            client.loops[0].execute {
+                let sent = WallClock.nowMicros()
+                client.execute(request, lane: 0) { continuation.resume(returning: ($0, sent, WallClock.nowMicros())) }
+                usleep(300_000)  // the loop is busy: the response waits in the socket
+            }
+        }
+        let received = try #require(try response.get().receivedMicros)
+        #expect(received > sentMicros && received - sentMicros < 200_000 && readMicros - received > 100_000,
+                "sent \(sentMicros), received \(received), read \(readMicros)")
+        await Self.stop(client)
     }
 
     @Test("a response's status, headers and kept body come back; sequential requests share one keep-alive connection")
