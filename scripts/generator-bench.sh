@@ -21,4 +21,4 @@ for tool in wrk nginx; do
 done
 scripts/setup.sh >/dev/null
 swift build -c release --product tracebench >/dev/null 2>&1
-exec python3 scripts/generator_bench.py --seconds "$seconds" --rates "$rates" --tracebench .build/release/tracebench "${@:3}"
+exec python3 -u scripts/generator_bench.py --seconds "$seconds" --rates "$rates" --tracebench .build/release/tracebench "${@:3}"

@@ -100,9 +100,10 @@ struct ArrivalLanesTests {
         #expect(admission.counts.started == 5 && finished() == 1)
     }
 
-    @Test("on real send loops: 300 arrivals 1 ms apart over two threads, each offered once on its lane's thread, and the run returns when the last send ends")
-    func realLoops() async {
-        let loops = SendLoop.start(count: 2)
+    @Test("on real send loops (with epoll_pwait2, and with the fallback for kernels without it): 300 arrivals 1 ms apart over two threads, each offered once on its lane's thread, and the run returns when the last send ends",
+          arguments: [true, false])
+    func realLoops(nanosecondWait: Bool) async {
+        let loops = SendLoop.start(count: 2, nanosecondWait: nanosecondWait)
         let admission = OpenLoop(clock: ContinuousClock(), maxInFlight: 1000)
         let seen = Mutex<[Int: Int]>([:])
         await ArrivalLanes.run(count: 300, offsetNanos: { Int64($0) * 1_000_000 }, origin: SendLoop.now() + 5_000_000, loops: loops,
@@ -113,6 +114,8 @@ struct ArrivalLanesTests {
         }
         #expect(seen.withLock { $0 } == Dictionary(uniqueKeysWithValues: (0..<300).map { ($0, $0 % 2) }))
         #expect(admission.counts.started == 300 && admission.counts.inFlight == 0)
+        // Neither wait sends early (a negative lag would read as 0) nor sleeps past the instant by a millisecond's rounding.
+        #expect(admission.lag.summary().p50 < 1000, "\(admission.lag.summary())")
         for loop in loops { await loop.stop() }
     }
 

@@ -61,10 +61,13 @@ final class SendLoop: @unchecked Sendable {
     private var writeWatchers = 0
     private var freeSlots: [Int] = []
     private var timers: [(handler: any TimerHandler, deadline: Int64)] = []
+    /// Whether the kernel has epoll_pwait2 (a nanosecond timeout); tests turn it off to run the fallback.
+    private var nanosecondWait: Bool
     /// The loop thread's pthread id (0 until it runs).
     private let threadID = Atomic<UInt>(0)
 
-    private init() {
+    private init(nanosecondWait: Bool) {
+        self.nanosecondWait = nanosecondWait
         epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
         wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
         var event = epoll_event()
@@ -73,10 +76,11 @@ final class SendLoop: @unchecked Sendable {
         epoll_ctl(epoll, EPOLL_CTL_ADD, wakeFD, &event)
     }
 
-    /// `count` loops, each on its own new thread.
-    static func start(count: Int) -> [SendLoop] {
+    /// `count` loops, each on its own new thread. `nanosecondWait: false` runs the fallback for kernels without
+    /// epoll_pwait2 (tests).
+    static func start(count: Int, nanosecondWait: Bool = true) -> [SendLoop] {
         (0..<max(1, count)).map { index in
-            let loop = SendLoop()
+            let loop = SendLoop(nanosecondWait: nanosecondWait)
             let thread = Thread { loop.run(name: "tb-send-\(index)") }
             thread.start()
             return loop
@@ -198,14 +202,24 @@ final class SendLoop: @unchecked Sendable {
             let now = Self.now()
             let wake = timers.reduce(now + Self.longestSleep) { min($0, $1.deadline) }
             var wait = max(0, wake - now)
-            if wait > 0, wait <= Self.coalescing, writeWatchers == 0 {
-                // Sockets wait for the timer's wake-up (see the type's comment): one wake-up, not one per response.
+            // Sockets wait for the timer's wake-up (see the type's comment): one wake-up, not one per response. Without
+            // epoll_pwait2 the last millisecond is slept this way too (epoll_wait's timeout is whole milliseconds).
+            if wait > 0, (wait <= Self.coalescing && writeWatchers == 0) || (!nanosecondWait && wait < 1_000_000) {
                 var until = timespec(tv_sec: Int(wake / 1_000_000_000), tv_nsec: Int(wake % 1_000_000_000))
                 while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, nil) == EINTR {}
                 wait = 0
             }
-            var timeout = timespec(tv_sec: Int(wait / 1_000_000_000), tv_nsec: Int(wait % 1_000_000_000))
-            let ready = epoll_pwait2(epoll, &events, Int32(events.count), &timeout, nil)
+            let ready: Int32
+            if nanosecondWait {
+                var timeout = timespec(tv_sec: Int(wait / 1_000_000_000), tv_nsec: Int(wait % 1_000_000_000))
+                ready = epoll_pwait2(epoll, &events, Int32(events.count), &timeout, nil)
+                if ready < 0, errno == ENOSYS {
+                    nanosecondWait = false  // Linux before 5.11, or valgrind: whole milliseconds, the rest slept precisely
+                    continue
+                }
+            } else {
+                ready = epoll_wait(epoll, &events, Int32(events.count), Int32(wait / 1_000_000))  // rounded down: never late
+            }
             guard ready > 0 else { continue }
             for event in events[..<Int(ready)] {
                 let token = event.data.u64
