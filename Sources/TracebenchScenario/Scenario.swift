@@ -131,9 +131,9 @@ public struct LoadSpec: Codable, Sendable, Equatable {
     public var maxInFlight: Int
     /// The least time between two wake-ups of one load lane (µs): arrivals due within it are sent together, each at
     /// most this late. Waking for every arrival costs a context switch each (the largest part of a request's CPU on a
-    /// virtual machine); a window trades that precision for CPU at rates where arrivals are closer than it. 0 (the
-    /// default): every arrival at its instant.
-    public var batchWindowMicros: Int = 0
+    /// virtual machine); at rates where arrivals are closer than this it is what keeps the generator from being the
+    /// bottleneck.
+    public var batchWindowMicros: Int = 200
 
     public init(
         arrival: Arrival = .constant, ratePerSecond: Double = 10, fromPerSecond: Double = 0, toPerSecond: Double = 0,
