@@ -192,8 +192,9 @@ target:
 def callgrind(command, work, name, env=None):
     """Instructions (user space, all threads) `command` executed under valgrind's callgrind, and its output."""
     log = f"{work}/{name}.log"
+    # Bounded: a valgrind that cannot follow the program (an unhandled system call in a loop) must not outlive the bench.
     process = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={work}/{name}.out", f"--log-file={log}"] + command,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, timeout=900)
     match = re.search(r"Collected : (\d+)", open(log).read())
     if process.returncode not in (0, 1) or not match:
         print(process.stdout[-2000:], open(log).read()[-2000:])
