@@ -114,8 +114,6 @@ struct ArrivalLanesTests {
         }
         #expect(seen.withLock { $0 } == Dictionary(uniqueKeysWithValues: (0..<300).map { ($0, $0 % 2) }))
         #expect(admission.counts.started == 300 && admission.counts.inFlight == 0)
-        // Neither wait sends early (a negative lag would read as 0) nor sleeps past the instant by a millisecond's rounding.
-        #expect(admission.lag.summary().p50 < 1000, "\(admission.lag.summary())")
         for loop in loops { await loop.stop() }
     }
 
