@@ -117,18 +117,19 @@ struct ArrivalLanesTests {
         for loop in loops { await loop.stop() }
     }
 
-    @Test("a stop raised while a lane sleeps an hour toward its next arrival ends the run within the stop check, not the hour")
+    // No clock on it: in a starved parallel suite this test waited 53 s for a cooperative thread; without the stop it would
+    // last the hour, which the time limit catches.
+    @Test("a stop raised while a lane sleeps an hour toward its next arrival ends the run, not after the hour", .timeLimit(.minutes(10)))
     func stopWhileSleeping() async {
         let loops = SendLoop.start(count: 1)
         let stop = StopSignal()
         let admission = OpenLoop(clock: ContinuousClock(), maxInFlight: 10)
-        let started = ContinuousClock.now
         await ArrivalLanes.run(count: 2, offsetNanos: { $0 == 0 ? 0 : 3_600_000_000_000 }, origin: SendLoop.now(), loops: loops,
                                admission: admission, stop: stop) { _, _, done in
             stop.raise()
             done()
         }
-        #expect(admission.counts.started == 1 && ContinuousClock.now - started < .seconds(30))
+        #expect(admission.counts.started == 1)
         for loop in loops { await loop.stop() }
     }
 }
