@@ -51,12 +51,6 @@ struct LoadHTTPClientTests {
         }
     }
 
-    /// Closes the client's connections and stops its loops' threads.
-    static func stop(_ client: LoadHTTPClient) async {
-        await client.shutdown()
-        for loop in client.loops { await loop.stop() }
-    }
-
     @Test("a response read 100 ms after it came (its loop held busy) ends when it came: latency is the kernel's receive time, not the reader's")
     func receiveTimestamp() async throws {
         let server = try ScriptedServer()
@@ -65,7 +59,7 @@ struct LoadHTTPClientTests {
             server.answer(requests: 2, with: "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok") { at in answeredAt.withLock { $0.append(at) } }
         }
         serving.start()
-        let client = LoadHTTPClient(loops: SendLoop.start(count: 1), maxConnections: 1, idleTimeout: 60)
+        let client = LoadHTTPClient(lanes: 1, maxConnections: 1, idleTimeout: 60)
         let request = try LoadRequest.render(method: "POST", endpoint: LoadEndpoint(host: "127.0.0.1", port: server.port), target: "/", headers: [],
                                              body: [], keepsBody: false)
         _ = try await Self.send(client, request).get()  // connected: the next request goes straight out
@@ -85,14 +79,14 @@ struct LoadHTTPClientTests {
         // machine may pause the server's thread between its clock reading and its write.
         #expect(received >= answered.started - 1_000 && readMicros - received >= 100_000,
                 "answered \(answered), received \(received), read \(readMicros)")
-        await Self.stop(client)
+        await client.shutdown()
     }
 
     @Test("a response's status, headers and kept body come back; sequential requests share one keep-alive connection")
     func keepAlive() async throws {
         let endpoint = try Endpoint()
         // Idle connections kept a minute: a starved test process pausing between two requests still reuses its connection.
-        let client = LoadHTTPClient(loops: SendLoop.start(count: 1), maxConnections: 4, idleTimeout: 60)
+        let client = LoadHTTPClient(lanes: 1, maxConnections: 4, idleTimeout: 60)
         let response = try await Self.send(client, endpoint.request("/ok")).get()
         #expect(response.status == 201 && response.header("X-Echo") == "5")
         #expect(response.body.map { String(buffer: $0) } == #"{"trace": "t-5"}"#)
@@ -105,13 +99,13 @@ struct LoadHTTPClientTests {
         // Counted from the responses, not the server's totals: in a parallel suite another test's probe can reach this port.
         // One connection on a quiet machine; a starved suite (115 s for this test) once saw a second. Without reuse: 100.
         #expect(connections.count <= 3 && !connections.contains(nil), "\(connections)")
-        await Self.stop(client)
+        await client.shutdown()
     }
 
     @Test("60 requests at once over a cap of 4 connections: every one answered, never more than 4 connections")
     func concurrentUnderCap() async throws {
         let endpoint = try Endpoint()
-        let client = LoadHTTPClient(loops: SendLoop.start(count: 1), maxConnections: 4, idleTimeout: 60)
+        let client = LoadHTTPClient(lanes: 1, maxConnections: 4, idleTimeout: 60)
         let request = try endpoint.request("/ok", keepsBody: false)
         let responses = await withTaskGroup(of: (Int, String).self) { group in
             for _ in 0..<60 {
@@ -125,13 +119,13 @@ struct LoadHTTPClientTests {
         #expect(responses.map(\.0) == Array(repeating: 201, count: 60))
         let connections = Set(responses.map(\.1))
         #expect((1...4).contains(connections.count) && !connections.contains(""), "\(connections)")
-        await Self.stop(client)
+        await client.shutdown()
     }
 
     @Test("a server that closes after each response: every request answered, each on a new connection")
     func closingServer() async throws {
         let endpoint = try Endpoint()
-        let client = LoadHTTPClient(loops: SendLoop.start(count: 1), maxConnections: 2)
+        let client = LoadHTTPClient(lanes: 1, maxConnections: 2)
         var connections = Set<String?>()
         for _ in 0..<20 {
             let response = try await Self.send(client, endpoint.request("/close")).get()
@@ -139,13 +133,13 @@ struct LoadHTTPClientTests {
             connections.insert(response.header("X-Connection"))
         }
         #expect(connections.count == 20 && !connections.contains(nil), "\(connections)")
-        await Self.stop(client)
+        await client.shutdown()
     }
 
     @Test("chunked bodies are read whole; a body over 1 MiB fails when kept and is counted and dropped when not")
     func bodies() async throws {
         let endpoint = try Endpoint()
-        let client = LoadHTTPClient(loops: SendLoop.start(count: 1), maxConnections: 2)
+        let client = LoadHTTPClient(lanes: 1, maxConnections: 2)
         let chunked = try await Self.send(client, endpoint.request("/chunked")).get()
         #expect(chunked.status == 201 && chunked.body.map { String(buffer: $0) } == #"{"trace":"t-chunked"}"#)
         guard case let .failure(error) = await Self.send(client, try endpoint.request("/big")) else {
@@ -154,12 +148,12 @@ struct LoadHTTPClientTests {
         }
         #expect(error.message.contains("over 1048576 bytes"))
         #expect(try await Self.send(client, endpoint.request("/big", keepsBody: false)).get().status == 200)
-        await Self.stop(client)
+        await client.shutdown()
     }
 
     @Test("a refused connection and an unanswered request fail with their reasons, and the client goes on")
     func failures() async throws {
-        let client = LoadHTTPClient(loops: SendLoop.start(count: 1), maxConnections: 2, requestTimeout: 1)
+        let client = LoadHTTPClient(lanes: 1, maxConnections: 2, requestTimeout: 1)
         let closed = FreePort.loopback()
         let refused = try LoadRequest.render(method: "POST", endpoint: LoadEndpoint(host: "127.0.0.1", port: closed), target: "/", headers: [],
                                              body: [], keepsBody: false)
@@ -175,14 +169,14 @@ struct LoadHTTPClientTests {
         }
         #expect(timeout.message.contains("no response from http://127.0.0.1:\(endpoint.port) within 1.0 s"), "\(timeout)")
         #expect(try await Self.send(client, endpoint.request("/ok")).get().status == 201)
-        await Self.stop(client)
+        await client.shutdown()
     }
 
     @Test("a hostile server (not HTTP, unsolicited or unending responses, an endless header, silence, resets, short bodies) fails each request with a reason, never hangs, and the client goes on", .timeLimit(.minutes(8)))
     func hostileServer() async throws {
         let hostile = try Endpoint("hostile_endpoint.py")
         let good = try Endpoint()
-        let client = LoadHTTPClient(loops: SendLoop.start(count: 1), maxConnections: 4, requestTimeout: 2)
+        let client = LoadHTTPClient(lanes: 1, maxConnections: 4, requestTimeout: 2)
         for path in ["/garbage", "/unsolicited", "/endless", "/header", "/silent", "/reset", "/early"] {
             let started = ContinuousClock.now
             let result = await Self.send(client, try hostile.request(path, keepsBody: path != "/endless"))
@@ -202,7 +196,7 @@ struct LoadHTTPClientTests {
         }
         // The same client still serves a well-behaved server.
         #expect(try await Self.send(client, good.request("/ok")).get().status == 201)
-        await Self.stop(client)
+        await client.shutdown()
     }
 
     @Test("requests are rendered byte for byte; the client writes Host and Content-Length itself; a header with a line break is refused")

@@ -90,17 +90,12 @@ final class LoadConnection: SocketHandler {
             _ = getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
             connecting = false
             watchWritable(false)
+            // A failed connect closes through `close`, which tells `connected` why.
+            if error != 0 { return close(failing: "cannot connect to \(endpoint): \(String(cString: strerror(error)))") }
+            busySince = nil
             let callback = connected
             connected = nil
-            if error != 0 {
-                let reason = LoadRequestError(message: "cannot connect to \(endpoint): \(String(cString: strerror(error)))")
-                closing = true
-                shut()
-                callback?(self, reason)
-            } else {
-                busySince = nil
-                callback?(self, nil)
-            }
+            callback?(self, nil)
             return
         }
         writeRest()

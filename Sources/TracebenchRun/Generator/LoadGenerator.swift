@@ -85,8 +85,7 @@ final class LoadGenerator: Sendable {
             tally.withLock { $0.submitErrors += 1; $0.lastError = error.message }
             return
         }
-        let loops = SendLoop.start(count: lanes)
-        let client = LoadHTTPClient(loops: loops, maxConnections: min(scenario.load.maxInFlight, 512))
+        let client = LoadHTTPClient(lanes: lanes, maxConnections: min(scenario.load.maxInFlight, 512))
         let origin = SendLoop.now() + (startMicros - WallClock.nowMicros()) * 1000
         let warmupNanos = UInt64(Int64(saturating: max(0, scenario.warmupSeconds) * 1e9))
         let picker = JobPicker(scenario: scenario)
@@ -94,7 +93,7 @@ final class LoadGenerator: Sendable {
         let runID = runID
         @Sendable func intendedMicros(_ index: Int) -> Int64 { startMicros + Int64(offsets[index] / 1000) }
         await ArrivalLanes.run(count: offsets.count, offsetNanos: { Int64(offsets[$0]) }, origin: origin,
-                               window: Int64(scenario.load.batchWindowMicros) * 1000, loops: loops, admission: loop, stop: stop,
+                               window: Int64(scenario.load.batchWindowMicros) * 1000, loops: client.loops, admission: loop, stop: stop,
                                dropped: { index in self.tally.withLock { $0.series.count(IntervalSeries.Counter.droppedArrivals, atMicros: intendedMicros(index)) } }) { index, lane, done in
             let job = picker.job(index: index, id: "\(runID)-\(index)", intendedStartMicros: intendedMicros(index))
             let measured = offsets[index] >= warmupNanos
@@ -111,7 +110,6 @@ final class LoadGenerator: Sendable {
             }
         }
         await client.shutdown()
-        for loop in loops { await loop.stop() }
     }
 
     /// Counts one submission that ended at `finished` (µs since the epoch).

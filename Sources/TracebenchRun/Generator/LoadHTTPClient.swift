@@ -15,9 +15,10 @@ final class LoadHTTPClient: Sendable {
     let allocator = ByteBufferAllocator()
     private let pools: [Pool]
 
-    /// `maxConnections` in all, spread over `loops`; a request unanswered for `requestTimeout` fails; a connection idle
-    /// for `idleTimeout` is closed (both in seconds).
-    init(loops: [SendLoop], maxConnections: Int, requestTimeout: Double = 30, idleTimeout: Double = 2) {
+    /// Starts `lanes` ``SendLoop``s (stopped by ``shutdown()``) with `maxConnections` in all, spread over them; a
+    /// request unanswered for `requestTimeout` fails; a connection idle for `idleTimeout` is closed (both in seconds).
+    init(lanes: Int, maxConnections: Int, requestTimeout: Double = 30, idleTimeout: Double = 2) {
+        let loops = SendLoop.start(count: lanes)
         self.loops = loops
         let perLoop = max(1, (maxConnections + loops.count - 1) / loops.count)
         pools = loops.map {
@@ -30,7 +31,7 @@ final class LoadHTTPClient: Sendable {
         pools[lane].execute(request, completion: completion)
     }
 
-    /// Closes every connection (requests in flight fail).
+    /// Closes every connection (requests in flight fail) and stops the loops.
     func shutdown() async {
         for pool in pools {
             await withCheckedContinuation { continuation in
@@ -39,6 +40,7 @@ final class LoadHTTPClient: Sendable {
                     continuation.resume()
                 }
             }
+            await pool.loop.stop()
         }
     }
 

@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import NIOCore
 import Synchronization
+import TracebenchMeasure
 
 /// Told of its socket's readiness by its ``SendLoop``, on the loop's thread.
 protocol SocketHandler: AnyObject {
@@ -32,8 +33,8 @@ protocol TimerHandler: AnyObject {
 ///
 /// Handlers and timers are registered on the loop's thread; another thread hands work over with ``execute(_:)``.
 ///
-/// `@unchecked Sendable`: only `inbox`, `wakeFD` and `stopping` are touched by other threads (a mutex, an eventfd
-/// write, an atomic); every other property is read and written on the loop's thread alone (after `start`, before
+/// `@unchecked Sendable`: only `inbox`, `wakeFD`, `stopping`, `exit` and `threadID` are touched by other threads
+/// (mutexes, an eventfd write, atomics); every other property is read and written on the loop's thread alone (after `start`, before
 /// the thread exits).
 final class SendLoop: @unchecked Sendable {
     /// The longest the loop sleeps without looking at its inbox and stop flag.
@@ -42,11 +43,7 @@ final class SendLoop: @unchecked Sendable {
     static let coalescing: Int64 = 2_000_000
 
     /// Nanoseconds on the monotonic clock: the loops' and the lanes' one time base.
-    static func now() -> Int64 {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
-    }
+    static func now() -> Int64 { Int64(ProcessUsage.monotonicNanos()) }
 
     /// A read buffer the loop's sockets share (one read at a time on one thread).
     var readBuffer = ByteBuffer()
@@ -54,8 +51,8 @@ final class SendLoop: @unchecked Sendable {
     private let wakeFD: Int32
     private let inbox = Mutex<[@Sendable () -> Void]>([])
     private let stopping = Atomic(false)
-    private let exited = Mutex<CheckedContinuation<Void, Never>?>(nil)
-    private let exitedFlag = Atomic(false)
+    /// Whether the thread has stopped, and who waits for it.
+    private let exit = Mutex<(done: Bool, waiting: CheckedContinuation<Void, Never>?)>((false, nil))
     private var handlers: [(handler: (any SocketHandler)?, generation: UInt32, writable: Bool)] = []
     /// Sockets watched for writing (connecting, or a request waiting for room): while any is, sleeps watch them.
     private var writeWatchers = 0
@@ -108,10 +105,9 @@ final class SendLoop: @unchecked Sendable {
         stopping.store(true, ordering: .sequentiallyConsistent)
         wake()
         await withCheckedContinuation { continuation in
-            let done = exited.withLock { waiting -> Bool in
-                if exitedFlag.load(ordering: .sequentiallyConsistent) { return true }
-                waiting = continuation
-                return false
+            let done = exit.withLock { exit -> Bool in
+                if !exit.done { exit.waiting = continuation }
+                return exit.done
             }
             if done { continuation.resume() }
         }
@@ -237,10 +233,10 @@ final class SendLoop: @unchecked Sendable {
         }
         close(epoll)
         close(wakeFD)
-        let waiting = exited.withLock { waiting -> CheckedContinuation<Void, Never>? in
-            exitedFlag.store(true, ordering: .sequentiallyConsistent)
-            defer { waiting = nil }
-            return waiting
+        let waiting = exit.withLock { exit -> CheckedContinuation<Void, Never>? in
+            exit.done = true
+            defer { exit.waiting = nil }
+            return exit.waiting
         }
         waiting?.resume()
     }

@@ -174,8 +174,7 @@ final class TargetLoad: Sendable {
     /// finished. `startMicros` is the wall-clock time of offset 0.
     func run(schedule: ArrivalSchedule, startMicros: Int64, stop: StopSignal, share: [Int]? = nil,
              lanes: Int = System.coreCount) async {
-        let loops = SendLoop.start(count: lanes)
-        let client = LoadHTTPClient(loops: loops, maxConnections: min(scenario.load.maxInFlight, 512))
+        let client = LoadHTTPClient(lanes: lanes, maxConnections: min(scenario.load.maxInFlight, 512))
         let origin = SendLoop.now() + (startMicros - WallClock.nowMicros()) * 1000
         let warmupNanos = UInt64(Int64(saturating: max(0, scenario.warmupSeconds) * 1e9))
         let picker = JobPicker(scenario: scenario)
@@ -185,7 +184,7 @@ final class TargetLoad: Sendable {
         let arrivals = share ?? Array(offsets.indices)
         let observer = observer
         await ArrivalLanes.run(count: arrivals.count, offsetNanos: { Int64(offsets[arrivals[$0]]) }, origin: origin,
-                               window: Int64(scenario.load.batchWindowMicros) * 1000, loops: loops, admission: loop,
+                               window: Int64(scenario.load.batchWindowMicros) * 1000, loops: client.loops, admission: loop,
                                stop: stop, dropped: { observer?.dropped(arrivals[$0]) }) { position, lane, done in
             let index = arrivals[position]
             let intended = startMicros + Int64(offsets[index] / 1000)
@@ -195,7 +194,6 @@ final class TargetLoad: Sendable {
                         measured: offsets[index] >= warmupNanos, client: client, lane: lane, done: done)
         }
         await client.shutdown()
-        for loop in loops { await loop.stop() }
     }
 
     private func submit(id: String, index: Int, type: Int, priority: Int, intendedMicros: Int64, measured: Bool,
