@@ -1,5 +1,6 @@
 import Synchronization
 import TracebenchAnalysis
+import TracebenchProcess
 import TracebenchJudge
 import TracebenchMeasure
 import TracebenchResults
@@ -18,7 +19,9 @@ struct BuiltInPipeline: SystemUnderTest {
     var exportsFromItsOwnSDKs: Bool { true }
     var watchedProcesses: [(name: String, pid: Int32)] { redis.server.map { [("redis", $0.pid)] } ?? [] }
 
-    func close() { redis.server?.stop() }
+    func close() async {
+        if let server = redis.server { await OwnThread.run { server.stop() } }
+    }
 
     func run(in services: RunServices) async -> SystemFigures {
         var results = SystemFigures()

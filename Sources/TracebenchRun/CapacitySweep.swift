@@ -31,7 +31,7 @@ public enum CapacitySweep {
         let spec = scenario.capacity
         var summary = CapacitySummary(scenario: scenario.name, targetTracesPerMinute: spec.targetTracesPerMinute)
         summary.scenarioFile = ScenarioRecord.file(path: scenario.source.path, yaml: scenario.source.text)
-        summary.environment = EnvironmentProbe.current()
+        summary.environment = await EnvironmentProbe.current()
         let stamp = ResultsFile.defaultPath(directory: options.resultsDirectory, scenarioName: "\(scenario.name)-capacity")
         if let reason = ResultsFile.unwritableReason(stamp) { throw .scenario("cannot write results to \(stamp): \(reason)") }
         let jobsMode = spec.mode == .jobs

@@ -1,9 +1,6 @@
 import Foundation
 import TracebenchProcess
 import TracebenchInput
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import TracebenchMeasure
 import TracebenchRedis
 import TracebenchScenario
@@ -72,13 +69,14 @@ struct CollectorProcess: Sendable {
                 "decision_wait_s": String(Int((sampling?.decisionWaitSeconds ?? 10).rounded(.up))),
                 "scenario_dir": scenarioDirectory,
             ]
-            if text.contains("{rotel_agent}") { values["rotel_agent"] = CollectorProcess.rotelAgent() ?? "rotel-agent" }
+            if text.contains("{rotel_agent}") { values["rotel_agent"] = CollectorProcess.rotelAgent ?? "rotel-agent" }
             return TracebenchScenario.Placeholders.fill(text, values)
         }
     }
 
     static func launch(_ spec: CollectorSpec.Launch, sampling: CollectorSpec.Sampling? = nil, scenarioFile: String = "", sink: SinkAddress,
                        protocol wire: TracingSpec.WireProtocol, executablePath: String, workDirectory: String) async throws -> CollectorProcess {
+        _ = await OwnThread.run { CollectorProcess.rotelAgent }  // looked up (a Python child) off the cooperative pool, once
         var values = Placeholders(sink: sink, sampling: sampling)
         if !scenarioFile.isEmpty {
             values.scenarioDirectory = URL(fileURLWithPath: scenarioFile).deletingLastPathComponent().standardizedFileURL.path
@@ -99,15 +97,13 @@ struct CollectorProcess: Sendable {
         }
         let ready = values.fill(spec.ready.isEmpty ? (wire == .grpc ? "{otlp_grpc_port}" : "{otlp_http_port}") : spec.ready)
         let deadline = ContinuousClock.now + .seconds(30)
-        while !(await isReady(ready)) {
-            if !child.isRunning {
-                throw RunFailure.environment("the collector exited with status \(child.exitStatus) before it was ready\(child.logTail())")
-            }
-            if ContinuousClock.now > deadline {
-                _ = await child.stop(timeout: .seconds(5))
-                throw RunFailure.environment("the collector was not ready at \(ready) within 30 s\(child.logTail())")
-            }
-            try? await Task.sleep(for: .milliseconds(50))
+        switch await Readiness.wait(for: ready, child: child, timeout: .seconds(30), interval: .milliseconds(50)) {
+        case .ready: break
+        case .exited(let status):
+            throw RunFailure.environment("the collector exited with status \(status) before it was ready\(child.logTail())")
+        case .timedOut(let lastProbe):
+            _ = await child.stop(timeout: .seconds(5))
+            throw RunFailure.environment("the collector was not ready at \(ready) within 30 s (last probe: \(lastProbe))\(child.logTail())")
         }
         let standard = wire == .grpc ? "http://127.0.0.1:{otlp_grpc_port}" : "http://127.0.0.1:{otlp_http_port}/v1/traces"
         let endpoint = values.fill(spec.endpoint.isEmpty ? standard : spec.endpoint)
@@ -129,37 +125,12 @@ struct CollectorProcess: Sendable {
         }
     }
 
-    /// A port accepts TCP connections, or a URL answers 2xx.
-    static func isReady(_ target: String) async -> Bool {
-        if let port = Int(target) { return canConnect(port: port) }
-        guard let url = URL(string: target), let host = url.host, let port = url.port else { return false }
-        guard canConnect(port: port, host: host) else { return false }
-        return (try? await httpStatus(url)).map { (200..<300).contains($0) } ?? false
-    }
-
-    static func canConnect(port: Int, host: String = "127.0.0.1") -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr(host == "localhost" ? "127.0.0.1" : host)
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
-    }
-
-    static func httpStatus(_ url: URL) async throws -> Int {
-        let (_, response) = try await URLSession.shared.data(from: url)
-        return (response as? HTTPURLResponse)?.statusCode ?? 0
-    }
-
-    /// The `rotel-agent` binary shipped in the `rotel` Python package (`pip install --pre rotel`), if installed.
-    static func rotelAgent() -> String? {
+    /// The `rotel-agent` binary shipped in the `rotel` Python package (`pip install --pre rotel`), if installed;
+    /// looked up once per process.
+    static let rotelAgent: String? = {
         let script = "import rotel, os; print(os.path.join(os.path.dirname(rotel.__file__), 'rotel-agent'))"
         guard let path = EnvironmentProbe.run("/usr/bin/env", ["python3", "-c", script]),
               FileManager.default.isExecutableFile(atPath: path) else { return nil }
         return path
-    }
+    }()
 }

@@ -12,7 +12,7 @@ enum EndpointProbe {
             return true
         }
         for _ in 0..<3 {
-            if CollectorProcess.canConnect(port: port, host: host) { return true }
+            if Readiness.canConnect(port: port, host: host) { return true }
             try? await Task.sleep(for: .milliseconds(100))
         }
         return false

@@ -1,4 +1,5 @@
 import Foundation
+import TracebenchProcess
 import TracebenchJudge
 import TracebenchResults
 
@@ -9,7 +10,12 @@ enum EnvironmentProbe {
     /// The swift-otel release Package.swift pins (`exact:`); a test checks the two agree.
     static let swiftOTelVersion = "1.6.0"
 
-    static func current() -> EnvironmentInfo {
+    /// The facts, gathered on a thread of their own (two child processes: `git`, `swift --version`).
+    static func current() async -> EnvironmentInfo {
+        await OwnThread.run { gather() }
+    }
+
+    private static func gather() -> EnvironmentInfo {
         var info = EnvironmentInfo()
         info.gitRevision = run("/usr/bin/git", ["rev-parse", "--short=12", "HEAD"]) ?? "unknown"
         info.swiftVersion = swiftVersion()

@@ -24,7 +24,7 @@ struct ExternalTarget: SystemUnderTest {
     var wire: TracingSpec.WireProtocol { .httpProtobuf }
     var exportsFromItsOwnSDKs: Bool { true }
     var watchedProcesses: [(name: String, pid: Int32)] { [] }
-    func close() {}
+    func close() async {}
 
     init(scenario: Scenario, target: TargetSpec) {
         self.scenario = scenario
@@ -173,16 +173,13 @@ struct ExternalTarget: SystemUnderTest {
         // Launched as its own process group: its cost is every process in it (interpreters, workers, its own Redis).
         if watched { rig.monitor.watchGroup(name: "target", pgid: child.pid) }
         let ready = fill(launch.ready, endpoint: rig.endpoint, grpc: rig.sinkAddress.grpcURL)
-        let deadline = ContinuousClock.now + .seconds(60)
-        while !(await CollectorProcess.isReady(ready)) {
-            if !child.isRunning {
-                throw ChildProcessError(message: "the target exited with status \(child.exitStatus) before it was ready\(child.logTail())")
-            }
-            if ContinuousClock.now > deadline {
-                _ = await child.stopGroup(timeout: .seconds(5))
-                throw ChildProcessError(message: "the target was not ready at \(ready) within 60 s\(child.logTail())")
-            }
-            try? await Task.sleep(for: .milliseconds(100))
+        switch await Readiness.wait(for: ready, child: child, timeout: .seconds(60)) {
+        case .ready: break
+        case .exited(let status):
+            throw ChildProcessError(message: "the target exited with status \(status) before it was ready\(child.logTail())")
+        case .timedOut(let lastProbe):
+            _ = await child.stopGroup(timeout: .seconds(5))
+            throw ChildProcessError(message: "the target was not ready at \(ready) within 60 s (last probe: \(lastProbe))\(child.logTail())")
         }
         return child
     }

@@ -17,7 +17,7 @@ struct Firehose: SystemUnderTest {
     var wire: TracingSpec.WireProtocol { spec.protocol }
     var exportsFromItsOwnSDKs: Bool { false }
     var watchedProcesses: [(name: String, pid: Int32)] { [] }
-    func close() {}
+    func close() async {}
 
     /// What the sender observed.
     struct Tally: Sendable {

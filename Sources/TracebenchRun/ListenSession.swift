@@ -54,7 +54,7 @@ public enum ListenSession {
         results.scenarioName = "listen"
         results.runID = String(UInt64.random(in: 0...UInt64.max) & 0xFFFF_FFFF_FFFF, radix: 16)
         results.startedAt = ResultsFile.timestamp(startedAt)
-        results.environment = EnvironmentProbe.current()
+        results.environment = await EnvironmentProbe.current()
         fill(&results, snapshot: snapshot, window: window, expect: options.expect)
         results.finishedAt = ResultsFile.timestamp()
         let interrupted = stop.isRaised

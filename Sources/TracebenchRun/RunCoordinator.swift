@@ -62,7 +62,18 @@ public enum RunCoordinator {
         defer { if options.handleSignals { stop.removeHandlers(signalSources) } }
 
         let prepared = try await RunPreparation.prepare(scenario: scenario, options: options)
-        defer { prepared.system.close() }
+        let outcome: Result<RunOutcome, RunFailure>
+        do {
+            outcome = .success(try await run(prepared, scenario: scenario, options: options, stop: stop))
+        } catch {
+            outcome = .failure(error)
+        }
+        await prepared.system.close()
+        return try outcome.get()
+    }
+
+    /// The run of a prepared system, from its work directory to its written results.
+    private static func run(_ prepared: RunPreparation, scenario: Scenario, options: RunOptions, stop: StopSignal) async throws(RunFailure) -> RunOutcome {
         let workDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("tracebench-\(prepared.runID)").path
         do {
             try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)

@@ -29,7 +29,7 @@ struct RunPreparation: Sendable {
         let startedAt = Date()
         let path = options.outputPath ?? ResultsFile.defaultPath(directory: options.resultsDirectory, scenarioName: scenario.name, date: startedAt)
         if let reason = ResultsFile.unwritableReason(path) { throw .scenario("cannot write results to \(path): \(reason)") }
-        let system = try SystemsUnderTest.open(scenario, options: options)
+        let system = try await SystemsUnderTest.open(scenario, options: options)
 
         let sink: OTLPSink?
         let endpoint: String
@@ -45,7 +45,7 @@ struct RunPreparation: Sendable {
             do {
                 sinkAddress = try await CollectorProcess.SinkAddress.start(embedded, spec: scenario.sink)
             } catch {
-                system.close()
+                await system.close()
                 throw error
             }
             endpoint = sinkAddress.endpoint(system.wire)
@@ -63,7 +63,8 @@ struct RunPreparation: Sendable {
                 problems.append(Problem(.endpointUnreachable, "the OTLP endpoint \(shown) did not accept a connection before the run: the SDKs export into nothing"))
             }
         }
+        let environment = await EnvironmentProbe.current()
         return RunPreparation(scenario: scenario, runID: runID, startedAt: startedAt, path: path, system: system, sink: sink,
-                              sinkAddress: sinkAddress, endpoint: endpoint, environment: EnvironmentProbe.current(), problems: problems)
+                              sinkAddress: sinkAddress, endpoint: endpoint, environment: environment, problems: problems)
     }
 }

@@ -31,7 +31,7 @@ public enum SinkSpeed {
         var summary = Summary(scenario: scenario.name, protocol: spec.protocol.rawValue, batchSpans: spec.batchSpans,
                               concurrency: spec.concurrency, requestBytes: bodies.reduce(0) { $0 + $1.count } / bodies.count)
         summary.scenarioFile = ScenarioRecord.file(path: scenario.source.path, yaml: scenario.source.text)
-        summary.environment = EnvironmentProbe.current()
+        summary.environment = await EnvironmentProbe.current()
         let stop = StopSignal()
         let signalSources = options.handleSignals ? stop.installHandlers() : []
         defer { if options.handleSignals { stop.removeHandlers(signalSources) } }

@@ -1,4 +1,5 @@
 import TracebenchAnalysis
+import TracebenchProcess
 import TracebenchMeasure
 import TracebenchResults
 import TracebenchScenario
@@ -22,16 +23,19 @@ protocol SystemUnderTest: Sendable {
     /// Runs its lifetime inside `rig` and returns everything it measured.
     func run(in rig: RunServices) async -> SystemFigures
     /// Releases what opening it took (a private redis-server), after the results are written.
-    func close()
+    func close() async
 }
 
 /// The systems under test a scenario can name.
 enum SystemsUnderTest {
     /// The system `scenario` drives, opened (a jobs run's Redis is connected, or started privately, here).
-    static func open(_ scenario: Scenario, options: RunOptions) throws(RunFailure) -> any SystemUnderTest {
+    static func open(_ scenario: Scenario, options: RunOptions) async throws(RunFailure) -> any SystemUnderTest {
         if let target = scenario.target { return ExternalTarget(scenario: scenario, target: target) }
         switch scenario.load.kind {
-        case .jobs: return BuiltInPipeline(redis: try RedisHandle.open(scenario: scenario, options: options), wire: scenario.tracing.protocol)
+        case .jobs:
+            // Starting a private redis-server polls it until it answers: on a thread of its own, not the cooperative pool's.
+            let redis = try await OwnThread.run { () throws(RunFailure) -> RedisHandle in try RedisHandle.open(scenario: scenario, options: options) }
+            return BuiltInPipeline(redis: redis, wire: scenario.tracing.protocol)
         case .firehose: return Firehose(spec: scenario.firehose)
         }
     }

@@ -51,6 +51,10 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self):
+        if self.path.startswith("/status/"):  # a readiness URL that answers this status
+            return self.reply(int(self.path[len("/status/"):]), b"")
+        if self.path == "/silent":  # a readiness URL that answers after 10 s
+            time.sleep(10)
         with lock:
             body = json.dumps(stats).encode()
         self.reply(200, body, [("Content-Type", "application/json")])

@@ -16,13 +16,13 @@ struct AgentNamespaceTests {
 
     @Test("three namespaced agents offer exactly this host's arrivals, with its percentiles; the skew is measured back; delay changes no count; their workers finish what one cannot",
           .enabled(if: Self.available), .timeLimit(.minutes(4)))
-    func threeHosts() throws {
+    func threeHosts() async throws {
         let out = TestSupport.temporaryPath("-netns")
         defer { TestSupport.discard(out) }
-        let before = try Self.namespaces()
-        let script = try TestSupport.run(TestSupport.packageRoot + "/scripts/agents-netns.sh", [TestSupport.tracebenchBinary, out, "3", "300", "6", "5"])
+        let before = try await Self.namespaces()
+        let script = try await TestSupport.run(TestSupport.packageRoot + "/scripts/agents-netns.sh", [TestSupport.tracebenchBinary, out, "3", "300", "6", "5"])
         #expect(script.status == 0, "\(script.stdout.suffix(2000)) \(script.stderr.suffix(2000))")
-        #expect(try Self.namespaces() == before, "the script left namespaces behind")
+        #expect(try await Self.namespaces() == before, "the script left namespaces behind")
         let decoder = JSONDecoder()
         func results(_ name: String) throws -> RunResults {
             try decoder.decode(RunResults.self, from: Data(contentsOf: URL(fileURLWithPath: "\(out)/\(name).json")))
@@ -65,7 +65,7 @@ struct AgentNamespaceTests {
         #expect(Double(delayed.latency["submit"]!.p50) >= alone + 9_000, "\(delayed.latency["submit"]!.p50) µs delayed")
     }
 
-    static func namespaces() throws -> String {
-        try TestSupport.run("/usr/sbin/ip", ["netns", "list"]).stdout
+    static func namespaces() async throws -> String {
+        try await TestSupport.run("/usr/sbin/ip", ["netns", "list"]).stdout
     }
 }

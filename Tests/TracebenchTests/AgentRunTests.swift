@@ -129,7 +129,7 @@ struct AgentRunTests {
           .timeLimit(.minutes(3)))
     func twoAgentsMatchOneHost() async throws {
         let control = try RedisServer()
-        let endpoint = try LoadHTTPClientTests.Endpoint()
+        let endpoint = try await LoadHTTPClientTests.Endpoint.start()
         let url = "http://127.0.0.1:\(endpoint.port)/ok"
         let single = try await Self.run(Self.yaml(url: url, control: control.url.description, count: 2).replacingOccurrences(of: #"agents: {count: 2, control: "\#(control.url.description)"}"#, with: ""))
         #expect(single.results.status == "ok" && single.results.load?.agents == nil, "\(single.results.problems)")
@@ -164,7 +164,7 @@ struct AgentRunTests {
           .timeLimit(.minutes(3)))
     func agentKilled() async throws {
         let control = try RedisServer()
-        let endpoint = try LoadHTTPClientTests.Endpoint()
+        let endpoint = try await LoadHTTPClientTests.Endpoint.start()
         let yaml = Self.yaml(url: "http://127.0.0.1:\(endpoint.port)/ok", control: control.url.description, count: 2, seconds: 8)
         let a = try AgentProcess(control: control.url.description, name: "a")
         let b = try AgentProcess(control: control.url.description, name: "b")
@@ -194,7 +194,7 @@ struct AgentRunTests {
     @Test("an abort_on_fail threshold is judged on every agent's reports merged: it stops the run and every agent with it", .timeLimit(.minutes(2)))
     func liveThresholdOnMergedFigures() async throws {
         let control = try RedisServer()
-        let endpoint = try LoadHTTPClientTests.Endpoint()
+        let endpoint = try await LoadHTTPClientTests.Endpoint.start()
         // 200 arrivals a second over two agents: neither alone reaches 300 accepted jobs before its third second, both
         // together do in their second; the run is 30 s long.
         let yaml = Self.yaml(url: "http://127.0.0.1:\(endpoint.port)/ok", control: control.url.description, count: 2, seconds: 30) + """
@@ -222,7 +222,7 @@ struct AgentRunTests {
     @Test("the coordinator SIGKILLed mid-run: every agent stops offering and exits 4 within 20 s", .timeLimit(.minutes(2)))
     func coordinatorKilled() async throws {
         let control = try RedisServer()
-        let endpoint = try LoadHTTPClientTests.Endpoint()
+        let endpoint = try await LoadHTTPClientTests.Endpoint.start()
         let file = TestSupport.temporaryPath(".yaml")
         defer { TestSupport.discard(file) }
         try Self.yaml(url: "http://127.0.0.1:\(endpoint.port)/ok", control: control.url.description, count: 2, seconds: 60)
@@ -282,7 +282,7 @@ struct AgentRunTests {
     func controlRedisRestarted() async throws {
         let control = RestartableRedis()
         try control.start()
-        let endpoint = try LoadHTTPClientTests.Endpoint()
+        let endpoint = try await LoadHTTPClientTests.Endpoint.start()
         let yaml = Self.yaml(url: "http://127.0.0.1:\(endpoint.port)/ok", control: control.url, count: 2, seconds: 8)
         let a = try AgentProcess(control: control.url, name: "a")
         let b = try AgentProcess(control: control.url, name: "b")

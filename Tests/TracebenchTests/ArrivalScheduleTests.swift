@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import TracebenchScenario
 
-@Suite("ArrivalSchedule")
+@Suite("ArrivalSchedule", .computeOnly)
 struct ArrivalScheduleTests {
     private let second: UInt64 = 1_000_000_000
 

@@ -64,7 +64,7 @@ struct CollectorTests {
     }
 
     @Test("smoke through a real rotel collector: sent == received, every trace complete, collector sampled",
-          .enabled(if: CollectorProcess.rotelAgent() != nil, "rotel is not installed (pip install --pre rotel)"),
+          .enabled(if: CollectorProcess.rotelAgent != nil, "rotel is not installed (pip install --pre rotel)"),
           arguments: [TracingSpec.WireProtocol.httpProtobuf, .grpc])
     func smokeThroughRotel(wire: TracingSpec.WireProtocol) async throws {
         var scenario = try TestSupport.scenario("smoke-rotel")
@@ -134,7 +134,7 @@ struct FirehoseTests {
     }
 
     @Test("the same firehose through rotel: sent == received, CPU and RSS of rotel reported",
-          .enabled(if: CollectorProcess.rotelAgent() != nil, "rotel is not installed (pip install --pre rotel)"))
+          .enabled(if: CollectorProcess.rotelAgent != nil, "rotel is not installed (pip install --pre rotel)"))
     func throughRotel() async throws {
         let r = try await run(try firehose(collector: true))
         let c = try #require(r.collector)
@@ -182,7 +182,7 @@ struct CeilingAndStallTests {
     }
 
     @Test("a 4 s collector stall delays spans by seconds and is timed; past a 1.5 s deadline they are late, counted once",
-          .enabled(if: CollectorProcess.rotelAgent() != nil, "rotel is not installed (pip install --pre rotel)"))
+          .enabled(if: CollectorProcess.rotelAgent != nil, "rotel is not installed (pip install --pre rotel)"))
     func stallThroughRotel() async throws {
         var scenario = try TestSupport.scenario("stall-rotel")
         scenario.durationSeconds = 10
@@ -317,7 +317,7 @@ struct CollectorTemplateTests {
 @Suite("Sink speed")
 struct SinkSpeedTests {
     @Test("every acknowledged span is stored by the sink, and the ratio is sink ÷ collector",
-          .enabled(if: CollectorProcess.rotelAgent() != nil, "rotel is not installed (pip install --pre rotel)"))
+          .enabled(if: CollectorProcess.rotelAgent != nil, "rotel is not installed (pip install --pre rotel)"))
     func sinkAgainstBlackhole() async throws {
         var scenario = try TestSupport.scenario("sink-speed")
         scenario.durationSeconds = 2  // long enough that a round on a loaded 2-core machine still completes requests

@@ -8,7 +8,7 @@ import TracebenchResults
 /// `compare` with known answers: an A/A pair flags nothing, a 20 % slower step is found at ≈ +20 %, an injected
 /// 50 µs per span at ≈ +50 µs, a 1 % completeness drop is found — and a single-run change without a noise profile is
 /// never called a regression.
-@Suite("Compare")
+@Suite("Compare", .computeOnly)
 struct CompareTests {
     /// A run whose `processing` latencies are lognormal around `median` ms, recorded over 60 one-second intervals.
     static func run(median: Double, seed: UInt64, complete: Int = 5_000, perSpan: Double = 22, sha: String = "s") -> RunResults {

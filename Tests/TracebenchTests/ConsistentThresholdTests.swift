@@ -6,7 +6,7 @@ import TracebenchScenario
 
 /// The OTEP 235 threshold: its text form, its probability, the rule it applies to trace ids, and the sink reading it
 /// from tracestate in both OTLP encodings.
-@Suite("Consistent sampling threshold")
+@Suite("Consistent sampling threshold", .computeOnly)
 struct ConsistentThresholdTests {
     @Test func tenPercentIsE666WithItsExactProbability() {
         let ten = ConsistentThreshold(ratio: 0.1)
@@ -68,7 +68,7 @@ struct ConsistentThresholdTests {
 }
 
 /// The scenario keys of the sampling work: per-service samplers and the collector's declared sampling.
-@Suite("Sampling scenario keys")
+@Suite("Sampling scenario keys", .computeOnly)
 struct SamplingScenarioKeyTests {
     @Test func perServiceSamplersOverrideTheSection() throws {
         let scenario = try ScenarioLoader.parse(yaml: """

@@ -6,7 +6,7 @@ import TracebenchScenario
 
 /// The coordinator's bookkeeping of a multi-host run without Redis: reports built the way agents build them, fed in
 /// any order, duplicated, damaged, cut short — the figures and problems must say exactly what happened.
-@Suite("multi-host bookkeeping")
+@Suite("multi-host bookkeeping", .computeOnly)
 struct FleetFollowerTests {
     static func spec(weights: [Int] = [1, 1], seconds: Int = 4) throws -> AgentRunSpec {
         let yaml = AgentRunTests.yaml(url: "http://127.0.0.1:9/ok", control: "redis://127.0.0.1:6379", count: weights.count, weights: weights, seconds: seconds)

@@ -9,7 +9,7 @@ import TracebenchMeasure
 /// seeded byte streams — interim 1xx responses, Content-Length, chunked bodies with extensions and trailers, bodies
 /// ended by the close, HEAD, 204 and 304, HTTP/1.0 and `Connection` — split at random points, and both must agree on
 /// every status, header, body and keep-alive; then malformed and hostile streams must each fail with a reason.
-@Suite("HTTP response reader")
+@Suite("HTTP response reader", .computeOnly)
 struct HTTPResponseReaderTests {
     /// One response as written on the wire, and what a reader must make of it.
     struct Case {

@@ -7,7 +7,7 @@ import TracebenchResults
 
 /// Runs across nights: a known shift found at its night, nothing found in a flat series, tonight judged against the
 /// stored baseline, a shift confirmed by a re-run before it fails, and accepting a shift as an annotation.
-@Suite("History")
+@Suite("History", .computeOnly)
 struct HistoryTests {
     static func noisy(_ count: Int, shiftAt: Int?, seed: UInt64) -> [Double] {
         var generator = SeededGenerator(seed: seed)

@@ -8,7 +8,7 @@ import TracebenchResults
 
 /// Our encoders checked by independent implementations: the Python `hdrhistogram` package for HdrHistogram V2,
 /// `junitparser` for JUnit XML (both installed by scripts/setup.sh).
-@Suite("Independent implementations")
+@Suite("Independent implementations", .computeOnly)
 struct IndependentCheckTests {
     /// A fixed, wide distribution: 20,000 latencies from 1 µs to 20 s, log-uniform, plus the range's extremes.
     static func sample() -> LatencyHistogram {
@@ -33,11 +33,11 @@ struct IndependentCheckTests {
         return result
     }
 
-    @Test func swiftEncodingDecodesInPython() throws {
+    @Test func swiftEncodingDecodesInPython() async throws {
         let histogram = Self.sample()
         let encoded = histogram.encoded()
         #expect(encoded.hasPrefix("HISTF"))
-        let decoded = try TestSupport.python(["scripts/hdr_crosscheck.py", "decode"], input: encoded)
+        let decoded = try await TestSupport.python(["scripts/hdr_crosscheck.py", "decode"], input: encoded)
         try #require(decoded.status == 0, "\(decoded.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(decoded.stdout.utf8)) as? [String: Any])
         let counts = (json["counts"] as? [String: Any] ?? [:]).mapValues { ($0 as? NSNumber)?.uint64Value ?? 0 }
@@ -46,10 +46,10 @@ struct IndependentCheckTests {
         #expect(counts == Self.buckets(histogram), "\(counts.count) buckets in Python, \(Self.buckets(histogram).count) in Swift")
     }
 
-    @Test func pythonEncodingDecodesInSwift() throws {
+    @Test func pythonEncodingDecodesInSwift() async throws {
         let values: [[UInt64]] = [[1, 3], [999, 1], [1_000, 7], [123_456, 2], [7_777_777, 40], [3_600_000_000, 1], [2_048, 1 << 40]]
         let request = ["lowest": 1, "highest": 3_600_000_000, "digits": 3, "values": values] as [String: Any]
-        let encoded = try TestSupport.python(["scripts/hdr_crosscheck.py", "encode"],
+        let encoded = try await TestSupport.python(["scripts/hdr_crosscheck.py", "encode"],
                                              input: String(decoding: try JSONSerialization.data(withJSONObject: request), as: UTF8.self))
         try #require(encoded.status == 0, "\(encoded.stderr)")
         let histogram = try LatencyHistogram(encoded: encoded.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -65,7 +65,7 @@ struct IndependentCheckTests {
         }
     }
 
-    @Test func junitParsesWithJunitparser() throws {
+    @Test func junitParsesWithJunitparser() async throws {
         var verdict = GateVerdict()
         var r = RunResults()
         r.spans.exported = 10
@@ -88,7 +88,7 @@ struct IndependentCheckTests {
         cases = [(c.name, [type(r).__name__ for r in c.result], [r.message for r in c.result]) for s in xml for c in s]
         print(json.dumps({"suites": [s.name for s in xml], "cases": cases, "tests": xml.tests, "failures": xml.failures, "skipped": xml.skipped}))
         """
-        let parsed = try TestSupport.python(["-c", script, path])
+        let parsed = try await TestSupport.python(["-c", script, path])
         try #require(parsed.status == 0, "\(parsed.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(parsed.stdout.utf8)) as? [String: Any])
         #expect(json["suites"] as? [String] == ["results/night <1> & \"2\".json"])

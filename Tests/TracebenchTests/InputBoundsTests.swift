@@ -17,11 +17,11 @@ import Yams
 @Suite("bounded inputs and exact key paths", .serialized)
 struct InputBoundsTests {
     /// Paths that are not regular files, each with the word the refusal must use.
-    static func hostilePaths(in directory: String) throws -> [(path: String, kind: String)] {
+    static func hostilePaths(in directory: String) async throws -> [(path: String, kind: String)] {
         let fifo = directory + "/scenario.fifo"
         #expect(mkfifo(fifo, 0o600) == 0)
         let socket = directory + "/scenario.sock"
-        let made = try TestSupport.python(["-c", "import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])", socket])
+        let made = try await TestSupport.python(["-c", "import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])", socket])
         #expect(made.status == 0, "\(made.stderr)")
         return [(fifo, "named pipe (FIFO)"), (socket, "socket"), ("/dev/zero", "character device"), (directory, "directory")]
     }
@@ -33,7 +33,7 @@ struct InputBoundsTests {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { TestSupport.discard(directory) }
         let good = TestSupport.packageRoot + "/Tests/TracebenchTests/Fixtures/results/run-v2-smoke.json"
-        for (path, kind) in try Self.hostilePaths(in: directory) {
+        for (path, kind) in try await Self.hostilePaths(in: directory) {
             let invocations: [([String], Int32)] = [
                 (["validate", path], 2), (["run", path], 2), (["capacity", path], 2),
                 (["gate", path], 5), (["gate", "--thresholds", path, good], 2),

@@ -7,7 +7,7 @@ import TracebenchVocabulary
 
 /// A target's templates and its job types: placeholders defined once and checked where they are written,
 /// `jobs[].fields` reaching the user's system, `jobs[].expect` judging each type's traces.
-@Suite("target placeholders and job types")
+@Suite("target placeholders and job types", .computeOnly)
 struct JobFieldsTests {
     static func yaml(jobs: String = "[{service: a}]", launch: String = "", url: String = "http://127.0.0.1:{api_port}/jobs",
                      body: String = #"{"id": "{job_id}"}"#, ledger: String = #"{url: "redis://127.0.0.1:{redis_port}"}"#) -> String {

@@ -5,7 +5,7 @@ import TracebenchPipeline
 
 /// The API's fast path for `POST /jobs` bodies agrees with `JSONDecoder` wherever it answers, and answers for every
 /// body the load generator writes with a plain id.
-@Suite("job wire format")
+@Suite("job wire format", .computeOnly)
 struct JobWireFormatTests {
     func fast(_ text: String) -> JobRequest? {
         Array(text.utf8).withUnsafeBytes { JobRequest(compactJSON: $0) }

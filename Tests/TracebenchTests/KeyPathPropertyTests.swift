@@ -6,7 +6,7 @@ import Yams
 /// The loader names the exact key of every problem, whatever is wrong with it: for every key of every shipped
 /// scenario a wrong type and an unknown sibling are injected (block and flow style) and the reported path must be
 /// that key's. And the loader refuses, by key, settings that would otherwise be silently ignored or misread.
-@Suite("exact key paths and settings never silently ignored")
+@Suite("exact key paths and settings never silently ignored", .computeOnly)
 struct KeyPathPropertyTests {
     /// Mappings whose keys the user chooses (any name is valid, so an unknown sibling is no problem there).
     static let freeFormMappings: Set = ["tracing.headers", "tracing.resource_attributes", "collector.launch.env", "target.launch.env", "overhead.arms[].env",

@@ -3,6 +3,7 @@ import Synchronization
 import NIOCore
 import Testing
 import TracebenchPipeline
+import TracebenchProcess
 import TracebenchRedis
 import TracebenchMeasure
 import TracebenchScenario
@@ -15,22 +16,32 @@ import TracebenchScenario
 struct LoadHTTPClientTests {
     /// A Python endpoint (`Tests/Support/<script>`), started for one test and stopped by pid.
     final class Endpoint {
-        let process = Process()
+        let process: Process
         let port: Int
 
-        init(_ script: String = "http_endpoint.py") throws {
+        private init(process: Process, port: Int) {
+            self.process = process
+            self.port = port
+        }
+
+        /// Starts `Tests/Support/<script>` and reads the port it prints (on a thread of its own: Python's start-up is
+        /// seconds on a starved machine, too long to hold a cooperative thread).
+        static func start(_ script: String = "http_endpoint.py") async throws -> Endpoint {
+            let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = ["python3", TestSupport.packageRoot + "/Tests/Support/" + script]
             let output = Pipe()
             process.standardOutput = output
             try process.run()
-            var line = Data()
-            while !line.contains(UInt8(ascii: "\n")) {
-                let chunk = output.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                line += chunk
+            let fd = output.fileHandleForReading.fileDescriptor
+            let line = await OwnThread.run { () -> [UInt8] in
+                var line: [UInt8] = []
+                var byte: UInt8 = 0
+                while read(fd, &byte, 1) == 1, byte != UInt8(ascii: "\n") { line.append(byte) }
+                return line
             }
-            port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+            let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+            return Endpoint(process: process, port: port)
         }
 
         deinit {
@@ -84,7 +95,7 @@ struct LoadHTTPClientTests {
 
     @Test("a response's status, headers and kept body come back; sequential requests share one keep-alive connection")
     func keepAlive() async throws {
-        let endpoint = try Endpoint()
+        let endpoint = try await Endpoint.start()
         // Idle connections kept a minute: a starved test process pausing between two requests still reuses its connection.
         let client = LoadHTTPClient(lanes: 1, maxConnections: 4, idleTimeout: 60)
         let response = try await Self.send(client, endpoint.request("/ok")).get()
@@ -104,7 +115,7 @@ struct LoadHTTPClientTests {
 
     @Test("60 requests at once over a cap of 4 connections: every one answered, never more than 4 connections")
     func concurrentUnderCap() async throws {
-        let endpoint = try Endpoint()
+        let endpoint = try await Endpoint.start()
         let client = LoadHTTPClient(lanes: 1, maxConnections: 4, idleTimeout: 60)
         let request = try endpoint.request("/ok", keepsBody: false)
         let responses = await withTaskGroup(of: (Int, String).self) { group in
@@ -124,7 +135,7 @@ struct LoadHTTPClientTests {
 
     @Test("a server that closes after each response: every request answered, each on a new connection")
     func closingServer() async throws {
-        let endpoint = try Endpoint()
+        let endpoint = try await Endpoint.start()
         let client = LoadHTTPClient(lanes: 1, maxConnections: 2)
         var connections = Set<String?>()
         for _ in 0..<20 {
@@ -138,7 +149,7 @@ struct LoadHTTPClientTests {
 
     @Test("chunked bodies are read whole; a body over 1 MiB fails when kept and is counted and dropped when not")
     func bodies() async throws {
-        let endpoint = try Endpoint()
+        let endpoint = try await Endpoint.start()
         let client = LoadHTTPClient(lanes: 1, maxConnections: 2)
         let chunked = try await Self.send(client, endpoint.request("/chunked")).get()
         #expect(chunked.status == 201 && chunked.body.map { String(buffer: $0) } == #"{"trace":"t-chunked"}"#)
@@ -162,7 +173,7 @@ struct LoadHTTPClientTests {
             return
         }
         #expect(error.message.contains("cannot connect to http://127.0.0.1:\(closed)"), "\(error)")
-        let endpoint = try Endpoint()
+        let endpoint = try await Endpoint.start()
         guard case let .failure(timeout) = await Self.send(client, try endpoint.request("/slow")) else {
             Issue.record("a 10 s response came within the 1 s timeout")
             return
@@ -174,8 +185,8 @@ struct LoadHTTPClientTests {
 
     @Test("a hostile server (not HTTP, unsolicited or unending responses, an endless header, silence, resets, short bodies) fails each request with a reason, never hangs, and the client goes on", .timeLimit(.minutes(8)))
     func hostileServer() async throws {
-        let hostile = try Endpoint("hostile_endpoint.py")
-        let good = try Endpoint()
+        let hostile = try await Endpoint.start("hostile_endpoint.py")
+        let good = try await Endpoint.start()
         let client = LoadHTTPClient(lanes: 1, maxConnections: 4, requestTimeout: 2)
         for path in ["/garbage", "/unsolicited", "/endless", "/header", "/silent", "/reset", "/early"] {
             let started = ContinuousClock.now

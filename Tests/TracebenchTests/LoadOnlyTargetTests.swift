@@ -46,7 +46,7 @@ struct LoadOnlyTargetTests {
 
     @Test("against a real server: every request is a completed job, the server saw each once, trace figures are not measured", .timeLimit(.minutes(2)))
     func run() async throws {
-        let endpoint = try LoadHTTPClientTests.Endpoint()
+        let endpoint = try await LoadHTTPClientTests.Endpoint.start()
         let outcome = try await Self.run(Self.yaml(url: "http://127.0.0.1:\(endpoint.port)/ok"))
         let r = outcome.results
         #expect(outcome.exitCode == 0 && r.status == "ok", "\(r.problems)")
@@ -63,7 +63,7 @@ struct LoadOnlyTargetTests {
 
     @Test("a target answering 404, or not listening: every request a submit error, the run failed and said why", .timeLimit(.minutes(2)))
     func failures() async throws {
-        let endpoint = try LoadHTTPClientTests.Endpoint()
+        let endpoint = try await LoadHTTPClientTests.Endpoint.start()
         for url in ["http://127.0.0.1:\(endpoint.port)/missing", "http://127.0.0.1:\(FreePort.loopback())/jobs"] {
             let outcome = try await Self.run(Self.yaml(url: url, rate: 50, seconds: 1))
             let r = outcome.results

@@ -2,7 +2,7 @@ import Testing
 import TracebenchMeasure
 
 /// The streaming (Poisson) bootstrap behind the critical-path shares' intervals, on data whose answer is known.
-@Suite("mean bootstrap")
+@Suite("mean bootstrap", .computeOnly)
 struct MeanBootstrapTests {
     /// n units of one column, each 1 with probability p (else absent, i.e. 0), from a seeded generator.
     static func bernoulli(_ n: Int, p: Double, seed: UInt64) -> [MeanBootstrap.Row] {

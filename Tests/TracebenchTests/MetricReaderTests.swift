@@ -6,7 +6,7 @@ import TracebenchResults
 
 /// The metric catalog and the reader stay one table: every template of the catalog is read from at least one golden
 /// results file, and a name the reader has no case for is not measured rather than some other figure.
-@Suite("Metric reader")
+@Suite("Metric reader", .computeOnly)
 struct MetricReaderTests {
     static var runs: [(name: String, results: RunResults)] {
         ResultsSchemaTests.fixtureNames.compactMap { name in

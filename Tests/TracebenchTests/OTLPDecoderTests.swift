@@ -132,7 +132,7 @@ private func isMalformed(_ error: OTLPDecodeError?) -> Bool {
 
 // MARK: - Ids
 
-@Suite struct TraceIDTests {
+@Suite(.computeOnly) struct TraceIDTests {
     @Test func hexRoundTrip() throws {
         let id = try #require(TraceID(hex: "0AF7651916cd43dd8448eb211c80319c"))
         #expect(id == t1)
@@ -164,7 +164,7 @@ private func isMalformed(_ error: OTLPDecodeError?) -> Bool {
 
 // MARK: - Protobuf
 
-@Suite struct OTLPProtobufDecoderTests {
+@Suite(.computeOnly) struct OTLPProtobufDecoderTests {
     @Test func decodesPythonFixture() throws {
         expectSpans(try OTLPDecoder.decodeProtobuf(Fixtures.proto, receivedNanos: 42), expectedSpans(received: 42))
     }
@@ -374,7 +374,7 @@ private func jsonSpan(_ fields: String, trace: String = #""traceId":"0af7651916c
     #"{"resourceSpans":[{"scopeSpans":[{"spans":[{\#(trace),\#(span)\#(fields.isEmpty ? "" : ",")\#(fields)}]}]}]}"#
 }
 
-@Suite struct OTLPJSONDecoderTests {
+@Suite(.computeOnly) struct OTLPJSONDecoderTests {
     @Test func decodesPythonFixtures() throws {
         expectSpans(try OTLPDecoder.decodeJSON(Fixtures.jsonCamel, receivedNanos: 9), expectedSpans(received: 9))
         expectSpans(try OTLPDecoder.decodeJSON(Fixtures.jsonSnake, receivedNanos: 9), expectedSpans(received: 9))
@@ -464,7 +464,7 @@ private func jsonSpan(_ fields: String, trace: String = #""traceId":"0af7651916c
 
 // MARK: - Gzip
 
-@Suite struct GzipTests {
+@Suite(.computeOnly) struct GzipTests {
     @Test func roundTrips() throws {
         var rng = SeededGenerator(seed: 3)
         let noise = (0 ..< 200_000).map { _ in UInt8.random(in: 0 ... 255, using: &rng) }

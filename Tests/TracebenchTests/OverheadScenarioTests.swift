@@ -26,7 +26,7 @@ private func parse(_ yaml: String) throws -> Scenario {
     try ScenarioLoader.parse(yaml: base + yaml, file: "test.yaml")
 }
 
-@Suite("Scenario loader: overhead and calibration")
+@Suite("Scenario loader: overhead and calibration", .computeOnly)
 struct OverheadScenarioTests {
     @Test("absent sections: no overhead measurement, no calibration cost")
     func absent() throws {
@@ -203,7 +203,7 @@ private func targetYAML(launch: Bool = true) -> String {
     """
 }
 
-@Suite("Scenario loader: a target's overhead arms")
+@Suite("Scenario loader: a target's overhead arms", .computeOnly)
 struct TargetOverheadScenarioTests {
     @Test("arms are launch environments {name, env}: the first is the baseline; blocks default to 4")
     func environments() throws {

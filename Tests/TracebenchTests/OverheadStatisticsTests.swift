@@ -16,7 +16,7 @@ private func exponentialArm(
     return histogram
 }
 
-@Suite("SampleHistogram")
+@Suite("SampleHistogram", .computeOnly)
 struct SampleHistogramTests {
     @Test func percentilesKeepThreeSignificantDigits() {
         var small = SampleHistogram()
@@ -106,7 +106,7 @@ struct SampleHistogramTests {
     }
 }
 
-@Suite("OverheadStatistics")
+@Suite("OverheadStatistics", .computeOnly)
 struct OverheadStatisticsTests {
     @Test func sameDistributionGivesANarrowIntervalAroundZero() {
         let baseline = exponentialArm(count: 5000, meanMicroseconds: 100, seed: 1)

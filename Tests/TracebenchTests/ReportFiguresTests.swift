@@ -6,7 +6,7 @@ import TracebenchResults
 
 /// The run report holds every figure the text summary holds (HTML and Markdown alike), a figure not measured reads
 /// "not measured" in all three, and chart axes tick at 1-2-5 values.
-@Suite("Report figures")
+@Suite("Report figures", .computeOnly)
 struct ReportFiguresTests {
     static let fixtures = TestSupport.packageRoot + "/Tests/TracebenchTests/Fixtures/results"
 

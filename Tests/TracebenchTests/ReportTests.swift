@@ -8,7 +8,7 @@ import TracebenchScenario
 
 /// Reports as a person sees them: self-contained HTML (no script, nothing fetched), rendered by headless Chromium to
 /// a PNG that is not blank and without console errors.
-@Suite("Reports")
+@Suite("Reports", .computeOnly)
 struct ReportTests {
     static let fixtures = TestSupport.packageRoot + "/Tests/TracebenchTests/Fixtures/results"
     static var hasChromium: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium") }
@@ -75,21 +75,13 @@ struct ReportTests {
     }
 
     @Test(.enabled(if: ReportTests.hasChromium, "CHROMIUM IS NOT INSTALLED: the browser check of the HTML reports is SKIPPED (apt-get install chromium)"))
-    func reportsRenderInARealBrowser() throws {
+    func reportsRenderInARealBrowser() async throws {
         for report in try Self.reports() {
             let html = TestSupport.temporaryPath("-\(report.name).html"), png = TestSupport.temporaryPath("-\(report.name).png")
             defer { TestSupport.discard(html); TestSupport.discard(png) }
             try report.html.write(toFile: html, atomically: true, encoding: .utf8)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: TestSupport.packageRoot + "/scripts/report-screenshot.sh")
-            process.arguments = [html, png]
-            let errors = Pipe()
-            process.standardError = errors
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            process.waitUntilExit()
-            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            #expect(process.terminationStatus == 0, "\(report.name): \(message)")
+            let shot = try await TestSupport.run(TestSupport.packageRoot + "/scripts/report-screenshot.sh", [html, png])
+            #expect(shot.status == 0, "\(report.name): \(shot.stderr)")
         }
     }
 }

@@ -8,7 +8,7 @@ import TracebenchResults
 /// Results files are the product's interface: every file an earlier version wrote must keep reading (vegeta's
 /// `TestResultEncoding` is the model). The fixtures in `Fixtures/results/` were written by the code of their
 /// version and are never regenerated.
-@Suite("Results schema")
+@Suite("Results schema", .computeOnly)
 struct ResultsSchemaTests {
     static let fixtures = TestSupport.packageRoot + "/Tests/TracebenchTests/Fixtures/results"
 

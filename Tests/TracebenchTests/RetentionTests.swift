@@ -68,7 +68,7 @@ struct RetentionTests {
 
     /// Tail mode through a real rotel: the SDKs keep everything, the collector's processor keeps every error span
     /// and the traces its 10 % threshold (th:e666, p = 0.100006) keeps.
-    @Test(.enabled(if: CollectorProcess.rotelAgent() != nil, "rotel is not installed (pip install --pre rotel)"))
+    @Test(.enabled(if: CollectorProcess.rotelAgent != nil, "rotel is not installed (pip install --pre rotel)"))
     func tailSamplingThroughRotelKeepsEveryErrorAndTheDeclaredShare() async throws {
         let outcome = try await Self.run(try TestSupport.scenario("sampling-tail-rotel"))
         let r = outcome.results, s = r.sampling
@@ -93,7 +93,7 @@ struct RetentionTests {
 
     /// Chained samplers: swift-otel at 10 % then the collector's spec rule at 10 % choose independently, so the chain
     /// keeps 1 %, not the 10 % two consistent samplers would.
-    @Test(.enabled(if: CollectorProcess.rotelAgent() != nil, "rotel is not installed (pip install --pre rotel)"))
+    @Test(.enabled(if: CollectorProcess.rotelAgent != nil, "rotel is not installed (pip install --pre rotel)"))
     func chainedSamplersKeepTheProductOfTheirRatios() async throws {
         var scenario = try TestSupport.scenario("sampling-tail-rotel")
         scenario.tracing.sampler = .traceIDRatio

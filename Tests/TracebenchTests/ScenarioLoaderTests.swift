@@ -16,7 +16,7 @@ private func problems(_ yaml: String, file: String = "test.yaml") -> [ScenarioPr
     }
 }
 
-@Suite("Scenario loader")
+@Suite("Scenario loader", .computeOnly)
 struct ScenarioLoaderTests {
     static let fullYAML = """
         # Every key, most of them away from their defaults.

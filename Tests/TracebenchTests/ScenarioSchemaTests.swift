@@ -7,7 +7,7 @@ import Yams
 /// `tracebench schema` against an independent validator (Python `jsonschema`, draft 2020-12): every shipped scenario
 /// and the every-key fixtures validate; every file the loader refuses for a schema reason (a wrong type, an unknown
 /// key, a number out of range) the schema refuses too.
-@Suite("scenario JSON Schema", .serialized)
+@Suite("scenario JSON Schema", .serialized, .computeOnly)
 struct ScenarioSchemaTests {
     /// A composed YAML node as JSON, typed the way the loader reads it (YAML 1.2 core: `off` stays a string;
     /// `1_000` is a number, as the loader takes it).
@@ -35,7 +35,7 @@ struct ScenarioSchemaTests {
     }
 
     /// Validates every (name, document) with Python `jsonschema` and returns the names it judged valid.
-    static func validNames(_ documents: [(name: String, node: Node)], thresholdsFile: Bool = false) throws -> Set<String> {
+    static func validNames(_ documents: [(name: String, node: Node)], thresholdsFile: Bool = false) async throws -> Set<String> {
         let schemaPath = TestSupport.temporaryPath(".schema.json"), docsPath = TestSupport.temporaryPath(".docs.json")
         defer { try? FileManager.default.removeItem(atPath: schemaPath); try? FileManager.default.removeItem(atPath: docsPath) }
         try JSONSchemaWriter.document(thresholdsFile: thresholdsFile).write(toFile: schemaPath, atomically: true, encoding: .utf8)
@@ -50,7 +50,7 @@ struct ScenarioSchemaTests {
                 if validator.is_valid(entry["doc"]):
                     print(entry["name"])
             """
-        let result = try TestSupport.python(["-c", script, schemaPath, docsPath])
+        let result = try await TestSupport.python(["-c", script, schemaPath, docsPath])
         #expect(result.status == 0, "\(result.stderr)")
         return Set(result.stdout.split(separator: "\n").map(String.init))
     }
@@ -69,11 +69,11 @@ struct ScenarioSchemaTests {
     }
 
     @Test("the schema is valid draft 2020-12, and every shipped scenario and every-key fixture the loader accepts, it accepts")
-    func validFilesValidate() throws {
+    func validFilesValidate() async throws {
         let files = try Self.validFiles
         #expect(files.count >= 14)
         for file in files { _ = try ScenarioLoader.load(path: file) }
-        let valid = try Self.validNames(try files.map { ($0, try Self.composed($0)) })
+        let valid = try await Self.validNames(try files.map { ($0, try Self.composed($0)) })
         #expect(Set(files).subtracting(valid).isEmpty, "refused by the schema: \(Set(files).subtracting(valid).sorted())")
     }
 
@@ -106,7 +106,7 @@ struct ScenarioSchemaTests {
     }
 
     @Test("every wrong type, unknown key and out-of-range number the loader refuses in a shipped scenario, the schema refuses")
-    func schemaRefusesWhatTheLoaderRefuses() throws {
+    func schemaRefusesWhatTheLoaderRefuses() async throws {
         var refused: [(name: String, node: Node)] = []
         for (file, parent, path, root) in try KeyPathPropertyTests.shippedKeys() {
             let wrongType = KeyPathPropertyTests.rewriting(path, in: root) { key, value in
@@ -131,7 +131,7 @@ struct ScenarioSchemaTests {
             }
         }
         #expect(refused.count > 1000, "\(refused.count) refused files")
-        let accepted = try Self.validNames(refused)
+        let accepted = try await Self.validNames(refused)
         #expect(accepted.isEmpty, "the loader refuses these but the schema accepts them: \(accepted.sorted().prefix(20))")
     }
 
@@ -157,11 +157,11 @@ struct ScenarioSchemaTests {
     }
 
     @Test("a thresholds file has its own schema: a valid one passes, a misspelt option does not")
-    func thresholdsFileSchema() throws {
+    func thresholdsFileSchema() async throws {
         let good = try #require(try Yams.compose(yaml: "thresholds: {latency.end_to_end.p99: ['< 2s', {threshold: '< 3s', over: 30s}]}\ngate: {alpha: 0.01}"))
         let bad = try #require(try Yams.compose(yaml: "thresholds: {latency.end_to_end.p99: {threshhold: '< 2s'}}"))
         let promises = try Self.composed(TestSupport.packageRoot + "/scenarios/promises.yaml")
-        let valid = try Self.validNames([("good", good), ("bad", bad), ("promises", promises)], thresholdsFile: true)
+        let valid = try await Self.validNames([("good", good), ("bad", bad), ("promises", promises)], thresholdsFile: true)
         #expect(valid == ["good", "promises"])
     }
 }

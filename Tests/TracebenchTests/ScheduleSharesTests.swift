@@ -5,7 +5,7 @@ import TracebenchScenario
 /// Shares of one schedule for several agents (issue 15's execution segments): disjoint, their union the single-host
 /// schedule exactly, each within one arrival of its weight everywhere; and latency histograms split over agents merge
 /// back exactly through their V2 encoding.
-@Suite("schedule shares")
+@Suite("schedule shares", .computeOnly)
 struct ScheduleSharesTests {
     static let loads: [LoadSpec] = {
         [LoadSpec(arrival: .constant, ratePerSecond: 97), LoadSpec(arrival: .poisson, ratePerSecond: 133),

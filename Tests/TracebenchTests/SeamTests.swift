@@ -7,7 +7,7 @@ import TracebenchResults
 
 /// What the run seam guarantees whatever the input: built-in limits never vanish, and the results file is the
 /// secrets' last choke point.
-@Suite("run seam: built-in limits and the results choke point")
+@Suite("run seam: built-in limits and the results choke point", .computeOnly)
 struct SeamTests {
     /// Every capacity number at the low and the high end of its scenario range (the registry's bounds).
     static func capacityEdges() -> [CapacitySpec] {

@@ -4,7 +4,7 @@ import TracebenchScenario
 
 /// The firehose's template batches against the general OTLP encoder: byte for byte, over shapes that move every
 /// boundary (traces across batches, errors, no or long attributes, length prefixes of one, two and three bytes).
-@Suite("firehose batch template")
+@Suite("firehose batch template", .computeOnly)
 struct SpanBatchTemplateTests {
     @Test("every batch equals the general encoder's, byte for byte", arguments: [
         (1, 1, 0.0, 0, 0), (5, 500, 0.01, 5, 16), (7, 3, 0.5, 2, 200), (3, 1000, 1.0, 1, 1), (4, 64, 0.3, 0, 0), (1, 2000, 0.0, 9, 300),

@@ -4,7 +4,7 @@ import TracebenchReport
 import TracebenchResults
 
 /// The human summary names the run, its status and where the results went, then the figures.
-@Suite("Summary")
+@Suite("Summary", .computeOnly)
 struct SummaryTests {
     @Test func headerAndJobLine() {
         var results = RunResults()

@@ -4,6 +4,7 @@ import Synchronization
 import FoundationNetworking
 #endif
 import Testing
+import TracebenchProcess
 import TracebenchRedis
 import TracebenchRun
 import TracebenchScenario
@@ -82,12 +83,18 @@ struct InvalidCase: Sendable, CustomTestStringConvertible {
 
 extension TestSupport {
     /// Runs `python3 arguments…` with `input` on stdin; returns its exit status, stdout and stderr.
-    static func python(_ arguments: [String], input: String = "") throws -> (status: Int32, stdout: String, stderr: String) {
-        try run("/usr/bin/env", ["python3"] + arguments, input: input)
+    static func python(_ arguments: [String], input: String = "") async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await run("/usr/bin/env", ["python3"] + arguments, input: input)
     }
 
-    /// Runs `executable arguments…` from the package root with `input` on stdin; returns its exit status, stdout and stderr.
-    static func run(_ executable: String, _ arguments: [String], input: String = "") throws -> (status: Int32, stdout: String, stderr: String) {
+    /// Runs `executable arguments…` from the package root with `input` on stdin; returns its exit status, stdout and
+    /// stderr. It is waited for on a thread of its own (``OwnThread``): a test waiting on a child never holds one of the
+    /// cooperative pool's two threads, which every whole-system run in the same test process needs.
+    static func run(_ executable: String, _ arguments: [String], input: String = "") async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await OwnThread.run { () throws -> (status: Int32, stdout: String, stderr: String) in try runWaiting(executable, arguments, input: input) }
+    }
+
+    private static func runWaiting(_ executable: String, _ arguments: [String], input: String) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments

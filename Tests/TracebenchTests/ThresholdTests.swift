@@ -9,7 +9,7 @@ import TracebenchScenario
 
 /// Thresholds as data: metric paths from one catalog, units, and a judge with three outcomes whose family
 /// false-alarm rate is measured, not assumed.
-@Suite("Thresholds")
+@Suite("Thresholds", .computeOnly)
 struct ThresholdTests {
     @Test func conditionsConvertUnitsIntoTheMetricsUnit() throws {
         func value(_ text: String, _ unit: MetricUnit) throws -> Double? { try ThresholdCondition(parsing: text, unit: unit).value }
@@ -167,7 +167,7 @@ struct ThresholdTests {
 }
 
 /// `over:` windows and `abort_on_fail`.
-@Suite("Threshold windows")
+@Suite("Threshold windows", .computeOnly)
 struct ThresholdWindowTests {
     /// 60 one-second intervals of 1,000 fast jobs each, except seconds 30–31 where every job takes 2 s.
     static func resultsWithASlowPatch() -> RunResults {

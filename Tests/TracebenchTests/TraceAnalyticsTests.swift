@@ -5,7 +5,7 @@ import TracebenchSink
 import TracebenchVocabulary
 
 /// Topology, critical path and root causes on crafted traces whose answers are known exactly.
-@Suite("trace analytics")
+@Suite("trace analytics", .computeOnly)
 struct TraceAnalyticsTests {
     /// A span of trace `trace`, times in ms.
     static func span(_ id: UInt64, parent: UInt64 = 0, _ name: String, service: String = "svc", _ startMs: Double, _ endMs: Double,

@@ -6,7 +6,7 @@ import TracebenchVocabulary
 
 /// Trace assembly against the ledger, on hand-built traces whose answers are known: orphans, broken context,
 /// completeness, depth, error attribution, span accounting and visibility.
-@Suite("Trace check")
+@Suite("Trace check", .computeOnly)
 struct TraceCheckTests {
     static let api = ServiceName.api, worker = ServiceName.worker
 

@@ -6,7 +6,7 @@ import TracebenchVocabulary
 
 /// Per-trace deadlines of black-box runs (`visibility_deadline_s` after the job finished): late spans are counted and
 /// not judged, a trace the run ended on while it was still arriving is censored, never lost.
-@Suite("trace deadlines")
+@Suite("trace deadlines", .computeOnly)
 struct TraceDeadlineTests {
     let expect = [TargetCheck.Expectation(service: "api", minimumCounts: ["POST /jobs": 1]),
                   TargetCheck.Expectation(service: "worker", minimumCounts: ["process-job": 1])]

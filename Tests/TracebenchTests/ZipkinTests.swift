@@ -60,12 +60,8 @@ struct ZipkinTests {
                         step.set_status(Status(StatusCode.ERROR, "known failure"))
                 provider.shutdown()
                 """
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: python)
-            process.arguments = ["-c", script]
-            try process.run()
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0)
+            let exported = try await TestSupport.run(python, ["-c", script])
+            #expect(exported.status == 0, "\(exported.stderr)")
         }
         let r = outcome.results
         let listen = try #require(r.listen)
