@@ -14,12 +14,12 @@ fi
 # rotel (a Rust OTLP collector from PyPI) for the collector tests; they are skipped when it cannot be installed.
 if ! python3 -c 'import rotel' >/dev/null 2>&1; then
   echo "installing: rotel (pip)" >&2
-  python3 -m pip install -q --pre rotel >/dev/null 2>&1 || echo "warning: pip install rotel failed; collector tests will be skipped" >&2
+  python3 -m pip install -q rotel==0.0.1a15 >/dev/null 2>&1 || echo "warning: pip install rotel failed; collector tests will be skipped" >&2
 fi
 # Independent implementations the tests check tracebench's encoders against: HdrHistogram V2, JUnit XML and JSON Schema.
 if ! python3 -c 'import hdrh, junitparser, jsonschema' >/dev/null 2>&1; then
   echo "installing: hdrhistogram junitparser jsonschema (pip)" >&2
-  python3 -m pip install -q hdrhistogram junitparser jsonschema >/dev/null 2>&1 || echo "warning: pip install hdrhistogram junitparser jsonschema failed" >&2
+  python3 -m pip install -q hdrhistogram==0.10.8 junitparser==5.0.3 jsonschema==4.26.0 >/dev/null 2>&1 || echo "warning: pip install hdrhistogram junitparser jsonschema failed" >&2
 fi
 # Headless Chromium renders the HTML reports in a test, as a person would see them (skipped, loudly, without it).
 if ! command -v chromium >/dev/null 2>&1; then
@@ -32,11 +32,12 @@ dpkg -s libpython3.11 >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND
 # are skipped, loudly, without it.
 if ! .venv-blackbox/bin/python -c 'import flask, redis, opentelemetry.sdk, opentelemetry.instrumentation.flask, opentelemetry.exporter.zipkin.json' >/dev/null 2>&1; then
   echo "installing: the black-box test pipeline's packages (pip, .venv-blackbox)" >&2
-  # The Zipkin exporter separately, pinned to the SDK just installed: named in one resolution with the instrumentations,
-  # pip backtracked for minutes through versions of them.
-  { python3 -m venv .venv-blackbox && .venv-blackbox/bin/pip install -q flask redis opentelemetry-sdk \
-      opentelemetry-exporter-otlp-proto-http opentelemetry-instrumentation-flask opentelemetry-instrumentation-redis >/dev/null 2>&1 \
-    && sdk="$(.venv-blackbox/bin/python -c 'from importlib.metadata import version; print(version("opentelemetry-sdk"))')" \
-    && .venv-blackbox/bin/pip install -q "opentelemetry-exporter-zipkin-json==$sdk" >/dev/null 2>&1; } \
+  # Every version pinned, a set known to work together: unpinned, a new SDK release (1.45.2) reached the package index
+  # before its Zipkin exporter did, and a fresh clone's venv came without it. Exact pins also keep pip from
+  # backtracking through versions of the instrumentations.
+  { python3 -m venv .venv-blackbox && .venv-blackbox/bin/pip install -q flask==3.1.3 werkzeug==3.1.9 redis==8.2.0 \
+      opentelemetry-api==1.45.1 opentelemetry-sdk==1.45.1 opentelemetry-exporter-otlp-proto-http==1.45.1 \
+      opentelemetry-exporter-zipkin-json==1.45.1 opentelemetry-instrumentation-flask==0.66b1 \
+      opentelemetry-instrumentation-redis==0.66b1 >/dev/null 2>&1; } \
     || echo "warning: the black-box pipeline could not be installed; black-box tests will be skipped" >&2
 fi
