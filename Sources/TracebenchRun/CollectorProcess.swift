@@ -96,7 +96,6 @@ struct CollectorProcess: Sendable {
             throw RunFailure.environment("cannot start the collector \(command.first ?? ""): \(error)")
         }
         let ready = values.fill(spec.ready.isEmpty ? (wire == .grpc ? "{otlp_grpc_port}" : "{otlp_http_port}") : spec.ready)
-        let deadline = ContinuousClock.now + .seconds(30)
         switch await Readiness.wait(for: ready, child: child, timeout: .seconds(30), interval: .milliseconds(50)) {
         case .ready: break
         case .exited(let status):
