@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CSystemShims
 import Foundation
 import NIOCore
 import TracebenchProcess
