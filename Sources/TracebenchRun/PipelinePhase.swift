@@ -76,13 +76,13 @@ struct PipelinePhase: Sendable {
             let startMicros = WallClock.nowMicros() + 100_000
             outcome.startMicros = startMicros
             onStart(startMicros)
-            let counter = JobKeys.finishedCounter(runID: runID)
+            let redisWatch = RedisWatch(control: control, counter: JobKeys.finishedCounter(runID: runID))
             let watchers = LoadWatchers.start(scenario: scenario, progress: progress, sink: sink, startMicros: startMicros, stop: stop) {
                 var live = generator.snapshot.live
-                live.finished = Int((try? control.command(["GET", counter]).int) ?? 0)
+                live.finished = redisWatch.finished
                 return live
             }
-            let redisTask = Task { await RedisWatch(control: control).run(startMicros: startMicros, stop: stop) }
+            let redisTask = Task { await redisWatch.run(startMicros: startMicros, stop: stop) }
             await generator.run(schedule: schedule, startMicros: startMicros, stop: stop)
             watchers.loadEnded()
             redisTask.cancel()
@@ -131,7 +131,7 @@ struct PipelinePhase: Sendable {
         while !stop.isRaised {
             let finished: Int
             do {
-                finished = Int(try control.command(["GET", counter]).orThrow().int ?? 0)
+                finished = try await RedisWatch.finished(control, counter)
             } catch {
                 throw RunFailure.component("Redis failed while draining: \(error)")
             }

@@ -70,23 +70,3 @@ struct LiveLoad: Sendable {
     /// the drain).
     var finished: Int?
 }
-
-/// Redis watched during the load: the first failed PING (checked every 250 ms) stops the load generator — load
-/// offered into a dead Redis measures nothing — and fails the run with a `component_failed` problem.
-struct RedisWatch: Sendable {
-    let control: RedisConnection
-
-    func run(startMicros: Int64, stop: StopSignal) async {
-        while !Task.isCancelled, !stop.isRaised {
-            try? await Task.sleep(for: .milliseconds(250))
-            if Task.isCancelled { return }
-            do {
-                try control.command(["PING"]).orThrow()
-            } catch {
-                let elapsed = Double(WallClock.nowMicros() - startMicros) / 1e6
-                stop.abort(.componentFailed, because: String(format: "Redis stopped answering %.1f s into the load (%@): the load was stopped", elapsed, "\(error)"))
-                return
-            }
-        }
-    }
-}
