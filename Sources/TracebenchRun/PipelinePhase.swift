@@ -89,7 +89,7 @@ struct PipelinePhase: Sendable {
             outcome.windowSeconds = min(scenario.durationSeconds, Double(WallClock.nowMicros() - startMicros) / 1e6)
             outcome.load = generator.snapshot
             do {
-                try await drain(expected: outcome.load.accepted.count, control: control, stop: stop, children: children, problems: &outcome.problems)
+                try await drain(expected: outcome.load.accepted.count, watch: redisWatch, stop: stop, children: children, problems: &outcome.problems)
             } catch {
                 outcome.problems.append(Problem(.componentFailed, "\(error)"))
             }
@@ -124,14 +124,13 @@ struct PipelinePhase: Sendable {
     }
 
     /// Waits until the workers finished every accepted job, the drain timeout passes, or the run is stopped.
-    private func drain(expected: Int, control: RedisConnection, stop: StopSignal, children: [ChildProcess], problems: inout [Problem]) async throws {
+    private func drain(expected: Int, watch: RedisWatch, stop: StopSignal, children: [ChildProcess], problems: inout [Problem]) async throws {
         let timeout = scenario.drainTimeoutSeconds
         let deadline = ContinuousClock.now + .clampedSeconds(timeout)
-        let counter = JobKeys.finishedCounter(runID: runID)
         while !stop.isRaised {
             let finished: Int
             do {
-                finished = try await RedisWatch.finished(control, counter)
+                finished = try await watch.refresh()
             } catch {
                 throw RunFailure.component("Redis failed while draining: \(error)")
             }

@@ -42,9 +42,8 @@ enum Readiness {
     /// Probes `ready` every `interval` until it is up, `child` has exited, or `timeout` has passed.
     static func wait(for ready: String, child: ChildProcess, timeout: Duration, interval: Duration = .milliseconds(100)) async -> Outcome {
         let deadline = ContinuousClock.now + timeout
-        var last = Probe.down("not probed yet")
         while true {
-            last = await probe(ready)
+            let last = await probe(ready)
             if last == .up { return .ready }
             if !child.isRunning { return .exited(child.exitStatus) }
             if ContinuousClock.now >= deadline { return .timedOut(lastProbe: last.description) }
