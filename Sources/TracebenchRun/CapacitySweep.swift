@@ -38,6 +38,12 @@ public enum CapacitySweep {
         summary.mode = spec.mode.rawValue
         var rate = jobsMode ? spec.startJobsPerSecond : spec.startSpansPerSecond
         for index in 0..<spec.maxSteps {
+            // A signal that came while the last step was judged stops the sweep here, not one step on.
+            if options.handleSignals && ProcessSignals.received {
+                summary.interrupted = true
+                summary.limitedBy = .interrupted
+                break
+            }
             var step = scenario
             step.durationSeconds = spec.stepSeconds
             step.name = "\(scenario.name)-step\(index + 1)"

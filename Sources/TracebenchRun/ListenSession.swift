@@ -31,8 +31,8 @@ public enum ListenSession {
 
     public static func run(_ options: Options) async throws(RunFailure) -> RunOutcome {
         let stop = StopSignal()
-        let sources = options.handleSignals ? stop.installHandlers() : []
-        defer { if options.handleSignals { stop.removeHandlers(sources) } }
+        if options.handleSignals { stop.listenForSignals() }
+        defer { stop.stopListening() }
         let startedAt = Date()
         let path = options.outputPath ?? ResultsFile.defaultPath(directory: options.resultsDirectory, scenarioName: "listen", date: startedAt)
         if let reason = ResultsFile.unwritableReason(path) { throw .scenario("cannot write results to \(path): \(reason)") }

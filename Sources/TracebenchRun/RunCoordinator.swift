@@ -58,8 +58,8 @@ public struct RunOutcome: Sendable {
 public enum RunCoordinator {
     public static func run(scenario: Scenario, options: RunOptions) async throws(RunFailure) -> RunOutcome {
         let stop = StopSignal()
-        let signalSources = options.handleSignals ? stop.installHandlers() : []
-        defer { if options.handleSignals { stop.removeHandlers(signalSources) } }
+        if options.handleSignals { stop.listenForSignals() }
+        defer { stop.stopListening() }
 
         let prepared = try await RunPreparation.prepare(scenario: scenario, options: options)
         let outcome: Result<RunOutcome, RunFailure>

@@ -33,8 +33,8 @@ public enum SinkSpeed {
         summary.scenarioFile = ScenarioRecord.file(path: scenario.source.path, yaml: scenario.source.text)
         summary.environment = await EnvironmentProbe.current()
         let stop = StopSignal()
-        let signalSources = options.handleSignals ? stop.installHandlers() : []
-        defer { if options.handleSignals { stop.removeHandlers(signalSources) } }
+        if options.handleSignals { stop.listenForSignals() }
+        defer { stop.stopListening() }
         let workDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("tracebench-sink-speed-\(getpid())").path
         try? FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: workDirectory) }

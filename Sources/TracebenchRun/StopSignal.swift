@@ -29,25 +29,9 @@ final class StopSignal: Sendable {
     /// Why ``abort(_:because:)`` stopped the run, if it did.
     var abortReason: (kind: ProblemKind, message: String)? { reason.withLock { $0 } }
 
-    /// Routes SIGINT and SIGTERM to ``raise()`` instead of killing the process; keep the returned sources
-    /// and hand them to ``removeHandlers(_:)`` when done.
-    func installHandlers() -> [any DispatchSourceSignal] {
-        [SIGINT, SIGTERM].map { signalNumber in
-            #if canImport(Darwin)
-            // On Linux libdispatch installs its own handler; SIG_IGN there would discard the signal.
-            signal(signalNumber, SIG_IGN)
-            #endif
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { [self] in raise() }
-            source.resume()
-            return source
-        }
-    }
+    /// Raised by SIGINT and SIGTERM (see ``ProcessSignals``) until ``stopListening()``; at once if one already came.
+    func listenForSignals() { ProcessSignals.listen(self) }
 
-    /// Restores default signal handling.
-    func removeHandlers(_ sources: [any DispatchSourceSignal]) {
-        sources.forEach { $0.cancel() }
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
-    }
+    /// No longer raised by signals; they stay taken over for the process's life.
+    func stopListening() { ProcessSignals.unlisten(self) }
 }

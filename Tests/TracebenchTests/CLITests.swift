@@ -82,11 +82,12 @@ struct CLITests {
         let result = try await tracebench(["run", "scenarios/smoke.yaml", "--quiet", "--out", out]) { pid in
             try? await Task.sleep(for: .seconds(4))
             // SIGTERM, not SIGINT: a test runner started in the background by a shell inherits SIGINT ignored, and so
-            // does this child (kept ignored, as Unix programs do). Again every 0.5 s until it exits, in case one came
-            // before the run had taken over the signal; raising the stop twice changes nothing.
-            for _ in 0 ..< 20 where kill(pid, 0) == 0 {
+            // does this child (kept ignored, as Unix programs do). Again every 50 ms until it exits: a stop raised
+            // twice changes nothing, and a signal after the results are written must not kill the process before it
+            // exits 130 (it did, once, when the run gave the signals back to their defaults on its way out).
+            for _ in 0 ..< 400 where kill(pid, 0) == 0 {
                 kill(pid, SIGTERM)
-                try? await Task.sleep(for: .milliseconds(500))
+                try? await Task.sleep(for: .milliseconds(50))
             }
         }
         #expect(result.status == 130, "\(result.stderr)")

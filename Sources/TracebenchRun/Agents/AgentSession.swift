@@ -42,8 +42,8 @@ public enum AgentSession {
     /// Serves runs until `once` is satisfied, the idle time passes, SIGINT/SIGTERM, or a failure.
     public static func serve(_ options: Options, handleSignals: Bool = false) async -> Ending {
         let stop = StopSignal()
-        let sources = handleSignals ? stop.installHandlers() : []
-        defer { if handleSignals { stop.removeHandlers(sources) } }
+        if handleSignals { stop.listenForSignals() }
+        defer { stop.stopListening() }
         let connection: ControlConnection
         do {
             connection = try ControlConnection(url: options.control)
