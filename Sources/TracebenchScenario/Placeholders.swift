@@ -57,12 +57,14 @@ public enum Placeholders {
 /// slots, so a job's text is a few appends (the load generator's hot path). Renders exactly what
 /// ``Placeholders/fill(_:_:)`` gives for the same values (a per-job value wins over a fixed one of the same name).
 public struct PlaceholderTemplate: Sendable {
-    enum Piece: Sendable {
+    /// A run of text, or the per-job value number `slot` (in the order of `perJob`).
+    public enum Piece: Sendable {
         case text(String)
         case slot(Int)
     }
 
-    let pieces: [Piece]
+    /// The text and slots, in order.
+    public let pieces: [Piece]
 
     /// Parses `text`, filling `fixed` now and leaving `perJob` (in this order) for ``render(_:)``.
     public init(_ text: String, fixed: [String: String], perJob: [String]) {

@@ -275,6 +275,11 @@ struct HTTPResponseReader {
         }
 
         private mutating func field(_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws(Failure) {
+            // By length first: most fields are none of the three, and are passed over without a comparison.
+            switch name.count {
+            case 10, 14, 17: break  // connection, content-length, transfer-encoding
+            default: return
+            }
             if HTTPResponseReader.equalsIgnoringCase(name, Names.contentLength) {
                 // A list of equal values is one value (RFC 9110 section 8.6); anything else is refused.
                 var failure: Failure?

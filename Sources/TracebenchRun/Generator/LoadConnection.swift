@@ -19,6 +19,9 @@ final class LoadConnection: SocketHandler {
     var connected: ((LoadConnection, LoadRequestError?) -> Void)?
     /// Called once when the connection closes (by either side).
     var closed: ((LoadConnection) -> Void)?
+    /// Called after each request's completion has run: the connection is free for the next (set once, so a request
+    /// allocates no closure of the pool's own).
+    var released: ((LoadConnection) -> Void)?
     private var fd: Int32
     private var token: UInt64 = 0
     private var connecting = true
@@ -186,6 +189,7 @@ final class LoadConnection: SocketHandler {
         unwritten = nil
         idleSince = SendLoop.now()
         waiting(result)
+        released?(self)
     }
 
     private static func errorText() -> String { String(cString: strerror(errno)) }

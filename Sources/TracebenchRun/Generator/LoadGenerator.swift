@@ -151,6 +151,12 @@ struct JobPicker: Sendable {
     }
 
     func job(index: Int, id: String, intendedStartMicros: Int64) -> JobRequest {
+        let draw = draw(index: index)
+        return JobRequest(id: id, type: draw.type, priority: draw.priority, seed: draw.seed, intendedStartMicros: intendedStartMicros, arm: draw.arm)
+    }
+
+    /// Job `index`'s type, priority, seed and arm, without its id (the hot path builds none it does not need).
+    func draw(index: Int) -> (type: Int, priority: Int, seed: UInt64, arm: Int) {
         var random = random.derived(UInt64(index))
         let total = cumulativeWeights.last ?? 1
         let point = random.nextUnit() * total
@@ -160,6 +166,6 @@ struct JobPicker: Sendable {
         let seed = random.next()
         let armCount = UInt64(scenario.overhead?.arms.count ?? 1)
         let arm = armCount > 1 ? Int(random.next() % armCount) : 0
-        return JobRequest(id: id, type: type, priority: priority, seed: seed, intendedStartMicros: intendedStartMicros, arm: arm)
+        return (type, priority, seed, arm)
     }
 }

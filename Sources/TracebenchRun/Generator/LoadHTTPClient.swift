@@ -91,10 +91,7 @@ final class LoadHTTPClient: Sendable {
         }
 
         private func send(_ request: LoadRequest, on connection: LoadConnection, completion: @escaping Completion) {
-            connection.send(request) { result in
-                completion(result)
-                self.release(connection)
-            }
+            connection.send(request, completion: completion)  // then `released`: the connection comes back
         }
 
         /// A connection finished its request: the next waiting request takes it, or it goes idle.
@@ -137,6 +134,7 @@ final class LoadHTTPClient: Sendable {
             }
             open += 1
             connections.append(connection)
+            connection.released = { [weak self] connection in self?.release(connection) }
             connection.closed = { [weak self] connection in
                 self?.connections.removeAll { $0 === connection }
                 self?.closed()

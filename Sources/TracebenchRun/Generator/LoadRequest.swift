@@ -68,16 +68,18 @@ struct LoadRequest: Sendable {
             .request(body: body, allocator: allocator)
     }
 
-    /// Whether `byte` may be part of a header name (RFC 9110's `tchar`).
+    /// Whether `byte` may be part of a header name (RFC 9110's `tchar`: letters, digits and ``tokenSymbols``).
+    @inline(__always)
     static func isTokenByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-             UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"),
-             UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "^"), UInt8(ascii: "`"), UInt8(ascii: "|"),
-             UInt8(ascii: "~"): true
-        default: false
-        }
+        byte < 64 ? tokenMaskLow >> UInt64(byte) & 1 != 0 : byte < 128 && tokenMaskHigh >> UInt64(byte - 64) & 1 != 0
     }
+
+    /// `tchar` as two bit sets (bytes 0–63 and 64–127), so a header name costs a shift per byte: letters, digits and
+    /// ``tokenSymbols`` (literals, so no lazy initialisation per use; a test rebuilds them from the definition).
+    static let tokenMaskLow: UInt64 = 0x03ff6cfa00000000
+    static let tokenMaskHigh: UInt64 = 0x57ffffffc7fffffe
+    /// The symbols a token may have besides letters and digits.
+    static let tokenSymbols = Array("!#$%&'*+-.^_`|~".utf8)
 }
 
 /// A request's head rendered and checked once (request line, `Host`, the headers): each job adds its
@@ -110,12 +112,25 @@ struct PreparedRequest: Sendable {
 
     /// The whole request with `body`.
     func request(body: some Collection<UInt8>, allocator: ByteBufferAllocator = ByteBufferAllocator()) -> LoadRequest {
-        var bytes = allocator.buffer(capacity: head.count + 24 + body.count)
-        bytes.writeBytes(head)
-        bytes.writeString(String(body.count))
-        bytes.writeStaticString("\r\n\r\n")
+        var bytes = head(bodyCount: body.count, allocator: allocator)
         bytes.writeBytes(body)
         return LoadRequest(endpoint: endpoint, bytes: bytes, keepsBody: keepsBody, expectsBody: expectsBody)
+    }
+
+    /// The whole request with the body `template` writes for `values` (no `String` per job).
+    func request(body template: JobBodyTemplate, values: JobBodyTemplate.Values, allocator: ByteBufferAllocator) -> LoadRequest {
+        var bytes = head(bodyCount: template.count(values), allocator: allocator)
+        template.write(values, into: &bytes)
+        return LoadRequest(endpoint: endpoint, bytes: bytes, keepsBody: keepsBody, expectsBody: expectsBody)
+    }
+
+    /// The head through `Content-Length` and the blank line, in a buffer with room for the body.
+    private func head(bodyCount: Int, allocator: ByteBufferAllocator) -> ByteBuffer {
+        var bytes = allocator.buffer(capacity: head.count + 24 + bodyCount)
+        bytes.writeBytes(head)
+        JobBodyTemplate.writeDecimal(bodyCount, into: &bytes)
+        bytes.writeStaticString("\r\n\r\n")
+        return bytes
     }
 }
 

@@ -84,7 +84,7 @@ final class TargetLoad: Sendable {
         keepsJobTypes = scenario.jobs.contains { $0.expect != nil }
         templates = (scenario.jobs.map(Optional.some) + [nil]).map { job in
             SubmitTemplates(target.submit, fixed: values.merging(job?.fields ?? [:]) { $1 }.merging(["service": job?.service ?? ""]) { $1 },
-                            keepsBody: { if case .responseBody = target.correlate?.traceID { true } else { false } }())
+                            runID: runID, keepsBody: { if case .responseBody = target.correlate?.traceID { true } else { false } }())
         }
         loop = OpenLoop(clock: ContinuousClock(), maxInFlight: scenario.load.maxInFlight)
     }
@@ -149,15 +149,18 @@ final class TargetLoad: Sendable {
         var url: PlaceholderTemplate
         var headers: [(name: String, value: PlaceholderTemplate)]
         var body: PlaceholderTemplate
+        /// The body as bytes, written per job without building strings (with ``prepared``).
+        var bodyBytes: JobBodyTemplate
         /// Whether the response body is read (the trace id is in it).
         var keepsBody: Bool
         /// The request's head rendered once, when the URL and headers name no per-job placeholder.
         var prepared: PreparedRequest?
 
-        init(_ submit: TargetSpec.Submit, fixed: [String: String], keepsBody: Bool) {
+        init(_ submit: TargetSpec.Submit, fixed: [String: String], runID: String, keepsBody: Bool) {
             url = PlaceholderTemplate(submit.url, fixed: fixed, perJob: Self.perJob)
             headers = submit.headers.sorted { $0.key < $1.key }.map { ($0.key, PlaceholderTemplate($0.value, fixed: fixed, perJob: Self.perJob)) }
             body = PlaceholderTemplate(submit.body, fixed: fixed, perJob: Self.perJob)
+            bodyBytes = JobBodyTemplate(body, runID: runID)
             self.keepsBody = keepsBody
             if let url = url.constant, let split = LoadEndpoint.split(url) {
                 let headers = headers.compactMap { header in header.value.constant.map { (header.name, $0) } }
@@ -180,7 +183,6 @@ final class TargetLoad: Sendable {
         let picker = JobPicker(scenario: scenario)
         let offsets = schedule.offsetsNanos
         timing.withLock { $0 = (startMicros, offsets) }
-        let runID = runID
         let arrivals = share ?? Array(offsets.indices)
         let observer = observer
         await ArrivalLanes.run(count: arrivals.count, offsetNanos: { Int64(offsets[arrivals[$0]]) }, origin: origin,
@@ -189,14 +191,14 @@ final class TargetLoad: Sendable {
             let index = arrivals[position]
             let intended = startMicros + Int64(offsets[index] / 1000)
             observer?.dispatched(index, WallClock.nowMicros() - intended)
-            let job = picker.job(index: index, id: "\(runID)-\(index)", intendedStartMicros: intended)
-            self.submit(id: job.id, index: index, type: job.type, priority: job.priority, intendedMicros: intended,
+            let draw = picker.draw(index: index)
+            self.submit(index: index, type: draw.type, priority: draw.priority, intendedMicros: intended,
                         measured: offsets[index] >= warmupNanos, client: client, lane: lane, done: done)
         }
         await client.shutdown()
     }
 
-    private func submit(id: String, index: Int, type: Int, priority: Int, intendedMicros: Int64, measured: Bool,
+    private func submit(index: Int, type: Int, priority: Int, intendedMicros: Int64, measured: Bool,
                         client: LoadHTTPClient, lane: Int, done: @escaping @Sendable () -> Void) {
         var injected: InjectedTrace?
         if target.submit.traceparent == .inject {
@@ -204,12 +206,12 @@ final class TargetLoad: Sendable {
             injected?.startNanos = UInt64(max(0, intendedMicros)) * 1000
         }
         let templates = templates[scenario.jobs.indices.contains(type) ? type : templates.count - 1]
-        let values = [id, String(priority), String(index)]
         let request: LoadRequest
         do throws(LoadRequestError) {
             if let prepared = templates.prepared, injected == nil {
-                request = prepared.request(body: templates.body.render(values).utf8, allocator: client.allocator)
+                request = prepared.request(body: templates.bodyBytes, values: .init(index: index, priority: priority), allocator: client.allocator)
             } else {
+                let values = [jobID(index), String(priority), String(index)]
                 var headers = templates.headers.map { ($0.name, $0.value.render(values)) }
                 if let injected {
                     headers.removeAll { $0.0.lowercased() == "traceparent" }
@@ -221,7 +223,7 @@ final class TargetLoad: Sendable {
                                                  body: templates.body.render(values).utf8, keepsBody: templates.keepsBody)
             }
         } catch {
-            record(index: index, id: id, failure: error.message, header: nil, injected: nil, intendedMicros: intendedMicros, measured: measured,
+            record(index: index, failure: error.message, header: nil, injected: nil, intendedMicros: intendedMicros, measured: measured,
                    finished: WallClock.nowMicros())
             return done()
         }
@@ -241,14 +243,17 @@ final class TargetLoad: Sendable {
             case let .failure(error):
                 failure = error.message
             }
-            self.record(index: index, id: id, failure: failure, header: header, injected: injected, intendedMicros: intendedMicros,
+            self.record(index: index, failure: failure, header: header, injected: injected, intendedMicros: intendedMicros,
                         measured: measured, finished: finished ?? WallClock.nowMicros())
             done()
         }
     }
 
+    /// Job `index`'s id: built only where it is kept (a correlation header, an injected trace, the snapshot).
+    private func jobID(_ index: Int) -> String { "\(runID)-\(index)" }
+
     /// Counts one submission that ended at `finished` (µs since the epoch).
-    private func record(index: Int, id: String, failure: String?, header: String?, injected: InjectedTrace?, intendedMicros: Int64, measured: Bool,
+    private func record(index: Int, failure: String?, header: String?, injected: InjectedTrace?, intendedMicros: Int64, measured: Bool,
                         finished: Int64) {
         observer?.resolved(index, failure, finished - intendedMicros)
         tally.withLock { state in
@@ -258,10 +263,10 @@ final class TargetLoad: Sendable {
                 return
             }
             _ = state.accepted.insert(index)
-            if let header { state.traceHeaders[id] = header }
+            if let header { state.traceHeaders[jobID(index)] = header }
             if var injected {
                 injected.endNanos = UInt64(max(0, finished)) * 1000
-                state.injected[id] = injected
+                state.injected[jobID(index)] = injected
             }
             if measured {
                 _ = state.measured.insert(index)
