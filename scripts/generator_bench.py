@@ -204,8 +204,9 @@ def callgrind(command, work, name, env=None):
 
 def count_instructions(args, work, url, tracebench):
     """Instructions per request, each tool's marginal cost: two runs that differ only in how many requests they send
-    (tracebench and wrk2: 50 and 250 requests/s for 8 s; wrk -c1: 2 and 6 s), the difference over the difference in
-    requests, so start-up and fixed costs cancel. Valgrind runs everything 20-50 x slower and on one thread at a time,
+    (tracebench and wrk2: 50 and 1,000 requests/s for 8 s; wrk -c1: 2 and 6 s), the difference over the difference in
+    requests, so start-up and fixed costs cancel. 7,600 requests apart: a start-up that varies by a few million
+    instructions moves the figure by a few hundred, not thousands (it did at 50 and 250 requests/s). Valgrind runs everything 20-50 x slower and on one thread at a time,
     so these runs are not timed; the count is what the code executes per request, the same on any machine."""
     if not shutil.which("valgrind"):
         sys.exit("--instructions needs valgrind (apt-get install valgrind)")
@@ -228,10 +229,10 @@ def count_instructions(args, work, url, tracebench):
     def marginal(low, high):
         return (high[0] - low[0]) / max(1, high[1] - low[1])
 
-    result = dict(tracebench=marginal(tracebench_run(50), tracebench_run(250)))
+    result = dict(tracebench=marginal(tracebench_run(50), tracebench_run(1000)))
     result["wrk_c1"] = marginal(*(wrk_run(["wrk", "-t1", "-c1", f"-d{d}s", "-s", f"{work}/post.lua", url], f"wrk-{d}") for d in (2, 6)))
     if args.wrk2:
-        result["wrk2"] = marginal(*(wrk_run([args.wrk2, "-t1", "-c1", f"-R{r}", "-d8s", "-s", f"{work}/post.lua", url], f"wrk2-{r}") for r in (50, 250)))
+        result["wrk2"] = marginal(*(wrk_run([args.wrk2, "-t1", "-c1", f"-R{r}", "-d8s", "-s", f"{work}/post.lua", url], f"wrk2-{r}") for r in (50, 1000)))
     print("\ninstructions per request (valgrind callgrind, user space, marginal: start-up cancels out):")
     for tool, value in result.items():
         print(f"  {tool:<11} {value:>10,.0f}" + (f"   {value / result['wrk_c1']:.1f} x wrk" if tool != "wrk_c1" else ""))
