@@ -16,13 +16,13 @@ struct ArrivalLanesTests {
     /// (sends that have not called `done` yet are still outstanding).
     static func run(lanes laneCount: Int = 1, count: Int, maxInFlight: Int = 100, lag: Int64 = 0, window: Int64 = 0, stop: StopSignal = StopSignal(),
                     offset: @escaping @Sendable (Int) -> Int64 = { Int64($0) * 10_000_000 }, wakeUps: ((Int64) -> Void)? = nil,
-                    send: @escaping ArrivalLanes.Send) -> (admission: OpenLoop<ContinuousClock>, finished: () -> Int) {
+                    makeRoom: @escaping () -> Void = {}, send: @escaping ArrivalLanes.Send) -> (admission: OpenLoop<ContinuousClock>, finished: () -> Int) {
         let admission = OpenLoop(clock: ContinuousClock(), maxInFlight: maxInFlight)
         let clock = VirtualClock()
         let finished = Atomic(0)
         let lanes = (0..<laneCount).map { lane in
             ArrivalLanes.Lane(lane: lane, stride: laneCount, count: count, origin: 1_000_000, offsetNanos: offset, window: window, clock: { clock.now + lag },
-                              admission: admission, stop: stop, dropped: { _ in }, send: send) { finished.add(1, ordering: .relaxed) }
+                              admission: admission, stop: stop, dropped: { _ in }, send: send, makeRoom: makeRoom) { finished.add(1, ordering: .relaxed) }
         }
         var wakes: [Int64?] = lanes.map { _ in 0 }
         while true {
@@ -76,6 +76,31 @@ struct ArrivalLanesTests {
         #expect(sent.withLock { $0 } == [0, 1, 2] && finished() == 0)
         pending.withLock { $0 }.forEach { $0() }
         #expect(admission.counts.inFlight == 0 && finished() == 1)
+    }
+
+    @Test("an arrival that finds max_in_flight outstanding is dropped only after the responses that have come are taken in: their slots are free from the moment they came")
+    func responsesThatCameFreeTheirSlotsBeforeADrop() {
+        let pending = Mutex<[@Sendable () -> Void]>([])
+        let roomMade = Mutex(0)
+        // Ten arrivals due at once (a lane catching up after a stall), three slots; each time the lane is full, one
+        // response has come (the oldest send ends when the lane takes in what has come).
+        let (admission, finished) = Self.run(count: 10, maxInFlight: 3, offset: { _ in 0 }, makeRoom: {
+            roomMade.withLock { $0 += 1 }
+            let oldest = pending.withLock { $0.isEmpty ? nil : $0.removeFirst() }
+            oldest?()
+        }) { _, _, done in
+            pending.withLock { $0.append(done) }
+        }
+        #expect(admission.counts == OpenLoop<ContinuousClock>.Counts(started: 10, dropped: 0, lateStarts: 0, inFlight: 3))
+        #expect(roomMade.withLock { $0 } == 7 && admission.lag.summary().count == 10)
+        pending.withLock { $0 }.forEach { $0() }
+        #expect(finished() == 1)
+
+        // When nothing has come, the lane looks once per wake-up, not once per arrival it drops (an overloaded target
+        // must not cost a system call per arrival).
+        let looked = Mutex(0)
+        let (full, _) = Self.run(count: 10, maxInFlight: 3, offset: { _ in 0 }, makeRoom: { looked.withLock { $0 += 1 } }) { _, _, _ in }
+        #expect(full.counts.started == 3 && full.counts.dropped == 7 && looked.withLock { $0 } == 1)
     }
 
     @Test("two lanes share the schedule: every arrival is offered once, lane l takes l, l + 2, …, each at its own instant")

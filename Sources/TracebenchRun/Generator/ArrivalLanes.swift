@@ -23,7 +23,8 @@ enum ArrivalLanes {
                     await withCheckedContinuation { (finished: CheckedContinuation<Void, Never>) in
                         loop.execute {
                             let lane = Lane(lane: index, stride: loops.count, count: count, origin: origin, offsetNanos: offsetNanos, window: window,
-                                            clock: SendLoop.now, admission: admission, stop: stop, dropped: dropped, send: send) { finished.resume() }
+                                            clock: SendLoop.now, admission: admission, stop: stop, dropped: dropped, send: send,
+                                            makeRoom: { [weak loop] in loop?.pollReady() }) { finished.resume() }
                             lane.loop = loop
                             lane.timerFired()
                         }
@@ -50,6 +51,10 @@ enum ArrivalLanes {
         let stop: StopSignal
         let dropped: @Sendable (Int) -> Void
         let send: Send
+        /// Takes in the responses that have come (the loop's ready sockets, without waiting), before an arrival that
+        /// finds `max_in_flight` sends outstanding is dropped: a slot is free from the moment its response came, not
+        /// from when the loop would have read it.
+        let makeRoom: () -> Void
         let finished: () -> Void
         /// The least time between two of the lane's wake-ups (ns): arrivals due within it are dispatched together.
         let window: Int64
@@ -63,7 +68,7 @@ enum ArrivalLanes {
         init(lane: Int, stride: Int, count: Int, origin: Int64, offsetNanos: @escaping @Sendable (Int) -> Int64, window: Int64 = 0,
              clock: @escaping () -> Int64,
              admission: OpenLoop<C>, stop: StopSignal, dropped: @escaping @Sendable (Int) -> Void, send: @escaping Send,
-             finished: @escaping () -> Void) {
+             makeRoom: @escaping () -> Void = {}, finished: @escaping () -> Void) {
             self.lane = lane
             self.stride = stride
             self.count = count
@@ -75,6 +80,7 @@ enum ArrivalLanes {
             self.stop = stop
             self.dropped = dropped
             self.send = send
+            self.makeRoom = makeRoom
             self.finished = finished
             next = lane
         }
@@ -84,6 +90,7 @@ enum ArrivalLanes {
         /// signal).
         func tick() -> Int64? {
             let woke = clock()
+            var mayMakeRoom = true
             while next < count {
                 if stop.isRaised {
                     next = count
@@ -94,7 +101,14 @@ enum ArrivalLanes {
                 if intended > dispatched { return max(intended, woke + window) }
                 let index = next
                 next += stride
-                if admission.admit(lag: .nanoseconds(dispatched - intended)) {
+                var admitted = admission.admitIfRoom(lag: .nanoseconds(dispatched - intended))
+                if !admitted, mayMakeRoom {
+                    makeRoom()
+                    admitted = admission.admitIfRoom(lag: .nanoseconds(clock() - intended))
+                    mayMakeRoom = admitted  // one that freed nothing is not tried again this wake-up: its cost stays bounded by the admissions
+                }
+                if !admitted { admitted = admission.admit(lag: .nanoseconds(clock() - intended)) }  // counts the drop
+                if admitted {
                     outstanding += 1
                     send(index, lane) { self.sendEnded() }
                 } else {

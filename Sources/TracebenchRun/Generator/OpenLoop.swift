@@ -44,11 +44,18 @@ final class OpenLoop<C: Clock>: Sendable where C.Duration == Duration {
 
     /// Admits an arrival dispatched `lag` after its intended instant (true: its send starts now, and ``finished()``
     /// must follow it), or drops and counts it (false).
-    func admit(lag: Duration) -> Bool {
+    func admit(lag: Duration) -> Bool { admit(lag: lag, countingDrop: true) }
+
+    /// Admits an arrival as ``admit(lag:)`` does while there is room; when `maxInFlight` sends are outstanding it
+    /// neither admits nor counts anything, so the caller can first take in the responses that have come (freeing their
+    /// slots) and then decide with ``admit(lag:)``.
+    func admitIfRoom(lag: Duration) -> Bool { admit(lag: lag, countingDrop: false) }
+
+    private func admit(lag: Duration, countingDrop: Bool) -> Bool {
         let micros = Int64(max(0, lag / .microseconds(1)))
         return state.withLock { state -> Bool in
             guard state.counts.inFlight < maxInFlight else {
-                state.counts.dropped += 1
+                if countingDrop { state.counts.dropped += 1 }
                 return false
             }
             state.counts.inFlight += 1

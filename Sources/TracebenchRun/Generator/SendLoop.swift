@@ -58,6 +58,9 @@ final class SendLoop: @unchecked Sendable {
     private var writeWatchers = 0
     private var freeSlots: [Int] = []
     private var timers: [(handler: any TimerHandler, deadline: Int64)] = []
+    /// ``pollReady()``'s own event buffer (it may run while the loop's is being walked), and whether it is running.
+    private var pollEvents = [epoll_event](repeating: epoll_event(), count: 256)
+    private var polling = false
     /// Whether the kernel has epoll_pwait2 (a nanosecond timeout); tests turn it off to run the fallback.
     private var nanosecondWait: Bool
     /// The loop thread's pthread id (0 until it runs).
@@ -218,17 +221,13 @@ final class SendLoop: @unchecked Sendable {
             }
             guard ready > 0 else { continue }
             for event in events[..<Int(ready)] {
-                let token = event.data.u64
-                if token == UInt64.max {
+                if event.data.u64 == UInt64.max {
                     var count: UInt64 = 0
                     _ = read(wakeFD, &count, 8)
                     runInbox()
-                    continue
+                } else {
+                    deliver(event)
                 }
-                let slot = Int(token & 0xFFFF_FFFF)
-                guard handlers.indices.contains(slot), UInt64(handlers[slot].generation) == token >> 32, let handler = handlers[slot].handler else { continue }
-                if event.events & EPOLLOUT.rawValue != 0 { handler.writable() }
-                if event.events & ~EPOLLOUT.rawValue != 0, UInt64(handlers[slot].generation) == token >> 32 { handler.readable() }
             }
         }
         close(epoll)
@@ -239,6 +238,29 @@ final class SendLoop: @unchecked Sendable {
             return exit.waiting
         }
         waiting?.resume()
+    }
+
+    /// Tells each socket that is ready now, without waiting (on the loop's thread, from a timer's handler): a lane that
+    /// found `max_in_flight` sends outstanding reads the responses that have come before it drops an arrival. Events
+    /// the loop took before and still walks may then be stale; handlers take those as the nothing they are (a read
+    /// that finds no bytes, a write with nothing left). The inbox waits for the loop's own turn.
+    func pollReady() {
+        guard !polling else { return }
+        polling = true
+        defer { polling = false }
+        var none = timespec(tv_sec: 0, tv_nsec: 0)
+        let ready = nanosecondWait ? epoll_pwait2(epoll, &pollEvents, Int32(pollEvents.count), &none, nil)
+            : epoll_wait(epoll, &pollEvents, Int32(pollEvents.count), 0)
+        guard ready > 0 else { return }
+        for event in pollEvents[..<Int(ready)] where event.data.u64 != UInt64.max { deliver(event) }
+    }
+
+    private func deliver(_ event: epoll_event) {
+        let token = event.data.u64
+        let slot = Int(token & 0xFFFF_FFFF)
+        guard handlers.indices.contains(slot), UInt64(handlers[slot].generation) == token >> 32, let handler = handlers[slot].handler else { return }
+        if event.events & EPOLLOUT.rawValue != 0 { handler.writable() }
+        if event.events & ~EPOLLOUT.rawValue != 0, UInt64(handlers[slot].generation) == token >> 32 { handler.readable() }
     }
 
     private func runInbox() {
