@@ -1,6 +1,7 @@
 import Synchronization
 import TracebenchAnalysis
 import TracebenchProcess
+import TracebenchRedis
 import TracebenchJudge
 import TracebenchMeasure
 import TracebenchResults
@@ -73,8 +74,13 @@ struct BuiltInPipeline: SystemUnderTest {
         var ledgerLost = false
         do {
             let delivered = taken.withLock { $0.delivered }
-            rest = try LedgerReader.read(jobIDs: load.accepted.indices.filter { !delivered.contains($0) }.map { "\(runID)-\($0)" },
-                                         connection: redis.control)
+            let unread = load.accepted.indices.filter { !delivered.contains($0) }.map { "\(runID)-\($0)" }
+            let control = redis.control, runID = runID
+            rest = try await OwnThread.run { () throws(RedisError) in
+                let rest = try LedgerReader.read(jobIDs: unread, connection: control)
+                LedgerReader.removeRun(runID, jobIDs: unread, connection: control)
+                return rest
+            }
         } catch {
             ledgerLost = true
             results.problems.append(Problem(.ledgerUnreadable, "cannot read the job ledger from Redis: \(error); partial figures: jobs.submitted is the count of jobs the API accepted, counted pending (their outcome is unknown); spans.exported is at least spans.received; trace completeness is not measured"))

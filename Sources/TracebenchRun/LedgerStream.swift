@@ -1,6 +1,8 @@
+import Glibc
 import Synchronization
 import TracebenchAnalysis
 import TracebenchPipeline
+import TracebenchProcess
 import TracebenchRedis
 
 /// The built-in pipeline's ledger, read while the run goes on: workers announce each finished job on the run's
@@ -24,19 +26,23 @@ final class LedgerStream: Sendable {
         self.deliver = deliver
     }
 
-    /// Starts reading in the background, on a connection of its own.
+    /// Starts reading in the background, on a connection and a thread of its own (its reads block for a round trip,
+    /// or for the connection's timeout when Redis stalls: never on the cooperative pool).
     func start(interval: Duration = .milliseconds(200)) {
-        let work = Task.detached { [self] in
-            do {
-                let connection = try RedisConnection(url: url)
-                var last = "0-0"
-                while !stopping.load(ordering: .relaxed) {
-                    if try drainOnce(connection, after: &last) < Self.batch { try? await Task.sleep(for: interval) }
+        let pause = UInt32(clamping: Int64(interval / .microseconds(1)))
+        let work = Task { [self] in
+            await OwnThread.run { [self] in
+                do {
+                    let connection = try RedisConnection(url: url)
+                    var last = "0-0"
+                    while !stopping.load(ordering: .relaxed) {
+                        if try drainOnce(connection, after: &last) < Self.batch { usleep(pause) }
+                    }
+                    // Whatever was announced before the stop (the workers have exited): read it all.
+                    while try drainOnce(connection, after: &last) > 0 {}
+                } catch {
+                    failure.withLock { $0 = error as? RedisError ?? .io("\(error)") }
                 }
-                // Whatever was announced before the stop (the workers have exited): read it all.
-                while try drainOnce(connection, after: &last) > 0 {}
-            } catch {
-                failure.withLock { $0 = error as? RedisError ?? .io("\(error)") }
             }
         }
         task.withLock { $0 = work }

@@ -101,6 +101,34 @@ struct CLITests {
         #expect(problems.contains { ($0["message"] as? String)?.contains("traces open") == true }, "\(problems)")
     }
 
+    /// A drain that times out with jobs still queued (one worker, one slot, 400 ms jobs offered at 20/s): the run says
+    /// how many were pending, and the Redis it used keeps nothing of the run — its queue, counter, stream and job
+    /// hashes are gone, so a shared Redis does not collect every cut run's leftovers.
+    @Test func aDrainThatTimesOutLeavesNothingOfTheRunInRedis() async throws {
+        let server = try RedisServer()
+        let out = TestSupport.temporaryPath(".json"), scenario = TestSupport.temporaryPath(".yaml")
+        defer { TestSupport.discard(out); TestSupport.discard(scenario) }
+        try """
+        name: cut-drain
+        duration_s: 2
+        seed: 3
+        drain_timeout_s: 1
+        load: {arrival: constant, rate_per_s: 20}
+        pipeline: {workers: 1, concurrency_per_worker: 1}
+        jobs:
+          - service: slow
+            steps: [{name: service-process-job, duration_ms: 400}]
+        tracing: {mode: "off"}
+        """.write(toFile: scenario, atomically: true, encoding: .utf8)
+        let result = try await tracebench(["run", scenario, "--quiet", "--out", out, "--redis", server.url.secretURL])
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any] ?? [:]
+        let runID = try #require(json["run_id"] as? String, "\(result.stderr)")
+        let jobs = json["jobs"] as? [String: Any] ?? [:]
+        #expect((jobs["pending"] as? Int ?? 0) > 10, "\(jobs)")
+        let keys = try RedisConnection(url: server.url).command(["KEYS", "*"]).orThrow().array?.compactMap(\.string) ?? []
+        #expect(!runID.isEmpty && keys.filter { $0.contains(runID) }.isEmpty, "\(keys.prefix(10))")
+    }
+
     /// Redis killed 4 s in, during a 30 s load: the load stops within a second, the run fails, and what the
     /// coordinator knows without the ledger (accepted jobs, spans that arrived) is kept and said to be partial.
     @Test func redisDyingMidRunIsFlaggedAndResultsAreWritten() async throws {
