@@ -187,13 +187,29 @@ public struct TraceFold: Sendable {
             spansPerProbability[p, default: 0] += 1
             facts.probability = max(facts.probability, p)
         }
-        // Spans kept together in one trace are one draw: the variance is taken per (trace, p) cluster.
-        for (p, n) in spansPerProbability {
-            adjustedCounts.spans.estimate += Double(n) / p
-            variances.spans += (1 - p) / (p * p) * Double(n * n)
-        }
+        let trace = Self.adjustedSpans(spansPerProbability)
+        adjustedCounts.spans.estimate += trace.estimate
+        variances.spans += trace.variance
         facts.depth = TraceCheck.maxDepth(members: Array(spans.indices), spans: spans, index: index)
         return facts
+    }
+
+    /// One kept trace's share of the adjusted span count (Horvitz–Thompson) and of its variance, from how many of its
+    /// spans were kept at each probability. Spans kept together at one probability are one draw (a cluster). Clusters
+    /// of one trace at different probabilities are nested, not independent: consistent samplers threshold the same
+    /// trace id, so the worker's 5 % keeps a subset of the API's 10 % — their estimates rise and fall together. The
+    /// variance therefore has, besides each cluster's (1 − p)/p² · n², a covariance term per pair: joint inclusion is the
+    /// smaller probability q, giving 2 (1 − p) n m / (p q). (Were the samplers independent, that term would only widen the
+    /// interval.) Without it a run whose API kept few traces read its spans z at −4.1 on a jobs z of −2.7.
+    static func adjustedSpans(_ spansPerProbability: [Double: Int]) -> (estimate: Double, variance: Double) {
+        let clusters = spansPerProbability.sorted { $0.key > $1.key }
+        var estimate = 0.0, variance = 0.0
+        for (position, (p, n)) in clusters.enumerated() {
+            estimate += Double(n) / p
+            variance += (1 - p) / (p * p) * Double(n * n)
+            for (q, m) in clusters[(position + 1)...] { variance += 2 * (1 - p) * Double(n * m) / (p * q) }
+        }
+        return (estimate, variance)
     }
 
     // MARK: - One job
