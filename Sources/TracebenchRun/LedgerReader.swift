@@ -25,15 +25,10 @@ enum LedgerReader {
     /// drain that timed out, or a stop), its finished counter and stream, and the hashes of `jobIDs` (the jobs read
     /// last). Only the run's own keys; best effort — a Redis that fails now changes no figure.
     static func removeRun(_ runID: String, jobIDs: [String], connection: RedisConnection, batchSize: Int = 1000) {
-        let runKeys = [JobKeys.pending(runID: runID), JobKeys.finishedCounter(runID: runID), JobKeys.finishedStream(runID: runID)]
-        var start = 0
-        var commands = [["DEL"] + runKeys]
-        repeat {
-            commands += jobIDs[start..<min(start + batchSize, jobIDs.count)].map { ["DEL", JobKeys.job($0)] }
-            _ = try? connection.pipeline(commands)
-            commands = []
-            start += batchSize
-        } while start < jobIDs.count
+        _ = try? connection.command(["DEL", JobKeys.pending(runID: runID), JobKeys.finishedCounter(runID: runID), JobKeys.finishedStream(runID: runID)])
+        for start in stride(from: 0, to: jobIDs.count, by: batchSize) {
+            _ = try? connection.command(["DEL"] + jobIDs[start..<min(start + batchSize, jobIDs.count)].map(JobKeys.job))
+        }
     }
 
     static func entry(id: String, fields: [String: String]) -> LedgerEntry {

@@ -1,11 +1,5 @@
-
-#if canImport(Glibc)
-import Dispatch
-import Glibc
 import Synchronization
-import TracebenchJudge
 import TracebenchResults
-#endif
 
 /// Raised by SIGINT or SIGTERM (or by the coordinator itself): the run stops offering load, shuts the pipeline
 /// down gracefully and still writes its results, flagged `interrupted`.

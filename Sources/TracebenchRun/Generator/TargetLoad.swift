@@ -99,7 +99,7 @@ final class TargetLoad: Sendable {
         let (startMicros, offsets) = timing.withLock { $0 }
         let picker = JobPicker(scenario: scenario)
         for index in copy.accepted.indices {
-            let id = "\(runID)-\(index)"
+            let id = jobID(index)
             copy.acceptedJobIDs.append(id)
             if copy.measured.contains(index), offsets.indices.contains(index) {
                 copy.measuredIntendedMicros[id] = startMicros + Int64(offsets[index] / 1000)
