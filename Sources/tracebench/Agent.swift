@@ -31,6 +31,9 @@ struct Agent: AsyncParsableCommand {
     @Option(name: .customLong("clock-skew-us"), help: .hidden)
     var clockSkewMicros: Int64 = 0
 
+    @Option(name: .customLong("hold-start-us"), help: .hidden)
+    var holdStartMicros: Int64 = 0
+
     func run() async throws {
         let url: RedisURL
         do { url = try RedisURL(parsing: control) } catch { throw CLIError.usage("--control: \(error)") }
@@ -41,6 +44,7 @@ struct Agent: AsyncParsableCommand {
         options.once = once
         options.idleSeconds = idleSeconds
         options.clockSkewMicros = clockSkewMicros
+        options.holdStartMicros = max(0, holdStartMicros)
         options.executablePath = Run.executablePath()
         options.log = { FileHandle.standardError.write(Data("agent \(name): \($0)\n".utf8)) }
         options.log("waiting for runs on \(url.redacted)")

@@ -160,6 +160,38 @@ struct AgentRunTests {
         #expect(statuses.0 == 0 && statuses.1 == 0)
     }
 
+    @Test("an agent held 250 ms after t0: its first arrival reads that late (less its offset), the run's start skew at least that, and a 100 ms tolerance fails the run (start_skew)",
+          .timeLimit(.minutes(3)))
+    func heldStartIsMeasuredBack() async throws {
+        let control = try RedisServer()
+        let endpoint = try await LoadHTTPClientTests.Endpoint.start()
+        let held: Int64 = 250_000
+        let a = try AgentProcess(control: control.url.description, name: "a")
+        let b = try AgentProcess(control: control.url.description, name: "b", extra: ["--hold-start-us", String(held)])
+        let yaml = Self.yaml(url: "http://127.0.0.1:\(endpoint.port)/ok", control: control.url.description, count: 2, seconds: 3,
+                             agentsExtra: ", start_tolerance_ms: 100")
+        let r = try await Self.run(yaml).results
+        let agents = try #require(r.load?.agents)
+        let late = try #require(agents.agents.first { $0.name == "b" })
+        let onTime = try #require(agents.agents.first { $0.name == "a" })
+        // Known answer: the hold less its share's first arrival's offset from t0, plus at most the machine's own
+        // scheduling delay; the agent that was not held starts on time.
+        let schedule = ArrivalSchedule(load: try ScenarioLoader.parse(yaml: yaml, file: "a.yaml").load, durationSeconds: 3, seed: 1)
+        let shares = try #require(ScheduleShares(equal: 2))
+        let first = try #require(shares.indices(of: late.share, in: schedule).first)
+        let expected = held - Int64(schedule.offsetsNanos[first] / 1000)
+        let lateness = try #require(late.firstArrivalLateMicros)
+        #expect(expected > 100_000 && lateness >= expected && lateness < expected + 60_000, "\(lateness) against \(expected)")
+        #expect(try #require(onTime.firstArrivalLateMicros) < 50_000, "\(onTime)")
+        let skew = try #require(agents.startSkewMicros)
+        #expect(skew >= lateness + late.clockUncertaintyMicros, "\(skew)")
+        #expect(r.status == "failed" && r.problems.contains { $0.kind == .startSkew }, "\(r.problems)")
+        // Late is not lost: every arrival of the held share was still offered and answered.
+        #expect(late.accepted == late.planned && onTime.accepted == onTime.planned && late.notOffered == 0, "\(agents)")
+        let statuses = (await a.exitStatus(within: .seconds(10)), await b.exitStatus(within: .seconds(10)))
+        #expect(statuses.0 == 0 && statuses.1 == 0)
+    }
+
     @Test("an agent SIGKILLed mid-run: the run fails (agent_lost), its share's unreported remainder counted exactly as not offered or unknown",
           .timeLimit(.minutes(3)))
     func agentKilled() async throws {

@@ -92,4 +92,16 @@ struct FleetFollowerTests {
         #expect(problems.contains { $0.kind == .componentFailed && $0.message.contains("agent a") && $0.message.contains("reported 3 of 4 intervals") })
         #expect(problems.contains { $0.kind == .componentFailed && $0.message.contains("agent c's interval 0") }, "\(problems)")
     }
+
+    @Test("the share's first arrival's lateness is the lowest index's, whichever lane's dispatch is observed first")
+    func firstLatenessIsTheFirstArrivals() {
+        let intervals = ShareIntervals(share: [1, 3, 5, 7], offsetsNanos: (0 ..< 8).map { UInt64($0) * 10_000_000 }, widthSeconds: 1, intervals: 1)
+        #expect(intervals.firstLateMicros == nil)
+        intervals.observer.dispatched(5, 180_000)
+        intervals.observer.dispatched(8, 1)  // not this share's
+        #expect(intervals.firstLateMicros == 180_000)
+        intervals.observer.dispatched(1, 220_000)
+        intervals.observer.dispatched(3, 200_000)
+        #expect(intervals.firstLateMicros == 220_000)
+    }
 }

@@ -234,6 +234,37 @@ struct ProcessSamplerTests {
         #expect(ProcessSampler.sampleGroup(pgid: 999_999_999) == nil)
     }
 
+    @Test("known answer: a child that burned 0.8 CPU-s and freed the 80 MB it had touched reads 0.8 s and a peak of at least 80 MB",
+          .timeLimit(.minutes(1)))
+    func cpuAndPeakOfAKnownChild() throws {
+        // The figures every host's cost is built from (workers, collector, coordinator, agents). process_time counts
+        // this process's user + system CPU, as the kernel's accounting that ProcessSampler reads does.
+        let burn = """
+            import sys, time
+            b = bytearray(80_000_000)
+            b[::4096] = b"x" * len(b[::4096])
+            del b
+            start = time.process_time()
+            while time.process_time() - start < 0.8:
+                pass
+            print(time.process_time(), flush=True)
+            time.sleep(30)
+            """
+        let pipe = Pipe()
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        child.arguments = ["python3", "-c", burn]
+        child.standardOutput = pipe
+        try child.run()
+        defer { kill(child) }
+        // Its own count of CPU seconds, once the burn is over.
+        let line = String(decoding: pipe.fileHandleForReading.availableData, as: UTF8.self)
+        let own = try #require(Double(line.trimmingCharacters(in: .whitespacesAndNewlines)), "\(line)")
+        let sample = try #require(ProcessSampler.sample(pid: child.processIdentifier))
+        #expect(own >= 0.8 && abs(sample.cpuSeconds - own) <= 0.05, "sampled \(sample.cpuSeconds) s, the child counted \(own) s")
+        #expect(sample.peakRSSBytes >= 80_000_000 && sample.rssBytes < 40_000_000, "peak \(sample.peakRSSBytes), now \(sample.rssBytes)")
+    }
+
     @Test func childProcessUntilItIsGone() throws {
         let child = try spawn(sleepPath, ["30"])
         let pid = child.processIdentifier

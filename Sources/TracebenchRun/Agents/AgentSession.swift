@@ -19,6 +19,8 @@ public enum AgentSession {
         public var idleSeconds: Double?
         /// Test only: added to every reading of this host's clock (a skewed host), to be measured back.
         public var clockSkewMicros: Int64 = 0
+        /// Test only: the share starts this long after `t0` (a host slow to start), its first arrival that late.
+        public var holdStartMicros: Int64 = 0
         /// This program, to start worker processes (`roles: [workers]`).
         public var executablePath = CommandLine.arguments.first ?? "tracebench"
         /// Where progress lines go (stderr in the CLI).

@@ -58,6 +58,9 @@ struct AgentShareRun: Sendable {
         }
 
         guard let target = spec.scenario.target else { return .controlFailed("run \(spec.runID) has no target") }
+        if options.holdStartMicros > 0 {
+            try? await Task.sleep(for: .microseconds(max(0, startMicros + options.holdStartMicros - WallClock.nowMicros())))
+        }
         let load = TargetLoad(scenario: spec.scenario, target: target, runID: spec.runID, values: spec.values, observer: intervals.observer)
         // Reports go out in order; one the control Redis did not take (it is restarting) waits, with those after it,
         // for the next try — nothing is dropped while the agent lives.

@@ -29,7 +29,9 @@ final class ShareIntervals: Sendable {
     let widthNanos: UInt64
     /// `bounds[k]..<bounds[k+1]`: the positions in ``share`` of interval `k`'s arrivals.
     let bounds: [Int]
-    private let state: Mutex<(intervals: [Int: Interval], nextToReport: Int, dispatched: Int, firstLateMicros: Int64?)>
+    /// `first`: the lowest-indexed arrival dispatched so far and how late it went out (µs). Lanes dispatch overdue arrivals
+    /// in parallel, so the first one observed need not be the share's first.
+    private let state: Mutex<(intervals: [Int: Interval], nextToReport: Int, dispatched: Int, first: (index: Int, lateMicros: Int64)?)>
 
     /// `share` with offsets `offsetsNanos` (the whole schedule's), `intervals` of `widthSeconds`.
     init(share: [Int], offsetsNanos: [UInt64], widthSeconds: Double, intervals: Int) {
@@ -101,14 +103,14 @@ final class ShareIntervals: Sendable {
             change(&interval, rank)
             state.intervals[k] = interval
             if dispatched { state.dispatched += 1 }
-            if let firstLag, state.firstLateMicros == nil { state.firstLateMicros = max(0, firstLag) }
+            if let firstLag, index < state.first?.index ?? Int.max { state.first = (index, max(0, firstLag)) }
         }
     }
 
     /// Arrivals dispatched or dropped so far (the heartbeat carries it: a lost agent's unknown outcomes).
     var dispatched: Int { state.withLock { $0.dispatched } }
-    /// How late the share's first dispatched arrival was (µs), once there was one.
-    var firstLateMicros: Int64? { state.withLock { $0.firstLateMicros } }
+    /// How late the share's first dispatched arrival (the lowest index) was (µs), once there was one.
+    var firstLateMicros: Int64? { state.withLock { $0.first?.lateMicros } }
     /// The last interval reported (-1: none).
     var lastReported: Int { state.withLock { $0.nextToReport - 1 } }
 
