@@ -13,6 +13,10 @@
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <sys/ioctl.h>
+#include <linux/sockios.h>
 
 /// Names the calling thread for the kernel (top, perf; at most 15 bytes kept).
 static inline int tracebench_name_thread(const char *name) {
@@ -56,6 +60,33 @@ static inline int tracebench_set_timer_slack(unsigned long nanoseconds) {
     return prctl(PR_SET_TIMERSLACK, nanoseconds, 0UL, 0UL, 0UL);
 }
 
+/// Bytes TCP socket `fd` sent that its peer has not acknowledged (ioctl SIOCOUTQ, the send queue, less SIOCOUTQNSD, the
+/// part not sent yet); -1 when the kernel cannot say. Bytes held back by a full receive window are unsent, not counted.
+static inline int tracebench_unacknowledged_bytes(int fd) {
+    int queued = 0, unsent = 0;
+    if (ioctl(fd, SIOCOUTQ, &queued) != 0 || ioctl(fd, SIOCOUTQNSD, &unsent) != 0) return -1;
+    return queued - unsent;
+}
+
+/// Asks the scheduler for a short time slice for the calling thread (sched_setattr's sched_runtime under SCHED_OTHER;
+/// Linux 6.12 and later, no privilege needed). Under EEVDF a thread with a shorter slice has an earlier deadline, so
+/// when it wakes it preempts a thread running out a default slice on its CPU instead of waiting behind it. Returns -1
+/// where the kernel does not take the hint (nothing changed then).
+static inline int tracebench_request_short_slice(uint64_t nanoseconds) {
+    struct {
+        uint32_t size, sched_policy;
+        uint64_t sched_flags;
+        int32_t sched_nice;
+        uint32_t sched_priority;
+        uint64_t sched_runtime, sched_deadline, sched_period;
+    } attributes;
+    memset(&attributes, 0, sizeof attributes);
+    attributes.size = sizeof attributes;
+    attributes.sched_policy = 0;  // SCHED_OTHER
+    attributes.sched_runtime = nanoseconds;
+    return (int)syscall(SYS_sched_setattr, 0, &attributes, 0);
+}
+
 /// Asks the kernel to send `signal` to this process when its parent dies (prctl PR_SET_PDEATHSIG; survives exec).
 static inline int tracebench_set_parent_death_signal(int signal) {
     return prctl(PR_SET_PDEATHSIG, (unsigned long)signal, 0UL, 0UL, 0UL);
@@ -63,6 +94,8 @@ static inline int tracebench_set_parent_death_signal(int signal) {
 #else
 static inline int tracebench_set_parent_death_signal(int signal) { (void)signal; return -1; }
 static inline int tracebench_set_timer_slack(unsigned long nanoseconds) { (void)nanoseconds; return -1; }
+static inline int tracebench_request_short_slice(unsigned long long nanoseconds) { (void)nanoseconds; return -1; }
+static inline int tracebench_unacknowledged_bytes(int fd) { (void)fd; return -1; }
 static inline int tracebench_name_thread(const char *name) { (void)name; return -1; }
 #endif
 

@@ -19,7 +19,14 @@ public enum MetricReader {
         case "latency":
             return latency(phase: metric.parts["phase"] ?? "", stat: metric.parts["stat"] ?? "", in: r)
         case "load":
-            return segments.count == 3 && segments[1] == "lag" ? r.load.flatMap { summaryStat($0.lag, stat: metric.parts["stat"] ?? "") } : nil
+            guard let load = r.load else { return nil }
+            if name == "steal_seconds" { return exact(load.stealSeconds) }
+            guard segments.count == 3 else { return nil }
+            switch segments[1] {
+            case "lag": return summaryStat(load.lag, stat: metric.parts["stat"] ?? "")
+            case "hiccups": return load.hiccups.flatMap { summaryStat($0, stat: metric.parts["stat"] ?? "") }
+            default: return nil
+            }
         case "jobs":
             if name == "failed_ratio" { return proportion(r.jobs.failed, r.jobs.submitted) }
             let j = r.jobs

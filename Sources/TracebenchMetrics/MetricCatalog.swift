@@ -69,6 +69,8 @@ public enum MetricCatalog {
     public static let definitions: [MetricDefinition] = [
         .init("latency.{phase}.{stat}", .microseconds, .quantile, "a latency phase: pNN (any percentile, e.g. p99.9; judged on its order-statistic interval), max, mean, count"),
         .init("load.lag.{stat}", .microseconds, .quantile, "the generator's own lag: intended instant → send dispatched (pNN, max, mean, count)"),
+        .init("load.hiccups.{stat}", .microseconds, .quantile, "the machine's own pauses while the load ran: a 1 ms sleep's overshoot, corrected for the sleeps a pause swallowed (pNN, max, mean, count)"),
+        .init("load.steal_seconds", .seconds, .exact, "the kernel's steal time while the load ran (s, every CPU summed): the hypervisor ran something else"),
         .init("jobs.submitted", .count, .exact, lowerIsBetter: false, "jobs the API accepted"),
         .init("jobs.completed", .count, .exact, lowerIsBetter: false, "jobs completed"),
         .init("jobs.failed", .count, .exact, "jobs that failed"),

@@ -63,6 +63,11 @@ public enum RunFigureRows {
         if let lag = r.load?.lag, lag.count > 0 {
             rows.append(FigureRow("schedule", String(format: "the generator's lag p50 %.3f ms, p99 %.3f ms, max %.3f ms over %llu dispatches; %d started > 1 ms late",
                                                      Double(lag.p50) / 1000, Double(lag.p99) / 1000, Double(lag.max) / 1000, lag.count, jobs.lateStarts)))
+            if let hiccups = r.load?.hiccups, hiccups.count > 0 {
+                let steal = r.load?.stealSeconds.map { String(format: "; steal %.3f s", $0) } ?? ""
+                rows.append(FigureRow("machine", String(format: "its own pauses meanwhile (1 ms sleeps) p50 %.3f ms, p99 %.3f ms, max %.3f ms",
+                                                        Double(hiccups.p50) / 1000, Double(hiccups.p99) / 1000, Double(hiccups.max) / 1000) + steal))
+            }
         }
         if let agents = r.load?.agents { rows.append(contentsOf: agentRows(agents)) }
         return rows

@@ -25,7 +25,7 @@ enum ResultsAssembly {
         jobs.droppedArrivals = load.droppedArrivals
         jobs.lateStarts = load.lateStarts
         jobs.submitErrors = load.submitErrors
-        results.load = LoadFigures(lag: load.scheduleLag.summary())
+        results.load = LoadFigures(lag: load.scheduleLag.summary(), hiccups: load.hostPauses?.hiccups.summary(), stealSeconds: load.hostPauses?.stealSeconds)
         results.jobs = jobs
 
         // Latency phases from the ledger's timestamps (warm-up excluded).

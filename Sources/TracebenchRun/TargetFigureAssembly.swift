@@ -18,7 +18,7 @@ enum TargetFigureAssembly {
         jobs.submitted = tally.acceptedJobIDs.count
         jobs.droppedArrivals = tally.droppedArrivals
         jobs.lateStarts = tally.lateStarts
-        figures.load = LoadFigures(lag: tally.scheduleLag.summary())
+        figures.load = LoadFigures(lag: tally.scheduleLag.summary(), hiccups: tally.hostPauses?.hiccups.summary(), stealSeconds: tally.hostPauses?.stealSeconds)
         jobs.submitErrors = tally.submitErrors
         if let ledger = target.ledger, ledgerRead {
             let statuses = tally.acceptedJobIDs.map { entries[$0]?.status ?? "" }

@@ -85,7 +85,14 @@ class Handler(BaseHTTPRequestHandler):
             self.reply(404, b"")
 
 
-server = ThreadingHTTPServer((sys.argv[1] if len(sys.argv) > 1 else "127.0.0.1", 0), Handler)
+class Server(ThreadingHTTPServer):
+    # socketserver's listen backlog is 5: a burst of new connections (a generator catching up after a pause) overflows
+    # it, the kernel answers with SYN cookies and drops the handshake's last ACK, and the client's request waits unacked
+    # for tens of seconds. A real server's backlog (nginx: 511).
+    request_queue_size = 1024
+
+
+server = Server((sys.argv[1] if len(sys.argv) > 1 else "127.0.0.1", 0), Handler)
 server.daemon_threads = True
 server.handle_error = lambda request, address: None  # a client that gave up (the timeout test) is not an error here
 print(server.server_address[1], flush=True)

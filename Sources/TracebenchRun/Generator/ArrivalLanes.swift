@@ -4,7 +4,8 @@
 /// no sleep and no thread hop per arrival) and arms one timer for the next. A lane that wakes while another is more
 /// than ``stealAfter`` (plus the batch window) past one of its arrivals takes that arrival over (``LaneCursors``): a
 /// thread held off its CPU — on a virtual machine, for a millisecond or more — does not make its share late. Admission,
-/// drops, late starts and the lag histogram are ``OpenLoop``'s, so both drivers count alike.
+/// drops, late starts and the lag histogram are ``OpenLoop``'s, so both drivers count alike; so are the machine's own
+/// pauses meanwhile (``HostPauseMeter``), measured while the lanes run.
 enum ArrivalLanes {
     /// The longest a lane sleeps before looking at the stop signal again (ns).
     static let stopCheck: Int64 = 100_000_000
@@ -23,7 +24,7 @@ enum ArrivalLanes {
     static func run<C>(count: Int, offsetNanos: @escaping @Sendable (Int) -> Int64, origin: Int64, window: Int64 = 0, loops: [SendLoop],
                        admission: OpenLoop<C>, stop: StopSignal, dropped: @escaping @Sendable (Int) -> Void = { _ in }, send: @escaping Send) async {
         let cursors = LaneCursors(lanes: loops.count)
-        await withDiscardingTaskGroup { group in
+        admission.hostPauses = await HostPauseMeter.measure { await withDiscardingTaskGroup { group in
             for (index, loop) in loops.enumerated() {
                 group.addTask {
                     await withCheckedContinuation { (finished: CheckedContinuation<Void, Never>) in
@@ -37,7 +38,7 @@ enum ArrivalLanes {
                     }
                 }
             }
-        }
+        } }
     }
 
     /// One loop's share of the schedule. ``tick()`` is the whole logic (the tests drive it on virtual time); on a

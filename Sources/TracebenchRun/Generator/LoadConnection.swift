@@ -65,6 +65,14 @@ final class LoadConnection: SocketHandler {
     var isUsable: Bool { !closing && !connecting && fd >= 0 && waiting == nil && reader.keepAlive }
     var isConnecting: Bool { connecting }
 
+    /// Why a request in flight got no response, as far as this side can tell: bytes it sent still unacknowledged mean
+    /// the target's TCP never took them — a host that is gone, or a listen backlog that overflowed (the kernel answers
+    /// with SYN cookies and drops the handshake's last packet, so the connection is open on this side only); "" when
+    /// the target took the request and did not answer.
+    var unansweredHint: String {
+        tracebench_unacknowledged_bytes(fd) > 0 ? "; the target's TCP never acknowledged what was sent (a listen backlog that overflowed? a host that is gone?)" : ""
+    }
+
     /// Writes `request`; `completion` runs once, on the loop's thread, with the response or the reason there is none.
     func send(_ request: LoadRequest, completion: @escaping Completion) {
         guard fd >= 0, !closing, !connecting else {

@@ -25,6 +25,8 @@ final class LoadGenerator: Sendable {
         var lateStarts = 0
         /// The open loop's dispatch lag per admitted arrival (µs).
         var scheduleLag = LatencyHistogram()
+        /// The machine's own pauses while this host's lanes ran (nil: they have not run).
+        var hostPauses: HostPauseMeter.Pauses?
         var submitErrors = 0
         var lastError = ""
         var inFlight = 0
@@ -64,6 +66,7 @@ final class LoadGenerator: Sendable {
         copy.started = counts.started
         copy.lateStarts = counts.lateStarts
         copy.scheduleLag = loop.lag
+        copy.hostPauses = loop.hostPauses
         copy.inFlight = counts.inFlight
         return copy
     }

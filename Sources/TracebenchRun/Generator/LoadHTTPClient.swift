@@ -175,7 +175,7 @@ final class LoadHTTPClient: Sendable {
                 if connection.isConnecting, now - since > LoadHTTPClient.connectTimeout {
                     connection.close(failing: "cannot connect to \(connection.endpoint): no answer within \(LoadHTTPClient.connectTimeout / 1_000_000_000) s")
                 } else if !connection.isConnecting, now - since > requestTimeout {
-                    connection.close(failing: "no response from \(connection.endpoint) within \(Double(requestTimeout) / 1e9) s")
+                    connection.close(failing: "no response from \(connection.endpoint) within \(Double(requestTimeout) / 1e9) s" + connection.unansweredHint)
                 }
             }
             loop.arm(self, at: now + 1_000_000_000)

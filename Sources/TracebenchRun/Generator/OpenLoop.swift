@@ -30,9 +30,16 @@ final class OpenLoop<C: Clock>: Sendable where C.Duration == Duration {
     /// How far past its intended instant a send may start before it counts as late.
     static var lateAfter: Duration { .milliseconds(1) }
 
+    /// The machine's own pauses while the lanes ran (``HostPauseMeter``); nil until they have run.
+    var hostPauses: HostPauseMeter.Pauses? {
+        get { pauses.withLock { $0 } }
+        set { pauses.withLock { $0 = newValue } }
+    }
+
     let clock: C
     let maxInFlight: Int
     private let state = Mutex((counts: Counts(), lag: LatencyHistogram()))
+    private let pauses = Mutex<HostPauseMeter.Pauses?>(nil)
 
     init(clock: C, maxInFlight: Int) {
         self.clock = clock

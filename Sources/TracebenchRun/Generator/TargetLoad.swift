@@ -28,6 +28,8 @@ final class TargetLoad: Sendable {
         var lateStarts = 0
         /// The open loop's dispatch lag per admitted arrival (µs).
         var scheduleLag = LatencyHistogram()
+        /// The machine's own pauses while this host's lanes ran (nil: they have not run).
+        var hostPauses: HostPauseMeter.Pauses?
         /// With `traceparent: inject`: the trace tracebench started for each accepted job, and its client span.
         var injected: [String: InjectedTrace] = [:]
         /// The intended start (µs since the epoch) of each accepted job past the warm-up: where `end_to_end` begins
@@ -96,6 +98,7 @@ final class TargetLoad: Sendable {
         copy.droppedArrivals += loop.counts.dropped
         copy.lateStarts += loop.counts.lateStarts
         copy.scheduleLag.merge(loop.lag)
+        copy.hostPauses = loop.hostPauses
         let (startMicros, offsets) = timing.withLock { $0 }
         let picker = JobPicker(scenario: scenario)
         for index in copy.accepted.indices {
