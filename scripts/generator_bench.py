@@ -131,7 +131,7 @@ http {{
         base, base_cpu, _ = tracebench(1, "baseline")
         print(f"tracebench at 1 req/s for {args.seconds:.0f} s (its fixed cost): {base_cpu:.2f} CPU-s\n")
         print(f"{'offered/s':>10} {'achieved/s':>11} {'errors':>7} {'dropped':>8} {'lag p50 ms':>11} {'lag p99 ms':>11} "
-              f"{'late %':>7} {'tb µs/req':>10} {'÷ wrk -c64':>11} {'÷ wrk -c1':>10} {'nginx µs/req':>13}"
+              f"{'late %':>7} {'machine p99/max ms':>19} {'tb µs/req':>10} {'÷ wrk -c64':>11} {'÷ wrk -c1':>10} {'nginx µs/req':>13}"
               + (f" {'wrk2 /s':>8} {'wrk2 µs/req':>12} {'÷ wrk2':>7}" if args.wrk2 else ""))
         held = 0
         rows = []
@@ -142,17 +142,20 @@ http {{
             achieved = r["throughput"]["jobs_submitted_per_second"]
             lag = r.get("load", {}).get("lag", {})
             p50, p99 = lag.get("p50", 0) / 1000, lag.get("p99", 0) / 1000
+            hiccups = r.get("load", {}).get("hiccups") or {}
+            machine_p99, machine_max = hiccups.get("p99", 0) / 1000, hiccups.get("max", 0) / 1000
             late = jobs["late_starts"] / max(1, sent) * 100
             per = (cpu - base_cpu) / max(1, sent) * 1e6
             row = dict(rate=rate, achieved=achieved, errors=jobs["submit_errors"], dropped=jobs["dropped_arrivals"], lag_p50_ms=p50,
-                       lag_p99_ms=p99, late_percent=late, tracebench_us=per, nginx_us=nginx_cpu / max(1, sent) * 1e6)
+                       lag_p99_ms=p99, late_percent=late, tracebench_us=per, nginx_us=nginx_cpu / max(1, sent) * 1e6,
+                       machine_p99_ms=machine_p99, machine_max_ms=machine_max)
             peer = ""
             if args.wrk2:
                 row["wrk2_rate"], row["wrk2_us"] = wrk2(rate)
                 peer = f" {row['wrk2_rate']:>8,.0f} {row['wrk2_us']:>12.2f} {per / row['wrk2_us']:>7.2f}"
             rows.append(row)
             print(f"{rate:>10} {achieved:>11,.0f} {jobs['submit_errors']:>7} {jobs['dropped_arrivals']:>8} {p50:>11.3f} {p99:>11.3f} "
-                  f"{late:>7.2f} {per:>10.2f} {per / wrk_us:>11.2f} {per / single_us:>10.2f} {row['nginx_us']:>13.2f}" + peer)
+                  f"{late:>7.2f} {f'{machine_p99:.3f}/{machine_max:.1f}':>19} {per:>10.2f} {per / wrk_us:>11.2f} {per / single_us:>10.2f} {row['nginx_us']:>13.2f}" + peer)
             if p99 <= 1 and achieved >= 0.99 * rate and jobs["submit_errors"] == 0 and jobs["dropped_arrivals"] == 0:
                 held = max(held, rate)
         print(f"\nhighest rate held with lag p99 <= 1 ms, no errors, no drops: {held:,}/s = {held / wrk_rate:.2f} x wrk's closed-loop ceiling "

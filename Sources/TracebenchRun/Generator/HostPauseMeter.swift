@@ -15,7 +15,7 @@ import TracebenchProcess
 ///
 /// The thread asks for a short scheduler slice (`tracebench_request_short_slice`), so on a busy machine it preempts
 /// the thread running out its default slice instead of waiting behind it: what it measures is the machine, as little
-/// as possible the load on it. It costs ~1 % of one core (1,000 short wake-ups a second).
+/// as possible the load on it. It costs ~1.5 % of one core (1,000 short wake-ups a second: 0.16 CPU-s in a 10 s run).
 final class HostPauseMeter: Sendable {
     /// What the meter saw.
     struct Pauses: Sendable {
