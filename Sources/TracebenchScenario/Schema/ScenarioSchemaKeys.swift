@@ -88,7 +88,7 @@ enum ScenarioSchemaKeys {
                         + "one stage needs a rate above 0."),
         ScenarioKey("max_in_flight", .integer(.between(1, 100_000)), default: .number(256),
                     "Most outstanding submissions; an arrival finding them all busy is dropped and counted, never delayed."),
-        ScenarioKey("batch_window_us", .integer(.between(0, 10_000)), default: .number(200),
+        ScenarioKey("batch_window_us", .integer(.between(0, 10_000)), default: .number(300),
                     "Least time between two wake-ups of one load lane, in µs: arrivals due within it are sent together, each at most "
                         + "this late (load.lag shows it). Only rates above 1,000,000 / this per lane are affected; 0 wakes for every "
                         + "arrival, at more CPU per request."),
