@@ -101,6 +101,22 @@ struct ThresholdTests {
         ThresholdSet(thresholds: pairs.map { ThresholdSpec.builtIn($0.0, $0.1) }, alpha: alpha)
     }
 
+    @Test("load.hiccups as a noise guard: the run stopped 200 ms fails a 1 ms p99 and passes a 1 ms p50; a file from before the meter is not measured")
+    func hiccupsGuard() throws {
+        let fixtures = ResultsSchemaTests.fixtures
+        guard case let .run(stopped) = try ResultsFile.read(from: "\(fixtures)/run-v2-host-pause.json"),
+              case let .run(earlier) = try ResultsFile.read(from: "\(fixtures)/run-v2-smoke.json") else {
+            Issue.record("fixtures are not runs")
+            return
+        }
+        #expect(stopped.load?.hiccups?.max == 201_883 && stopped.load?.stealSeconds == 0)
+        #expect(Judge.evaluate(Self.set([("load.hiccups.p99", "< 1ms")]), on: stopped).outcome == .fail)
+        #expect(Judge.evaluate(Self.set([("load.hiccups.p50", "< 1ms")]), on: stopped).outcome == .pass)
+        #expect(Judge.evaluate(Self.set([("load.steal_seconds", "< 1s")]), on: stopped).outcome == .pass)
+        #expect(earlier.load?.hiccups == nil)
+        #expect(Judge.evaluate(Self.set([("load.hiccups.p99", "< 1ms")]), on: earlier).outcome != .pass)
+    }
+
     @Test func threeOutcomesOnAnInterval() {
         let check = Self.set([("traces.completeness", ">= 0.99")])
         // 10,000 of 10,000: the whole interval is above 0.99.
